@@ -1,0 +1,61 @@
+# The only commands a newcomer needs: make run, make test (and make bench, make lint).
+# Every target installs what it needs first and is quick when nothing has changed.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE ?= sharewise.settings
+
+.PHONY: run test bench lint assets setup setup-test chromium demo clean
+
+run: setup assets
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo --if-empty
+	@$(PY) manage.py demo_logins
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: setup-test assets chromium
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup-test assets
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+lint: setup-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+setup: $(VENV)/.installed
+setup-test: $(VENV)/.installed-test
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PIP) install -q -e '.[test]'
+	touch $@
+
+assets: sharewise/static/build/sharewise.css
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+sharewise/static/build/sharewise.css: node_modules/.installed sharewise/static/src/sharewise.scss scripts/copy-assets.mjs
+	npm run --silent build
+
+# Debian's Chromium: Playwright's own browser download cannot work without internet.
+chromium: /usr/bin/chromium
+/usr/bin/chromium:
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+clean:
+	rm -rf $(VENV) node_modules sharewise/static/build var

@@ -1,0 +1,98 @@
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.utils import timezone
+from ninja import Field, Router, Schema
+
+from sharewise.audittrail import trail
+from sharewise.organisations.access import scope_for
+
+router = Router(tags=["Audit trail"])
+
+
+class EntryOut(Schema):
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    person_id: int | None
+    client_address: str | None
+    reason: str
+
+
+class TrailPage(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[EntryOut]
+
+
+def _require_trail_access(user):
+    if not user.has_perm("audittrail.search_trail"):
+        raise PermissionDenied("Only safeguarding leads and data protection officers can read the trail.")
+
+
+def _midnight(day: date | None, plus: int = 0):
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day + timedelta(days=plus), time.min))
+
+
+@router.get("/audit-trail", response=TrailPage, summary="Search the audit trail (leads, data protection officers)")
+def search_trail(
+    request,
+    person: int | None = None,
+    user: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    page: int = Field(1, ge=1),
+    page_size: int = Field(50, ge=1, le=500),
+):
+    _require_trail_access(request.user)
+    actor_id = None
+    if user:
+        actor = get_user_model().objects.filter(username=user).first()
+        actor_id = actor.pk if actor else -1
+    entries = trail.search(
+        scope_for(request.user).organisation_id, person_id=person, actor_id=actor_id,
+        since=_midnight(since), until=_midnight(until, plus=1),
+    )
+    paginator = Paginator(entries, page_size)
+    current = paginator.get_page(page)
+    trail.record_request(
+        request, "searched audit trail", object_type="audit trail",
+        organisation_id=scope_for(request.user).organisation_id,
+        detail={"person": person, "user": user, "since": str(since or ""), "until": str(until or ""), "via": "api"},
+    )
+    return TrailPage(count=paginator.count, page=current.number, pages=paginator.num_pages,
+                     results=list(current.object_list))
+
+
+class BreakOut(Schema):
+    position: int
+    entry_id: int | None
+    problem: str
+
+
+class VerifyOut(Schema):
+    intact: bool
+    checked: int
+    unsealed: int
+    first_broken: BreakOut | None
+
+
+@router.get("/audit-trail/verify", response=VerifyOut, summary="Check the hash chain of the whole trail")
+def verify_trail(request):
+    _require_trail_access(request.user)
+    result = trail.verify()
+    broken = result.broken
+    return VerifyOut(
+        intact=result.ok, checked=result.checked, unsealed=result.unsealed,
+        first_broken=BreakOut(position=broken.position, entry_id=broken.entry_id, problem=broken.problem)
+        if broken else None,
+    )

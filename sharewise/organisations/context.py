@@ -1,0 +1,16 @@
+from sharewise.organisations.access import scope_for
+
+
+def navigation(request):
+    """Which parts of the service the signed-in person may use, for the header."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "can": {
+            "see_people": bool(scope_for(user).case_wide_org_ids or scope_for(user).team_ids),
+            "manage_organisation": user.has_perm("organisations.manage_organisation"),
+            "review_break_glass": user.has_perm("people.review_break_glass"),
+            "search_trail": user.has_perm("audittrail.search_trail"),
+        }
+    }

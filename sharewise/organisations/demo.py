@@ -1,0 +1,153 @@
+"""The demo organisation: deterministic (seeded), synthetic names, fixed sign-ins.
+Later features add their own demo stories on top of build_demo()."""
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from faker import Faker
+
+from sharewise.audittrail import trail
+from sharewise.organisations.models import Membership, Organisation, Role, Service, Team
+
+DEMO_PASSWORD = "sharewise-demo"
+ORGANISATION = "Oakleigh Care Group"
+
+SERVICES = [
+    ("Rose House", Service.Kind.CARE_HOME, ["Day team", "Night team", "Garden unit"]),
+    ("Riverside Home Care", Service.Kind.HOME_CARE, ["Community North", "Community South", "Reablement"]),
+    ("Brookside Day Centre", Service.Kind.DAY_SERVICE, ["Day service team", "Young people's outreach"]),
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    service: str | None = None
+    team: str | None = None
+
+    @property
+    def describes(self):
+        where = self.team and f"{self.team}, {self.service}" or self.service or "whole organisation"
+        return f"{Role(self.role).label} ({where})"
+
+
+DEMO_LOGINS = [
+    DemoLogin("carer.night", "Nia", "Okafor", Role.CARE_WORKER, "Rose House", "Night team"),
+    DemoLogin("carer.day", "Tom", "Bradley", Role.CARE_WORKER, "Rose House", "Day team"),
+    DemoLogin("carer.community", "Priya", "Shah", Role.CARE_WORKER, "Riverside Home Care", "Community North"),
+    DemoLogin("manager.rose", "Helen", "Marsh", Role.TEAM_MANAGER, "Rose House"),
+    DemoLogin("manager.riverside", "Kwame", "Asante", Role.TEAM_MANAGER, "Riverside Home Care"),
+    DemoLogin("lead", "Sarah", "Whitfield", Role.SAFEGUARDING_LEAD),
+    DemoLogin("dpo", "David", "Lin", Role.DATA_PROTECTION_OFFICER),
+    DemoLogin("auditor", "Grace", "Adeyemi", Role.AUDITOR),
+    DemoLogin("admin", "Owen", "Price", Role.ADMINISTRATOR),
+]
+
+
+def valid_nhs_number(rng: random.Random) -> str:
+    from sharewise.people.nhs_number import check_digit
+
+    while True:
+        # 999 numbers are reserved for testing and never issued to real patients.
+        first = "999" + "".join(str(rng.randint(0, 9)) for _ in range(6))
+        digit = check_digit(first)
+        if digit is not None:
+            return first + str(digit)
+
+
+def demo_exists() -> bool:
+    return Organisation.objects.filter(name=ORGANISATION).exists()
+
+
+@transaction.atomic
+def build_demo(today: date, people: int = 120, extra_staff: int = 32, seed: int = 20261125):
+    from sharewise.people.models import Enrolment, Person
+
+    rng = random.Random(seed)
+    fake = Faker("en_GB")
+    fake.seed_instance(seed)
+    User = get_user_model()
+
+    org = Organisation.objects.create(name=ORGANISATION)
+    teams: dict[tuple[str, str], Team] = {}
+    for name, kind, team_names in SERVICES:
+        service = Service.objects.create(organisation=org, name=name, kind=kind)
+        for team_name in team_names:
+            teams[(name, team_name)] = Team.objects.create(service=service, name=team_name)
+    services = {s.name: s for s in Service.objects.filter(organisation=org)}
+
+    def add_staff(username, first, last, role, service=None, team=None):
+        user = User(username=username, first_name=first, last_name=last,
+                    email=f"{username}@oakleigh.example")
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        Membership.objects.create(
+            user=user, organisation=org, role=role,
+            service=services[service] if service and not team else None,
+            team=teams[(service, team)] if team else None,
+        )
+        return user
+
+    for login in DEMO_LOGINS:
+        add_staff(login.username, login.first_name, login.last_name, login.role, login.service, login.team)
+    team_keys = list(teams)
+    for i in range(extra_staff):
+        first, last = fake.first_name(), fake.last_name()
+        role = Role.TEAM_MANAGER if i % 8 == 0 else Role.CARE_WORKER
+        service, team = team_keys[i % len(team_keys)]
+        add_staff(f"{first}.{last}.{i}".lower().replace("'", ""), first, last, role, service, team)
+
+    adult_teams = [k for k in team_keys if k[1] != "Young people's outreach"]
+    child_team = teams[("Brookside Day Centre", "Young people's outreach")]
+    created = []
+    for i in range(people):
+        child = i % 12 == 11
+        born = (
+            fake.date_between(today - timedelta(days=17 * 365), today - timedelta(days=9 * 365))
+            if child
+            else fake.date_between(date(1928, 1, 1), date(2000, 12, 31))
+        )
+        given = fake.first_name()
+        created.append(Person(
+            organisation=org,
+            given_name=given,
+            family_name=fake.last_name(),
+            preferred_name=given[:3] if i % 9 == 0 else "",
+            date_of_birth=born,
+            nhs_number=valid_nhs_number(rng) if i % 10 else "",
+            communication_needs=rng.choice([
+                "", "", "Hearing aid in left ear; speak clearly and face them.",
+                "Uses Makaton and picture cards.", "Prefers Urdu; interpreter for important conversations.",
+                "Short sentences; check understanding by asking them to explain back.",
+            ]),
+            contact_safely=rng.choice([
+                "", "", "Do not leave voicemails: a family member checks the phone.",
+                "Speak to them alone; their son is usually present at visits.",
+            ]),
+        ))
+    Person.objects.bulk_create(created)
+    enrolments = []
+    for i, person in enumerate(Person.objects.filter(organisation=org).order_by("id")):
+        start = today - timedelta(days=rng.randint(60, 1500))
+        if person.age(today) < 18:
+            enrolments.append(Enrolment(person=person, team=child_team, start_date=start))
+            continue
+        first = teams[adult_teams[i % len(adult_teams)]]
+        enrolments.append(Enrolment(person=person, team=first, start_date=start))
+        if i % 7 == 0:  # supported by a second team too
+            second = teams[adult_teams[(i + 3) % len(adult_teams)]]
+            enrolments.append(Enrolment(person=person, team=second, start_date=start + timedelta(days=30)))
+        if i % 19 == 0:  # moved on from a team: recently, or long ago
+            ended = today - timedelta(days=30 if i % 2 else 200)
+            old = teams[adult_teams[(i + 1) % len(adult_teams)]]
+            enrolments.append(Enrolment(person=person, team=old, start_date=start - timedelta(days=400), end_date=ended))
+    Enrolment.objects.bulk_create(enrolments)
+    trail.record(action="loaded demo organisation", object_type="organisation",
+                 object_id=org.pk, organisation_id=org.pk)
+    return org

@@ -1,0 +1,132 @@
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+
+from sharewise.organisations.models import Membership, Role, Service, Team
+
+TEXT = {"class": "nhsuk-input"}
+
+
+class ServiceForm(forms.ModelForm):
+    class Meta:
+        model = Service
+        fields = ["name", "kind", "is_active"]
+        labels = {"is_active": "Open (uncheck when the service closes)"}
+        widgets = {"name": forms.TextInput(attrs=TEXT), "kind": forms.Select(attrs={"class": "nhsuk-select"})}
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = Service.objects.filter(organisation=self.instance.organisation, name__iexact=name)
+        if clash.exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("There is already a service with this name")
+        return name
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["service", "name", "is_active"]
+        labels = {"is_active": "Active (uncheck when the team stops)"}
+        widgets = {"name": forms.TextInput(attrs=TEXT), "service": forms.Select(attrs={"class": "nhsuk-select"})}
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.filter(organisation=organisation)
+        self.fields["service"].empty_label = "Choose a service"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("service") and data.get("name"):
+            clash = Team.objects.filter(service=data["service"], name__iexact=data["name"].strip())
+            if clash.exclude(pk=self.instance.pk).exists():
+                self.add_error("name", "This service already has a team with this name")
+        return data
+
+
+class StaffForm(forms.ModelForm):
+    password = forms.CharField(
+        label="Temporary password",
+        widget=forms.PasswordInput(attrs={**TEXT, "autocomplete": "new-password"}),
+        help_text="At least 12 characters. Give it to them in person; they should change it.",
+    )
+
+    class Meta:
+        model = get_user_model()
+        fields = ["username", "first_name", "last_name", "email"]
+        widgets = {
+            "username": forms.TextInput(attrs={**TEXT, "autocomplete": "off", "spellcheck": "false"}),
+            "first_name": forms.TextInput(attrs=TEXT),
+            "last_name": forms.TextInput(attrs=TEXT),
+            "email": forms.EmailInput(attrs=TEXT),
+        }
+        labels = {"first_name": "Given name", "last_name": "Family name", "email": "Email"}
+        help_texts = {"username": "Letters, digits and . _ - only, for example j.okafor"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name"):
+            self.fields[name].required = True
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        candidate = get_user_model()(
+            username=self.data.get("username", ""),
+            first_name=self.data.get("first_name", ""),
+            last_name=self.data.get("last_name", ""),
+        )
+        password_validation.validate_password(password, candidate)
+        return password
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_password(self.cleaned_data["password"])
+        if commit:
+            user.save()
+        return user
+
+
+class StaffDetailsForm(forms.ModelForm):
+    class Meta:
+        model = get_user_model()
+        fields = ["first_name", "last_name", "email", "is_active"]
+        widgets = {
+            "first_name": forms.TextInput(attrs=TEXT),
+            "last_name": forms.TextInput(attrs=TEXT),
+            "email": forms.EmailInput(attrs=TEXT),
+        }
+        labels = {
+            "first_name": "Given name",
+            "last_name": "Family name",
+            "is_active": "Can sign in (uncheck when they leave)",
+        }
+
+
+class MembershipForm(forms.Form):
+    role = forms.ChoiceField(choices=[("", "Choose a role"), *Role.choices])
+    scope = forms.ChoiceField(
+        label="Where",
+        help_text="Safeguarding leads and data protection officers see the whole organisation whatever you choose here.",
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        choices = [("org", f"All of {organisation}")]
+        for service in Service.objects.filter(organisation=organisation).prefetch_related("teams"):
+            choices.append((f"service:{service.pk}", f"All of {service.name}"))
+            choices += [(f"team:{t.pk}", f"{t.name} ({service.name})") for t in service.teams.all()]
+        self.fields["scope"].choices = [("", "Choose where"), *choices]
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "nhsuk-select"
+
+    def membership_for(self, user) -> Membership:
+        kind, _, pk = self.cleaned_data["scope"].partition(":")
+        membership = Membership(user=user, organisation=self.organisation, role=self.cleaned_data["role"])
+        if kind == "service":
+            membership.service = Service.objects.get(pk=pk, organisation=self.organisation)
+        elif kind == "team":
+            membership.team = Team.objects.get(pk=pk, service__organisation=self.organisation)
+        return membership

@@ -1,0 +1,68 @@
+"""Every change to people's records, each written to the audit trail in the same
+transaction, so nothing is changed without a trace and no trace is left half-written.
+Views and API endpoints both call these."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from sharewise.audittrail import trail
+from sharewise.people.models import BreakGlassAccess, Enrolment, Person
+
+
+@transaction.atomic
+def add_person(request, *, person: Person, team, start_date) -> Person:
+    person.full_clean()
+    person.save()
+    enrolment = Enrolment(person=person, team=team, start_date=start_date)
+    enrolment.full_clean()
+    enrolment.save()
+    trail.record_request(
+        request,
+        "added person",
+        object_type="person",
+        object_id=person.pk,
+        person_id=person.pk,
+        organisation_id=person.organisation_id,
+        detail={"team": team.pk, "start_date": start_date.isoformat()},
+    )
+    return person
+
+
+@transaction.atomic
+def add_enrolment(request, enrolment: Enrolment) -> Enrolment:
+    enrolment.full_clean()
+    enrolment.save()
+    trail.record_request(
+        request,
+        "added enrolment",
+        object_type="enrolment",
+        object_id=enrolment.pk,
+        person_id=enrolment.person_id,
+        organisation_id=enrolment.person.organisation_id,
+        detail={
+            "team": enrolment.team_id,
+            "start_date": enrolment.start_date.isoformat(),
+            "end_date": enrolment.end_date.isoformat() if enrolment.end_date else None,
+        },
+    )
+    return enrolment
+
+
+@transaction.atomic
+def review_break_glass(request, grant: BreakGlassAccess, note: str) -> BreakGlassAccess:
+    if grant.reviewed_at is not None:
+        return grant
+    grant.reviewed_by = request.user
+    grant.reviewed_at = timezone.now()
+    grant.review_note = note
+    grant.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
+    trail.record_request(
+        request,
+        "reviewed break-glass access",
+        object_type="break-glass",
+        object_id=grant.pk,
+        person_id=grant.person_id,
+        organisation_id=grant.person.organisation_id,
+        reason=note,
+    )
+    return grant

@@ -1,0 +1,37 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from sharewise.api.urls import api
+from sharewise.organisations import views as organisations
+from sharewise.people import views as people
+
+urlpatterns = [
+    path("", organisations.home, name="home"),
+    path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("people/", people.my_people, name="my_people"),
+    path("people/new/", people.add_person, name="add_person"),
+    path("people/<int:person_id>/", people.person_page, name="person"),
+    path("people/<int:person_id>/enrolments/new/", people.add_enrolment, name="add_enrolment"),
+    path("people/<int:person_id>/break-glass/", people.break_glass, name="break_glass"),
+    path("break-glass/", people.break_glass_review, name="break_glass_review"),
+    path("break-glass/<int:grant_id>/review/", people.review_break_glass, name="review_break_glass"),
+    path("audit-trail/", people.trail_search, name="trail_search"),
+    path("organisation/", organisations.organisation, name="organisation"),
+    path("organisation/services/new/", organisations.edit_service, name="add_service"),
+    path("organisation/services/<int:service_id>/", organisations.edit_service, name="edit_service"),
+    path("organisation/teams/new/", organisations.edit_team, name="add_team"),
+    path("organisation/teams/<int:team_id>/", organisations.edit_team, name="edit_team"),
+    path("organisation/staff/", organisations.staff_list, name="staff_list"),
+    path("organisation/staff/new/", organisations.add_staff, name="add_staff"),
+    path("organisation/staff/<int:user_id>/", organisations.staff_member, name="staff_member"),
+    path("organisation/staff/<int:user_id>/roles/", organisations.add_role, name="add_role"),
+    path(
+        "organisation/staff/<int:user_id>/roles/<int:membership_id>/remove/",
+        organisations.remove_role,
+        name="remove_role",
+    ),
+    path("account/api-tokens/", organisations.api_tokens, name="api_tokens"),
+    path("account/api-tokens/<int:token_id>/revoke/", organisations.revoke_api_token, name="revoke_api_token"),
+    path("api/v1/", api.urls),
+]
