@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
     "sharewise.audittrail",
@@ -45,6 +46,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "sharewise.urls"
 WSGI_APPLICATION = "sharewise.wsgi.application"
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {
@@ -150,6 +152,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 

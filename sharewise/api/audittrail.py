@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Query, Router, Schema
 
 from sharewise.audittrail import trail
 from sharewise.organisations.access import scope_for
@@ -50,8 +50,8 @@ def search_trail(
     user: str | None = None,
     since: date | None = None,
     until: date | None = None,
-    page: int = Field(1, ge=1),
-    page_size: int = Field(50, ge=1, le=500),
+    page: int = Query(1, ge=1),
+    page_size: int = Query(50, ge=1, le=500),
 ):
     _require_trail_access(request.user)
     actor_id = None

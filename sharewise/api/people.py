@@ -3,7 +3,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from sharewise.audittrail import trail
 from sharewise.organisations.access import scope_for
@@ -76,7 +76,7 @@ def _person_out(p: Person) -> PersonOut:
 
 
 @router.get("/people", response=PeoplePage, summary="People you may see, searchable")
-def list_people(request, q: str = "", page: int = Field(1, ge=1), page_size: int = Field(25, ge=1, le=100)):
+def list_people(request, q: str = "", page: int = Query(1, ge=1), page_size: int = Query(25, ge=1, le=100)):
     found = Person.objects.visible_to(request.user).search(q)
     paginator = Paginator(found, page_size)
     current = paginator.get_page(page)

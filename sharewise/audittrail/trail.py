@@ -55,6 +55,7 @@ def record(
 def record_request(request, action: str, **fields) -> Entry:
     return record(
         actor=request.user if request.user.is_authenticated else None,
+        action=action,
         address=client_address(request),
         **fields,
     )

@@ -182,7 +182,7 @@ class BreakGlassAccess(models.Model):
     reason. Every grant is listed for the safeguarding lead to review."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="break_glass")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="break_glass_accesses")
     reason = models.TextField()
     session_key = models.CharField(max_length=64)
     granted_at = models.DateTimeField(default=timezone.now)

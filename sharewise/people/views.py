@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from sharewise.audittrail import trail
 from sharewise.organisations.access import scope_for
-from sharewise.organisations.models import Organisation, Team
+from sharewise.organisations.models import Organisation
 from sharewise.people import changes
 from sharewise.people.access import get_person_for, grant_break_glass, teams_user_may_enrol
 from sharewise.people.forms import (

@@ -1,0 +1,122 @@
+"""The cast the whole suite shares: one small organisation, its staff and the people
+they support, so every test can say who did what and what they must or must not see.
+
+Rose House (care home): Day team, Night team.  Riverside Home Care: Community North.
+  nia    care worker, Night team        tom    care worker, Day team
+  priya  care worker, Community North   helen  team manager, all of Rose House
+  sarah  safeguarding lead              david  data protection officer
+  grace  auditor                        owen   administrator
+  olivia safeguarding lead at another organisation, Other Care Ltd
+People: alice (Night team), bob (Day team), carol (Community North), dennis (left the
+Day team 30 days ago), edna (left the Night team 200 days ago), fiona (a child,
+Community North), zara (Other Care Ltd).
+"""
+
+import os
+from datetime import date, timedelta
+from functools import cache
+from types import SimpleNamespace
+
+import pytest
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CAST_PASSWORD = "cast-password-123"
+
+
+@cache
+def _hashed_password():
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(CAST_PASSWORD)
+
+
+def build_cast():
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from sharewise.organisations.models import Membership, Organisation, Role, Service, Team
+    from sharewise.people.models import Enrolment, Person
+
+    today = timezone.localdate()
+    User = get_user_model()
+    c = SimpleNamespace(password=CAST_PASSWORD, today=today)
+    c.org = Organisation.objects.create(name="Oakleigh Care Group")
+    c.rose = Service.objects.create(organisation=c.org, name="Rose House", kind=Service.Kind.CARE_HOME)
+    c.riverside = Service.objects.create(organisation=c.org, name="Riverside Home Care", kind=Service.Kind.HOME_CARE)
+    c.day = Team.objects.create(service=c.rose, name="Day team")
+    c.night = Team.objects.create(service=c.rose, name="Night team")
+    c.community = Team.objects.create(service=c.riverside, name="Community North")
+    c.other_org = Organisation.objects.create(name="Other Care Ltd")
+    c.other_service = Service.objects.create(organisation=c.other_org, name="Elm Court", kind=Service.Kind.CARE_HOME)
+    c.other_team = Team.objects.create(service=c.other_service, name="Elm team")
+
+    def staff(username, first, last, role, org=None, service=None, team=None):
+        user = User.objects.create(username=username, first_name=first, last_name=last,
+                                   password=_hashed_password())
+        Membership.objects.create(user=user, organisation=org or c.org, role=role, service=service, team=team)
+        return user
+
+    c.nia = staff("nia", "Nia", "Okafor", Role.CARE_WORKER, team=c.night)
+    c.tom = staff("tom", "Tom", "Bradley", Role.CARE_WORKER, team=c.day)
+    c.priya = staff("priya", "Priya", "Shah", Role.CARE_WORKER, team=c.community)
+    c.helen = staff("helen", "Helen", "Marsh", Role.TEAM_MANAGER, service=c.rose)
+    c.sarah = staff("sarah", "Sarah", "Whitfield", Role.SAFEGUARDING_LEAD)
+    c.david = staff("david", "David", "Lin", Role.DATA_PROTECTION_OFFICER)
+    c.grace = staff("grace", "Grace", "Adeyemi", Role.AUDITOR)
+    c.owen = staff("owen", "Owen", "Price", Role.ADMINISTRATOR)
+    c.olivia = staff("olivia", "Olivia", "Grant", Role.SAFEGUARDING_LEAD, org=c.other_org)
+
+    def person(given, family, born, team, start=None, end=None, org=None, nhs=""):
+        p = Person.objects.create(organisation=org or c.org, given_name=given, family_name=family,
+                                  date_of_birth=born, nhs_number=nhs)
+        Enrolment.objects.create(person=p, team=team, start_date=start or today - timedelta(days=400), end_date=end)
+        return p
+
+    c.alice = person("Alice", "Moore", date(1941, 3, 2), c.night, nhs="9434765919")
+    c.bob = person("Bob", "Evans", date(1950, 7, 19), c.day)
+    c.carol = person("Carol", "Hughes", date(1962, 11, 30), c.community)
+    c.dennis = person("Dennis", "Ward", date(1938, 1, 8), c.day, end=today - timedelta(days=30))
+    c.edna = person("Edna", "Fisher", date(1935, 5, 5), c.night, end=today - timedelta(days=200))
+    c.fiona = person("Fiona", "Kerr", today.replace(year=today.year - 12, day=1), c.community)
+    c.zara = person("Zara", "Quinn", date(1959, 4, 4), c.other_team, org=c.other_org)
+    return c
+
+
+@pytest.fixture
+def cast(db):
+    return build_cast()
+
+
+@pytest.fixture
+def transactional_cast(transactional_db):
+    return build_cast()
+
+
+@pytest.fixture
+def as_user(client):
+    """Sign the test client in as someone from the cast: as_user(cast.nia)."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def api(client):
+    """Call the API with a bearer token for someone: api(cast.sarah).get('/api/v1/me')."""
+    from sharewise.organisations.models import ApiToken
+
+    def for_user(user):
+        _, secret = ApiToken.issue(user, "test")
+        return SimpleNamespace(
+            get=lambda path, **kw: client.get(path, HTTP_AUTHORIZATION=f"Bearer {secret}", **kw),
+            post=lambda path, data=None, **kw: client.post(
+                path, data=data or {}, content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {secret}", **kw),
+            secret=secret,
+        )
+
+    return for_user
