@@ -42,19 +42,28 @@ def build_cast():
     User = get_user_model()
     c = SimpleNamespace(password=CAST_PASSWORD, today=today)
     c.org = Organisation.objects.create(name="Oakleigh Care Group")
-    c.rose = Service.objects.create(organisation=c.org, name="Rose House", kind=Service.Kind.CARE_HOME)
-    c.riverside = Service.objects.create(organisation=c.org, name="Riverside Home Care", kind=Service.Kind.HOME_CARE)
+    c.rose = Service.objects.create(
+        organisation=c.org, name="Rose House", kind=Service.Kind.CARE_HOME
+    )
+    c.riverside = Service.objects.create(
+        organisation=c.org, name="Riverside Home Care", kind=Service.Kind.HOME_CARE
+    )
     c.day = Team.objects.create(service=c.rose, name="Day team")
     c.night = Team.objects.create(service=c.rose, name="Night team")
     c.community = Team.objects.create(service=c.riverside, name="Community North")
     c.other_org = Organisation.objects.create(name="Other Care Ltd")
-    c.other_service = Service.objects.create(organisation=c.other_org, name="Elm Court", kind=Service.Kind.CARE_HOME)
+    c.other_service = Service.objects.create(
+        organisation=c.other_org, name="Elm Court", kind=Service.Kind.CARE_HOME
+    )
     c.other_team = Team.objects.create(service=c.other_service, name="Elm team")
 
     def staff(username, first, last, role, org=None, service=None, team=None):
-        user = User.objects.create(username=username, first_name=first, last_name=last,
-                                   password=_hashed_password())
-        Membership.objects.create(user=user, organisation=org or c.org, role=role, service=service, team=team)
+        user = User.objects.create(
+            username=username, first_name=first, last_name=last, password=_hashed_password()
+        )
+        Membership.objects.create(
+            user=user, organisation=org or c.org, role=role, service=service, team=team
+        )
         return user
 
     c.nia = staff("nia", "Nia", "Okafor", Role.CARE_WORKER, team=c.night)
@@ -68,9 +77,16 @@ def build_cast():
     c.olivia = staff("olivia", "Olivia", "Grant", Role.SAFEGUARDING_LEAD, org=c.other_org)
 
     def person(given, family, born, team, start=None, end=None, org=None, nhs=""):
-        p = Person.objects.create(organisation=org or c.org, given_name=given, family_name=family,
-                                  date_of_birth=born, nhs_number=nhs)
-        Enrolment.objects.create(person=p, team=team, start_date=start or today - timedelta(days=400), end_date=end)
+        p = Person.objects.create(
+            organisation=org or c.org,
+            given_name=given,
+            family_name=family,
+            date_of_birth=born,
+            nhs_number=nhs,
+        )
+        Enrolment.objects.create(
+            person=p, team=team, start_date=start or today - timedelta(days=400), end_date=end
+        )
         return p
 
     c.alice = person("Alice", "Moore", date(1941, 3, 2), c.night, nhs="9434765919")
@@ -114,8 +130,12 @@ def api(client):
         return SimpleNamespace(
             get=lambda path, **kw: client.get(path, HTTP_AUTHORIZATION=f"Bearer {secret}", **kw),
             post=lambda path, data=None, **kw: client.post(
-                path, data=data or {}, content_type="application/json",
-                HTTP_AUTHORIZATION=f"Bearer {secret}", **kw),
+                path,
+                data=data or {},
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Bearer {secret}",
+                **kw,
+            ),
             secret=secret,
         )
 

@@ -10,9 +10,24 @@ class DatePartsWidget(forms.MultiWidget):
 
     def __init__(self, attrs=None):
         widgets = [
-            forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input nhsuk-date-input__input nhsuk-input--width-2"}),
-            forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input nhsuk-date-input__input nhsuk-input--width-2"}),
-            forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input nhsuk-date-input__input nhsuk-input--width-4"}),
+            forms.TextInput(
+                attrs={
+                    "inputmode": "numeric",
+                    "class": "nhsuk-input nhsuk-date-input__input nhsuk-input--width-2",
+                }
+            ),
+            forms.TextInput(
+                attrs={
+                    "inputmode": "numeric",
+                    "class": "nhsuk-input nhsuk-date-input__input nhsuk-input--width-2",
+                }
+            ),
+            forms.TextInput(
+                attrs={
+                    "inputmode": "numeric",
+                    "class": "nhsuk-input nhsuk-date-input__input nhsuk-input--width-4",
+                }
+            ),
         ]
         super().__init__(widgets, attrs)
 
@@ -41,6 +56,4 @@ class DatePartsField(forms.MultiValueField):
                 raise ValueError
             return date(year, month, day)
         except ValueError:
-            raise forms.ValidationError(
-                "Enter a real date, for example 27 3 1958"
-            ) from None
+            raise forms.ValidationError("Enter a real date, for example 27 3 1958") from None

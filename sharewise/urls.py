@@ -15,11 +15,15 @@ urlpatterns = [
     path("people/<int:person_id>/enrolments/new/", people.add_enrolment, name="add_enrolment"),
     path("people/<int:person_id>/break-glass/", people.break_glass, name="break_glass"),
     path("break-glass/", people.break_glass_review, name="break_glass_review"),
-    path("break-glass/<int:grant_id>/review/", people.review_break_glass, name="review_break_glass"),
+    path(
+        "break-glass/<int:grant_id>/review/", people.review_break_glass, name="review_break_glass"
+    ),
     path("audit-trail/", people.trail_search, name="trail_search"),
     path("organisation/", organisations.organisation, name="organisation"),
     path("organisation/services/new/", organisations.edit_service, name="add_service"),
-    path("organisation/services/<int:service_id>/", organisations.edit_service, name="edit_service"),
+    path(
+        "organisation/services/<int:service_id>/", organisations.edit_service, name="edit_service"
+    ),
     path("organisation/teams/new/", organisations.edit_team, name="add_team"),
     path("organisation/teams/<int:team_id>/", organisations.edit_team, name="edit_team"),
     path("organisation/staff/", organisations.staff_list, name="staff_list"),
@@ -32,6 +36,10 @@ urlpatterns = [
         name="remove_role",
     ),
     path("account/api-tokens/", organisations.api_tokens, name="api_tokens"),
-    path("account/api-tokens/<int:token_id>/revoke/", organisations.revoke_api_token, name="revoke_api_token"),
+    path(
+        "account/api-tokens/<int:token_id>/revoke/",
+        organisations.revoke_api_token,
+        name="revoke_api_token",
+    ),
     path("api/v1/", api.urls),
 ]

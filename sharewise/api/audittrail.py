@@ -34,7 +34,9 @@ class TrailPage(Schema):
 
 def _require_trail_access(user):
     if not user.has_perm("audittrail.search_trail"):
-        raise PermissionDenied("Only safeguarding leads and data protection officers can read the trail.")
+        raise PermissionDenied(
+            "Only safeguarding leads and data protection officers can read the trail."
+        )
 
 
 def _midnight(day: date | None, plus: int = 0):
@@ -43,7 +45,11 @@ def _midnight(day: date | None, plus: int = 0):
     return timezone.make_aware(datetime.combine(day + timedelta(days=plus), time.min))
 
 
-@router.get("/audit-trail", response=TrailPage, summary="Search the audit trail (leads, data protection officers)")
+@router.get(
+    "/audit-trail",
+    response=TrailPage,
+    summary="Search the audit trail (leads, data protection officers)",
+)
 def search_trail(
     request,
     person: int | None = None,
@@ -59,18 +65,33 @@ def search_trail(
         actor = get_user_model().objects.filter(username=user).first()
         actor_id = actor.pk if actor else -1
     entries = trail.search(
-        scope_for(request.user).organisation_id, person_id=person, actor_id=actor_id,
-        since=_midnight(since), until=_midnight(until, plus=1),
+        scope_for(request.user).organisation_id,
+        person_id=person,
+        actor_id=actor_id,
+        since=_midnight(since),
+        until=_midnight(until, plus=1),
     )
     paginator = Paginator(entries, page_size)
     current = paginator.get_page(page)
     trail.record_request(
-        request, "searched audit trail", object_type="audit trail",
+        request,
+        "searched audit trail",
+        object_type="audit trail",
         organisation_id=scope_for(request.user).organisation_id,
-        detail={"person": person, "user": user, "since": str(since or ""), "until": str(until or ""), "via": "api"},
+        detail={
+            "person": person,
+            "user": user,
+            "since": str(since or ""),
+            "until": str(until or ""),
+            "via": "api",
+        },
     )
-    return TrailPage(count=paginator.count, page=current.number, pages=paginator.num_pages,
-                     results=list(current.object_list))
+    return TrailPage(
+        count=paginator.count,
+        page=current.number,
+        pages=paginator.num_pages,
+        results=list(current.object_list),
+    )
 
 
 class BreakOut(Schema):
@@ -86,13 +107,20 @@ class VerifyOut(Schema):
     first_broken: BreakOut | None
 
 
-@router.get("/audit-trail/verify", response=VerifyOut, summary="Check the hash chain of the whole trail")
+@router.get(
+    "/audit-trail/verify", response=VerifyOut, summary="Check the hash chain of the whole trail"
+)
 def verify_trail(request):
     _require_trail_access(request.user)
     result = trail.verify()
     broken = result.broken
     return VerifyOut(
-        intact=result.ok, checked=result.checked, unsealed=result.unsealed,
-        first_broken=BreakOut(position=broken.position, entry_id=broken.entry_id, problem=broken.problem)
-        if broken else None,
+        intact=result.ok,
+        checked=result.checked,
+        unsealed=result.unsealed,
+        first_broken=BreakOut(
+            position=broken.position, entry_id=broken.entry_id, problem=broken.problem
+        )
+        if broken
+        else None,
     )

@@ -29,8 +29,12 @@ class MeOut(Schema):
 
 def _role_out(m: Membership) -> RoleOut:
     return RoleOut(
-        role=m.role, role_name=Role(m.role).label, scope=m.scope_label,
-        organisation_id=m.organisation_id, service_id=m.service_id, team_id=m.team_id,
+        role=m.role,
+        role_name=Role(m.role).label,
+        scope=m.scope_label,
+        organisation_id=m.organisation_id,
+        service_id=m.service_id,
+        team_id=m.team_id,
     )
 
 
@@ -61,7 +65,9 @@ class ServiceOut(Schema):
 def services(request):
     found = Service.objects.filter(organisation_id__in=scope_for(request.user).organisation_ids)
     return [
-        ServiceOut(id=s.pk, name=s.name, kind=s.kind, kind_name=s.get_kind_display(), is_active=s.is_active)
+        ServiceOut(
+            id=s.pk, name=s.name, kind=s.kind, kind_name=s.get_kind_display(), is_active=s.is_active
+        )
         for s in found
     ]
 
@@ -82,7 +88,13 @@ def teams(request, service: int | None = None):
     if service is not None:
         found = found.filter(service_id=service)
     return [
-        TeamOut(id=t.pk, name=t.name, service_id=t.service_id, service_name=t.service.name, is_active=t.is_active)
+        TeamOut(
+            id=t.pk,
+            name=t.name,
+            service_id=t.service_id,
+            service_name=t.service.name,
+            is_active=t.is_active,
+        )
         for t in found
     ]
 
@@ -95,22 +107,36 @@ class StaffOut(Schema):
     roles: list[RoleOut]
 
 
-@router.get("/staff", response=list[StaffOut], summary="Staff with their roles and teams (leads and administrators)")
+@router.get(
+    "/staff",
+    response=list[StaffOut],
+    summary="Staff with their roles and teams (leads and administrators)",
+)
 def staff(request):
     if not request.user.has_perm("organisations.view_staff"):
         raise PermissionDenied("Only safeguarding leads and administrators can list staff.")
     orgs = scope_for(request.user).organisation_ids
     users = (
-        get_user_model().objects.filter(memberships__organisation_id__in=orgs).distinct()
-        .prefetch_related(Prefetch(
-            "memberships",
-            queryset=Membership.objects.filter(organisation_id__in=orgs)
-            .select_related("team__service", "service", "organisation"),
-        ))
+        get_user_model()
+        .objects.filter(memberships__organisation_id__in=orgs)
+        .distinct()
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(organisation_id__in=orgs).select_related(
+                    "team__service", "service", "organisation"
+                ),
+            )
+        )
         .order_by("last_name", "first_name")
     )
     return [
-        StaffOut(id=u.pk, username=u.username, name=u.get_full_name(), is_active=u.is_active,
-                 roles=[_role_out(m) for m in u.memberships.all()])
+        StaffOut(
+            id=u.pk,
+            username=u.username,
+            name=u.get_full_name(),
+            is_active=u.is_active,
+            roles=[_role_out(m) for m in u.memberships.all()],
+        )
         for u in users
     ]

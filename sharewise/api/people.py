@@ -53,41 +53,59 @@ class PeoplePage(Schema):
 
 def _summary(p: Person) -> dict:
     return {
-        "id": p.pk, "name": p.name, "preferred_name": p.preferred_name,
-        "date_of_birth": p.date_of_birth, "nhs_number": p.nhs_number, "age_group": p.age_group,
+        "id": p.pk,
+        "name": p.name,
+        "preferred_name": p.preferred_name,
+        "date_of_birth": p.date_of_birth,
+        "nhs_number": p.nhs_number,
+        "age_group": p.age_group,
     }
 
 
 def _enrolment_out(e: Enrolment) -> EnrolmentOut:
     return EnrolmentOut(
-        id=e.pk, team_id=e.team_id, team_name=e.team.name, service_id=e.team.service_id,
-        service_name=e.team.service.name, start_date=e.start_date, end_date=e.end_date,
+        id=e.pk,
+        team_id=e.team_id,
+        team_name=e.team.name,
+        service_id=e.team.service_id,
+        service_name=e.team.service.name,
+        start_date=e.start_date,
+        end_date=e.end_date,
         is_current=e.is_current,
     )
 
 
 def _person_out(p: Person) -> PersonOut:
     return PersonOut(
-        **_summary(p), given_name=p.given_name, family_name=p.family_name,
-        communication_needs=p.communication_needs, contact_safely=p.contact_safely,
+        **_summary(p),
+        given_name=p.given_name,
+        family_name=p.family_name,
+        communication_needs=p.communication_needs,
+        contact_safely=p.contact_safely,
         enrolments=[_enrolment_out(e) for e in p.enrolments.select_related("team__service")],
         break_glass=p.break_glass is not None,
     )
 
 
 @router.get("/people", response=PeoplePage, summary="People you may see, searchable")
-def list_people(request, q: str = "", page: int = Query(1, ge=1), page_size: int = Query(25, ge=1, le=100)):
+def list_people(
+    request, q: str = "", page: int = Query(1, ge=1), page_size: int = Query(25, ge=1, le=100)
+):
     found = Person.objects.visible_to(request.user).search(q)
     paginator = Paginator(found, page_size)
     current = paginator.get_page(page)
     results = list(current.object_list)
     trail.record_request(
-        request, "searched people" if q else "listed people", object_type="person list",
+        request,
+        "searched people" if q else "listed people",
+        object_type="person list",
         organisation_id=scope_for(request.user).organisation_id,
         detail={"q": q, "page": current.number, "shown": [p.pk for p in results], "via": "api"},
     )
     return PeoplePage(
-        count=paginator.count, page=current.number, pages=paginator.num_pages,
+        count=paginator.count,
+        page=current.number,
+        pages=paginator.num_pages,
         results=[PersonSummary(**_summary(p)) for p in results],
     )
 
@@ -105,9 +123,11 @@ class PersonIn(Schema):
 
 
 def _team_for_enrolment(request, team_id: int, organisation_id: int) -> Team:
-    team = teams_user_may_enrol(request.user).filter(
-        pk=team_id, service__organisation_id=organisation_id
-    ).first()
+    team = (
+        teams_user_may_enrol(request.user)
+        .filter(pk=team_id, service__organisation_id=organisation_id)
+        .first()
+    )
     if team is None:
         raise ValidationError({"team_id": ["Choose a team you manage, from GET /api/v1/teams"]})
     return team
@@ -138,8 +158,11 @@ class EnrolmentIn(Schema):
     end_date: date | None = None
 
 
-@router.post("/people/{person_id}/enrolments", response={201: EnrolmentOut},
-             summary="Enrol a person with a team (their team manager, or a lead)")
+@router.post(
+    "/people/{person_id}/enrolments",
+    response={201: EnrolmentOut},
+    summary="Enrol a person with a team (their team manager, or a lead)",
+)
 def add_enrolment(request, person_id: int, payload: EnrolmentIn):
     person = get_person_for(request, person_id, action="opened to enrol", via="api")
     if not request.user.has_perm("people.add_enrolment"):
@@ -147,6 +170,10 @@ def add_enrolment(request, person_id: int, payload: EnrolmentIn):
     team = _team_for_enrolment(request, payload.team_id, person.organisation_id)
     enrolment = changes.add_enrolment(
         request,
-        Enrolment(person=person, team=team, start_date=payload.start_date, end_date=payload.end_date),
+        Enrolment(
+            person=person, team=team, start_date=payload.start_date, end_date=payload.end_date
+        ),
     )
-    return 201, _enrolment_out(get_object_or_404(Enrolment.objects.select_related("team__service"), pk=enrolment.pk))
+    return 201, _enrolment_out(
+        get_object_or_404(Enrolment.objects.select_related("team__service"), pk=enrolment.pk)
+    )

@@ -67,7 +67,10 @@ def _location(loc):
 
 @api.exception_handler(NinjaValidationError)
 def invalid(request, exc):
-    errors = [{"field": _location(e.get("loc", [])), "message": e.get("msg", "Invalid")} for e in exc.errors]
+    errors = [
+        {"field": _location(e.get("loc", [])), "message": e.get("msg", "Invalid")}
+        for e in exc.errors
+    ]
     return _error(request, 422, "Some of what you sent needs fixing: see errors.", errors)
 
 

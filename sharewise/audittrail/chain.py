@@ -80,14 +80,30 @@ def verify(
     checked = 0
     for position, stored_hash, entry_id, entry in sealed:
         if position != expected_position:
-            return checked, Break(expected_position, None, "missing: the chain skips it"), previous_hash
+            return (
+                checked,
+                Break(expected_position, None, "missing: the chain skips it"),
+                previous_hash,
+            )
         if entry is None:
-            return checked, Break(position, entry_id, "deleted: the sealed entry is gone"), previous_hash
+            return (
+                checked,
+                Break(position, entry_id, "deleted: the sealed entry is gone"),
+                previous_hash,
+            )
         if entry[0] != entry_id:
-            return checked, Break(position, entry[0], "moved: sealed for another entry"), previous_hash
+            return (
+                checked,
+                Break(position, entry[0], "moved: sealed for another entry"),
+                previous_hash,
+            )
         computed = link(previous_hash, entry)
         if computed != stored_hash:
-            return checked, Break(position, entry_id, "altered or reordered: hash does not match"), previous_hash
+            return (
+                checked,
+                Break(position, entry_id, "altered or reordered: hash does not match"),
+                previous_hash,
+            )
         previous_hash = stored_hash
         expected_position += 1
         checked += 1

@@ -82,7 +82,9 @@ def seal_pending(everything: bool = False) -> int:
     with transaction.atomic():
         if not _try_lock():
             return 0
-        last = Seal.objects.order_by("-position").values_list("position", "hash", "entry_id").first()
+        last = (
+            Seal.objects.order_by("-position").values_list("position", "hash", "entry_id").first()
+        )
         position, previous, last_entry = last if last else (0, chain.GENESIS, 0)
         pending = Entry.objects.filter(seal__isnull=True).order_by("id")
         if not everything:

@@ -39,9 +39,11 @@ def scope_for(user) -> Scope:
     cached = getattr(user, "_sharewise_scope", None)
     if cached is not None:
         return cached
-    memberships = list(Membership.objects.filter(user=user).values_list(
-        "role", "organisation_id", "service_id", "team_id"
-    ))
+    memberships = list(
+        Membership.objects.filter(user=user).values_list(
+            "role", "organisation_id", "service_id", "team_id"
+        )
+    )
     roles, orgs, case_wide, admin = set(), set(), set(), set()
     team_ids, managed = set(), set()
     service_ids, org_team_ids = {}, {}
@@ -62,7 +64,9 @@ def scope_for(user) -> Scope:
             else:
                 org_team_ids.setdefault(org_id, []).append(target)
     if service_ids:
-        for tid, sid in Team.objects.filter(service_id__in=service_ids).values_list("id", "service_id"):
+        for tid, sid in Team.objects.filter(service_id__in=service_ids).values_list(
+            "id", "service_id"
+        ):
             team_ids.add(tid)
             for target in service_ids[sid]:
                 target.add(tid)

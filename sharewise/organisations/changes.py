@@ -20,8 +20,13 @@ def _record(request, action, obj, organisation_id, **detail):
 def save_service(request, form):
     adding = form.instance.pk is None
     service = form.save()
-    _record(request, "added service" if adding else "changed service", service,
-            service.organisation_id, fields=sorted(form.changed_data))
+    _record(
+        request,
+        "added service" if adding else "changed service",
+        service,
+        service.organisation_id,
+        fields=sorted(form.changed_data),
+    )
     return service
 
 
@@ -29,8 +34,13 @@ def save_service(request, form):
 def save_team(request, form, organisation_id):
     adding = form.instance.pk is None
     team = form.save()
-    _record(request, "added team" if adding else "changed team", team, organisation_id,
-            fields=sorted(form.changed_data))
+    _record(
+        request,
+        "added team" if adding else "changed team",
+        team,
+        organisation_id,
+        fields=sorted(form.changed_data),
+    )
     return team
 
 
@@ -39,8 +49,13 @@ def save_staff(request, form, organisation_id):
     adding = form.instance.pk is None
     user = form.save()
     fields = sorted(f for f in form.changed_data if f != "password")
-    _record(request, "added staff member" if adding else "changed staff member", user,
-            organisation_id, fields=fields)
+    _record(
+        request,
+        "added staff member" if adding else "changed staff member",
+        user,
+        organisation_id,
+        fields=fields,
+    )
     return user
 
 
@@ -49,9 +64,16 @@ def add_membership(request, membership) -> bool:
     try:
         with transaction.atomic():
             membership.save()
-            _record(request, "added role", membership, membership.organisation_id,
-                    user=membership.user_id, role=membership.role,
-                    service=membership.service_id, team=membership.team_id)
+            _record(
+                request,
+                "added role",
+                membership,
+                membership.organisation_id,
+                user=membership.user_id,
+                role=membership.role,
+                service=membership.service_id,
+                team=membership.team_id,
+            )
     except IntegrityError:
         return False
     return True
@@ -59,7 +81,14 @@ def add_membership(request, membership) -> bool:
 
 @transaction.atomic
 def remove_membership(request, membership):
-    _record(request, "removed role", membership, membership.organisation_id,
-            user=membership.user_id, role=membership.role,
-            service=membership.service_id, team=membership.team_id)
+    _record(
+        request,
+        "removed role",
+        membership,
+        membership.organisation_id,
+        user=membership.user_id,
+        role=membership.role,
+        service=membership.service_id,
+        team=membership.team_id,
+    )
     membership.delete()

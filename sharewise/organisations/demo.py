@@ -17,8 +17,16 @@ ORGANISATION = "Oakleigh Care Group"
 
 SERVICES = [
     ("Rose House", Service.Kind.CARE_HOME, ["Day team", "Night team", "Garden unit"]),
-    ("Riverside Home Care", Service.Kind.HOME_CARE, ["Community North", "Community South", "Reablement"]),
-    ("Brookside Day Centre", Service.Kind.DAY_SERVICE, ["Day service team", "Young people's outreach"]),
+    (
+        "Riverside Home Care",
+        Service.Kind.HOME_CARE,
+        ["Community North", "Community South", "Reablement"],
+    ),
+    (
+        "Brookside Day Centre",
+        Service.Kind.DAY_SERVICE,
+        ["Day service team", "Young people's outreach"],
+    ),
 ]
 
 
@@ -40,7 +48,14 @@ class DemoLogin:
 DEMO_LOGINS = [
     DemoLogin("carer.night", "Nia", "Okafor", Role.CARE_WORKER, "Rose House", "Night team"),
     DemoLogin("carer.day", "Tom", "Bradley", Role.CARE_WORKER, "Rose House", "Day team"),
-    DemoLogin("carer.community", "Priya", "Shah", Role.CARE_WORKER, "Riverside Home Care", "Community North"),
+    DemoLogin(
+        "carer.community",
+        "Priya",
+        "Shah",
+        Role.CARE_WORKER,
+        "Riverside Home Care",
+        "Community North",
+    ),
     DemoLogin("manager.rose", "Helen", "Marsh", Role.TEAM_MANAGER, "Rose House"),
     DemoLogin("manager.riverside", "Kwame", "Asante", Role.TEAM_MANAGER, "Riverside Home Care"),
     DemoLogin("lead", "Sarah", "Whitfield", Role.SAFEGUARDING_LEAD),
@@ -83,19 +98,27 @@ def build_demo(today: date, people: int = 120, extra_staff: int = 32, seed: int 
     services = {s.name: s for s in Service.objects.filter(organisation=org)}
 
     def add_staff(username, first, last, role, service=None, team=None):
-        user = User(username=username, first_name=first, last_name=last,
-                    email=f"{username}@oakleigh.example")
+        user = User(
+            username=username,
+            first_name=first,
+            last_name=last,
+            email=f"{username}@oakleigh.example",
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         Membership.objects.create(
-            user=user, organisation=org, role=role,
+            user=user,
+            organisation=org,
+            role=role,
             service=services[service] if service and not team else None,
             team=teams[(service, team)] if team else None,
         )
         return user
 
     for login in DEMO_LOGINS:
-        add_staff(login.username, login.first_name, login.last_name, login.role, login.service, login.team)
+        add_staff(
+            login.username, login.first_name, login.last_name, login.role, login.service, login.team
+        )
     team_keys = list(teams)
     for i in range(extra_staff):
         first, last = fake.first_name(), fake.last_name()
@@ -114,23 +137,34 @@ def build_demo(today: date, people: int = 120, extra_staff: int = 32, seed: int 
             else fake.date_between(date(1928, 1, 1), date(2000, 12, 31))
         )
         given = fake.first_name()
-        created.append(Person(
-            organisation=org,
-            given_name=given,
-            family_name=fake.last_name(),
-            preferred_name=given[:3] if i % 9 == 0 else "",
-            date_of_birth=born,
-            nhs_number=valid_nhs_number(rng) if i % 10 else "",
-            communication_needs=rng.choice([
-                "", "", "Hearing aid in left ear; speak clearly and face them.",
-                "Uses Makaton and picture cards.", "Prefers Urdu; interpreter for important conversations.",
-                "Short sentences; check understanding by asking them to explain back.",
-            ]),
-            contact_safely=rng.choice([
-                "", "", "Do not leave voicemails: a family member checks the phone.",
-                "Speak to them alone; their son is usually present at visits.",
-            ]),
-        ))
+        created.append(
+            Person(
+                organisation=org,
+                given_name=given,
+                family_name=fake.last_name(),
+                preferred_name=given[:3] if i % 9 == 0 else "",
+                date_of_birth=born,
+                nhs_number=valid_nhs_number(rng) if i % 10 else "",
+                communication_needs=rng.choice(
+                    [
+                        "",
+                        "",
+                        "Hearing aid in left ear; speak clearly and face them.",
+                        "Uses Makaton and picture cards.",
+                        "Prefers Urdu; interpreter for important conversations.",
+                        "Short sentences; check understanding by asking them to explain back.",
+                    ]
+                ),
+                contact_safely=rng.choice(
+                    [
+                        "",
+                        "",
+                        "Do not leave voicemails: a family member checks the phone.",
+                        "Speak to them alone; their son is usually present at visits.",
+                    ]
+                ),
+            )
+        )
     Person.objects.bulk_create(created)
     enrolments = []
     for i, person in enumerate(Person.objects.filter(organisation=org).order_by("id")):
@@ -142,12 +176,22 @@ def build_demo(today: date, people: int = 120, extra_staff: int = 32, seed: int 
         enrolments.append(Enrolment(person=person, team=first, start_date=start))
         if i % 7 == 0:  # supported by a second team too
             second = teams[adult_teams[(i + 3) % len(adult_teams)]]
-            enrolments.append(Enrolment(person=person, team=second, start_date=start + timedelta(days=30)))
+            enrolments.append(
+                Enrolment(person=person, team=second, start_date=start + timedelta(days=30))
+            )
         if i % 19 == 0:  # moved on from a team: recently, or long ago
             ended = today - timedelta(days=30 if i % 2 else 200)
             old = teams[adult_teams[(i + 1) % len(adult_teams)]]
-            enrolments.append(Enrolment(person=person, team=old, start_date=start - timedelta(days=400), end_date=ended))
+            enrolments.append(
+                Enrolment(
+                    person=person, team=old, start_date=start - timedelta(days=400), end_date=ended
+                )
+            )
     Enrolment.objects.bulk_create(enrolments)
-    trail.record(action="loaded demo organisation", object_type="organisation",
-                 object_id=org.pk, organisation_id=org.pk)
+    trail.record(
+        action="loaded demo organisation",
+        object_type="organisation",
+        object_id=org.pk,
+        organisation_id=org.pk,
+    )
     return org

@@ -11,7 +11,10 @@ class ServiceForm(forms.ModelForm):
         model = Service
         fields = ["name", "kind", "is_active"]
         labels = {"is_active": "Open (uncheck when the service closes)"}
-        widgets = {"name": forms.TextInput(attrs=TEXT), "kind": forms.Select(attrs={"class": "nhsuk-select"})}
+        widgets = {
+            "name": forms.TextInput(attrs=TEXT),
+            "kind": forms.Select(attrs={"class": "nhsuk-select"}),
+        }
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,7 +33,10 @@ class TeamForm(forms.ModelForm):
         model = Team
         fields = ["service", "name", "is_active"]
         labels = {"is_active": "Active (uncheck when the team stops)"}
-        widgets = {"name": forms.TextInput(attrs=TEXT), "service": forms.Select(attrs={"class": "nhsuk-select"})}
+        widgets = {
+            "name": forms.TextInput(attrs=TEXT),
+            "service": forms.Select(attrs={"class": "nhsuk-select"}),
+        }
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,7 +63,9 @@ class StaffForm(forms.ModelForm):
         model = get_user_model()
         fields = ["username", "first_name", "last_name", "email"]
         widgets = {
-            "username": forms.TextInput(attrs={**TEXT, "autocomplete": "off", "spellcheck": "false"}),
+            "username": forms.TextInput(
+                attrs={**TEXT, "autocomplete": "off", "spellcheck": "false"}
+            ),
             "first_name": forms.TextInput(attrs=TEXT),
             "last_name": forms.TextInput(attrs=TEXT),
             "email": forms.EmailInput(attrs=TEXT),
@@ -124,7 +132,9 @@ class MembershipForm(forms.Form):
 
     def membership_for(self, user) -> Membership:
         kind, _, pk = self.cleaned_data["scope"].partition(":")
-        membership = Membership(user=user, organisation=self.organisation, role=self.cleaned_data["role"])
+        membership = Membership(
+            user=user, organisation=self.organisation, role=self.cleaned_data["role"]
+        )
         if kind == "service":
             membership.service = Service.objects.get(pk=pk, organisation=self.organisation)
         elif kind == "team":

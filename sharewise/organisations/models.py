@@ -24,7 +24,9 @@ class Service(models.Model):
         CHILDRENS_HOME = "childrens_home", "Children's home"
         OTHER = "other", "Other"
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="services")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="services"
+    )
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=30, choices=Kind.choices)
     is_active = models.BooleanField(default=True)
@@ -84,11 +86,13 @@ class Membership(models.Model):
             ),
             # One per scope kind: SQLite cannot treat NULLs as equal in one constraint.
             models.UniqueConstraint(
-                fields=["user", "role", "team"], condition=Q(team__isnull=False),
+                fields=["user", "role", "team"],
+                condition=Q(team__isnull=False),
                 name="membership_unique_team",
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "service"], condition=Q(service__isnull=False),
+                fields=["user", "role", "service"],
+                condition=Q(service__isnull=False),
                 name="membership_unique_service",
             ),
             models.UniqueConstraint(

@@ -38,16 +38,19 @@ def home(request):
 @login_required
 def organisation(request):
     org = _administered_organisation(request)
-    services = (
-        Service.objects.filter(organisation=org)
-        .prefetch_related(
-            Prefetch("teams", queryset=Team.objects.annotate(
+    services = Service.objects.filter(organisation=org).prefetch_related(
+        Prefetch(
+            "teams",
+            queryset=Team.objects.annotate(
                 people=Count("enrolments", filter=Q(enrolments__end_date__isnull=True))
-            ))
+            ),
         )
     )
-    return render(request, "organisations/organisation.html",
-                  {"nav": "organisation", "org": org, "services": services})
+    return render(
+        request,
+        "organisations/organisation.html",
+        {"nav": "organisation", "org": org, "services": services},
+    )
 
 
 @login_required
@@ -59,11 +62,17 @@ def edit_service(request, service_id=None):
         service = changes.save_service(request, form)
         messages.success(request, f"Saved {service.name}.")
         return redirect("organisation")
-    return render(request, "organisations/form.html", {
-        "nav": "organisation", "form": form,
-        "title": f"Change {service.name}" if service else "Add a service",
-        "button": "Save service", "back": "organisation",
-    })
+    return render(
+        request,
+        "organisations/form.html",
+        {
+            "nav": "organisation",
+            "form": form,
+            "title": f"Change {service.name}" if service else "Add a service",
+            "button": "Save service",
+            "back": "organisation",
+        },
+    )
 
 
 @login_required
@@ -76,20 +85,32 @@ def edit_team(request, team_id=None):
         team = changes.save_team(request, form, org.pk)
         messages.success(request, f"Saved {team.name}.")
         return redirect("organisation")
-    return render(request, "organisations/form.html", {
-        "nav": "organisation", "form": form,
-        "title": f"Change {team.name}" if team else "Add a team",
-        "button": "Save team", "back": "organisation",
-    })
+    return render(
+        request,
+        "organisations/form.html",
+        {
+            "nav": "organisation",
+            "form": form,
+            "title": f"Change {team.name}" if team else "Add a team",
+            "button": "Save team",
+            "back": "organisation",
+        },
+    )
 
 
 def _staff_of(org):
     return (
-        get_user_model().objects.filter(memberships__organisation=org).distinct()
-        .prefetch_related(Prefetch(
-            "memberships",
-            queryset=Membership.objects.select_related("team__service", "service", "organisation"),
-        ))
+        get_user_model()
+        .objects.filter(memberships__organisation=org)
+        .distinct()
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related(
+                    "team__service", "service", "organisation"
+                ),
+            )
+        )
         .order_by("last_name", "first_name")
     )
 
@@ -97,8 +118,11 @@ def _staff_of(org):
 @login_required
 def staff_list(request):
     org = _administered_organisation(request)
-    return render(request, "organisations/staff_list.html",
-                  {"nav": "staff", "org": org, "staff": _staff_of(org)})
+    return render(
+        request,
+        "organisations/staff_list.html",
+        {"nav": "staff", "org": org, "staff": _staff_of(org)},
+    )
 
 
 @login_required
@@ -112,8 +136,9 @@ def add_staff(request):
             changes.add_membership(request, role.membership_for(user))
         messages.success(request, f"Added {user.get_full_name()}.")
         return redirect("staff_member", user_id=user.pk)
-    return render(request, "organisations/add_staff.html",
-                  {"nav": "staff", "form": form, "role_form": role})
+    return render(
+        request, "organisations/add_staff.html", {"nav": "staff", "form": form, "role_form": role}
+    )
 
 
 @login_required
@@ -129,10 +154,17 @@ def staff_member(request, user_id):
             changes.save_staff(request, details, org.pk)
             messages.success(request, f"Saved {member.get_full_name()}.")
             return redirect("staff_member", user_id=member.pk)
-    return render(request, "organisations/staff_member.html", {
-        "nav": "staff", "member": member, "form": details, "role_form": role,
-        "memberships": member.memberships.all(),
-    })
+    return render(
+        request,
+        "organisations/staff_member.html",
+        {
+            "nav": "staff",
+            "member": member,
+            "form": details,
+            "role_form": role,
+            "memberships": member.memberships.all(),
+        },
+    )
 
 
 @login_required
@@ -147,10 +179,18 @@ def add_role(request, user_id):
         else:
             messages.warning(request, "They already have that role there.")
         return redirect("staff_member", user_id=member.pk)
-    return render(request, "organisations/staff_member.html", {
-        "nav": "staff", "member": member, "form": StaffDetailsForm(instance=member, prefix="details"),
-        "role_form": role, "memberships": member.memberships.all(),
-    }, status=400)
+    return render(
+        request,
+        "organisations/staff_member.html",
+        {
+            "nav": "staff",
+            "member": member,
+            "form": StaffDetailsForm(instance=member, prefix="details"),
+            "role_form": role,
+            "memberships": member.memberships.all(),
+        },
+        status=400,
+    )
 
 
 @login_required
@@ -176,8 +216,13 @@ def api_tokens(request):
             messages.warning(request, "Give the token a name, for example 'Reporting script'.")
         else:
             token, secret = ApiToken.issue(request.user, name[:100])
-            trail.record_request(request, "created API token", object_type="api token",
-                                 object_id=token.pk, organisation_id=scope_for(request.user).organisation_id)
+            trail.record_request(
+                request,
+                "created API token",
+                object_type="api token",
+                object_id=token.pk,
+                organisation_id=scope_for(request.user).organisation_id,
+            )
     tokens = request.user.api_tokens.order_by("-created_at")
     return render(request, "organisations/api_tokens.html", {"tokens": tokens, "secret": secret})
 
@@ -187,7 +232,12 @@ def api_tokens(request):
 def revoke_api_token(request, token_id):
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
     token.revoke()
-    trail.record_request(request, "revoked API token", object_type="api token", object_id=token.pk,
-                         organisation_id=scope_for(request.user).organisation_id)
+    trail.record_request(
+        request,
+        "revoked API token",
+        object_type="api token",
+        object_id=token.pk,
+        organisation_id=scope_for(request.user).organisation_id,
+    )
     messages.success(request, f"Revoked {token.name}. Anything using it will stop working.")
     return redirect("api_tokens")

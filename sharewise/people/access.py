@@ -30,7 +30,9 @@ def break_glass_grant(request, person_id) -> BreakGlassAccess | None:
     )
 
 
-def get_person_for(request, person_id, *, action: str = "viewed record", via: str = "page") -> Person:
+def get_person_for(
+    request, person_id, *, action: str = "viewed record", via: str = "page"
+) -> Person:
     """The person, if this user may see them (by scope or by break-glass in this
     session), with the read written to the trail; otherwise Http404."""
     try:

@@ -27,14 +27,18 @@ class PersonForm(forms.ModelForm):
         widgets = {
             "given_name": forms.TextInput(attrs={"class": "nhsuk-input", "autocomplete": "off"}),
             "family_name": forms.TextInput(attrs={"class": "nhsuk-input", "autocomplete": "off"}),
-            "preferred_name": forms.TextInput(attrs={"class": "nhsuk-input nhsuk-u-width-one-half"}),
+            "preferred_name": forms.TextInput(
+                attrs={"class": "nhsuk-input nhsuk-u-width-one-half"}
+            ),
             "nhs_number": forms.TextInput(
                 attrs={"class": "nhsuk-input nhsuk-input--width-10", "inputmode": "numeric"}
             ),
             "communication_needs": forms.Textarea(attrs={"class": "nhsuk-textarea", "rows": 3}),
             "contact_safely": forms.Textarea(attrs={"class": "nhsuk-textarea", "rows": 3}),
         }
-        help_texts = {"nhs_number": "10 digits, for example 943 476 5919. Leave blank if not known."}
+        help_texts = {
+            "nhs_number": "10 digits, for example 943 476 5919. Leave blank if not known."
+        }
 
     def __init__(self, *args, teams=None, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,7 +50,10 @@ class PersonForm(forms.ModelForm):
         value = nhs_number.normalise(self.cleaned_data.get("nhs_number", ""))
         if value and (message := nhs_number.problem(value)):
             raise forms.ValidationError(message)
-        if value and Person.objects.filter(organisation=self.organisation, nhs_number=value).exists():
+        if (
+            value
+            and Person.objects.filter(organisation=self.organisation, nhs_number=value).exists()
+        ):
             raise forms.ValidationError(
                 "Someone with this NHS number is already recorded: search for them instead"
             )
@@ -60,7 +67,9 @@ class PersonForm(forms.ModelForm):
 
 class EnrolmentForm(forms.ModelForm):
     start_date = DatePartsField(label="Start date")
-    end_date = DatePartsField(label="End date", required=False, help_text="Leave blank if support is ongoing")
+    end_date = DatePartsField(
+        label="End date", required=False, help_text="Leave blank if support is ongoing"
+    )
 
     class Meta:
         model = Enrolment
@@ -97,11 +106,14 @@ class BreakGlassReviewForm(forms.Form):
 
 class TrailSearchForm(forms.Form):
     person = forms.IntegerField(
-        label="Person's record number", required=False, min_value=1,
+        label="Person's record number",
+        required=False,
+        min_value=1,
         widget=forms.NumberInput(attrs={"class": "nhsuk-input nhsuk-input--width-10"}),
     )
     user = forms.CharField(
-        label="Username", required=False,
+        label="Username",
+        required=False,
         widget=forms.TextInput(attrs={"class": "nhsuk-input nhsuk-input--width-20"}),
     )
     since = DatePartsField(label="From", required=False)

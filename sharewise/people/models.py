@@ -83,7 +83,9 @@ class Person(models.Model):
         ordering = ["family_name", "given_name", "id"]
         verbose_name_plural = "people"
         indexes = [
-            models.Index(fields=["organisation", "family_name", "given_name"], name="person_org_name"),
+            models.Index(
+                fields=["organisation", "family_name", "given_name"], name="person_org_name"
+            ),
             models.Index(fields=["organisation", "date_of_birth"], name="person_org_dob"),
             models.Index(fields=["nhs_number"], name="person_nhs_number"),
         ]
@@ -168,7 +170,11 @@ class Enrolment(models.Model):
     def clean(self):
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "The end date must be on or after the start date"})
-        if self.team_id and self.person_id and self.team.organisation_id != self.person.organisation_id:
+        if (
+            self.team_id
+            and self.person_id
+            and self.team.organisation_id != self.person.organisation_id
+        ):
             raise ValidationError({"team": "Choose a team in this person's organisation"})
 
     @property
@@ -182,7 +188,9 @@ class BreakGlassAccess(models.Model):
     reason. Every grant is listed for the safeguarding lead to review."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="break_glass_accesses")
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="break_glass_accesses"
+    )
     reason = models.TextField()
     session_key = models.CharField(max_length=64)
     granted_at = models.DateTimeField(default=timezone.now)

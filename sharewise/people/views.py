@@ -154,7 +154,9 @@ def add_enrolment(request, person_id):
     form = EnrolmentForm(request.POST or None, teams=teams, instance=Enrolment(person=person))
     if request.method == "POST" and form.is_valid():
         changes.add_enrolment(request, form.save(commit=False))
-        messages.success(request, f"{person.name} is now enrolled with {form.cleaned_data['team']}.")
+        messages.success(
+            request, f"{person.name} is now enrolled with {form.cleaned_data['team']}."
+        )
         return redirect("person", person_id=person.pk)
     return render(
         request, "people/enrolment_form.html", {"nav": "people", "form": form, "person": person}
@@ -194,7 +196,10 @@ def review_break_glass(request, grant_id):
     form = BreakGlassReviewForm(request.POST)
     form.is_valid()
     changes.review_break_glass(request, grant, form.cleaned_data.get("note", ""))
-    messages.success(request, f"Marked {grant.user.get_full_name() or grant.user} opening {grant.person.name} as reviewed.")
+    messages.success(
+        request,
+        f"Marked {grant.user.get_full_name() or grant.user} opening {grant.person.name} as reviewed.",
+    )
     return redirect("break_glass_review")
 
 

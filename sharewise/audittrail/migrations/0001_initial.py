@@ -6,43 +6,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Entry',
+            name="Entry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor_id', models.BigIntegerField(blank=True, null=True)),
-                ('actor', models.CharField(blank=True, max_length=150)),
-                ('action', models.CharField(max_length=60)),
-                ('object_type', models.CharField(blank=True, max_length=60)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('person_id', models.BigIntegerField(blank=True, null=True)),
-                ('organisation_id', models.BigIntegerField(blank=True, null=True)),
-                ('client_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('reason', models.TextField(blank=True)),
-                ('detail', models.JSONField(blank=True, default=dict)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("actor_id", models.BigIntegerField(blank=True, null=True)),
+                ("actor", models.CharField(blank=True, max_length=150)),
+                ("action", models.CharField(max_length=60)),
+                ("object_type", models.CharField(blank=True, max_length=60)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("person_id", models.BigIntegerField(blank=True, null=True)),
+                ("organisation_id", models.BigIntegerField(blank=True, null=True)),
+                ("client_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("reason", models.TextField(blank=True)),
+                ("detail", models.JSONField(blank=True, default=dict)),
             ],
             options={
-                'verbose_name_plural': 'entries',
-                'indexes': [models.Index(fields=['person_id', '-at'], name='trail_person_at'), models.Index(fields=['actor_id', '-at'], name='trail_actor_at'), models.Index(fields=['organisation_id', '-at'], name='trail_org_at'), models.Index(fields=['at'], name='trail_at')],
+                "verbose_name_plural": "entries",
+                "indexes": [
+                    models.Index(fields=["person_id", "-at"], name="trail_person_at"),
+                    models.Index(fields=["actor_id", "-at"], name="trail_actor_at"),
+                    models.Index(fields=["organisation_id", "-at"], name="trail_org_at"),
+                    models.Index(fields=["at"], name="trail_at"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Seal',
+            name="Seal",
             fields=[
-                ('position', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('hash', models.CharField(max_length=64)),
-                ('entry', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='seal', to='audittrail.entry')),
+                ("position", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("hash", models.CharField(max_length=64)),
+                (
+                    "entry",
+                    models.OneToOneField(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="seal",
+                        to="audittrail.entry",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
     ]

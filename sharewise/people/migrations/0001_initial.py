@@ -9,90 +9,187 @@ import sharewise.people.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0001_initial'),
+        ("organisations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_name', models.CharField(max_length=100, verbose_name='Given name')),
-                ('family_name', models.CharField(max_length=100, verbose_name='Family name')),
-                ('preferred_name', models.CharField(blank=True, help_text='What they like to be called', max_length=100, verbose_name='Preferred name')),
-                ('date_of_birth', models.DateField(verbose_name='Date of birth')),
-                ('nhs_number', models.CharField(blank=True, max_length=10, validators=[sharewise.people.models.validate_nhs_number], verbose_name='NHS number')),
-                ('communication_needs', models.TextField(blank=True, verbose_name='Communication needs')),
-                ('contact_safely', models.TextField(blank=True, help_text='For example: do not leave messages; only call when support staff are present', verbose_name='How to contact safely')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='people', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("given_name", models.CharField(max_length=100, verbose_name="Given name")),
+                ("family_name", models.CharField(max_length=100, verbose_name="Family name")),
+                (
+                    "preferred_name",
+                    models.CharField(
+                        blank=True,
+                        help_text="What they like to be called",
+                        max_length=100,
+                        verbose_name="Preferred name",
+                    ),
+                ),
+                ("date_of_birth", models.DateField(verbose_name="Date of birth")),
+                (
+                    "nhs_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=10,
+                        validators=[sharewise.people.models.validate_nhs_number],
+                        verbose_name="NHS number",
+                    ),
+                ),
+                (
+                    "communication_needs",
+                    models.TextField(blank=True, verbose_name="Communication needs"),
+                ),
+                (
+                    "contact_safely",
+                    models.TextField(
+                        blank=True,
+                        help_text="For example: do not leave messages; only call when support staff are present",
+                        verbose_name="How to contact safely",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'people',
-                'ordering': ['family_name', 'given_name', 'id'],
+                "verbose_name_plural": "people",
+                "ordering": ["family_name", "given_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Enrolment',
+            name="Enrolment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField(blank=True, null=True)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrolments', to='organisations.team')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='enrolments', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField(blank=True, null=True)),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrolments",
+                        to="organisations.team",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="enrolments",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-start_date'],
+                "ordering": ["-start_date"],
             },
         ),
         migrations.CreateModel(
-            name='BreakGlassAccess',
+            name="BreakGlassAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField()),
-                ('session_key', models.CharField(max_length=64)),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('review_note', models.TextField(blank=True)),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='break_glass_accesses', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("reason", models.TextField()),
+                ("session_key", models.CharField(max_length=64)),
+                ("granted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("review_note", models.TextField(blank=True)),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="break_glass_accesses",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-granted_at'],
+                "ordering": ["-granted_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['organisation', 'family_name', 'given_name'], name='person_org_name'),
+            model_name="person",
+            index=models.Index(
+                fields=["organisation", "family_name", "given_name"], name="person_org_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['organisation', 'date_of_birth'], name='person_org_dob'),
+            model_name="person",
+            index=models.Index(fields=["organisation", "date_of_birth"], name="person_org_dob"),
         ),
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['nhs_number'], name='person_nhs_number'),
+            model_name="person",
+            index=models.Index(fields=["nhs_number"], name="person_nhs_number"),
         ),
         migrations.AddConstraint(
-            model_name='person',
-            constraint=models.UniqueConstraint(condition=models.Q(('nhs_number', ''), _negated=True), fields=('organisation', 'nhs_number'), name='person_nhs_number_unique'),
+            model_name="person",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("nhs_number", ""), _negated=True),
+                fields=("organisation", "nhs_number"),
+                name="person_nhs_number_unique",
+            ),
         ),
         migrations.AddIndex(
-            model_name='enrolment',
-            index=models.Index(fields=['team', 'end_date'], name='enrolment_team_end'),
+            model_name="enrolment",
+            index=models.Index(fields=["team", "end_date"], name="enrolment_team_end"),
         ),
         migrations.AddConstraint(
-            model_name='enrolment',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='enrolment_ends_after_start'),
+            model_name="enrolment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True),
+                    ("end_date__gte", models.F("start_date")),
+                    _connector="OR",
+                ),
+                name="enrolment_ends_after_start",
+            ),
         ),
         migrations.AddIndex(
-            model_name='breakglassaccess',
-            index=models.Index(fields=['user', 'person', 'session_key'], name='breakglass_lookup'),
+            model_name="breakglassaccess",
+            index=models.Index(fields=["user", "person", "session_key"], name="breakglass_lookup"),
         ),
     ]

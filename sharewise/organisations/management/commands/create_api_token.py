@@ -6,7 +6,9 @@ from sharewise.organisations.models import ApiToken
 
 
 class Command(BaseCommand):
-    help = "Create an API token for a user and print it once. It has exactly the user's permissions."
+    help = (
+        "Create an API token for a user and print it once. It has exactly the user's permissions."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
@@ -17,7 +19,12 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No active user called {username!r}.")
         token, secret = ApiToken.issue(user, name)
-        trail.record(actor=None, action="created API token", object_type="api token",
-                     object_id=token.pk, detail={"for": user.username, "via": "command line"})
+        trail.record(
+            actor=None,
+            action="created API token",
+            object_type="api token",
+            object_id=token.pk,
+            detail={"for": user.username, "via": "command line"},
+        )
         trail.seal_pending()
         self.stdout.write(secret)

@@ -11,5 +11,7 @@ class Command(BaseCommand):
         self.stdout.write("Sharewise demo: http://127.0.0.1:8000")
         self.stdout.write(f"Every demo sign-in uses the password: {demo.DEMO_PASSWORD}")
         for login in demo.DEMO_LOGINS:
-            self.stdout.write(f"  {login.username:<20} {login.first_name} {login.last_name}, {login.describes}")
+            self.stdout.write(
+                f"  {login.username:<20} {login.first_name} {login.last_name}, {login.describes}"
+            )
         self.stdout.write("")

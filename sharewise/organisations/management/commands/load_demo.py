@@ -9,7 +9,9 @@ class Command(BaseCommand):
     help = "Create the demo organisation (synthetic people, fixed demo sign-ins)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--if-empty", action="store_true", help="Do nothing when the demo is already loaded")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing when the demo is already loaded"
+        )
 
     def handle(self, *args, if_empty=False, **options):
         if demo.demo_exists():
