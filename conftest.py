@@ -128,7 +128,9 @@ def api(client):
     def for_user(user):
         _, secret = ApiToken.issue(user, "test")
         return SimpleNamespace(
-            get=lambda path, **kw: client.get(path, HTTP_AUTHORIZATION=f"Bearer {secret}", **kw),
+            get=lambda path, data=None, **kw: client.get(
+                path, data, HTTP_AUTHORIZATION=f"Bearer {secret}", **kw
+            ),
             post=lambda path, data=None, **kw: client.post(
                 path,
                 data=data or {},

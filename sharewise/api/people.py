@@ -2,8 +2,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from sharewise.audittrail import trail
 from sharewise.organisations.access import scope_for
@@ -144,7 +143,7 @@ def add_person(request, payload: PersonIn):
     person = Person(organisation_id=organisation_id, **data)
     person = changes.add_person(request, person=person, team=team, start_date=payload.start_date)
     person.break_glass = None
-    return 201, _person_out(person)
+    return Status(201, _person_out(person))
 
 
 @router.get("/people/{person_id}", response=PersonOut, summary="One person's record")
@@ -174,6 +173,5 @@ def add_enrolment(request, person_id: int, payload: EnrolmentIn):
             person=person, team=team, start_date=payload.start_date, end_date=payload.end_date
         ),
     )
-    return 201, _enrolment_out(
-        get_object_or_404(Enrolment.objects.select_related("team__service"), pk=enrolment.pk)
-    )
+    enrolment = Enrolment.objects.select_related("team__service").get(pk=enrolment.pk)
+    return Status(201, _enrolment_out(enrolment))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from faker import Faker
 
@@ -97,15 +98,16 @@ def build_demo(today: date, people: int = 120, extra_staff: int = 32, seed: int 
             teams[(name, team_name)] = Team.objects.create(service=service, name=team_name)
     services = {s.name: s for s in Service.objects.filter(organisation=org)}
 
+    password = make_password(DEMO_PASSWORD)  # hashed once: argon2 is slow by design
+
     def add_staff(username, first, last, role, service=None, team=None):
-        user = User(
+        user = User.objects.create(
             username=username,
             first_name=first,
             last_name=last,
             email=f"{username}@oakleigh.example",
+            password=password,
         )
-        user.set_password(DEMO_PASSWORD)
-        user.save()
         Membership.objects.create(
             user=user,
             organisation=org,
