@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django.forms",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "ninja",  # serves the API docs' Swagger UI locally instead of from a CDN
     "sharewise.audittrail",
     "sharewise.organisations",
     "sharewise.people",

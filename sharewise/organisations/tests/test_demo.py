@@ -1,8 +1,8 @@
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.core.management import call_command
+from django.db import transaction
 
 from sharewise.organisations import demo
 from sharewise.organisations.models import Membership, Role, Service, Team

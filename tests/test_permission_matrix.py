@@ -1,0 +1,409 @@
+"""Who may do what, route by route: a permission matrix generated from the URL
+configuration and the API schema.
+
+Every page route (by URL name) and every API operation ("METHOD /api/v1/path") must
+have a row below giving the status each member of the cast gets. A new route without a
+row, or a row for a route that has gone, fails the suite: deciding who may use a route
+is part of adding it.
+
+The rules the rows encode (need to know):
+- care workers and team managers see people enrolled in their teams now or in the
+  last 90 days; safeguarding leads and data protection officers see everyone in their
+  organisation; administrators see structure and staff, not case content; auditors see
+  no case content (yet). Out of scope answers 404, exactly like a record that does not
+  exist. Anyone may break glass on a record in their organisation by giving a reason.
+- adding people: team managers and leads; enrolling: a lead or the team's manager.
+- break-glass review and the audit trail: leads and data protection officers.
+- organisation, service, team and staff administration: administrators; the staff
+  list in the API: leads and administrators.
+- not signed in: pages redirect to /sign-in/, the API answers 401 in JSON.
+
+Routes taking a person_id use Alice (Night team, Rose House). Olivia is the
+safeguarding lead of another organisation, so she never sees Alice.
+"""
+
+import copy
+import json
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from sharewise.api.urls import api
+from sharewise.organisations.models import ApiToken
+from sharewise.people.models import BreakGlassAccess
+
+ROLES = ("anonymous", "nia", "tom", "helen", "sarah", "david", "grace", "owen", "olivia")
+PAGE_METHODS = ("GET", "POST")
+
+# Pages, keyed by (URL name, method). Every page route is tried with GET and POST; a
+# form POST sends the body in PAGE_BODIES (empty unless listed), so an allowed user
+# gets 200 with form errors, 400 for an invalid action, or 302 when it succeeds.
+# fmt: off
+PAGE_MATRIX = {
+    #                               anon nia  tom  helen sarah david grace owen olivia
+    ("home", "GET"):                (302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("home", "POST"):               (302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("login", "GET"):               (200, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("login", "POST"):              (200, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("logout", "GET"):              (405, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("logout", "POST"):             (302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("my_people", "GET"):           (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("my_people", "POST"):          (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("add_person", "GET"):          (302, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("add_person", "POST"):         (302, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("person", "GET"):              (302, 200, 404, 200, 200, 200, 404, 404, 404),
+    ("person", "POST"):             (302, 200, 404, 200, 200, 200, 404, 404, 404),
+    ("add_enrolment", "GET"):       (302, 403, 404, 200, 200, 403, 404, 404, 404),
+    ("add_enrolment", "POST"):      (302, 403, 404, 200, 200, 403, 404, 404, 404),
+    ("break_glass", "GET"):         (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("break_glass", "POST"):        (302, 302, 302, 302, 302, 302, 302, 302, 404),
+    ("break_glass_review", "GET"):  (302, 403, 403, 403, 200, 200, 403, 403, 200),
+    ("break_glass_review", "POST"): (302, 403, 403, 403, 200, 200, 403, 403, 200),
+    ("review_break_glass", "GET"):  (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("review_break_glass", "POST"): (302, 403, 403, 403, 302, 302, 403, 403, 404),
+    ("trail_search", "GET"):        (302, 403, 403, 403, 200, 200, 403, 403, 200),
+    ("trail_search", "POST"):       (302, 403, 403, 403, 200, 200, 403, 403, 200),
+    ("organisation", "GET"):        (302, 403, 403, 403, 403, 403, 403, 200, 403),
+    ("organisation", "POST"):       (302, 403, 403, 403, 403, 403, 403, 200, 403),
+    ("add_service", "GET"):         (302, 403, 403, 403, 403, 403, 403, 200, 403),
+    ("add_service", "POST"):        (302, 403, 403, 403, 403, 403, 403, 200, 403),
+    ("edit_service", "GET"):        (302, 403, 403, 403, 403, 403, 403, 200, 403),
+    ("edit_service", "POST"):       (302, 403, 403, 403, 403, 403, 403, 200, 403),
+    ("add_team", "GET"):            (302, 403, 403, 403, 403, 403, 403, 200, 403),
+    ("add_team", "POST"):           (302, 403, 403, 403, 403, 403, 403, 200, 403),
+    ("edit_team", "GET"):           (302, 403, 403, 403, 403, 403, 403, 200, 403),
+    ("edit_team", "POST"):          (302, 403, 403, 403, 403, 403, 403, 200, 403),
+    ("staff_list", "GET"):          (302, 403, 403, 403, 403, 403, 403, 200, 403),
+    ("staff_list", "POST"):         (302, 403, 403, 403, 403, 403, 403, 200, 403),
+    ("add_staff", "GET"):           (302, 403, 403, 403, 403, 403, 403, 200, 403),
+    ("add_staff", "POST"):          (302, 403, 403, 403, 403, 403, 403, 200, 403),
+    ("staff_member", "GET"):        (302, 403, 403, 403, 403, 403, 403, 200, 403),
+    ("staff_member", "POST"):       (302, 403, 403, 403, 403, 403, 403, 200, 403),
+    ("add_role", "GET"):            (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("add_role", "POST"):           (302, 403, 403, 403, 403, 403, 403, 400, 403),
+    ("remove_role", "GET"):         (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("remove_role", "POST"):        (302, 403, 403, 403, 403, 403, 403, 302, 403),
+    ("api_tokens", "GET"):          (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("api_tokens", "POST"):         (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("revoke_api_token", "GET"):    (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("revoke_api_token", "POST"):   (302, 302, 302, 302, 302, 302, 302, 302, 302),
+}
+
+# API operations, keyed as in the OpenAPI schema, called with each user's bearer token
+# and the JSON body in API_BODIES.
+API_MATRIX = {
+    #                                          anon nia  tom  helen sarah david grace owen olivia
+    "GET /api/v1/me":                          (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /api/v1/services":                    (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /api/v1/teams":                       (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /api/v1/staff":                       (401, 403, 403, 403, 200, 403, 403, 200, 200),
+    "GET /api/v1/people":                      (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /api/v1/people":                     (401, 403, 403, 201, 201, 403, 403, 403, 422),
+    "GET /api/v1/people/{person_id}":          (401, 200, 404, 200, 200, 200, 404, 404, 404),
+    "POST /api/v1/people/{person_id}/enrolments": (401, 403, 404, 201, 201, 403, 404, 404, 404),
+    "GET /api/v1/audit-trail":                 (401, 403, 403, 403, 200, 200, 403, 403, 200),
+    "GET /api/v1/audit-trail/verify":          (401, 403, 403, 403, 200, 200, 403, 403, 200),
+}
+# fmt: on
+
+NO_SUCH_ID = 987654321
+
+
+def page_bodies(cast):
+    return {
+        ("break_glass", "POST"): {"reason": "Covering a night shift for a colleague"},
+    }
+
+
+def api_bodies(cast):
+    today = cast.today.isoformat()
+    return {
+        "POST /api/v1/people": {
+            "given_name": "Ivy",
+            "family_name": "Newman",
+            "date_of_birth": "1944-02-03",
+            "team_id": cast.night.pk,
+            "start_date": today,
+        },
+        "POST /api/v1/people/{person_id}/enrolments": {
+            "team_id": cast.day.pk,
+            "start_date": today,
+        },
+    }
+
+
+# Discovering what exists
+
+
+def _walk(patterns, prefix=""):
+    """(URL name, path parameter names) of every page route, outside the API include."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == api.urls_namespace:
+                continue  # the API is enumerated from its schema instead
+            namespace = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            yield from _walk(entry.url_patterns, namespace)
+        elif isinstance(entry, URLPattern):
+            name = f"{prefix}{entry.name}" if entry.name else f"<unnamed {entry.pattern}>"
+            yield name, tuple(getattr(entry.pattern, "converters", {}))
+
+
+def page_routes():
+    return dict(_walk(get_resolver().url_patterns))
+
+
+def api_operations():
+    schema = api.get_openapi_schema()
+    return {
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method in operations
+    }
+
+
+def coverage_problems(page_matrix=PAGE_MATRIX, api_matrix=API_MATRIX):
+    problems = []
+    routes = page_routes()
+    for name in sorted(routes):
+        for method in PAGE_METHODS:
+            if (name, method) not in page_matrix:
+                problems.append(
+                    f"no expected outcomes for route {name!r} ({method}): add it to the matrix"
+                )
+    for name, method in sorted(page_matrix):
+        if name not in routes:
+            problems.append(
+                f"the matrix lists route {name!r} ({method}), which no longer exists: "
+                "remove it from the matrix"
+            )
+    operations = api_operations()
+    for operation in sorted(operations - set(api_matrix)):
+        problems.append(f"no expected outcomes for route {operation!r}: add it to the matrix")
+    for operation in sorted(set(api_matrix) - operations):
+        problems.append(
+            f"the matrix lists route {operation!r}, which no longer exists: "
+            "remove it from the matrix"
+        )
+    for key, row in [*page_matrix.items(), *api_matrix.items()]:
+        if len(row) != len(ROLES):
+            problems.append(f"the row for {key!r} has {len(row)} outcomes, not {len(ROLES)}")
+    return problems
+
+
+def test_every_route_and_api_operation_has_expected_outcomes():
+    problems = coverage_problems()
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+def test_a_route_missing_from_the_matrix_or_gone_from_the_app_is_reported():
+    pages = {k: v for k, v in PAGE_MATRIX.items() if k[0] != "person"}
+    pages[("retired_page", "GET")] = (302,) * len(ROLES)
+    operations = {k: v for k, v in API_MATRIX.items() if k != "GET /api/v1/me"}
+    problems = "\n".join(coverage_problems(pages, operations))
+    assert "no expected outcomes for route 'person' (GET): add it to the matrix" in problems
+    assert "no expected outcomes for route 'GET /api/v1/me': add it to the matrix" in problems
+    assert "'retired_page' (GET), which no longer exists" in problems
+
+
+# Running the matrix
+
+
+def _ids(cast, user, grant, tokens):
+    """Path parameters for a request by this user: the cast's own objects."""
+    return {
+        "person_id": cast.alice.pk,
+        "grant_id": grant.pk,
+        "service_id": cast.rose.pk,
+        "team_id": cast.night.pk,
+        "user_id": cast.nia.pk,
+        "membership_id": cast.nia.memberships.get().pk,
+        # each person revokes one of their own tokens
+        "token_id": tokens[user or cast.nia][0].pk,
+    }
+
+
+def _call(client, method, path, body=None, *, secret=None, json_body=False):
+    """One request, undone afterwards (database and the client's cookies) so every case
+    starts from the cast, even after signing out or revoking a token."""
+    cookies = copy.deepcopy(client.cookies)
+    headers = {"Authorization": f"Bearer {secret}"} if secret else {}
+    with transaction.atomic():
+        try:
+            if json_body:
+                response = client.generic(
+                    method,
+                    path,
+                    json.dumps(body) if body is not None else "",
+                    content_type="application/json",
+                    headers=headers,
+                )
+            elif method == "GET":
+                response = client.get(path)
+            else:
+                response = client.post(path, body or {})
+        except Exception as error:  # a crash is a mismatch too, not the end of the run
+            response = error
+        transaction.set_rollback(True)
+    client.cookies = cookies
+    return response
+
+
+def _status(response):
+    if isinstance(response, Exception):
+        return f"{type(response).__name__}: {response}"
+    return response.status_code
+
+
+def _api_error_problem(response):
+    if response.status_code < 400:
+        return None
+    if not response.get("Content-Type", "").startswith("application/json"):
+        return f"error is not JSON ({response.get('Content-Type')})"
+    if "message" not in response.json():
+        return f"JSON error has no message: {response.content[:200]!r}"
+    return None
+
+
+def test_permission_matrix(cast):
+    users = {name: getattr(cast, name) for name in ROLES if name != "anonymous"}
+    tokens = {user: ApiToken.issue(user, "test") for user in users.values()}
+    grant = BreakGlassAccess.objects.create(
+        user=cast.tom,
+        person=cast.alice,
+        reason="Covering a night shift",
+        session_key="matrix-session",
+    )
+    # Signed in once per role; the API client sends a bearer token and no session.
+    browsers = {None: Client()}
+    for user in users.values():
+        browsers[user] = Client()
+        browsers[user].force_login(user)
+    api_client = Client()
+    routes = page_routes()
+    mismatches = []
+    cases = 0
+
+    def check(where, role, expected, response, extra=None):
+        actual = _status(response)
+        if actual != expected:
+            mismatches.append(f"{where:50} {role:10} expected {expected}, got {actual}")
+        elif extra:
+            mismatches.append(f"{where:50} {role:10} {extra}")
+
+    bodies = page_bodies(cast)
+    for (name, method), row in PAGE_MATRIX.items():
+        if name not in routes:
+            continue  # reported by test_every_route_and_api_operation_has_expected_outcomes
+        for role, expected in zip(ROLES, row, strict=True):
+            user = users.get(role)
+            ids = _ids(cast, user, grant, tokens)
+            kwargs = {param: ids[param] for param in routes[name]}
+            path = reverse(name, kwargs=kwargs)
+            response = _call(browsers[user], method, path, bodies.get((name, method)))
+            cases += 1
+            extra = None
+            if (
+                role == "anonymous"
+                and _status(response) == 302
+                and not response["Location"].startswith(reverse("login"))
+            ):
+                extra = f"redirected to {response['Location']}, not to sign in"
+            check(f"{method} {name} {path}", role, expected, response, extra)
+            if expected == 404 and "person_id" in kwargs and not extra:
+                # out of scope must look exactly like a record that does not exist
+                missing = reverse(name, kwargs={**kwargs, "person_id": NO_SUCH_ID})
+                check(
+                    f"{method} {name} {missing} (no such person)",
+                    role,
+                    404,
+                    _call(browsers[user], method, missing, bodies.get((name, method))),
+                )
+
+    bodies = api_bodies(cast)
+    operations = api_operations()
+    for operation, row in API_MATRIX.items():
+        if operation not in operations:
+            continue  # reported by test_every_route_and_api_operation_has_expected_outcomes
+        method, template = operation.split(" ", 1)
+        for role, expected in zip(ROLES, row, strict=True):
+            user = users.get(role)
+            secret = tokens[user][1] if user else None
+            path = template.format(**_ids(cast, user, grant, tokens))
+            body = bodies.get(operation)
+            response = _call(api_client, method, path, body, secret=secret, json_body=True)
+            cases += 1
+            extra = None
+            if not isinstance(response, Exception):
+                extra = _api_error_problem(response)
+            check(operation, role, expected, response, extra)
+            if expected == 404 and "{person_id}" in template and not extra:
+                missing = template.format(person_id=NO_SUCH_ID)
+                other = _call(api_client, method, missing, body, secret=secret, json_body=True)
+                if _status(other) != 404 or other.json() != response.json():
+                    mismatches.append(
+                        f"{operation:50} {role:10} out of scope answers "
+                        f"{response.status_code} {response.content!r} but no such person "
+                        f"answers {_status(other)} {getattr(other, 'content', b'')!r}"
+                    )
+
+    if mismatches:
+        pytest.fail(
+            f"{len(mismatches)} of {cases} route x role cases differ from the matrix "
+            "(route, role, expected, actual):\n" + "\n".join(mismatches),
+            pytrace=False,
+        )
+
+
+# The scope behind the 200s and 404s above, person by person.
+
+EVERYONE_AT_OAKLEIGH = {"alice", "bob", "carol", "dennis", "edna", "fiona"}
+SEES = {
+    "nia": {"alice"},  # Night team; Edna left it 200 days ago
+    "tom": {"bob", "dennis"},  # Day team; Dennis left it 30 days ago
+    "helen": {"alice", "bob", "dennis"},  # all of Rose House
+    "sarah": EVERYONE_AT_OAKLEIGH,
+    "david": EVERYONE_AT_OAKLEIGH,
+    "grace": set(),
+    "owen": set(),
+    "olivia": {"zara"},
+}
+PEOPLE = (*sorted(EVERYONE_AT_OAKLEIGH), "zara")
+
+
+def test_each_role_sees_exactly_the_people_they_need_to_know_about(cast, api):
+    wrong = []
+    for role, expected in SEES.items():
+        caller = api(getattr(cast, role))
+        listed = {
+            p["name"].split()[0].lower()
+            for p in caller.get("/api/v1/people?page_size=100").json()["results"]
+        }
+        if listed != expected:
+            wrong.append(f"{role} lists {sorted(listed)}, expected {sorted(expected)}")
+        for name in PEOPLE:
+            status = caller.get(f"/api/v1/people/{getattr(cast, name).pk}").status_code
+            if status != (200 if name in expected else 404):
+                wrong.append(f"{role} opening {name}: {status}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_organisation_lists_stay_inside_the_callers_organisation(cast, api):
+    olivia = api(cast.olivia)
+    assert [s["name"] for s in olivia.get("/api/v1/services").json()] == ["Elm Court"]
+    assert [t["name"] for t in olivia.get("/api/v1/teams").json()] == ["Elm team"]
+    assert [u["username"] for u in olivia.get("/api/v1/staff").json()] == ["olivia"]
+    teams = api(cast.nia).get(f"/api/v1/teams?service={cast.other_service.pk}").json()
+    assert teams == []
+    assert "olivia" not in {u["username"] for u in api(cast.owen).get("/api/v1/staff").json()}
+
+
+def test_nobody_can_revoke_someone_elses_api_token(cast, as_user):
+    token, _ = ApiToken.issue(cast.nia, "Nia's script")
+    for role in ("tom", "helen", "sarah", "owen", "olivia"):
+        response = as_user(getattr(cast, role)).post(f"/account/api-tokens/{token.pk}/revoke/")
+        assert response.status_code == 404, role
+    token.refresh_from_db()
+    assert token.revoked_at is None
