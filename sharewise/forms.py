@@ -57,3 +57,22 @@ class DatePartsField(forms.MultiValueField):
             return date(year, month, day)
         except ValueError:
             raise forms.ValidationError("Enter a real date, for example 27 3 1958") from None
+
+
+class NHSStyled:
+    """Give every widget its NHS.UK frontend class, so templates stay plain."""
+
+    CLASSES = {
+        forms.Textarea: "nhsuk-textarea",
+        forms.Select: "nhsuk-select",
+        forms.TextInput: "nhsuk-input",
+        forms.EmailInput: "nhsuk-input",
+        forms.NumberInput: "nhsuk-input",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = self.CLASSES.get(type(field.widget))
+            if css and "class" not in field.widget.attrs:
+                field.widget.attrs["class"] = css

@@ -28,6 +28,8 @@ INSTALLED_APPS = [
     "sharewise.audittrail",
     "sharewise.organisations",
     "sharewise.people",
+    "sharewise.policy",
+    "sharewise.concerns",
     "sharewise.api",
 ]
 

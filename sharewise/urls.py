@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from sharewise.api.urls import api
+from sharewise.concerns import views as concerns
 from sharewise.organisations import views as organisations
 from sharewise.people import views as people
 
@@ -14,6 +15,12 @@ urlpatterns = [
     path("people/<int:person_id>/", people.person_page, name="person"),
     path("people/<int:person_id>/enrolments/new/", people.add_enrolment, name="add_enrolment"),
     path("people/<int:person_id>/break-glass/", people.break_glass, name="break_glass"),
+    path("people/<int:person_id>/concerns/new/", concerns.record_concern, name="record_concern"),
+    path("people/<int:person_id>/chronology/", concerns.person_chronology, name="chronology"),
+    path("concerns/<int:concern_id>/", concerns.concern_page, name="concern"),
+    path("concerns/<int:concern_id>/amend/", concerns.amend_concern, name="amend_concern"),
+    path("concerns/<int:concern_id>/review/", concerns.review_concern, name="review_concern"),
+    path("reviews/", concerns.review_queue, name="review_queue"),
     path("break-glass/", people.break_glass_review, name="break_glass_review"),
     path(
         "break-glass/<int:grant_id>/review/", people.review_break_glass, name="review_break_glass"

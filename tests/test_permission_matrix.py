@@ -16,6 +16,8 @@ The rules the rows encode (need to know):
 - break-glass review and the audit trail: leads and data protection officers.
 - organisation, service, team and staff administration: administrators; the staff
   list in the API: leads and administrators.
+- concerns: anyone who may see the person records one and reads it; its recorder, the
+  team's manager and leads amend it; the team's manager and leads review it.
 - not signed in: pages redirect to /sign-in/, the API answers 401 in JSON.
 
 Routes taking a person_id use Alice (Night team, Rose House). Olivia is the
@@ -89,6 +91,18 @@ PAGE_MATRIX = {
     ("api_tokens", "POST"):         (302, 200, 200, 200, 200, 200, 200, 200, 200),
     ("revoke_api_token", "GET"):    (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("revoke_api_token", "POST"):   (302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("record_concern", "GET"):      (302, 200, 404, 200, 200, 200, 404, 404, 404),
+    ("record_concern", "POST"):     (302, 200, 404, 200, 200, 200, 404, 404, 404),
+    ("chronology", "GET"):          (302, 200, 404, 200, 200, 200, 404, 404, 404),
+    ("chronology", "POST"):         (302, 200, 404, 200, 200, 200, 404, 404, 404),
+    ("concern", "GET"):             (302, 200, 404, 200, 200, 200, 404, 404, 404),
+    ("concern", "POST"):            (302, 200, 404, 200, 200, 200, 404, 404, 404),
+    ("amend_concern", "GET"):       (302, 200, 404, 200, 200, 403, 404, 404, 404),
+    ("amend_concern", "POST"):      (302, 200, 404, 200, 200, 403, 404, 404, 404),
+    ("review_concern", "GET"):      (302, 403, 404, 200, 200, 403, 404, 404, 404),
+    ("review_concern", "POST"):     (302, 403, 404, 200, 200, 403, 404, 404, 404),
+    ("review_queue", "GET"):        (302, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("review_queue", "POST"):       (302, 403, 403, 200, 200, 403, 403, 403, 200),
 }
 
 # API operations, keyed as in the OpenAPI schema, called with each user's bearer token
@@ -215,6 +229,7 @@ def _ids(cast, user, grant, tokens):
     """Path parameters for a request by this user: the cast's own objects."""
     return {
         "person_id": cast.alice.pk,
+        "concern_id": cast.concern.pk,
         "grant_id": grant.pk,
         "service_id": cast.rose.pk,
         "team_id": cast.night.pk,
@@ -267,7 +282,35 @@ def _api_error_problem(response):
     return None
 
 
+def _concern_about_alice(cast):
+    """Nia's concern about Alice, recorded on the Night team."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sharewise.concerns import recording
+
+    draft = recording.Draft(
+        people=[cast.alice],
+        occurred_at=timezone.now() - timedelta(hours=3),
+        service=cast.rose,
+        team=cast.night,
+        categories=["neglect"],
+        answers={
+            "facts": "Left without a drink all night.",
+            "immediate_action": "Gave her a drink.",
+            "sharing_view": "agrees",
+            "injury": "none",
+            "information_source": "observed",
+            "severity": "low",
+            "source_kind": "unknown",
+        },
+    )
+    return recording.record(None, cast.org.pk, draft, actor=cast.nia)
+
+
 def test_permission_matrix(cast):
+    cast.concern = _concern_about_alice(cast)
     users = {name: getattr(cast, name) for name in ROLES if name != "anonymous"}
     tokens = {user: ApiToken.issue(user, "test") for user in users.values()}
     grant = BreakGlassAccess.objects.create(

@@ -4,9 +4,14 @@ record_request(); they never touch the tables directly."""
 from __future__ import annotations
 
 import contextvars
+import functools
+import json
+import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.db import connection, transaction
+from django.utils.dateparse import parse_datetime
 
 from sharewise.audittrail import chain
 from sharewise.audittrail.models import Entry, Seal
@@ -67,38 +72,103 @@ def take_wrote_flag() -> bool:
     return wrote
 
 
-def _try_lock() -> bool:
+def _try_lock(cursor) -> bool:
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_SEAL_LOCK_KEY])
-            return cursor.fetchone()[0]
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_SEAL_LOCK_KEY])
+        return cursor.fetchone()[0]
     # SQLite: the IMMEDIATE transaction already holds the only write lock.
     return True
+
+
+# Sealing runs after every request that wrote to the trail, and verify() reads a
+# million rows, so both use a few raw statements: building ORM queries and model rows
+# cost more than the database work.
+
+
+_STATEMENTS = {
+    "last": "SELECT s.{position}, s.{hash}, s.{entry_id}, (SELECT MAX({entry_id}) FROM {seal})"
+    " FROM {seal} s ORDER BY s.{position} DESC LIMIT 1",
+    "window": "SELECT (SELECT COUNT(*) FROM {entry} WHERE {id} > %s AND {id} <= %s),"
+    " (SELECT COUNT(*) FROM {seal} WHERE {entry_id} > %s AND {entry_id} <= %s)",
+    "after": "SELECT {columns} FROM {entry} e WHERE e.{id} > %s ORDER BY e.{id}",
+    "unsealed": "SELECT {columns} FROM {entry} e LEFT JOIN {seal} s ON s.{entry_id} = e.{id}"
+    " WHERE s.{position} IS NULL AND e.{id} > %s ORDER BY e.{id}",
+    "insert": "INSERT INTO {seal} ({position}, {entry_id}, {hash}) VALUES ",
+    "sealed": "SELECT s.{position}, s.{hash}, s.{entry_id}, {columns}"
+    " FROM {seal} s LEFT JOIN {entry} e ON e.{id} = s.{entry_id}"
+    " WHERE s.{position} > %s ORDER BY s.{position} LIMIT %s",
+}
+
+
+@functools.cache
+def _sql(vendor: str) -> dict[str, str]:
+    """_STATEMENTS for this database; every name comes from the models."""
+    qn = connection.ops.quote_name
+    columns = [f"e.{qn(Entry._meta.get_field(f).column)}" for f in chain.FIELDS]
+    if vendor == "sqlite":
+        columns[1] = f"CAST({columns[1]} AS TEXT)"  # as stored: see _db_datetime
+    names = {
+        "entry": qn(Entry._meta.db_table),
+        "seal": qn(Seal._meta.db_table),
+        "columns": ", ".join(columns),
+        **{name: qn(name) for name in ("id", "position", "entry_id", "hash")},
+    }
+    return {key: statement.format(**names) for key, statement in _STATEMENTS.items()}
 
 
 def seal_pending(everything: bool = False) -> int:
     """Seal unsealed entries in id order. Returns how many were sealed, or 0 when
     another process holds the sealing lock (it will seal ours too)."""
-    with transaction.atomic():
-        if not _try_lock():
+    sql = _sql(connection.vendor)
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not _try_lock(cursor):
             return 0
-        last = (
-            Seal.objects.order_by("-position").values_list("position", "hash", "entry_id").first()
-        )
-        position, previous, last_entry = last if last else (0, chain.GENESIS, 0)
-        pending = Entry.objects.filter(seal__isnull=True).order_by("id")
-        if not everything:
-            pending = pending.filter(id__gt=max(0, last_entry - _RECENT_WINDOW))
-        seals = []
-        for values in pending.values_list(*chain.FIELDS).iterator(chunk_size=2000):
-            previous = chain.link(previous, values)
-            position += 1
-            seals.append(Seal(position=position, entry_id=values[0], hash=previous))
-            if len(seals) >= 2000:
-                Seal.objects.bulk_create(seals)
-                seals = []
-        Seal.objects.bulk_create(seals)
-        return position - (last[0] if last else 0)
+        cursor.execute(sql["last"])
+        last = cursor.fetchone()
+        start, previous, last_entry, newest = last if last else (0, chain.GENESIS, 0, 0)
+        low = 0 if everything else max(0, last_entry - _RECENT_WINDOW)
+        if not everything and _all_sealed(cursor, sql, low, newest):
+            # Nothing in the window committed late, so only entries after the newest
+            # sealed one are pending: a range on the key, no anti-join.
+            cursor.execute(sql["after"], [newest])
+        else:
+            cursor.execute(sql["unsealed"], [low])
+        position = start
+        while rows := cursor.fetchmany(2000):
+            seals = []
+            for row in rows:
+                values = _entry_values(row)
+                previous = chain.link(previous, values)
+                position += 1
+                seals.append((position, values[0], previous))
+            with connection.cursor() as insert:
+                insert.execute(
+                    sql["insert"] + ", ".join(["(%s, %s, %s)"] * len(seals)),
+                    [value for seal in seals for value in seal],
+                )
+        return position - start
+
+
+def _all_sealed(cursor, sql, low: int, high: int) -> bool:
+    """Whether every entry with low < id <= high has a seal. Two index range counts
+    cost a fraction of looking up each entry's seal; each seal names a distinct
+    entry, so equal counts mean none is missing."""
+    if high <= low:
+        return True
+    cursor.execute(sql["window"], [low, high, low, high])
+    entries, seals = cursor.fetchone()
+    return entries == seals
+
+
+def _entry_values(row, offset: int = 0) -> tuple:
+    """An entry's values in chain.FIELDS order, as the ORM would give them, from a
+    raw row holding them from offset on."""
+    return (
+        row[offset],
+        _db_datetime(row[offset + 1]),
+        *row[offset + 2 : offset + 11],
+        _db_json(row[offset + 11]),
+    )
 
 
 @dataclass
@@ -113,20 +183,49 @@ class Verification:
 
 
 def _sealed_rows(batch: int):
+    """(position, hash, entry id, entry values or None) in position order, a batch
+    per query. A LEFT JOIN, so a deleted entry shows as None."""
+    sql = _sql(connection.vendor)["sealed"]
     after = 0
-    while True:
-        seals = list(
-            Seal.objects.filter(position__gt=after)
-            .order_by("position")
-            .values_list("position", "hash", "entry_id")[:batch]
-        )
-        if not seals:
-            return
-        ids = [s[2] for s in seals]
-        entries = {v[0]: v for v in Entry.objects.filter(id__in=ids).values_list(*chain.FIELDS)}
-        for position, stored, entry_id in seals:
-            yield position, stored, entry_id, entries.get(entry_id)
-        after = seals[-1][0]
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(sql, [after, batch])
+            rows = cursor.fetchall()
+            for row in rows:
+                entry = None if row[3] is None else _entry_values(row, 3)
+                yield row[0], row[1], row[2], entry
+            if len(rows) < batch:
+                return
+            after = rows[-1][0]
+
+
+def _db_json(value):
+    """As JSONField.from_db_value: text that is not JSON comes back as it is."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError:
+        return value
+
+
+_STORED_AT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{6})?")
+
+
+def _db_datetime(value):
+    """The entry's time as chain.canonical() would write it from the ORM's value.
+    SQLite stores naive UTC as str(datetime): "YYYY-MM-DD HH:MM:SS[.ffffff]", and
+    isoformat of the same moment in UTC differs only by the "T", microseconds and
+    offset, so the common case needs no parsing. PostgreSQL returns aware datetimes.
+    Unparseable text is hashed as it is, so it fails verification, not crashes it."""
+    if isinstance(value, str):
+        if _STORED_AT.fullmatch(value):
+            fraction = "" if len(value) == 26 else ".000000"
+            return f"{value[:10]}T{value[11:]}{fraction}+00:00"
+        value = parse_datetime(value) or value
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return "" if value is None else str(value)
 
 
 def verify(batch: int = 5000, progress=None) -> Verification:

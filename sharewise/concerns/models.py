@@ -1,0 +1,199 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from sharewise.organisations.access import scope_for
+from sharewise.organisations.models import Organisation, Service, Team
+from sharewise.people.models import Person
+from sharewise.policy.models import PolicyVersion
+
+
+class SharingView(models.TextChoices):
+    AGREES = "agrees", "Agrees to sharing"
+    REFUSES = "refuses", "Refuses sharing"
+    NOT_ASKED = "not_asked", "Not asked"
+    UNABLE = "unable", "Unable to say"
+
+
+class SourceKind(models.TextChoices):
+    STAFF = "staff", "A member of staff"
+    PERSON_SUPPORTED = "person_supported", "Another person we support"
+    FAMILY_FRIEND = "family_friend", "Family member or friend"
+    VISITOR = "visitor", "Visitor"
+    UNKNOWN = "unknown", "Not known"
+    SELF = "self", "The person themselves (self-neglect)"
+
+
+class Injury(models.TextChoices):
+    NONE = "none", "No injury"
+    EXPLAINED = "explained", "Injury with an explanation"
+    UNEXPLAINED = "unexplained", "Unexplained injury"
+
+
+class InformationSource(models.TextChoices):
+    OBSERVED = "observed", "I saw or heard it myself"
+    DISCLOSED = "disclosed", "The person told me"
+    REPORTED = "reported", "Someone else reported it"
+
+
+class Severity(models.TextChoices):
+    LOW = "low", "Low"
+    MODERATE = "moderate", "Moderate"
+    HIGH = "high", "High"
+    IMMEDIATE = "immediate", "Immediate danger"
+
+
+SEVERITY_RANK = {Severity.LOW: 1, Severity.MODERATE: 2, Severity.HIGH: 3, Severity.IMMEDIATE: 4}
+
+
+class ConcernQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Concerns about people this user may see, except any naming them as the
+        alleged source of harm."""
+        people = Person.objects.visible_to(user).values("pk")
+        return self.filter(
+            pk__in=ConcernPerson.objects.filter(person_id__in=people).values("concern_id")
+        ).exclude(source_staff=user)
+
+    def for_review_by(self, user):
+        """Unreviewed concerns a manager (their teams) or a lead (everything) must review."""
+        scope = scope_for(user)
+        mine = Q(team_id__in=scope.managed_team_ids)
+        if scope.has("safeguarding_lead"):
+            mine |= Q(organisation_id__in=scope.case_wide_org_ids)
+        return self.visible_to(user).filter(mine, review__isnull=True)
+
+
+class Concern(models.Model):
+    """A safeguarding concern as first recorded. Never edited: corrections are
+    amendments, and the original stays visible beside them."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="concerns_recorded"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    occurred_at = models.DateTimeField("When it happened")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    shift = models.CharField(max_length=30)
+    people = models.ManyToManyField(Person, through="ConcernPerson", related_name="concerns")
+    categories = models.JSONField(default=list)
+    facts = models.TextField("What happened")
+    persons_words = models.TextField("The person's own words", blank=True)
+    persons_wishes = models.TextField("What the person wants to happen", blank=True)
+    sharing_view = models.CharField(max_length=20, choices=SharingView.choices)
+    sharing_view_reason = models.TextField("Why", blank=True)
+    immediate_action = models.TextField("What you did straight away")
+    who_was_told = models.TextField("Who you told", blank=True)
+    source_kind = models.CharField(
+        max_length=20, choices=SourceKind.choices, default=SourceKind.UNKNOWN
+    )
+    source_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="concerns_as_source",
+    )
+    source_person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="concerns_as_source"
+    )
+    source_description = models.CharField(max_length=200, blank=True)
+    injury = models.CharField(max_length=20, choices=Injury.choices, default=Injury.NONE)
+    injury_location = models.CharField("Where on the body", max_length=200, blank=True)
+    information_source = models.CharField(max_length=20, choices=InformationSource.choices)
+    reported_by = models.CharField("Who reported it", max_length=200, blank=True)
+    severity = models.CharField(max_length=20, choices=Severity.choices)
+    unmet_standards = models.JSONField(default=list)
+    review_due_at = models.DateTimeField()
+    policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
+    external_ref = models.CharField(max_length=100, blank=True)
+
+    objects = ConcernQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "occurred_at"], name="concern_org_occurred"),
+            models.Index(fields=["team", "review_due_at"], name="concern_team_due"),
+            models.Index(fields=["source_staff"], name="concern_source_staff"),
+            models.Index(fields=["source_person"], name="concern_source_person"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="concern_external_ref_unique",
+            )
+        ]
+
+    def __str__(self):
+        return f"Concern {self.pk} ({self.occurred_at:%d %b %Y})"
+
+    @property
+    def is_overdue(self):
+        return not hasattr(self, "review") and self.review_due_at < timezone.now()
+
+    @property
+    def severity_rank(self):
+        return SEVERITY_RANK[self.severity]
+
+
+def review_due(occurred_or_recorded, severity, policy) -> timezone.datetime:
+    hours = (
+        policy.review_hours.immediate_danger
+        if severity == Severity.IMMEDIATE
+        else policy.review_hours.default
+    )
+    return occurred_or_recorded + timedelta(hours=hours)
+
+
+class ConcernPerson(models.Model):
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="links")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="concern_links")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "concern"], name="concern_person_unique")
+        ]
+
+
+class Amendment(models.Model):
+    """A correction or addition to a concern, with its reason. The original stays."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.PROTECT, related_name="amendments")
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    amended_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    changes = models.JSONField(help_text="{field: {'from': old, 'to': new}}")
+
+    class Meta:
+        ordering = ["amended_at", "id"]
+
+    def __str__(self):
+        return f"Amendment to concern {self.concern_id}"
+
+
+class ReviewOutcome(models.TextChoices):
+    NO_FURTHER_ACTION = "no_further_action", "No further action"
+    MONITOR = "monitor", "Monitor"
+    ESCALATE = "escalate", "Escalate"
+
+
+class Review(models.Model):
+    concern = models.OneToOneField(Concern, on_delete=models.PROTECT, related_name="review")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=30, choices=ReviewOutcome.choices)
+    rationale = models.TextField()
+
+    def __str__(self):
+        return f"Review of concern {self.concern_id}: {self.get_outcome_display()}"

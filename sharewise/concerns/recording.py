@@ -1,0 +1,274 @@
+"""Recording, amending and reviewing concerns. The form, the API and the import all
+come through here, so a concern is checked the same way whichever door it used."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from sharewise.audittrail import trail
+from sharewise.concerns import shifts, standards
+from sharewise.concerns.models import (
+    Amendment,
+    Concern,
+    ConcernPerson,
+    InformationSource,
+    Injury,
+    Review,
+    ReviewOutcome,
+    Severity,
+    SharingView,
+    SourceKind,
+    review_due,
+)
+from sharewise.policy import store
+
+# A recorder's clock may run a little ahead of the server's.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+
+TEXT_FIELDS = (
+    "facts",
+    "persons_words",
+    "persons_wishes",
+    "sharing_view_reason",
+    "immediate_action",
+    "who_was_told",
+    "source_description",
+    "injury_location",
+    "reported_by",
+)
+CHOICE_FIELDS = {
+    "sharing_view": SharingView,
+    "source_kind": SourceKind,
+    "injury": Injury,
+    "information_source": InformationSource,
+    "severity": Severity,
+}
+AMENDABLE = (
+    *TEXT_FIELDS,
+    "categories",
+    "occurred_at",
+    "severity",
+    "injury",
+    "sharing_view",
+    "information_source",
+    "source_kind",
+    "shift",
+)
+
+
+@dataclass
+class Draft:
+    """What a recorder gives, already parsed into Python values."""
+
+    people: list
+    occurred_at: datetime | None
+    service: object
+    team: object
+    categories: list[str]
+    answers: dict = field(default_factory=dict)  # text and choice fields by name
+    shift: str = ""
+    source_staff: object = None
+    source_person: object = None
+    external_ref: str = ""
+
+
+def policy_for(organisation_id):
+    return store.in_force(organisation_id, "recording")
+
+
+def problems(draft: Draft, organisation_id: int, policy, now=None) -> dict[str, list[str]]:
+    """Everything wrong with a draft, by field, in words a recorder can act on."""
+    now = now or timezone.now()
+    errors: dict[str, list[str]] = {}
+
+    def add(name, message):
+        errors.setdefault(name, []).append(message)
+
+    if not draft.people:
+        add("people", "Choose the person or people at risk")
+    if draft.occurred_at is None:
+        add("occurred_at", "Enter when it happened")
+    else:
+        if draft.occurred_at > now + FUTURE_TOLERANCE:
+            add("occurred_at", "When it happened cannot be in the future")
+        for person in draft.people:
+            if draft.occurred_at.date() < person.date_of_birth:
+                add("occurred_at", f"When it happened cannot be before {person.name} was born")
+    if draft.service is None or draft.service.organisation_id != organisation_id:
+        add("service", "Choose the service where it happened")
+    elif draft.team is None or draft.team.service_id != draft.service.pk:
+        add("team", f"Choose a team at {draft.service.name}")
+    known = {c.code: c for c in policy.categories}
+    if not draft.categories:
+        add("categories", "Choose at least one category of abuse or neglect")
+    for code in draft.categories:
+        if code not in known:
+            add("categories", f"'{code}' is not a category in your policy; choose from the list")
+    for name, choices in CHOICE_FIELDS.items():
+        value = draft.answers.get(name)
+        if name == "source_kind" and not value:
+            continue
+        if value not in choices.values:
+            add(name, f"Choose one of: {', '.join(choices.labels)}")
+    if draft.shift and draft.shift not in policy.shift_labels():
+        add(
+            "shift", f"Choose a shift from your policy: {', '.join(policy.shift_labels().values())}"
+        )
+    if (
+        draft.answers.get("source_kind") == SourceKind.STAFF
+        and draft.source_staff is None
+        and not draft.answers.get("source_description")
+    ):
+        add("source_staff", "Choose the member of staff, or describe them")
+    for person in draft.people:
+        if person.organisation_id != organisation_id:
+            add("people", "Choose people your organisation supports")
+    for name, message in standards.missing_requirements(_answers(draft), policy.standards).items():
+        add(name, message)
+    return errors
+
+
+def _answers(draft: Draft) -> dict:
+    return {
+        **{k: (v.strip() if isinstance(v, str) else v) for k, v in draft.answers.items()},
+        "source_staff": draft.source_staff,
+        "source_person": draft.source_person,
+    }
+
+
+@transaction.atomic
+def record(request, organisation_id: int, draft: Draft, *, actor=None, address=None) -> Concern:
+    """Save a concern, or raise ValidationError naming every field to fix."""
+    version, policy = policy_for(organisation_id)
+    errors = problems(draft, organisation_id, policy)
+    if errors:
+        raise ValidationError(errors)
+    answers = _answers(draft)
+    local = timezone.localtime(draft.occurred_at)
+    recorded_at = timezone.now()
+    concern = Concern.objects.create(
+        organisation_id=organisation_id,
+        recorded_by=actor or request.user,
+        recorded_at=recorded_at,
+        occurred_at=draft.occurred_at,
+        service=draft.service,
+        team=draft.team,
+        shift=draft.shift or shifts.shift_for(local.time(), policy.shifts),
+        categories=list(dict.fromkeys(draft.categories)),
+        source_staff=draft.source_staff,
+        source_person=draft.source_person,
+        unmet_standards=[s.code for s in standards.unmet(answers, policy.standards)],
+        review_due_at=review_due(recorded_at, answers["severity"], policy),
+        policy_version=version,
+        external_ref=draft.external_ref,
+        **{k: answers.get(k) or "" for k in TEXT_FIELDS},
+        **{k: answers[k] for k in CHOICE_FIELDS if answers.get(k)},
+    )
+    ConcernPerson.objects.bulk_create(
+        ConcernPerson(concern=concern, person=p) for p in draft.people
+    )
+    for person in draft.people:
+        _trail(request, "recorded concern", concern, person, actor=actor, address=address)
+    return concern
+
+
+def _trail(request, action, concern, person, reason="", actor=None, address=None, **detail):
+    if request is not None:
+        trail.record_request(
+            request,
+            action,
+            object_type="concern",
+            object_id=concern.pk,
+            person_id=person.pk,
+            organisation_id=concern.organisation_id,
+            reason=reason,
+            detail=detail,
+        )
+    else:
+        trail.record(
+            actor=actor,
+            action=action,
+            object_type="concern",
+            object_id=concern.pk,
+            person_id=person.pk,
+            organisation_id=concern.organisation_id,
+            address=address,
+            reason=reason,
+            detail=detail,
+        )
+
+
+def current(concern: Concern) -> dict:
+    """The concern as it reads now: the original with every amendment applied."""
+    values = {name: getattr(concern, name) for name in AMENDABLE}
+    for amendment in concern.amendments.all():
+        for name, change in amendment.changes.items():
+            values[name] = change["to"]
+    return values
+
+
+@transaction.atomic
+def amend(request, concern: Concern, changes: dict, reason: str) -> Amendment:
+    """Record corrections to a concern. changes: {field: new value}."""
+    reason = (reason or "").strip()
+    errors = {}
+    if len(reason) < 5:
+        errors["reason"] = ["Say why you are amending the concern"]
+    unknown = set(changes) - set(AMENDABLE)
+    if unknown:
+        errors["changes"] = [f"These cannot be amended: {', '.join(sorted(unknown))}"]
+    now = current(concern)
+    real = {}
+    for name, value in changes.items():
+        if name in unknown:
+            continue
+        if name == "occurred_at":
+            value = value.isoformat() if isinstance(value, datetime) else value
+            old = now[name].isoformat() if isinstance(now[name], datetime) else now[name]
+        else:
+            old = now[name]
+        if value != old:
+            real[name] = {"from": old, "to": value}
+    _, policy = policy_for(concern.organisation_id)
+    if "categories" in real and (
+        not real["categories"]["to"]
+        or set(real["categories"]["to"]) - set(policy.category_labels())
+    ):
+        errors["categories"] = ["Choose categories from your policy"]
+    for name, choices in CHOICE_FIELDS.items():
+        if name in real and real[name]["to"] not in choices.values:
+            errors[name] = [f"Choose one of: {', '.join(choices.labels)}"]
+    if not real:
+        errors["changes"] = ["Nothing has changed: amend at least one answer"]
+    if errors:
+        raise ValidationError(errors)
+    amendment = Amendment.objects.create(
+        concern=concern, amended_by=request.user, reason=reason, changes=real
+    )
+    for person in concern.people.all():
+        _trail(request, "amended concern", concern, person, reason=reason, fields=sorted(real))
+    return amendment
+
+
+@transaction.atomic
+def review(request, concern: Concern, outcome: str, rationale: str) -> Review:
+    errors = {}
+    if outcome not in ReviewOutcome.values:
+        errors["outcome"] = ["Choose no further action, monitor or escalate"]
+    if len((rationale or "").strip()) < 10:
+        errors["rationale"] = [
+            "Explain your decision: a reviewer reading this later needs your reasons"
+        ]
+    if hasattr(concern, "review"):
+        errors["outcome"] = ["This concern has already been reviewed"]
+    if errors:
+        raise ValidationError(errors)
+    done = Review.objects.create(
+        concern=concern, reviewed_by=request.user, outcome=outcome, rationale=rationale.strip()
+    )
+    for person in concern.people.all():
+        _trail(request, "reviewed concern", concern, person, outcome=outcome)
+    return done

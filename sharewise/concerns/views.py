@@ -1,0 +1,267 @@
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from sharewise.concerns import chart, chronology, recording
+from sharewise.concerns.access import get_concern_for
+from sharewise.concerns.forms import AmendmentForm, ChronologyFilterForm, ConcernForm, ReviewForm
+from sharewise.concerns.models import Concern, Severity
+from sharewise.organisations.access import scope_for
+from sharewise.organisations.models import Service, Team
+from sharewise.people.access import get_person_for
+from sharewise.people.models import Enrolment, Person
+from sharewise.people.views import _not_found
+
+
+def _add_errors(form, error: ValidationError):
+    fields = {
+        "occurred_at": "occurred_on",
+        "service": "team",
+        "people": "other_people",
+        "alleged_source_detail": "source_description",
+    }
+    for name, messages_ in error.message_dict.items():
+        target = fields.get(name, name)
+        for message in messages_:
+            form.add_error(target if target in form.fields else None, message)
+
+
+def _form_choices(request, person):
+    teams = Team.objects.select_related("service").filter(
+        service__organisation_id=person.organisation_id, is_active=True
+    )
+    current_teams = Enrolment.objects.current_or_recent().filter(person=person).values("team_id")
+    people = (
+        Person.objects.visible_to(request.user)
+        .filter(
+            pk__in=Enrolment.objects.current().filter(team_id__in=current_teams).values("person_id")
+        )
+        .exclude(pk=person.pk)[:60]
+    )
+    staff = (
+        get_user_model()
+        .objects.filter(memberships__organisation_id=person.organisation_id, is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+    return teams, Person.objects.filter(pk__in=[p.pk for p in people]), staff
+
+
+@login_required
+def record_concern(request, person_id):
+    try:
+        person = get_person_for(request, person_id, action="opened concern form")
+    except Http404:
+        return _not_found(request, person_id)
+    _, policy = recording.policy_for(person.organisation_id)
+    teams, people, staff = _form_choices(request, person)
+    mine = teams.filter(pk__in=scope_for(request.user).team_ids, enrolments__person=person).first()
+    initial = {"team": mine or teams.filter(enrolments__person=person).first()}
+    form = ConcernForm(
+        request.POST or None,
+        policy=policy,
+        teams=teams,
+        people=people,
+        staff=staff,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        team = data["team"]
+        draft = recording.Draft(
+            people=[person, *data["other_people"]],
+            occurred_at=form.occurred_at(),
+            service=team.service,
+            team=team,
+            categories=data["categories"],
+            shift=data["shift"],
+            source_staff=data["source_staff"] if data["source_kind"] == "staff" else None,
+            source_person=data["source_person"]
+            if data["source_kind"] == "person_supported"
+            else None,
+            answers={k: data[k] for k in (*recording.TEXT_FIELDS, *recording.CHOICE_FIELDS)},
+        )
+        try:
+            concern = recording.record(request, person.organisation_id, draft)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Concern recorded. Your manager will review it.")
+            return redirect("concern", concern_id=concern.pk)
+    return render(
+        request,
+        "concerns/record.html",
+        {
+            "nav": "people",
+            "person": person,
+            "form": form,
+            "policy": policy,
+            "prompts": {s.code: s.message for s in policy.standards},
+        },
+    )
+
+
+def _labels(concern):
+    _, policy = recording.policy_for(concern.organisation_id)
+    return policy
+
+
+@login_required
+def concern_page(request, concern_id):
+    concern = get_concern_for(request, concern_id)
+    policy = _labels(concern)
+    labels = policy.category_labels()
+    amendments = list(concern.amendments.select_related("amended_by"))
+    visible = set(
+        Person.objects.visible_to(request.user)
+        .filter(concerns=concern)
+        .values_list("pk", flat=True)
+    )
+    unmet = [s.message for s in policy.standards if s.code in concern.unmet_standards]
+    return render(
+        request,
+        "concerns/concern.html",
+        {
+            "nav": "people",
+            "concern": concern,
+            "current": recording.current(concern),
+            "categories": [labels.get(c, c) for c in concern.categories],
+            "shift": policy.shift_labels().get(concern.shift, concern.shift),
+            "amendments": amendments,
+            "people": concern.people.all(),
+            "visible_people": visible,
+            "unmet": unmet,
+            "review": getattr(concern, "review", None),
+            "can_review": request.user.has_perm("concerns.review_concern", concern),
+            "can_amend": request.user.has_perm("concerns.amend_concern", concern),
+            "category_labels": labels,
+        },
+    )
+
+
+@login_required
+def amend_concern(request, concern_id):
+    concern = get_concern_for(request, concern_id, action="opened amendment form")
+    if not request.user.has_perm("concerns.amend_concern", concern):
+        raise PermissionDenied
+    policy = _labels(concern)
+    now = recording.current(concern)
+    form = AmendmentForm(request.POST or None, policy=policy, initial=now)
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        try:
+            recording.amend(request, concern, changes, form.cleaned_data["reason"])
+        except ValidationError as error:
+            for name, errs in error.message_dict.items():
+                for e in errs:
+                    form.add_error(name if name in form.fields else None, e)
+        else:
+            messages.success(request, "Amendment recorded. The original stays visible.")
+            return redirect("concern", concern_id=concern.pk)
+    return render(
+        request, "concerns/amend.html", {"nav": "people", "concern": concern, "form": form}
+    )
+
+
+@login_required
+def review_concern(request, concern_id):
+    concern = get_concern_for(request, concern_id, action="opened review form")
+    if not request.user.has_perm("concerns.review_concern", concern):
+        raise PermissionDenied
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recording.review(
+                request, concern, form.cleaned_data["outcome"], form.cleaned_data["rationale"]
+            )
+        except ValidationError as error:
+            for name, errs in error.message_dict.items():
+                for e in errs:
+                    form.add_error(name if name in form.fields else None, e)
+        else:
+            messages.success(request, "Review recorded.")
+            return redirect("review_queue")
+    return render(
+        request, "concerns/review.html", {"nav": "reviews", "concern": concern, "form": form}
+    )
+
+
+@login_required
+def review_queue(request):
+    scope = scope_for(request.user)
+    if not (scope.managed_team_ids or scope.has("safeguarding_lead")):
+        raise PermissionDenied
+    queue = (
+        Concern.objects.for_review_by(request.user)
+        .select_related("team__service", "recorded_by")
+        .prefetch_related("people")
+        .order_by("review_due_at")
+    )
+    page = Paginator(queue, 50).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for concern in page.object_list:
+        concern.overdue = concern.review_due_at < now
+    return render(
+        request,
+        "concerns/review_queue.html",
+        {
+            "nav": "reviews",
+            "page": page,
+            "now": now,
+            "immediate": Severity.IMMEDIATE,
+        },
+    )
+
+
+@login_required
+def person_chronology(request, person_id):
+    try:
+        person = get_person_for(request, person_id, action="viewed chronology")
+    except Http404:
+        return _not_found(request, person_id)
+    _, policy = recording.policy_for(person.organisation_id)
+    services = Service.objects.filter(organisation_id=person.organisation_id)
+    teams = Team.objects.select_related("service").filter(
+        service__organisation_id=person.organisation_id
+    )
+    form = ChronologyFilterForm(request.GET or None, policy=policy, services=services, teams=teams)
+    filters = chronology.Filters()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = chronology.Filters(
+            categories=frozenset([data["category"]]) if data["category"] else frozenset(),
+            service_id=data["service"],
+            team_id=data["team"],
+            since=data["since"],
+            until=data["until"],
+        )
+    rows, amendments, reviews, names = chronology.fetch([person.pk], request.user, filters)
+    entries = chronology.assemble(
+        rows, amendments, reviews, names, policy.category_labels(), policy.shift_labels()
+    )
+    points = [(r[1], r[8], f"{r[6]}, {r[4]}") for r in rows]
+    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    extra = request.GET.copy()
+    extra.pop("page", None)
+    teams_seen = sorted({p[2] for p in points})
+    return render(
+        request,
+        "concerns/chronology.html",
+        {
+            "nav": "people",
+            "person": person,
+            "form": form,
+            "page": page,
+            "extra_query": extra.urlencode() + "&" if extra else "",
+            "chart": chart.svg(points, f"Concerns about {person.name} over time") if points else "",
+            "table": chart.table(points),
+            "concern_count": len(rows),
+            "teams_seen": teams_seen,
+            "services_seen": sorted({r[4] for r in rows}),
+        },
+    )

@@ -1,0 +1,76 @@
+"""Policy documents as validated data. The shipped YAML is the default; each
+organisation holds its own versions in the database."""
+
+from datetime import time
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+DEFAULTS = Path(__file__).parent / "defaults"
+
+
+class Category(BaseModel):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    weight: float = Field(1.0, gt=0)
+    children_only: bool = False
+
+
+class Shift(BaseModel):
+    code: str
+    label: str
+    starts: time
+
+
+class ReviewHours(BaseModel):
+    default: float = Field(24, gt=0)
+    immediate_danger: float = Field(1, gt=0)
+
+
+class Standard(BaseModel):
+    code: str
+    when: Literal["always", "disclosed", "unexplained_injury", "refused_or_unable", "source_known"]
+    check: str
+    message: str
+    required: bool = False
+
+
+class RecordingPolicy(BaseModel):
+    categories: list[Category]
+    shifts: list[Shift] = Field(min_length=1)
+    review_hours: ReviewHours = ReviewHours()
+    emergency_steps: list[str] = []
+    standards: list[Standard] = []
+
+    @field_validator("shifts")
+    @classmethod
+    def _sorted_shifts(cls, shifts):
+        starts = [s.starts for s in shifts]
+        if len(set(starts)) != len(starts):
+            raise ValueError("two shifts start at the same time")
+        return sorted(shifts, key=lambda s: s.starts)
+
+    @model_validator(mode="after")
+    def _unique_codes(self):
+        codes = [c.code for c in self.categories]
+        if len(set(codes)) != len(codes):
+            raise ValueError("category codes must be unique")
+        return self
+
+    def category_labels(self) -> dict[str, str]:
+        return {c.code: c.label for c in self.categories}
+
+    def shift_labels(self) -> dict[str, str]:
+        return {s.code: s.label for s in self.shifts}
+
+
+KINDS = {"recording": RecordingPolicy}
+
+
+@cache
+def default(kind: str):
+    with open(DEFAULTS / f"{kind}.yaml", encoding="utf-8") as f:
+        return KINDS[kind].model_validate(yaml.safe_load(f))

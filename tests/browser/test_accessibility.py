@@ -1,0 +1,262 @@
+"""Every page passes axe with nothing serious or critical, in the states people meet
+it in: empty, with errors, with results and without. Each check also leaves a
+full-page screenshot in test-results/screens/ to look at by eye.
+
+Each case names who is signed in and walks to the page the way they would; it checks
+something a user would notice there first, so an axe pass on the wrong page (an error
+page, the sign-in form) cannot slip through."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import PHONE, assert_no_horizontal_overflow
+
+pytestmark = pytest.mark.browser
+
+
+def h1(page):
+    return page.get_by_role("heading", level=1)
+
+
+def _sign_in_page(page, url, cast):
+    page.goto(f"{url}/sign-in/")
+    expect(h1(page)).to_have_text("Sign in to Sharewise")
+
+
+def _failed_sign_in(page, url, cast):
+    page.goto(f"{url}/sign-in/")
+    page.get_by_label("Username").fill("nia")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("Your username or password is not right")
+    expect(page.get_by_label("Username")).to_have_value("nia")
+
+
+def _my_people(page, url, cast):
+    page.goto(f"{url}/people/")
+    expect(page.get_by_role("link", name="Alice Moore")).to_be_visible()
+
+
+def _search_with_results(page, url, cast):
+    page.goto(f"{url}/people/")
+    page.get_by_label("Search by name").fill("Evans")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("link", name="Bob Evans")).to_be_visible()
+    expect(page.get_by_role("link", name="Alice Moore")).to_have_count(0)
+
+
+def _search_without_results(page, url, cast):
+    page.goto(f"{url}/people/?q=Nobody+Atall")
+    expect(page.get_by_text("Nobody you support matches “Nobody Atall”")).to_be_visible()
+    expect(page.get_by_role("table")).to_have_count(0)
+
+
+def _person(page, url, cast):
+    page.goto(f"{url}/people/{cast.alice.pk}/")
+    expect(h1(page)).to_have_text("Alice Moore")
+    expect(page.get_by_text("943 476 5919")).to_be_visible()
+
+
+def _not_found_open(page, url, cast):
+    page.goto(f"{url}/people/{cast.bob.pk}/")
+    expect(h1(page)).to_have_text("Record not found")
+    page.get_by_text("I need this record now").click()
+    expect(page.get_by_label("Why do you need this record now?")).to_be_visible()
+
+
+def _not_found_error(page, url, cast):
+    _not_found_open(page, url, cast)
+    page.get_by_role("button", name="Open the record with break-glass").click()
+    expect(page.get_by_role("alert")).to_contain_text("Give a reason")
+    expect(page.get_by_label("Why do you need this record now?")).to_be_visible()
+
+
+def _person_by_break_glass(page, url, cast):
+    _not_found_open(page, url, cast)
+    page.get_by_label("Why do you need this record now?").fill(
+        "Covering the day team tonight: Bob has fallen and I need his safe-contact details"
+    )
+    page.get_by_role("button", name="Open the record with break-glass").click()
+    expect(h1(page)).to_have_text("Bob Evans")
+    expect(page.get_by_text("You are using break-glass access")).to_be_visible()
+    expect(page.get_by_role("table", name="Who has looked at this record")).to_contain_text(
+        "Break-glass"
+    )
+
+
+def _add_person(page, url, cast):
+    page.goto(f"{url}/people/")
+    page.get_by_role("link", name="Add a person").click()
+    expect(h1(page)).to_have_text("Add a person")
+
+
+def _add_person_errors(page, url, cast):
+    _add_person(page, url, cast)
+    page.get_by_role("button", name="Add person").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Given name: this is required")
+    expect(summary).to_contain_text("Date of birth: this is required")
+    expect(page).to_have_title("Error: Add a person – Sharewise")
+
+
+def _add_enrolment(page, url, cast):
+    page.goto(f"{url}/people/{cast.bob.pk}/")
+    page.get_by_role("link", name="Add a team").click()
+    expect(h1(page)).to_have_text("Add a team")
+    expect(page.get_by_label("Team")).to_contain_text("Night team")
+
+
+def _break_glass_review(page, url, cast):
+    from sharewise.people.models import BreakGlassAccess
+
+    BreakGlassAccess.objects.create(
+        user=cast.nia, person=cast.bob, reason="Covering the day team tonight", session_key="x"
+    )
+    page.goto(f"{url}/break-glass/")
+    expect(page.get_by_role("row").filter(has_text="Nia Okafor")).to_contain_text(
+        "Covering the day team tonight"
+    )
+
+
+def _trail_search(page, url, cast):
+    page.goto(f"{url}/people/{cast.alice.pk}/")
+    page.get_by_role("link", name="Audit trail").click()
+    expect(h1(page)).to_have_text("Audit trail")
+    page.get_by_label("Username").fill("sarah")
+    page.get_by_role("button", name="Search the trail").click()
+    expect(page.get_by_role("row").filter(has_text="Viewed record")).not_to_have_count(0)
+
+
+def _trail_search_error(page, url, cast):
+    page.goto(f"{url}/audit-trail/")
+    from_date = page.get_by_role("group", name="From")
+    from_date.get_by_label("Day").fill("2")
+    from_date.get_by_label("Month").fill("3")
+    from_date.get_by_label("Year").fill("2026")
+    to_date = page.get_by_role("group", name="To (inclusive)")
+    to_date.get_by_label("Day").fill("1")
+    to_date.get_by_label("Month").fill("3")
+    to_date.get_by_label("Year").fill("2026")
+    page.get_by_role("button", name="Search the trail").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "The end date must be on or after the start date"
+    )
+    expect(page).to_have_title("Error: Audit trail – Sharewise")
+
+
+def _organisation(page, url, cast):
+    page.goto(f"{url}/organisation/")
+    expect(h1(page)).to_have_text("Oakleigh Care Group")
+    expect(page.get_by_role("heading", name="Rose House")).to_be_visible()
+
+
+def _add_service(page, url, cast):
+    _organisation(page, url, cast)
+    page.get_by_role("link", name="Add a service").click()
+    expect(h1(page)).to_have_text("Add a service")
+
+
+def _change_team(page, url, cast):
+    _organisation(page, url, cast)
+    page.get_by_role("link", name="Change Night team").click()
+    expect(h1(page)).to_have_text("Change Night team")
+
+
+def _staff_list(page, url, cast):
+    page.goto(f"{url}/organisation/staff/")
+    expect(page.get_by_role("link", name="Nia Okafor")).to_be_visible()
+    expect(page.get_by_role("link", name="Olivia Grant")).to_have_count(0)
+
+
+def _add_staff(page, url, cast):
+    _staff_list(page, url, cast)
+    page.get_by_role("link", name="Add a staff member").click()
+    expect(h1(page)).to_have_text("Add a staff member")
+
+
+def _staff_member(page, url, cast):
+    _staff_list(page, url, cast)
+    page.get_by_role("link", name="Nia Okafor").click()
+    expect(h1(page)).to_have_text("Nia Okafor")
+    expect(page.get_by_role("button", name="Remove role")).to_have_count(1)
+
+
+def _api_tokens(page, url, cast):
+    page.get_by_role("link", name="API tokens").click()
+    expect(h1(page)).to_have_text("API tokens")
+    expect(page.get_by_text("You have no tokens.")).to_be_visible()
+
+
+def _api_token_created(page, url, cast):
+    _api_tokens(page, url, cast)
+    page.get_by_label("Name for a new token").fill("Monthly report script")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.get_by_text("Copy it now: it will not be shown again.")).to_be_visible()
+    expect(page.get_by_role("row").filter(has_text="Monthly report script")).to_have_count(1)
+
+
+@dataclass
+class Case:
+    name: str
+    user: str | None
+    visit: Callable
+
+    def __str__(self):
+        return self.name
+
+
+CASES = [
+    Case("sign-in", None, _sign_in_page),
+    Case("sign-in-failed", None, _failed_sign_in),
+    Case("my-people-nia", "nia", _my_people),
+    Case("my-people-search-sarah", "sarah", _search_with_results),
+    Case("my-people-search-nothing", "nia", _search_without_results),
+    Case("person", "nia", _person),
+    Case("not-found-break-glass-open", "nia", _not_found_open),
+    Case("not-found-break-glass-error", "nia", _not_found_error),
+    Case("person-break-glass", "nia", _person_by_break_glass),
+    Case("add-person", "helen", _add_person),
+    Case("add-person-errors", "helen", _add_person_errors),
+    Case("add-enrolment", "helen", _add_enrolment),
+    Case("break-glass-review", "sarah", _break_glass_review),
+    Case("audit-trail", "sarah", _trail_search),
+    Case("audit-trail-error", "sarah", _trail_search_error),
+    Case("organisation", "owen", _organisation),
+    Case("add-service", "owen", _add_service),
+    Case("change-team", "owen", _change_team),
+    Case("staff-list", "owen", _staff_list),
+    Case("add-staff", "owen", _add_staff),
+    Case("staff-member", "owen", _staff_member),
+    Case("api-tokens", "priya", _api_tokens),
+    Case("api-token-created", "grace", _api_token_created),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_page_is_accessible(case, page, live_server, transactional_cast, sign_in, accessible):
+    if case.user:
+        sign_in(page, live_server, getattr(transactional_cast, case.user))
+    case.visit(page, live_server.url, transactional_cast)
+    accessible(page, case.name)
+
+
+PHONE_CASES = [
+    Case("phone-sign-in", None, _sign_in_page),
+    Case("phone-my-people", "nia", _my_people),
+    Case("phone-person", "nia", _person),
+    Case("phone-not-found", "nia", _not_found_error),
+    Case("phone-person-break-glass", "nia", _person_by_break_glass),
+]
+
+
+@pytest.mark.parametrize("case", PHONE_CASES, ids=str)
+def test_page_fits_a_phone(case, page, live_server, transactional_cast, sign_in, accessible):
+    page.set_viewport_size(PHONE)
+    if case.user:
+        sign_in(page, live_server, getattr(transactional_cast, case.user))
+    case.visit(page, live_server.url, transactional_cast)
+    accessible(page, case.name)
+    assert_no_horizontal_overflow(page)
