@@ -117,6 +117,12 @@ API_MATRIX = {
     "POST /api/v1/people":                     (401, 403, 403, 201, 201, 403, 403, 403, 422),
     "GET /api/v1/people/{person_id}":          (401, 200, 404, 200, 200, 200, 404, 404, 404),
     "POST /api/v1/people/{person_id}/enrolments": (401, 403, 404, 201, 201, 403, 404, 404, 404),
+    "POST /api/v1/concerns":                   (401, 201, 404, 201, 201, 201, 404, 404, 404),
+    "GET /api/v1/concerns":                    (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /api/v1/concerns/{concern_id}":       (401, 200, 404, 200, 200, 200, 404, 404, 404),
+    "POST /api/v1/concerns/{concern_id}/amendments": (401, 201, 404, 201, 201, 403, 404, 404, 404),
+    "POST /api/v1/concerns/{concern_id}/review": (401, 403, 404, 201, 201, 403, 404, 404, 404),
+    "GET /api/v1/people/{person_id}/chronology": (401, 200, 404, 200, 200, 200, 404, 404, 404),
     "GET /api/v1/audit-trail":                 (401, 403, 403, 403, 200, 200, 403, 403, 200),
     "GET /api/v1/audit-trail/verify":          (401, 403, 403, 403, 200, 200, 403, 403, 200),
 }
@@ -140,6 +146,25 @@ def api_bodies(cast):
             "date_of_birth": "1944-02-03",
             "team_id": cast.night.pk,
             "start_date": today,
+        },
+        "POST /api/v1/concerns": {
+            "person_ids": [cast.alice.pk],
+            "occurred_at": f"{today}T01:00:00+00:00",
+            "team_id": cast.night.pk,
+            "categories": ["neglect"],
+            "information_source": "observed",
+            "facts": "Found without a drink.",
+            "sharing_view": "agrees",
+            "immediate_action": "Gave her a drink.",
+            "severity": "low",
+        },
+        "POST /api/v1/concerns/{concern_id}/amendments": {
+            "reason": "Corrected the time of night",
+            "changes": {"facts": "Found without a drink at 2am."},
+        },
+        "POST /api/v1/concerns/{concern_id}/review": {
+            "outcome": "monitor",
+            "rationale": "Check drinks are left within reach on every round.",
         },
         "POST /api/v1/people/{person_id}/enrolments": {
             "team_id": cast.day.pk,

@@ -9,6 +9,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
 from sharewise.api import audittrail as audittrail_routes
+from sharewise.api import concerns as concern_routes
 from sharewise.api import organisations as organisation_routes
 from sharewise.api import people as people_routes
 from sharewise.organisations.models import ApiToken
@@ -93,4 +94,5 @@ def http_error(request, exc):
 
 api.add_router("", organisation_routes.router)
 api.add_router("", people_routes.router)
+api.add_router("", concern_routes.router)
 api.add_router("", audittrail_routes.router)

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
 
 from sharewise.concerns.models import Amendment, Concern, ConcernPerson, Review
 
@@ -175,9 +174,7 @@ def assemble(rows, amendments, reviews, names, category_labels, shift_labels) ->
     return entries
 
 
-def categories_filter(values) -> frozenset[str]:
-    return frozenset(v for v in values if v)
-
-
-def q_for_people(person_ids):
-    return Q(links__person_id__in=person_ids)
+def person_ids_for(person) -> list[int]:
+    """The person and any records merged into theirs: one history, however recorded."""
+    merged = getattr(person, "merged_ids", None)
+    return [person.pk, *(merged() if callable(merged) else [])]

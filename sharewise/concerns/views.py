@@ -240,7 +240,9 @@ def person_chronology(request, person_id):
             since=data["since"],
             until=data["until"],
         )
-    rows, amendments, reviews, names = chronology.fetch([person.pk], request.user, filters)
+    rows, amendments, reviews, names = chronology.fetch(
+        chronology.person_ids_for(person), request.user, filters
+    )
     entries = chronology.assemble(
         rows, amendments, reviews, names, policy.category_labels(), policy.shift_labels()
     )
