@@ -140,15 +140,18 @@ def _answers(draft: Draft) -> dict:
 
 
 @transaction.atomic
-def record(request, organisation_id: int, draft: Draft, *, actor=None, address=None) -> Concern:
-    """Save a concern, or raise ValidationError naming every field to fix."""
+def record(
+    request, organisation_id: int, draft: Draft, *, actor=None, address=None, recorded_at=None
+) -> Concern:
+    """Save a concern, or raise ValidationError naming every field to fix. Without a
+    request (import, demo), actor says who; recorded_at only for historic records."""
     version, policy = policy_for(organisation_id)
     errors = problems(draft, organisation_id, policy)
     if errors:
         raise ValidationError(errors)
     answers = _answers(draft)
     local = timezone.localtime(draft.occurred_at)
-    recorded_at = timezone.now()
+    recorded_at = recorded_at or timezone.now()
     concern = Concern.objects.create(
         organisation_id=organisation_id,
         recorded_by=actor or request.user,
@@ -254,7 +257,9 @@ def amend(request, concern: Concern, changes: dict, reason: str) -> Amendment:
 
 
 @transaction.atomic
-def review(request, concern: Concern, outcome: str, rationale: str) -> Review:
+def review(
+    request, concern: Concern, outcome: str, rationale: str, *, actor=None, at=None
+) -> Review:
     errors = {}
     if outcome not in ReviewOutcome.values:
         errors["outcome"] = ["Choose no further action, monitor or escalate"]
@@ -267,8 +272,12 @@ def review(request, concern: Concern, outcome: str, rationale: str) -> Review:
     if errors:
         raise ValidationError(errors)
     done = Review.objects.create(
-        concern=concern, reviewed_by=request.user, outcome=outcome, rationale=rationale.strip()
+        concern=concern,
+        reviewed_by=actor or request.user,
+        reviewed_at=at or timezone.now(),
+        outcome=outcome,
+        rationale=rationale.strip(),
     )
     for person in concern.people.all():
-        _trail(request, "reviewed concern", concern, person, outcome=outcome)
+        _trail(request, "reviewed concern", concern, person, actor=actor, outcome=outcome)
     return done

@@ -1,8 +1,28 @@
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import apps
 from django.core.management.base import BaseCommand
+from django.db import transaction
 from django.utils import timezone
 
 from sharewise.audittrail import trail
 from sharewise.organisations import demo
+
+
+def _extensions():
+    """Each later app adds its demo stories through its own demo.extend_demo(org, today),
+    found through the app registry so this app never imports the ones built on it."""
+    for config in apps.get_app_configs():
+        name = f"{config.name}.demo"
+        if (
+            config.name.startswith("sharewise.")
+            and config.label != "organisations"
+            and find_spec(name)
+        ):
+            extend = getattr(import_module(name), "extend_demo", None)
+            if extend:
+                yield extend
 
 
 class Command(BaseCommand):
@@ -20,6 +40,14 @@ class Command(BaseCommand):
                 return
             self.stderr.write("The demo organisation is already loaded; nothing changed.")
             return
-        org = demo.build_demo(timezone.localdate())
+        today = timezone.localdate()
+        with transaction.atomic():
+            org = demo.build_demo(today)
+            added = [extend(org, today) for extend in _extensions()]
         trail.seal_pending(everything=True)
-        self.stdout.write(self.style.SUCCESS(f"Loaded the demo organisation: {org}."))
+        summary = "; ".join(a for a in added if a)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded the demo organisation: {org}{'; ' + summary if summary else ''}."
+            )
+        )
