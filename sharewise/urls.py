@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from sharewise.api.urls import api
+from sharewise.concerns import import_views as imports
 from sharewise.concerns import views as concerns
 from sharewise.organisations import views as organisations
 from sharewise.people import views as people
@@ -12,6 +13,9 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("people/", people.my_people, name="my_people"),
     path("people/new/", people.add_person, name="add_person"),
+    path("people/duplicates/", people.possible_duplicates, name="possible_duplicates"),
+    path("people/<int:person_id>/merge/<int:other_id>/", people.merge_people, name="merge_people"),
+    path("people/merges/<int:merge_id>/undo/", people.undo_merge, name="undo_merge"),
     path("people/<int:person_id>/", people.person_page, name="person"),
     path("people/<int:person_id>/enrolments/new/", people.add_enrolment, name="add_enrolment"),
     path("people/<int:person_id>/break-glass/", people.break_glass, name="break_glass"),
@@ -21,6 +25,9 @@ urlpatterns = [
     path("concerns/<int:concern_id>/amend/", concerns.amend_concern, name="amend_concern"),
     path("concerns/<int:concern_id>/review/", concerns.review_concern, name="review_concern"),
     path("reviews/", concerns.review_queue, name="review_queue"),
+    path("imports/new/", imports.import_new, name="import_new"),
+    path("imports/columns/", imports.import_columns, name="import_columns"),
+    path("imports/<int:job_id>/", imports.import_job, name="import_job"),
     path("break-glass/", people.break_glass_review, name="break_glass_review"),
     path(
         "break-glass/<int:grant_id>/review/", people.review_break_glass, name="review_break_glass"

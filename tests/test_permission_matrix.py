@@ -16,12 +16,18 @@ The rules the rows encode (need to know):
 - break-glass review and the audit trail: leads and data protection officers.
 - organisation, service, team and staff administration: administrators; the staff
   list in the API: leads and administrators.
+- importing people and concerns from CSV: safeguarding leads, for their own
+  organisation; the column reference: anyone signed in.
 - concerns: anyone who may see the person records one and reads it; its recorder, the
   team's manager and leads amend it; the team's manager and leads review it.
+- duplicates and merging: leads see the organisation's possible duplicates and merge
+  and unmerge records; anyone who may see a person may ask for its likely duplicates
+  (only those they may see are returned).
 - not signed in: pages redirect to /sign-in/, the API answers 401 in JSON.
 
-Routes taking a person_id use Alice (Night team, Rose House). Olivia is the
-safeguarding lead of another organisation, so she never sees Alice.
+Routes taking a person_id use Alice (Night team, Rose House); other_id is Bob, and
+merge_id a record of Alice's merged into hers. Olivia is the safeguarding lead of
+another organisation, so she never sees Alice.
 """
 
 import copy
@@ -33,6 +39,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from sharewise.api.urls import api
+from sharewise.concerns.models import ImportJob
 from sharewise.organisations.models import ApiToken
 from sharewise.people.models import BreakGlassAccess
 
@@ -103,6 +110,18 @@ PAGE_MATRIX = {
     ("review_concern", "POST"):     (302, 403, 404, 200, 200, 403, 404, 404, 404),
     ("review_queue", "GET"):        (302, 403, 403, 200, 200, 403, 403, 403, 200),
     ("review_queue", "POST"):       (302, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("import_new", "GET"):          (302, 403, 403, 403, 200, 403, 403, 403, 200),
+    ("import_new", "POST"):         (302, 403, 403, 403, 200, 403, 403, 403, 200),
+    ("import_job", "GET"):          (302, 403, 403, 403, 200, 403, 403, 403, 404),
+    ("import_job", "POST"):         (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("import_columns", "GET"):      (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("import_columns", "POST"):     (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("possible_duplicates", "GET"): (302, 403, 403, 403, 200, 403, 403, 403, 200),
+    ("possible_duplicates", "POST"): (302, 403, 403, 403, 200, 403, 403, 403, 200),
+    ("merge_people", "GET"):        (302, 403, 404, 403, 200, 403, 404, 404, 404),
+    ("merge_people", "POST"):       (302, 403, 404, 403, 200, 403, 404, 404, 404),
+    ("undo_merge", "GET"):          (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("undo_merge", "POST"):         (302, 403, 403, 403, 302, 403, 403, 403, 404),
 }
 
 # API operations, keyed as in the OpenAPI schema, called with each user's bearer token
@@ -125,6 +144,9 @@ API_MATRIX = {
     "GET /api/v1/people/{person_id}/chronology": (401, 200, 404, 200, 200, 200, 404, 404, 404),
     "GET /api/v1/audit-trail":                 (401, 403, 403, 403, 200, 200, 403, 403, 200),
     "GET /api/v1/audit-trail/verify":          (401, 403, 403, 403, 200, 200, 403, 403, 200),
+    "GET /api/v1/people/{person_id}/possible-duplicates": (401, 200, 404, 200, 200, 200, 404, 404, 404),
+    "POST /api/v1/people/merge":               (401, 403, 403, 403, 201, 403, 403, 403, 404),
+    "POST /api/v1/people/merges/{merge_id}/undo": (401, 403, 403, 403, 200, 403, 403, 403, 404),
 }
 # fmt: on
 
@@ -170,6 +192,12 @@ def api_bodies(cast):
             "team_id": cast.day.pk,
             "start_date": today,
         },
+        "POST /api/v1/people/merge": {
+            "keep_id": cast.alice.pk,
+            "merge_id": cast.bob.pk,
+            "reason": "Confirmed with the GP surgery",
+        },
+        "POST /api/v1/people/merges/{merge_id}/undo": {"reason": "Merged in error"},
     }
 
 
@@ -262,6 +290,9 @@ def _ids(cast, user, grant, tokens):
         "membership_id": cast.nia.memberships.get().pk,
         # each person revokes one of their own tokens
         "token_id": tokens[user or cast.nia][0].pk,
+        "job_id": cast.import_job.pk,
+        "other_id": cast.bob.pk,
+        "merge_id": cast.merge.pk,
     }
 
 
@@ -334,8 +365,32 @@ def _concern_about_alice(cast):
     return recording.record(None, cast.org.pk, draft, actor=cast.nia)
 
 
+def _record_merged_into_alice(cast):
+    """A second record of Alice, already merged into hers by Sarah."""
+    from sharewise.people.models import Person, PersonMerge
+
+    twin = Person.objects.create(
+        organisation=cast.org,
+        given_name="Alice",
+        family_name="Moor",
+        date_of_birth=cast.alice.date_of_birth,
+        merged_into=cast.alice,
+    )
+    return PersonMerge.objects.create(
+        organisation=cast.org,
+        kept=cast.alice,
+        merged=twin,
+        merged_by=cast.sarah,
+        reason="Recorded twice on admission",
+    )
+
+
 def test_permission_matrix(cast):
     cast.concern = _concern_about_alice(cast)
+    cast.import_job = ImportJob.objects.create(
+        organisation=cast.org, created_by=cast.sarah, file_name="log.csv", status="done"
+    )
+    cast.merge = _record_merged_into_alice(cast)
     users = {name: getattr(cast, name) for name in ROLES if name != "anonymous"}
     tokens = {user: ApiToken.issue(user, "test") for user in users.values()}
     grant = BreakGlassAccess.objects.create(

@@ -1,21 +1,24 @@
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
 from sharewise.audittrail import trail
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Team
-from sharewise.people import changes, nhs_number
+from sharewise.people import changes, merging, nhs_number
 from sharewise.people.access import get_person_for, teams_user_may_enrol
-from sharewise.people.models import Enrolment, Person
+from sharewise.people.models import Enrolment, Person, PersonMerge
 
 router = Router(tags=["People"])
 
 
 class EnrolmentOut(Schema):
     id: int
+    person_id: int  # differs from the record's id for a record merged into it
     team_id: int
     team_name: str
     service_id: int
@@ -40,6 +43,7 @@ class PersonOut(PersonSummary):
     communication_needs: str
     contact_safely: str
     enrolments: list[EnrolmentOut]
+    merged_records: list[int] = Field(description="Ids of records merged into this one")
     break_glass: bool
 
 
@@ -64,6 +68,7 @@ def _summary(p: Person) -> dict:
 def _enrolment_out(e: Enrolment) -> EnrolmentOut:
     return EnrolmentOut(
         id=e.pk,
+        person_id=e.person_id,
         team_id=e.team_id,
         team_name=e.team.name,
         service_id=e.team.service_id,
@@ -74,16 +79,58 @@ def _enrolment_out(e: Enrolment) -> EnrolmentOut:
     )
 
 
-def _person_out(p: Person) -> PersonOut:
-    return PersonOut(
+def _person_out(p: Person, schema=None, **extra) -> PersonOut:
+    ids = p.record_ids()
+    enrolments = Enrolment.objects.filter(person_id__in=ids).select_related("team__service")
+    return (schema or PersonOut)(
         **_summary(p),
         given_name=p.given_name,
         family_name=p.family_name,
         communication_needs=p.communication_needs,
         contact_safely=p.contact_safely,
-        enrolments=[_enrolment_out(e) for e in p.enrolments.select_related("team__service")],
+        enrolments=[_enrolment_out(e) for e in enrolments],
+        merged_records=ids[1:],
         break_glass=p.break_glass is not None,
+        **extra,
     )
+
+
+class DuplicateOut(Schema):
+    id: int
+    name: str
+    date_of_birth: date
+    nhs_number: str
+    score: int = Field(description="How alike, 1 to 100; 100 is the same NHS number")
+    reasons: list[str]
+
+
+class PersonCreated(PersonOut):
+    possible_duplicates: list[DuplicateOut] = Field(
+        description="Records you may see that may be this same person: check, and ask "
+        "your safeguarding lead to merge them if so"
+    )
+    possible_duplicate_outside_your_view: bool = Field(
+        description="Someone with these details may be recorded outside your teams: "
+        "ask your safeguarding lead"
+    )
+
+
+def _duplicates_out(request, matches, organisation_id, about=None):
+    visible, hidden = merging.split_by_scope(request.user, matches)
+    people = Person.objects.in_bulk([m.id for m in visible])
+    merging.trail_shown(request, list(people), organisation_id, about=about, via="api")
+    out = [
+        DuplicateOut(
+            id=m.id,
+            name=people[m.id].name,
+            date_of_birth=people[m.id].date_of_birth,
+            nhs_number=people[m.id].nhs_number,
+            score=m.score,
+            reasons=list(m.reasons),
+        )
+        for m in visible
+    ]
+    return out, hidden
 
 
 @router.get("/people", response=PeoplePage, summary="People you may see, searchable")
@@ -132,7 +179,14 @@ def _team_for_enrolment(request, team_id: int, organisation_id: int) -> Team:
     return team
 
 
-@router.post("/people", response={201: PersonOut}, summary="Add a person (team managers and leads)")
+@router.post(
+    "/people",
+    response={201: PersonCreated},
+    summary="Add a person (team managers and leads)",
+    description="The person is added even when they may already be recorded; the "
+    "response lists the likely duplicates you may see (same NHS number, or same date of "
+    "birth and a similar name) so your client can warn, as the add-person page does.",
+)
 def add_person(request, payload: PersonIn):
     if not request.user.has_perm("people.add_person"):
         raise PermissionDenied("Only team managers and safeguarding leads can add people.")
@@ -141,9 +195,107 @@ def add_person(request, payload: PersonIn):
     data = payload.dict(exclude={"team_id", "start_date"})
     data["nhs_number"] = nhs_number.normalise(data["nhs_number"])
     person = Person(organisation_id=organisation_id, **data)
-    person = changes.add_person(request, person=person, team=team, start_date=payload.start_date)
+    matches = merging.possible_duplicates(organisation_id, person)
+    person = changes.add_person(
+        request,
+        person=person,
+        team=team,
+        start_date=payload.start_date,
+        detail={"possible_duplicates": [m.id for m in matches], "via": "api"} if matches else None,
+    )
     person.break_glass = None
-    return Status(201, _person_out(person))
+    found, hidden = _duplicates_out(request, matches, organisation_id, about=person.pk)
+    return Status(
+        201,
+        _person_out(
+            person,
+            PersonCreated,
+            possible_duplicates=found,
+            possible_duplicate_outside_your_view=hidden,
+        ),
+    )
+
+
+# Declared before /people/{person_id} so that "merge" is not taken for a person id.
+
+
+class MergeIn(Schema):
+    keep_id: int
+    merge_id: int
+    reason: str = Field(description="How you know they are the same person")
+
+
+class UndoIn(Schema):
+    reason: str = ""
+
+
+class MergeOut(Schema):
+    id: int
+    kept_id: int
+    merged_id: int
+    merged_by: str
+    merged_at: datetime
+    reason: str
+    undone_by: str | None
+    undone_at: datetime | None
+    undo_reason: str
+
+
+def _merge_out(m: PersonMerge) -> MergeOut:
+    return MergeOut(
+        id=m.pk,
+        kept_id=m.kept_id,
+        merged_id=m.merged_id,
+        merged_by=m.merged_by.username,
+        merged_at=m.merged_at,
+        reason=m.reason,
+        undone_by=m.undone_by.username if m.undone_by else None,
+        undone_at=m.undone_at,
+        undo_reason=m.undo_reason,
+    )
+
+
+def _require_merge_permission(request):
+    if not request.user.has_perm("people.merge_person"):
+        raise PermissionDenied("Only safeguarding leads can merge records.")
+
+
+@router.post(
+    "/people/merge",
+    response={201: MergeOut},
+    summary="Merge one person's record into another (safeguarding leads)",
+    description="Nothing is moved or deleted: the merged record's enrolments and concerns "
+    "show on the kept record and it leaves lists and searches. Undo with "
+    "POST /people/merges/{merge_id}/undo.",
+)
+def merge_people(request, payload: MergeIn):
+    _require_merge_permission(request)
+    # Already merged records are found too, so that they answer 422, not 404.
+    people = Person.objects.visible_to(request.user, include_merged=True).in_bulk(
+        [payload.keep_id, payload.merge_id]
+    )
+    if payload.keep_id not in people or payload.merge_id not in people:
+        raise Http404
+    record = merging.merge_records(
+        request,
+        keep=people[payload.keep_id],
+        merge=people[payload.merge_id],
+        reason=payload.reason,
+    )
+    return Status(201, _merge_out(record))
+
+
+@router.post(
+    "/people/merges/{merge_id}/undo",
+    response=MergeOut,
+    summary="Undo a merge, restoring both records (safeguarding leads)",
+)
+def undo_merge(request, merge_id: int, payload: UndoIn):
+    _require_merge_permission(request)
+    record = get_object_or_404(
+        PersonMerge, pk=merge_id, organisation_id__in=scope_for(request.user).case_wide_org_ids
+    )
+    return _merge_out(merging.undo(request, record, payload.reason))
 
 
 @router.get("/people/{person_id}", response=PersonOut, summary="One person's record")
@@ -175,3 +327,15 @@ def add_enrolment(request, person_id: int, payload: EnrolmentIn):
     )
     enrolment = Enrolment.objects.select_related("team__service").get(pk=enrolment.pk)
     return Status(201, _enrolment_out(enrolment))
+
+
+@router.get(
+    "/people/{person_id}/possible-duplicates",
+    response=list[DuplicateOut],
+    summary="Records that may be this same person, among those you may see",
+)
+def possible_duplicates(request, person_id: int):
+    person = get_person_for(request, person_id, action="checked for duplicates", via="api")
+    matches = merging.possible_duplicates(person.organisation_id, person)
+    found, _ = _duplicates_out(request, matches, person.organisation_id, about=person.pk)
+    return found

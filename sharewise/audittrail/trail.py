@@ -8,7 +8,7 @@ import functools
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
@@ -105,8 +105,12 @@ def _sql(vendor: str) -> dict[str, str]:
     """_STATEMENTS for this database; every name comes from the models."""
     qn = connection.ops.quote_name
     columns = [f"e.{qn(Entry._meta.get_field(f).column)}" for f in chain.FIELDS]
+    # Entry times in forms that are quick to turn into chain.canonical()'s text (see
+    # _db_datetime): psycopg's and Django's datetime loaders cost more than hashing.
     if vendor == "sqlite":
-        columns[1] = f"CAST({columns[1]} AS TEXT)"  # as stored: see _db_datetime
+        columns[1] = f"CAST({columns[1]} AS TEXT)"
+    elif vendor == "postgresql":
+        columns[1] = f"(EXTRACT(EPOCH FROM {columns[1]}) * 1000000)::bigint"
     names = {
         "entry": qn(Entry._meta.db_table),
         "seal": qn(Seal._meta.db_table),
@@ -130,19 +134,21 @@ def seal_pending(everything: bool = False) -> int:
         if not everything and _all_sealed(cursor, sql, low, newest):
             # Nothing in the window committed late, so only entries after the newest
             # sealed one are pending: a range on the key, no anti-join.
-            cursor.execute(sql["after"], [newest])
+            query, params = sql["after"], [newest]
         else:
-            cursor.execute(sql["unsealed"], [low])
+            query, params = sql["unsealed"], [low]
         position = start
-        while rows := cursor.fetchmany(2000):
-            seals = []
-            for row in rows:
-                values = _entry_values(row)
-                previous = chain.link(previous, values)
-                position += 1
-                seals.append((position, values[0], previous))
-            with connection.cursor() as insert:
-                insert.execute(
+        # Chunked (server-side on PostgreSQL): a backlog may be millions of entries.
+        with connection.chunked_cursor() as pending:
+            pending.execute(query, params)
+            while rows := pending.fetchmany(2000):
+                seals = []
+                for row in rows:
+                    values = _entry_values(row)
+                    previous = chain.link(previous, values)
+                    position += 1
+                    seals.append((position, values[0], previous))
+                cursor.execute(
                     sql["insert"] + ", ".join(["(%s, %s, %s)"] * len(seals)),
                     [value for seal in seals for value in seal],
                 )
@@ -209,15 +215,18 @@ def _db_json(value):
         return value
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _STORED_AT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{6})?")
 
 
 def _db_datetime(value):
-    """The entry's time as chain.canonical() would write it from the ORM's value.
-    SQLite stores naive UTC as str(datetime): "YYYY-MM-DD HH:MM:SS[.ffffff]", and
-    isoformat of the same moment in UTC differs only by the "T", microseconds and
-    offset, so the common case needs no parsing. PostgreSQL returns aware datetimes.
+    """An entry's time in a form chain.canonical() turns into the same text as it
+    would the ORM's datetime. PostgreSQL: microseconds since the epoch. SQLite: the
+    stored text, naive UTC as str(datetime), "YYYY-MM-DD HH:MM:SS[.ffffff]", which
+    differs from the canonical isoformat only by the "T", microseconds and offset.
     Unparseable text is hashed as it is, so it fails verification, not crashes it."""
+    if isinstance(value, int):
+        return _EPOCH + timedelta(microseconds=value)
     if isinstance(value, str):
         if _STORED_AT.fullmatch(value):
             fraction = "" if len(value) == 26 else ".000000"

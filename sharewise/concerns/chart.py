@@ -41,7 +41,7 @@ def svg(points: list[tuple[datetime, str, str]], title: str) -> str:
     styles = team_styles(teams)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT + 24 * ((len(teams) + 2) // 3)}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT + 24 * len(teams)}" '
         f'role="img" aria-labelledby="chart-title chart-desc" class="sw-chart">',
         f'<title id="chart-title">{escape(title)}</title>',
         f'<desc id="chart-desc">{len(points)} concerns plotted by date and severity, one colour and shape per team; '
@@ -66,11 +66,18 @@ def svg(points: list[tuple[datetime, str, str]], title: str) -> str:
         span = max((end - start).total_seconds(), 86400.0)
         start = start - timedelta(seconds=span * 0.03)
         span *= 1.06
+        last_label = None
         for k in range(5):
             when = start + timedelta(seconds=span * k / 4)
+            label = f"{when:%d %b %Y}"
+            if label == last_label:
+                continue  # a short span would repeat the same date
+            last_label = label
             x = LEFT + plot_w * k / 4
+            anchor = "start" if k == 0 else "end" if k == 4 else "middle"
             parts.append(
-                f'<text x="{x:.1f}" y="{TOP + plot_h + 22}" text-anchor="middle" font-size="13" fill="#4c6272">{when:%d %b %Y}</text>'
+                f'<text x="{x:.1f}" y="{TOP + plot_h + 22}" text-anchor="{anchor}" '
+                f'font-size="13" fill="#4c6272">{label}</text>'
             )
         for when, severity, team in sorted(points):
             x = LEFT + plot_w * (when - start).total_seconds() / span
@@ -79,8 +86,8 @@ def svg(points: list[tuple[datetime, str, str]], title: str) -> str:
             parts.append(_marker(shape, x, y, colour))
     for i, team in enumerate(teams):
         colour, shape = styles[team]
-        x = LEFT + (i % 3) * 200
-        y = HEIGHT - 10 + 24 * (i // 3)
+        x = LEFT
+        y = HEIGHT - 10 + 24 * i
         parts.append(_marker(shape, x, y - 5, colour))
         parts.append(
             f'<text x="{x + 14}" y="{y}" font-size="14" fill="#212b32">{escape(team)}</text>'

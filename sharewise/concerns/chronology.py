@@ -8,7 +8,8 @@ from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
 
-from sharewise.concerns.models import Amendment, Concern, ConcernPerson, Review
+from sharewise.concerns.models import Amendment, Concern, ConcernPerson, Review, ReviewOutcome
+from sharewise.concerns.recording import ANSWER_NAMES
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ def assemble(rows, amendments, reviews, names, category_labels, shift_labels) ->
                 shift=shift_labels.get(r[7], r[7]),
                 severity=r[8],
                 categories=[],
-                summary=f"Amended ({', '.join(sorted(changes))}): {reason}",
+                summary=f"Amended ({', '.join(ANSWER_NAMES.get(c, c).lower() for c in sorted(changes))}): {reason}",
                 by=names.get(by, ""),
             )
         )
@@ -166,7 +167,7 @@ def assemble(rows, amendments, reviews, names, category_labels, shift_labels) ->
                 shift=shift_labels.get(r[7], r[7]),
                 severity=r[8],
                 categories=[],
-                summary=f"Reviewed: {outcome.replace('_', ' ')}. {rationale}",
+                summary=f"Reviewed: {ReviewOutcome(outcome).label.lower()}. {rationale}",
                 by=names.get(by, ""),
             )
         )

@@ -82,7 +82,7 @@ class ConcernForm(NHSStyled, forms.Form):
     who_was_told = forms.CharField(label="Who you told", widget=forms.Textarea, required=False)
     severity = _radio(Severity.choices, "How serious is it, in your judgement")
 
-    def __init__(self, *args, policy, teams, people, staff, **kwargs):
+    def __init__(self, *args, policy, teams, people, staff, adult=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
         self.fields["team"].label_from_instance = lambda t: f"{t.name}, {t.service.name}"
@@ -90,7 +90,9 @@ class ConcernForm(NHSStyled, forms.Form):
             ("", "Work it out from the time"),
             *policy.shift_labels().items(),
         ]
-        self.fields["categories"].choices = [(c.code, c.label) for c in policy.categories]
+        self.fields["categories"].choices = [
+            (c.code, c.label) for c in policy.categories if not (adult and c.children_only)
+        ]
         self.fields["other_people"].queryset = people
         self.fields["source_person"].queryset = people
         self.fields["source_staff"].queryset = staff

@@ -53,7 +53,7 @@ class ConcernQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Concerns about people this user may see, except any naming them as the
         alleged source of harm."""
-        people = Person.objects.visible_to(user).values("pk")
+        people = Person.objects.visible_to(user, include_merged=True).values("pk")
         return self.filter(
             pk__in=ConcernPerson.objects.filter(person_id__in=people).values("concern_id")
         ).exclude(source_staff=user)
@@ -197,3 +197,47 @@ class Review(models.Model):
 
     def __str__(self):
         return f"Review of concern {self.concern_id}: {self.get_outcome_display()}"
+
+
+def _import_storage():
+    from django.core.files.storage import FileSystemStorage
+
+    location = getattr(settings, "SHAREWISE_IMPORT_DIR", settings.VAR_DIR / "imports")
+    return FileSystemStorage(location=location)
+
+
+class ImportJob(models.Model):
+    """A CSV import started from the web, run in the background (see importjobs.py).
+    The uploaded file is deleted once the import has finished."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        CHECKING = "checking", "Checking rows"
+        SAVING = "saving", "Saving"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Nothing imported"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to="%Y/%m/", storage=_import_storage, blank=True)
+    file_name = models.CharField(max_length=255)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, help_text="[{row, column, message}]")
+    summary = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Import {self.pk} of {self.file_name}"
+
+    @property
+    def is_finished(self):
+        return self.status in (self.Status.DONE, self.Status.FAILED)

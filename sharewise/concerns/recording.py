@@ -46,6 +46,26 @@ CHOICE_FIELDS = {
     "information_source": InformationSource,
     "severity": Severity,
 }
+# What each answer is called on the concern page, in amendments and the chronology.
+ANSWER_NAMES = {
+    "facts": "What happened",
+    "persons_words": "Their own words",
+    "persons_wishes": "What they want to happen",
+    "sharing_view": "Their view on sharing",
+    "sharing_view_reason": "Why (their view on sharing)",
+    "immediate_action": "What was done straight away",
+    "who_was_told": "Who was told",
+    "source_kind": "Alleged source of harm",
+    "source_description": "Alleged source, described",
+    "injury": "Injury",
+    "injury_location": "Where on the body",
+    "information_source": "How we know",
+    "reported_by": "Who reported it",
+    "occurred_at": "When",
+    "categories": "Categories",
+    "severity": "Severity",
+    "shift": "Shift",
+}
 AMENDABLE = (
     *TEXT_FIELDS,
     "categories",
@@ -107,6 +127,8 @@ def problems(draft: Draft, organisation_id: int, policy, now=None) -> dict[str, 
     for code in draft.categories:
         if code not in known:
             add("categories", f"'{code}' is not a category in your policy; choose from the list")
+        elif known[code].children_only and any(p.age() >= 18 for p in draft.people):
+            add("categories", f"{known[code].label} is for children only: choose another category")
     for name, choices in CHOICE_FIELDS.items():
         value = draft.answers.get(name)
         if name == "source_kind" and not value:
@@ -141,11 +163,19 @@ def _answers(draft: Draft) -> dict:
 
 @transaction.atomic
 def record(
-    request, organisation_id: int, draft: Draft, *, actor=None, address=None, recorded_at=None
+    request,
+    organisation_id: int,
+    draft: Draft,
+    *,
+    actor=None,
+    address=None,
+    recorded_at=None,
+    in_force=None,
 ) -> Concern:
     """Save a concern, or raise ValidationError naming every field to fix. Without a
-    request (import, demo), actor says who; recorded_at only for historic records."""
-    version, policy = policy_for(organisation_id)
+    request (import, demo), actor says who; recorded_at only for historic records;
+    in_force: policy_for()'s answer, when the caller (an import) already holds it."""
+    version, policy = in_force or policy_for(organisation_id)
     errors = problems(draft, organisation_id, policy)
     if errors:
         raise ValidationError(errors)
@@ -211,6 +241,17 @@ def current(concern: Concern) -> dict:
         for name, change in amendment.changes.items():
             values[name] = change["to"]
     return values
+
+
+def unmet_now(concern: Concern, policy) -> list:
+    """Standards the concern, as amended, still does not meet. (The list stored on the
+    concern stays as it was when recorded: audits count that.)"""
+    answers = {
+        **current(concern),
+        "source_staff": concern.source_staff_id,
+        "source_person": concern.source_person_id,
+    }
+    return standards.unmet(answers, policy.standards)
 
 
 @transaction.atomic

@@ -28,3 +28,6 @@ rules.add_perm(
     "concerns.amend_concern",
     recorded_it | manages_concern_team | (is_safeguarding_lead & lead_of_its_organisation),
 )
+
+# Imports touch the whole organisation's records.
+rules.add_perm("concerns.import_concerns", is_safeguarding_lead)

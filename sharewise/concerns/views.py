@@ -18,7 +18,24 @@ from sharewise.people.models import Enrolment, Person
 from sharewise.people.views import _not_found
 
 
-def _add_errors(form, error: ValidationError):
+def _draft(form, person):
+    data = form.cleaned_data
+    team = data.get("team")
+    source_kind = data.get("source_kind")
+    return recording.Draft(
+        people=[person, *data.get("other_people", [])],
+        occurred_at=form.occurred_at(),
+        service=team.service if team else None,
+        team=team,
+        categories=data.get("categories", []),
+        shift=data.get("shift", ""),
+        source_staff=data.get("source_staff") if source_kind == "staff" else None,
+        source_person=data.get("source_person") if source_kind == "person_supported" else None,
+        answers={k: data.get(k, "") for k in (*recording.TEXT_FIELDS, *recording.CHOICE_FIELDS)},
+    )
+
+
+def _add_errors(form, error: ValidationError, only_new=False):
     fields = {
         "occurred_at": "occurred_on",
         "service": "team",
@@ -27,8 +44,11 @@ def _add_errors(form, error: ValidationError):
     }
     for name, messages_ in error.message_dict.items():
         target = fields.get(name, name)
+        target = target if target in form.fields else None
+        if only_new and target in form.errors:
+            continue  # the form already says what is wrong with this answer
         for message in messages_:
-            form.add_error(target if target in form.fields else None, message)
+            form.add_error(target, message)
 
 
 def _form_choices(request, person):
@@ -63,34 +83,22 @@ def record_concern(request, person_id):
     mine = teams.filter(pk__in=scope_for(request.user).team_ids, enrolments__person=person).first()
     initial = {"team": mine or teams.filter(enrolments__person=person).first()}
     form = ConcernForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         policy=policy,
         teams=teams,
         people=people,
         staff=staff,
         initial=initial,
+        adult=not person.is_child,
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        team = data["team"]
-        draft = recording.Draft(
-            people=[person, *data["other_people"]],
-            occurred_at=form.occurred_at(),
-            service=team.service,
-            team=team,
-            categories=data["categories"],
-            shift=data["shift"],
-            source_staff=data["source_staff"] if data["source_kind"] == "staff" else None,
-            source_person=data["source_person"]
-            if data["source_kind"] == "person_supported"
-            else None,
-            answers={k: data[k] for k in (*recording.TEXT_FIELDS, *recording.CHOICE_FIELDS)},
-        )
-        try:
+    if request.method == "POST":
+        valid = form.is_valid()
+        draft = _draft(form, person)
+        problems = recording.problems(draft, person.organisation_id, policy)
+        # Judge everything that parsed, so the recorder sees every problem at once.
+        _add_errors(form, ValidationError(problems), only_new=True)
+        if valid and not problems:
             concern = recording.record(request, person.organisation_id, draft)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
             messages.success(request, "Concern recorded. Your manager will review it.")
             return redirect("concern", concern_id=concern.pk)
     return render(
@@ -117,12 +125,14 @@ def concern_page(request, concern_id):
     policy = _labels(concern)
     labels = policy.category_labels()
     amendments = list(concern.amendments.select_related("amended_by"))
+    for a in amendments:
+        a.named_changes = [(recording.ANSWER_NAMES.get(k, k), v) for k, v in a.changes.items()]
     visible = set(
         Person.objects.visible_to(request.user)
         .filter(concerns=concern)
         .values_list("pk", flat=True)
     )
-    unmet = [s.message for s in policy.standards if s.code in concern.unmet_standards]
+    unmet = [s.message for s in recording.unmet_now(concern, policy)]
     return render(
         request,
         "concerns/concern.html",

@@ -102,3 +102,16 @@ def teams_user_may_enrol(user):
     if scope.case_wide_org_ids and user.has_perm("people.add_person"):
         return teams.filter(service__organisation_id__in=scope.case_wide_org_ids)
     return teams.filter(pk__in=scope.managed_team_ids)
+
+
+def kept_record_for(user, person_id) -> int | None:
+    """The id of the record this one is merged into, if the user may see that one;
+    so an old link leads to the person's one record, and reveals nothing otherwise."""
+    kept_id = (
+        Person.objects.filter(pk=person_id, merged_into__isnull=False)
+        .values_list("merged_into_id", flat=True)
+        .first()
+    )
+    if kept_id and Person.objects.visible_to(user).filter(pk=kept_id).exists():
+        return kept_id
+    return None

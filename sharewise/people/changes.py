@@ -10,7 +10,7 @@ from sharewise.people.models import BreakGlassAccess, Enrolment, Person
 
 
 @transaction.atomic
-def add_person(request, *, person: Person, team, start_date) -> Person:
+def add_person(request, *, person: Person, team, start_date, detail=None) -> Person:
     person.full_clean()
     person.save()
     enrolment = Enrolment(person=person, team=team, start_date=start_date)
@@ -23,7 +23,7 @@ def add_person(request, *, person: Person, team, start_date) -> Person:
         object_id=person.pk,
         person_id=person.pk,
         organisation_id=person.organisation_id,
-        detail={"team": team.pk, "start_date": start_date.isoformat()},
+        detail={"team": team.pk, "start_date": start_date.isoformat(), **(detail or {})},
     )
     return person
 

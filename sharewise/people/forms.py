@@ -124,3 +124,46 @@ class TrailSearchForm(forms.Form):
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
             self.add_error("until", "The end date must be on or after the start date")
         return data
+
+
+class DuplicateConfirmForm(forms.Form):
+    """Shown with the likely duplicates of someone about to be added. `seen` is an
+    opaque digest of the matches shown, so a tick covers only what was on the page."""
+
+    different_person = forms.BooleanField(
+        label="I have checked: this is a different person, add them",
+        required=False,
+    )
+    seen = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class MergeForm(forms.Form):
+    keep = forms.TypedChoiceField(
+        coerce=int,
+        label="Which record should be kept?",
+        help_text="The other record's teams and concerns will show on it. You can undo this.",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose which record to keep"},
+    )
+    reason = forms.CharField(
+        label="How do you know these are the same person?",
+        help_text="For example: confirmed with the GP surgery that both are the same person.",
+        widget=forms.Textarea(attrs={"class": "nhsuk-textarea", "rows": 3}),
+        min_length=10,
+        error_messages={
+            "required": "Give a reason: say how you know these are the same person",
+            "min_length": "Give a reason of at least 10 characters: say how you know",
+        },
+    )
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].choices = [(p.pk, f"{p.display_name}, record {p.pk}") for p in people]
+
+
+class UndoMergeForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you undoing this merge? (optional)",
+        required=False,
+        widget=forms.Textarea(attrs={"class": "nhsuk-textarea", "rows": 2}),
+    )

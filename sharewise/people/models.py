@@ -21,17 +21,28 @@ def age_on(born: date, day: date) -> int:
 
 
 class PersonQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """The only way to fetch people: those this user has a need to know about."""
+    def visible_to(self, user, *, include_merged: bool = False):
+        """The only way to fetch people: those this user has a need to know about.
+        Records merged into another are left out unless include_merged (for their
+        concerns, which show on the kept record)."""
         scope = scope_for(user)
         allowed = Q(organisation_id__in=scope.case_wide_org_ids)
         if scope.team_ids:
-            allowed |= Q(
-                id__in=Enrolment.objects.current_or_recent()
+            enrolled = (
+                Enrolment.objects.current_or_recent()
                 .filter(team_id__in=scope.team_ids)
                 .values("person_id")
             )
-        return self.filter(allowed)
+            # The teams of a merged record still know the person: by the kept record.
+            allowed |= Q(id__in=enrolled) | Q(
+                id__in=Person.objects.filter(id__in=enrolled, merged_into__isnull=False).values(
+                    "merged_into_id"
+                )
+            )
+        if include_merged:
+            kept = Person.objects.filter(allowed, merged_into__isnull=True).values("pk")
+            return self.filter(allowed | Q(merged_into__in=kept))
+        return self.filter(allowed, merged_into__isnull=True)
 
     def search(self, text: str):
         text = (text or "").strip()
@@ -39,7 +50,9 @@ class PersonQuerySet(models.QuerySet):
             return self
         digits = nhs_number.normalise(text)
         if digits.isdigit() and len(digits) == 10:
-            return self.filter(nhs_number=digits)
+            # also the kept record of a merged one holding this number
+            merged = Person.objects.filter(nhs_number=digits, merged_into__isnull=False)
+            return self.filter(Q(nhs_number=digits) | Q(id__in=merged.values("merged_into_id")))
         for fmt in ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"):
             try:
                 born = timezone.datetime.strptime(text, fmt).date()
@@ -76,6 +89,12 @@ class Person(models.Model):
         help_text="For example: do not leave messages; only call when support staff are present",
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The person's reference in the spreadsheet or system they were imported from.
+    external_ref = models.CharField(max_length=100, blank=True)
+    # Set while this record is merged into another (see PersonMerge); never chained.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_records"
+    )
 
     objects = PersonQuerySet.as_manager()
 
@@ -94,7 +113,12 @@ class Person(models.Model):
                 fields=["organisation", "nhs_number"],
                 condition=~Q(nhs_number=""),
                 name="person_nhs_number_unique",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="person_external_ref_unique",
+            ),
         ]
 
     def __str__(self):
@@ -129,6 +153,14 @@ class Person(models.Model):
     @property
     def nhs_number_display(self):
         return nhs_number.formatted(self.nhs_number) if self.nhs_number else ""
+
+    def merged_ids(self) -> list[int]:
+        """Records merged into this one (see concerns.chronology.person_ids_for)."""
+        return list(self.merged_records.values_list("pk", flat=True))
+
+    def record_ids(self) -> list[int]:
+        """This record and those merged into it: one person's history."""
+        return [self.pk, *self.merged_ids()]
 
 
 class EnrolmentQuerySet(models.QuerySet):
@@ -210,3 +242,37 @@ class BreakGlassAccess(models.Model):
     @property
     def is_reviewed(self):
         return self.reviewed_at is not None
+
+
+class PersonMerge(models.Model):
+    """Two records of one person joined: nothing is moved or deleted, the merged
+    record points at the kept one, so undoing restores both exactly."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    kept = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_kept")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_merged")
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    merged_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undo_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merged"], condition=Q(undone_at__isnull=True), name="person_merge_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"Record {self.merged_id} merged into {self.kept_id}"
+
+    @property
+    def is_undone(self):
+        return self.undone_at is not None

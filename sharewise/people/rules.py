@@ -29,5 +29,6 @@ def manages_team(user, team):
 rules.add_perm("people.view_person", can_see_person)
 rules.add_perm("people.add_person", is_team_manager | is_safeguarding_lead)
 rules.add_perm("people.add_enrolment", is_safeguarding_lead | (is_team_manager & manages_team))
+rules.add_perm("people.merge_person", is_safeguarding_lead)
 rules.add_perm("people.review_break_glass", is_safeguarding_lead | is_data_protection_officer)
 rules.add_perm("audittrail.search_trail", is_safeguarding_lead | is_data_protection_officer)

@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
@@ -14,16 +14,24 @@ from django.views.decorators.http import require_POST
 from sharewise.audittrail import trail
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Organisation
-from sharewise.people import changes
-from sharewise.people.access import get_person_for, grant_break_glass, teams_user_may_enrol
+from sharewise.people import changes, merging
+from sharewise.people.access import (
+    get_person_for,
+    grant_break_glass,
+    kept_record_for,
+    teams_user_may_enrol,
+)
 from sharewise.people.forms import (
     BreakGlassForm,
     BreakGlassReviewForm,
+    DuplicateConfirmForm,
     EnrolmentForm,
+    MergeForm,
     PersonForm,
     TrailSearchForm,
+    UndoMergeForm,
 )
-from sharewise.people.models import BreakGlassAccess, Enrolment, Person
+from sharewise.people.models import BreakGlassAccess, Enrolment, Person, PersonMerge
 
 PAGE_SIZE = 25
 
@@ -61,6 +69,7 @@ def my_people(request):
             "query": query,
             "no_scope": not (scope.team_ids or scope.case_wide_org_ids),
             "can_add": request.user.has_perm("people.add_person"),
+            "can_merge": request.user.has_perm("people.merge_person"),
         },
     )
 
@@ -84,8 +93,25 @@ def person_page(request, person_id):
     try:
         person = get_person_for(request, person_id)
     except Http404:
+        if kept_id := kept_record_for(request.user, person_id):
+            return redirect("person", person_id=kept_id)
         return _not_found(request, person_id)
-    enrolments = person.enrolments.select_related("team__service")
+    record_ids = person.record_ids()
+    enrolments = Enrolment.objects.filter(person_id__in=record_ids).select_related("team__service")
+    merges = PersonMerge.objects.filter(kept=person, undone_at__isnull=True).select_related(
+        "merged", "merged_by"
+    )
+    can_merge = request.user.has_perm("people.merge_person")
+    duplicates = []
+    if can_merge and person.merged_into_id is None:
+        duplicates, _ = merging.split_by_scope(
+            request.user, merging.possible_duplicates(person.organisation_id, person)
+        )
+        merging.trail_shown(
+            request, [m.id for m in duplicates], person.organisation_id, about=person.pk
+        )
+        names = {p.pk: p for p in Person.objects.filter(pk__in=[m.id for m in duplicates])}
+        duplicates = [(names[m.id], m) for m in duplicates]
     looked = list(trail.for_person(person.pk, limit=50))
     names = _names_of(e.actor_id for e in looked if e.actor_id)
     for entry in looked:
@@ -97,6 +123,11 @@ def person_page(request, person_id):
             "nav": "people",
             "person": person,
             "enrolments": enrolments,
+            "merged_from": len(record_ids) > 1,
+            "merges": merges,
+            "duplicates": duplicates,
+            "can_merge": can_merge,
+            "undo_form": UndoMergeForm(),
             "looked": looked,
             "can_add_enrolment": request.user.has_perm("people.add_enrolment"),
         },
@@ -128,16 +159,48 @@ def add_person(request):
     organisation = get_object_or_404(Organisation, pk=scope_for(request.user).organisation_id)
     teams = teams_user_may_enrol(request.user)
     form = PersonForm(request.POST or None, teams=teams, organisation=organisation)
+    context = {"nav": "people", "form": form}
     if request.method == "POST" and form.is_valid():
-        person = changes.add_person(
-            request,
-            person=form.save(commit=False),
-            team=form.cleaned_data["team"],
-            start_date=form.cleaned_data["start_date"],
+        person = form.save(commit=False)
+        matches = merging.possible_duplicates(organisation.pk, person)
+        seen = _digest(m.id for m in matches)
+        # A tick counts only for the matches that were on the page when it was given.
+        shown_before = request.POST.get("seen") == seen
+        if not matches or (shown_before and request.POST.get("different_person")):
+            person = changes.add_person(
+                request,
+                person=person,
+                team=form.cleaned_data["team"],
+                start_date=form.cleaned_data["start_date"],
+                detail={"possible_duplicates": [m.id for m in matches]} if matches else None,
+            )
+            messages.success(request, f"{person.name} has been added.")
+            return redirect("person", person_id=person.pk)
+        visible, hidden = merging.split_by_scope(request.user, matches)
+        merging.trail_shown(request, [m.id for m in visible], organisation.pk)
+        names = Person.objects.in_bulk([m.id for m in visible])
+        confirm = DuplicateConfirmForm(
+            {"seen": seen} if shown_before else None, initial={"seen": seen}
         )
-        messages.success(request, f"{person.name} has been added.")
-        return redirect("person", person_id=person.pk)
-    return render(request, "people/person_form.html", {"nav": "people", "form": form})
+        if shown_before:
+            confirm.is_valid()
+            confirm.add_error(
+                "different_person", "Tick the box to confirm this is a different person"
+            )
+        context |= {
+            "duplicates": [(names[m.id], m) for m in visible],
+            "duplicates_hidden": hidden,
+            "confirm": confirm,
+        }
+    return render(request, "people/person_form.html", context)
+
+
+def _digest(ids) -> str:
+    from django.utils.crypto import salted_hmac
+
+    return salted_hmac("sharewise.people.duplicates", ",".join(map(str, sorted(ids)))).hexdigest()[
+        :20
+    ]
 
 
 @login_required
@@ -246,3 +309,98 @@ def _day_start(day, plus_days=0):
     if day is None:
         return None
     return timezone.make_aware(datetime.combine(day + timedelta(days=plus_days), time.min))
+
+
+@login_required
+def possible_duplicates(request):
+    """For the safeguarding lead: every likely duplicate pair in the organisation."""
+    if not request.user.has_perm("people.merge_person"):
+        raise PermissionDenied
+    organisation_id = scope_for(request.user).organisation_id
+    pairs = merging.pairs_in(organisation_id)
+    page = Paginator(pairs, PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = {i for a, b, _ in page.object_list for i in (a, b)}
+    people = Person.objects.visible_to(request.user).in_bulk(ids)
+    rows = [
+        (people[a], people[b], match)
+        for a, b, match in page.object_list
+        if a in people and b in people
+    ]
+    trail.record_request(
+        request,
+        "listed possible duplicates",
+        object_type="person list",
+        organisation_id=organisation_id,
+        detail={"page": page.number, "shown": sorted(ids)},
+    )
+    return render(
+        request,
+        "people/possible_duplicates.html",
+        {"nav": "duplicates", "page": page, "rows": rows},
+    )
+
+
+@login_required
+def merge_people(request, person_id, other_id):
+    """Confirm a merge: both records side by side, which to keep, and why."""
+    try:
+        person = get_person_for(request, person_id, action="opened to merge")
+    except Http404:
+        return _not_found(request, person_id)
+    if not request.user.has_perm("people.merge_person"):
+        raise PermissionDenied
+    try:
+        other = get_person_for(request, other_id, action="opened to merge")
+    except Http404:
+        return _not_found(request, other_id)
+    people = [person, other]
+    form = MergeForm(request.POST or None, people=people, initial={"keep": person.pk})
+    if request.method == "POST" and form.is_valid():
+        keep = person if form.cleaned_data["keep"] == person.pk else other
+        merge = other if keep is person else person
+        try:
+            merging.merge_records(
+                request, keep=keep, merge=merge, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as problem:
+            for messages_ in problem.message_dict.values():
+                for message in messages_:
+                    form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                f"Record {merge.pk} is merged into this one. Its teams and concerns show here.",
+            )
+            return redirect("person", person_id=keep.pk)
+    for p in people:
+        p.all_enrolments = p.enrolments.select_related("team__service")
+        p.concern_count = p.concern_links.count()
+    return render(
+        request,
+        "people/merge.html",
+        {
+            "nav": "people",
+            "people": people,
+            "form": form,
+            "problems": merging.merge_problems(person, other),
+        },
+    )
+
+
+@login_required
+@require_POST
+def undo_merge(request, merge_id):
+    if not request.user.has_perm("people.merge_person"):
+        raise PermissionDenied
+    record = get_object_or_404(
+        PersonMerge, pk=merge_id, organisation_id__in=scope_for(request.user).case_wide_org_ids
+    )
+    form = UndoMergeForm(request.POST)
+    form.is_valid()
+    try:
+        merging.undo(request, record, form.cleaned_data.get("reason", ""))
+    except ValidationError:
+        messages.warning(request, "This merge had already been undone.")
+    else:
+        messages.success(request, f"Record {record.merged_id} is a separate record again.")
+    return redirect("person", person_id=record.kept_id)

@@ -152,14 +152,30 @@ def assert_accessible(page, name=None):
     blocking = [v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS]
     lines = []
     for violation in blocking:
+        nodes = [n for n in violation["nodes"] if not _conditional_reveal_radio(violation, n)]
+        if not nodes:
+            continue
         lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
-        for node in violation["nodes"]:
+        for node in nodes:
             lines.append(f"    at {', '.join(map(str, node['target']))}")
     assert not lines, f"axe found problems on {page.url}:\n" + "\n".join(lines)
     broken = page.evaluate(BROKEN_REFERENCES)
     assert not broken, f"references to nothing on {page.url}:\n" + "\n".join(broken)
     problems = getattr(page, "problems", [])
     assert not problems, f"console errors on {page.url}:\n" + "\n".join(problems)
+
+
+def _conditional_reveal_radio(violation, node):
+    """NHS.UK frontend's radios script sets aria-expanded on a radio that reveals a
+    question, which ARIA does not (yet) allow on a radio. Kept on purpose upstream
+    because screen readers announce it (alphagov/govuk-frontend#979, w3c/aria#1404),
+    so that alone is not a failure here; any other disallowed attribute still is."""
+    if violation["id"] != "aria-allowed-attr" or "nhsuk-radios__input" not in node["html"]:
+        return False
+    data = [
+        d for check in node.get("any", []) + node.get("all", []) for d in check.get("data") or []
+    ]
+    return bool(data) and all(str(d).startswith("aria-expanded=") for d in data)
 
 
 def assert_no_horizontal_overflow(page):

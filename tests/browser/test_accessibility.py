@@ -6,6 +6,7 @@ Each case names who is signed in and walks to the page the way they would; it ch
 something a user would notice there first, so an axe pass on the wrong page (an error
 page, the sign-in form) cannot slip through."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -198,6 +199,130 @@ def _api_token_created(page, url, cast):
     expect(page.get_by_role("row").filter(has_text="Monthly report script")).to_have_count(1)
 
 
+def _concern(cast, person=None, team=None, by=None, days_ago=1, severity="moderate", **answers):
+    """A concern recorded through recording.record, as the import would: every
+    recording standard met unless answers blank one out."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sharewise.concerns import recording
+
+    person, team, by = person or cast.alice, team or cast.night, by or cast.nia
+    when = timezone.now() - timedelta(days=days_ago)
+    draft = recording.Draft(
+        people=[person],
+        occurred_at=when - timedelta(hours=2),
+        service=team.service,
+        team=team,
+        categories=answers.pop("categories", ["neglect"]),
+        answers={
+            "facts": "Alice's call bell was out of reach all evening.",
+            "immediate_action": "Moved the bell and checked on her every hour.",
+            "persons_wishes": "She wants the bell left by her hand.",
+            "who_was_told": "The nurse in charge",
+            "information_source": "observed",
+            "sharing_view": "agrees",
+            "injury": "none",
+            "source_kind": "unknown",
+            "severity": severity,
+            **answers,
+        },
+    )
+    return recording.record(None, cast.org.pk, draft, actor=by, recorded_at=when)
+
+
+def _record_concern(page, url, cast):
+    page.goto(f"{url}/people/{cast.alice.pk}/")
+    page.get_by_role("link", name="Record a concern").click()
+    expect(h1(page)).to_have_text("Record a safeguarding concern")
+    expect(page.get_by_label("Where it happened")).to_have_value(str(cast.night.pk))
+
+
+def _record_concern_errors(page, url, cast):
+    _record_concern(page, url, cast)
+    page.get_by_role("button", name="Record concern").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Time it happened: this is required")
+    expect(summary).to_contain_text("How serious is it, in your judgement: this is required")
+    expect(page).to_have_title(re.compile(r"^Error: Record a concern"))
+
+
+def _concern_unmet_standards(page, url, cast):
+    concern = _concern(cast, persons_wishes="", who_was_told="", severity="high")
+    page.goto(f"{url}/concerns/{concern.pk}/")
+    expect(h1(page)).to_have_text("Safeguarding concern")
+    callout = page.locator(".nhsuk-warning-callout")
+    expect(callout).to_contain_text("Recording standards not met")
+    expect(callout).to_contain_text("Ask the person what they want to happen")
+    expect(callout).to_contain_text("Say who you told")
+
+
+def _amended_concern(cast):
+    from sharewise.concerns.models import Amendment
+
+    concern = _concern(cast, persons_wishes="")
+    Amendment.objects.create(
+        concern=concern,
+        amended_by=cast.helen,
+        reason="Asked Alice the next morning what she wants",
+        changes={"persons_wishes": {"from": "", "to": "She wants the bell by her hand."}},
+    )
+    return concern
+
+
+def _concern_amended(page, url, cast):
+    concern = _amended_concern(cast)
+    page.goto(f"{url}/concerns/{concern.pk}/")
+    expect(page.get_by_role("heading", name="Amendments")).to_be_visible()
+    change = page.locator(".nhsuk-card .nhsuk-summary-list__row")
+    expect(change.locator("dt")).to_have_text("What they want to happen")
+    expect(change.locator("ins")).to_have_text("She wants the bell by her hand.")
+
+
+def _amend(page, url, cast):
+    concern = _concern(cast, who_was_told="")
+    page.goto(f"{url}/concerns/{concern.pk}/")
+    page.get_by_role("link", name="Amend", exact=True).click()
+    expect(h1(page)).to_have_text("Amend the concern")
+    expect(page.get_by_label("Why are you amending this concern")).to_be_visible()
+
+
+def _review(page, url, cast):
+    concern = _concern(cast)
+    page.goto(f"{url}/concerns/{concern.pk}/")
+    page.get_by_role("link", name="Review this concern").click()
+    expect(h1(page)).to_have_text("Review the concern")
+    expect(page.get_by_role("group", name="Outcome")).to_be_visible()
+
+
+def _review_queue(page, url, cast):
+    _concern(cast, days_ago=3)
+    _concern(cast, person=cast.bob, team=cast.day, by=cast.tom, days_ago=0, severity="immediate")
+    page.get_by_role("link", name="Reviews").click()
+    expect(h1(page)).to_have_text("Concerns to review")
+    overdue = page.get_by_role("row").filter(has_text="Alice Moore")
+    expect(overdue).to_contain_text("Overdue")
+    expect(page.get_by_role("row").filter(has_text="Bob Evans")).to_contain_text("Immediate danger")
+
+
+def _chronology(page, url, cast):
+    from sharewise.concerns import recording
+
+    _amended_concern(cast)
+    reviewed = _concern(cast, team=cast.day, by=cast.tom, days_ago=40, severity="high")
+    recording.review(None, reviewed, "monitor", "Agreed a plan with the day team", actor=cast.helen)
+    _concern(cast, team=cast.community, by=cast.priya, days_ago=70, severity="low")
+    page.goto(f"{url}/people/{cast.alice.pk}/chronology/")
+    expect(h1(page)).to_have_text("Chronology")
+    expect(page.get_by_role("img", name=re.compile("Concerns about Alice Moore"))).to_be_visible()
+    expect(page.get_by_role("table", name="Concerns per month, by team")).to_contain_text(
+        "Community North"
+    )
+    page.get_by_text("Filter the chronology").click()
+    expect(page.get_by_label("Category")).to_be_visible()
+
+
 @dataclass
 class Case:
     name: str
@@ -232,6 +357,14 @@ CASES = [
     Case("staff-member", "owen", _staff_member),
     Case("api-tokens", "priya", _api_tokens),
     Case("api-token-created", "grace", _api_token_created),
+    Case("record-concern", "nia", _record_concern),
+    Case("record-concern-errors", "nia", _record_concern_errors),
+    Case("concern-unmet-standards", "nia", _concern_unmet_standards),
+    Case("concern-amended", "helen", _concern_amended),
+    Case("amend-concern", "helen", _amend),
+    Case("review-concern", "helen", _review),
+    Case("review-queue", "helen", _review_queue),
+    Case("chronology", "sarah", _chronology),
 ]
 
 
@@ -249,6 +382,8 @@ PHONE_CASES = [
     Case("phone-person", "nia", _person),
     Case("phone-not-found", "nia", _not_found_error),
     Case("phone-person-break-glass", "nia", _person_by_break_glass),
+    Case("phone-record-concern-errors", "nia", _record_concern_errors),
+    Case("phone-chronology", "sarah", _chronology),
 ]
 
 

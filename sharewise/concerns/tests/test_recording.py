@@ -266,3 +266,47 @@ def test_occurred_at_may_be_a_moment_ago_by_a_fast_clock(cast):
     )
     assert "occurred_at" not in recording.problems(draft, cast.org.pk, policy)
     assert isinstance(draft.occurred_at, datetime)
+
+
+def test_an_amendment_that_adds_what_was_missing_clears_the_warning(cast, as_user):
+    client = as_user(cast.nia)
+    client.post(f"/people/{cast.alice.pk}/concerns/new/", form_data(cast, who_was_told=""))
+    concern = Concern.objects.get()
+    assert "Say who you told" in client.get(f"/concerns/{concern.pk}/").content.decode()
+    request = type("R", (), {"user": cast.nia, "META": {}})()
+    recording.amend(
+        request, concern, {"who_was_told": "The manager on call, Helen"}, "Forgot to say who I told"
+    )
+    page = client.get(f"/concerns/{concern.pk}/").content.decode()
+    assert "Say who you told" not in page
+    concern.refresh_from_db()
+    assert concern.unmet_standards == ["who_told"]  # as recorded, for audits
+
+
+def test_an_empty_form_lists_every_problem_at_once(cast, as_user):
+    response = as_user(cast.nia).post(
+        f"/people/{cast.alice.pk}/concerns/new/", {"team": cast.night.pk}
+    )
+    page = response.content.decode()
+    for message in (
+        "Say what happened",
+        "Say what you did straight away",
+        "Choose at least one category",
+    ):
+        assert message in page
+
+
+def test_childrens_categories_are_not_offered_for_adults(cast, as_user):
+    adult_form = as_user(cast.sarah).get(f"/people/{cast.alice.pk}/concerns/new/").content.decode()
+    child_form = as_user(cast.sarah).get(f"/people/{cast.fiona.pk}/concerns/new/").content.decode()
+    assert "Child sexual exploitation" not in adult_form
+    assert "Child sexual exploitation" in child_form
+    _, policy = recording.policy_for(cast.org.pk)
+    draft = recording.Draft(
+        people=[cast.alice],
+        occurred_at=timezone.now(),
+        service=cast.rose,
+        team=cast.night,
+        categories=["child_sexual_exploitation"],
+    )
+    assert "for children only" in recording.problems(draft, cast.org.pk, policy)["categories"][0]

@@ -1,0 +1,137 @@
+"""Importing people and concerns from CSV on the web: upload, progress, result."""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from sharewise.concerns import importing, importjobs, recording
+from sharewise.concerns.models import ImportJob
+from sharewise.forms import NHSStyled
+from sharewise.organisations.access import scope_for
+from sharewise.organisations.models import Membership, Organisation, Role
+
+
+class ImportForm(NHSStyled, forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv", "class": "nhsuk-u-font-size-19"}),
+        error_messages={"required": "Choose the CSV file to import"},
+    )
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), label="Organisation", empty_label="Choose"
+    )
+
+    def __init__(self, *args, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = importing.size_text(importing.max_bytes())
+        self.fields["file"].help_text = f"Saved as 'CSV UTF-8 (Comma delimited)', {limit} at most"
+        self.fields["organisation"].queryset = organisations
+        if len(organisations) == 1:  # nothing to choose
+            del self.fields["organisation"]
+            self.organisation = organisations.first()
+
+    def clean(self):
+        data = super().clean()
+        if "organisation" in self.fields:
+            self.organisation = data.get("organisation")
+        return data
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            importing.check_size(upload.size)  # before anything reads it
+        except importing.FileProblem as problem:
+            raise forms.ValidationError(str(problem)) from None
+        return upload
+
+
+def _lead_organisations(user):
+    ids = Membership.objects.filter(user=user, role=Role.SAFEGUARDING_LEAD).values(
+        "organisation_id"
+    )
+    return Organisation.objects.filter(pk__in=ids).order_by("name")
+
+
+def _require_lead(request):
+    if not request.user.has_perm("concerns.import_concerns"):
+        raise PermissionDenied
+
+
+@login_required
+def import_new(request):
+    _require_lead(request)
+    organisations = _lead_organisations(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None, organisations=organisations)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with transaction.atomic():
+            job = ImportJob.objects.create(
+                organisation=form.organisation,
+                created_by=request.user,
+                file=upload,
+                file_name=upload.name[:255],
+            )
+            importjobs.start(job)
+        return redirect("import_job", job_id=job.pk)
+    recent = ImportJob.objects.filter(organisation__in=organisations).select_related("created_by")[
+        :10
+    ]
+    return render(
+        request,
+        "concerns/import_new.html",
+        {"nav": "import", "form": form, "recent": recent},
+    )
+
+
+@login_required
+@require_GET
+def import_job(request, job_id):
+    _require_lead(request)
+    job = (
+        ImportJob.objects.filter(pk=job_id, organisation__in=_lead_organisations(request.user))
+        .select_related("created_by")
+        .first()
+    )
+    if job is None:
+        raise Http404("No such import")
+    done = importjobs.progress_of(job)
+    return render(
+        request,
+        "concerns/import_job.html",
+        {
+            "nav": "import",
+            "job": job,
+            "done": done,
+            "percent": int(100 * done / job.rows_total) if job.rows_total else 0,
+            "Status": ImportJob.Status,
+        },
+    )
+
+
+@login_required
+@require_GET
+def import_columns(request):
+    scope = scope_for(request.user)
+    policy = None
+    if scope.organisation_id:
+        _, policy = recording.policy_for(scope.organisation_id)
+    choices = {
+        name: [(value, label) for value, label in choices.choices]
+        for name, choices in recording.CHOICE_FIELDS.items()
+    }
+    return render(
+        request,
+        "concerns/import_columns.html",
+        {
+            "nav": "import",
+            "person_columns": importing.PERSON_COLUMNS,
+            "concern_columns": importing.CONCERN_COLUMNS,
+            "policy": policy,
+            "choices": choices,
+            "max_size": importing.size_text(importing.max_bytes()),
+        },
+    )

@@ -1,0 +1,125 @@
+"""Running a web import in the background: a thread started once the upload is
+committed, with its own database connection, reporting progress on the ImportJob.
+
+django-tasks is the agreed home for long jobs; until it is installed with a worker,
+a thread in the web process does the work (see docs/importing.md)."""
+
+import logging
+import threading
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from sharewise.audittrail import trail
+from sharewise.concerns import importing
+from sharewise.concerns.models import ImportJob
+
+logger = logging.getLogger(__name__)
+
+# While an import is saving, its transaction is not visible to other connections, so
+# the count saved so far is kept here (this process only) for the progress page.
+saving_progress: dict[int, int] = {}
+threads: list[threading.Thread] = []  # kept so tests can wait for them
+
+FAILED_UNEXPECTEDLY = (
+    "Something went wrong while importing, so nothing was saved. Try again; if it happens "
+    "again, tell your administrator the time you tried."
+)
+
+
+def start(job: ImportJob) -> None:
+    """Run the import once the transaction that created the job has committed."""
+    transaction.on_commit(lambda: _launch(job.pk))
+
+
+def _launch(job_id: int) -> None:
+    thread = threading.Thread(target=run_job, args=(job_id,), name=f"import-{job_id}", daemon=True)
+    threads.append(thread)
+    thread.start()
+
+
+def run_job(job_id: int) -> None:
+    try:
+        _run(job_id)
+    except Exception:
+        logger.exception("Import %s failed", job_id)
+        _finish(
+            job_id,
+            ImportJob.Status.FAILED,
+            errors=[{"row": None, "column": "", "message": FAILED_UNEXPECTEDLY}],
+        )
+    finally:
+        saving_progress.pop(job_id, None)
+        _remove_upload(job_id)
+        connection.close()
+
+
+def _run(job_id: int) -> None:
+    job = ImportJob.objects.select_related("organisation", "created_by").get(pk=job_id)
+    jobs = ImportJob.objects.filter(pk=job_id)
+    jobs.update(status=ImportJob.Status.CHECKING, started_at=timezone.now())
+    try:
+        with job.file.open("rb") as upload:
+            table = importing.parse(upload.read())
+    except importing.FileProblem as problem:
+        _finish(
+            job_id,
+            ImportJob.Status.FAILED,
+            errors=[importing.RowError(None, "", str(problem)).as_dict()],
+        )
+        return
+    jobs.update(rows_total=len(table.rows))
+
+    def progress(phase, done, total):
+        if phase == "checking":
+            jobs.update(rows_done=done)
+        elif done == 0:  # before the saving transaction begins
+            jobs.update(status=ImportJob.Status.SAVING, rows_done=0, rows_total=total)
+        else:
+            saving_progress[job_id] = done
+
+    result = importing.run(
+        table,
+        organisation=job.organisation,
+        user=job.created_by,
+        progress=progress,
+        every=200,
+        file_name=job.file_name,
+        job_id=job.pk,
+    )
+    if result.errors:
+        _finish(
+            job_id,
+            ImportJob.Status.FAILED,
+            errors=[e.as_dict() for e in result.errors],
+            summary=result.summary(),
+            rows_done=result.rows,
+        )
+        return
+    _finish(
+        job_id,
+        ImportJob.Status.DONE,
+        summary=result.summary(),
+        rows_done=len(result.concerns_created),
+    )
+    trail.seal_pending()
+
+
+def _finish(job_id, status, **fields):
+    ImportJob.objects.filter(pk=job_id).update(status=status, finished_at=timezone.now(), **fields)
+
+
+def _remove_upload(job_id):
+    # The data is in Sharewise now (or refused); a stray copy of a safeguarding
+    # spreadsheet on disk is a risk.
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job and job.file:
+        job.file.delete(save=False)
+        ImportJob.objects.filter(pk=job_id).update(file="")
+
+
+def progress_of(job: ImportJob) -> int:
+    """Rows checked, or concerns saved while saving."""
+    if job.status == ImportJob.Status.SAVING:
+        return saving_progress.get(job.pk, 0)
+    return job.rows_done
