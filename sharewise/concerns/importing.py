@@ -739,7 +739,12 @@ def run(
         for done, (_number, draft, _recorder) in enumerate(checker.drafts, start=1):
             concerns.append(
                 recording.record(
-                    None, organisation.pk, draft, actor=user, in_force=(version, policy)
+                    None,
+                    organisation.pk,
+                    draft,
+                    actor=user,
+                    in_force=(version, policy),
+                    imported=True,
                 )
             )
             if progress and (done % every == 0 or done == saved_total):

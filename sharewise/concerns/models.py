@@ -64,7 +64,7 @@ class ConcernQuerySet(models.QuerySet):
         mine = Q(team_id__in=scope.managed_team_ids)
         if scope.has("safeguarding_lead"):
             mine |= Q(organisation_id__in=scope.case_wide_org_ids)
-        return self.visible_to(user).filter(mine, review__isnull=True)
+        return self.visible_to(user).filter(mine, review__isnull=True, imported=False)
 
 
 class Concern(models.Model):
@@ -112,6 +112,9 @@ class Concern(models.Model):
     review_due_at = models.DateTimeField()
     policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
     external_ref = models.CharField(max_length=100, blank=True)
+    # Historic records brought in from a spreadsheet: part of the chronology and the
+    # pattern rules, but not new work for today's review queue.
+    imported = models.BooleanField(default=False)
 
     objects = ConcernQuerySet.as_manager()
 

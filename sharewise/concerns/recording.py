@@ -171,6 +171,7 @@ def record(
     address=None,
     recorded_at=None,
     in_force=None,
+    imported=False,
 ) -> Concern:
     """Save a concern, or raise ValidationError naming every field to fix. Without a
     request (import, demo), actor says who; recorded_at only for historic records;
@@ -197,6 +198,7 @@ def record(
         review_due_at=review_due(recorded_at, answers["severity"], policy),
         policy_version=version,
         external_ref=draft.external_ref,
+        imported=imported,
         **{k: answers.get(k) or "" for k in TEXT_FIELDS},
         **{k: answers[k] for k in CHOICE_FIELDS if answers.get(k)},
     )

@@ -323,6 +323,64 @@ def _chronology(page, url, cast):
     expect(page.get_by_label("Category")).to_be_visible()
 
 
+def _import_new(page, url, cast):
+    page.goto(f"{url}/imports/new/")
+    expect(h1(page)).to_contain_text("Import")
+
+
+def _import_columns(page, url, cast):
+    page.goto(f"{url}/imports/columns/")
+    expect(page.get_by_role("table").first).to_contain_text("person_ref")
+
+
+def _import_job_with_errors(page, url, cast):
+    from sharewise.concerns.models import ImportJob
+
+    job = ImportJob.objects.create(
+        organisation=cast.org,
+        created_by=cast.sarah,
+        file_name="old-log.csv",
+        status=ImportJob.Status.FAILED,
+        rows_total=3,
+        rows_done=3,
+        errors=[
+            {
+                "row": 3,
+                "column": "occurred_at",
+                "message": "When it happened cannot be in the future",
+            }
+        ],
+        summary="Nothing was imported: 1 row needs fixing.",
+    )
+    page.goto(f"{url}/imports/{job.pk}/")
+    expect(page.get_by_text("When it happened cannot be in the future")).to_be_visible()
+
+
+def _twin_of_alice(cast):
+    from sharewise.people.models import Enrolment, Person
+
+    twin = Person.objects.create(
+        organisation=cast.org,
+        given_name="Alise",
+        family_name="Moore",
+        date_of_birth=cast.alice.date_of_birth,
+    )
+    Enrolment.objects.create(person=twin, team=cast.day, start_date=cast.today)
+    return twin
+
+
+def _possible_duplicates(page, url, cast):
+    _twin_of_alice(cast)
+    page.goto(f"{url}/people/duplicates/")
+    expect(page.get_by_text("Alise Moore").first).to_be_visible()
+
+
+def _merge(page, url, cast):
+    twin = _twin_of_alice(cast)
+    page.goto(f"{url}/people/{cast.alice.pk}/merge/{twin.pk}/")
+    expect(page.get_by_text("Alise Moore").first).to_be_visible()
+
+
 @dataclass
 class Case:
     name: str
@@ -365,6 +423,11 @@ CASES = [
     Case("review-concern", "helen", _review),
     Case("review-queue", "helen", _review_queue),
     Case("chronology", "sarah", _chronology),
+    Case("import-new", "sarah", _import_new),
+    Case("import-columns", "sarah", _import_columns),
+    Case("import-job-errors", "sarah", _import_job_with_errors),
+    Case("possible-duplicates", "sarah", _possible_duplicates),
+    Case("merge", "sarah", _merge),
 ]
 
 

@@ -576,3 +576,33 @@ def test_an_import_that_breaks_saves_nothing_and_says_so(
     assert "Something went wrong while importing, so nothing was saved." in page
     assert not Concern.objects.exists()
     assert not any(tmp_path.rglob("*.csv"))
+
+
+def test_imported_history_does_not_flood_the_review_queue(cast, as_user):
+    from sharewise.concerns import recording
+
+    draft = recording.Draft(
+        people=[cast.alice],
+        occurred_at=timezone.now() - timedelta(days=400),
+        service=cast.rose,
+        team=cast.night,
+        categories=["neglect"],
+        answers={
+            "facts": "Historic: left without a drink.",
+            "immediate_action": "Gave her a drink.",
+            "sharing_view": "agrees",
+            "injury": "none",
+            "information_source": "observed",
+            "severity": "low",
+            "source_kind": "unknown",
+        },
+    )
+    recording.record(None, cast.org.pk, draft, actor=cast.sarah, imported=True)
+    assert (
+        "Nothing is waiting for your review"
+        in as_user(cast.helen).get("/reviews/").content.decode()
+    )
+    assert (
+        "Historic: left without a drink"
+        in as_user(cast.helen).get(f"/people/{cast.alice.pk}/chronology/").content.decode()
+    )
