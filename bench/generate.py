@@ -1,0 +1,337 @@
+"""Synthetic data for benchmarks: deterministic (seeded), bulk-inserted, fast.
+
+One function per kind of record, each taking what it hangs off and returning what it
+made, so later work adds concerns, alerts and the rest alongside:
+
+    data = build(people=100_000)
+    # later: concerns(data, 1_000_000) ...
+
+Everything is synthetic: Faker names, 999-prefixed NHS numbers (reserved for testing).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import connection, transaction
+from faker import Faker
+
+from sharewise.audittrail import chain
+from sharewise.audittrail.models import Entry, Seal
+from sharewise.organisations.models import Membership, Organisation, Role, Service, Team
+from sharewise.people.models import Enrolment, Person
+from sharewise.people.nhs_number import check_digit
+
+BATCH = 5_000
+PASSWORD = "bench-password-123"
+SEED = 20261125
+
+KINDS = [
+    Service.Kind.CARE_HOME,
+    Service.Kind.NURSING_HOME,
+    Service.Kind.HOME_CARE,
+    Service.Kind.SUPPORTED_LIVING,
+    Service.Kind.DAY_SERVICE,
+]
+TEAM_NAMES = ["Day team", "Night team", "Community team", "Outreach", "Reablement"]
+
+
+@dataclass
+class Dataset:
+    """What build() made, for benchmarks to pick users and records from."""
+
+    organisation: Organisation
+    services: list[Service] = field(default_factory=list)
+    teams: list[Team] = field(default_factory=list)
+    # team id -> care workers in that team
+    care_workers: dict[int, list] = field(default_factory=dict)
+    managers: list = field(default_factory=list)
+    lead: object = None
+    people: list[Person] = field(default_factory=list)
+    enrolments: list[Enrolment] = field(default_factory=list)
+
+
+def organisation(name: str = "Benchmark Care Group") -> Organisation:
+    return Organisation.objects.create(name=name)
+
+
+def services(org: Organisation, count: int) -> list[Service]:
+    made = [
+        Service(organisation=org, name=f"Service {i + 1:04d}", kind=KINDS[i % len(KINDS)])
+        for i in range(count)
+    ]
+    return Service.objects.bulk_create(made, batch_size=BATCH)
+
+
+def teams(in_services: list[Service], per_service: int) -> list[Team]:
+    made = [
+        Team(service=service, name=TEAM_NAMES[j % len(TEAM_NAMES)])
+        for service in in_services
+        for j in range(per_service)
+    ]
+    made = Team.objects.bulk_create(made, batch_size=BATCH)
+    by_service = {s.pk: s for s in in_services}
+    for team in made:  # so str(team) needs no query
+        team.service = by_service[team.service_id]
+    return made
+
+
+def staff(
+    org: Organisation, in_teams: list[Team], rng: random.Random, per_team: int = 4
+) -> tuple[dict[int, list], list, object]:
+    """Care workers in every team, a manager per service and one safeguarding lead,
+    all with PASSWORD (hashed once: argon2 is deliberately slow)."""
+    User = get_user_model()
+    password = make_password(PASSWORD)
+    fake = _faker(rng)
+    users, roles = [], []  # roles[i] = (role, team or None, service or None)
+
+    def add(username, role, team=None, service=None):
+        users.append(
+            User(
+                username=username,
+                first_name=fake.first_name(),
+                last_name=fake.last_name(),
+                email=f"{username}@bench.example",
+                password=password,
+            )
+        )
+        roles.append((role, team, service))
+
+    add("bench.lead", Role.SAFEGUARDING_LEAD)
+    seen_services = set()
+    for team in in_teams:
+        if team.service_id not in seen_services:
+            seen_services.add(team.service_id)
+            add(f"bench.manager.{team.service_id}", Role.TEAM_MANAGER, service=team.service)
+        for k in range(per_team):
+            add(f"bench.carer.{team.pk}.{k}", Role.CARE_WORKER, team=team)
+    users = User.objects.bulk_create(users, batch_size=BATCH)
+    Membership.objects.bulk_create(
+        [
+            Membership(user=user, organisation=org, role=role, team=team, service=service)
+            for user, (role, team, service) in zip(users, roles, strict=True)
+        ],
+        batch_size=BATCH,
+    )
+    care_workers: dict[int, list] = {}
+    managers = []
+    for user, (role, team, _) in zip(users, roles, strict=True):
+        if role == Role.CARE_WORKER:
+            care_workers.setdefault(team.pk, []).append(user)
+        elif role == Role.TEAM_MANAGER:
+            managers.append(user)
+    return care_workers, managers, users[0]
+
+
+def people(org: Organisation, count: int, rng: random.Random, today: date) -> list[Person]:
+    fake = _faker(rng)
+    # Pools keep Faker out of the per-row loop, which is what makes 100,000 fast.
+    given_names = [fake.first_name() for _ in range(400)]
+    family_names = [fake.last_name() for _ in range(600)]
+    needs = ["", "", "", "Hearing aid in left ear; speak clearly and face them."]
+    safely = ["", "", "", "Do not leave voicemails: a family member checks the phone."]
+    numbers = _nhs_numbers()
+    made = []
+    for i in range(count):
+        given = rng.choice(given_names)
+        child = i % 12 == 11
+        age_days = rng.randint(9 * 365, 17 * 365) if child else rng.randint(19 * 365, 98 * 365)
+        made.append(
+            Person(
+                organisation_id=org.pk,
+                given_name=given,
+                family_name=rng.choice(family_names),
+                preferred_name=given[:3] if i % 9 == 0 else "",
+                date_of_birth=today - timedelta(days=age_days),
+                nhs_number=next(numbers) if i % 10 else "",
+                communication_needs=rng.choice(needs),
+                contact_safely=rng.choice(safely),
+            )
+        )
+    return _bulk(Person, made)
+
+
+def enrolments(
+    in_people: list[Person], in_teams: list[Team], rng: random.Random, today: date
+) -> list[Enrolment]:
+    """Each person in one team; some in a second team of the same service; some who
+    left a team recently or long ago."""
+    per_service: dict[int, list[Team]] = {}
+    for team in in_teams:
+        per_service.setdefault(team.service_id, []).append(team)
+    made = []
+    for i, person in enumerate(in_people):
+        team = in_teams[i % len(in_teams)]
+        siblings = per_service[team.service_id]
+        start = today - timedelta(days=rng.randint(60, 1500))
+        made.append(Enrolment(person_id=person.pk, team_id=team.pk, start_date=start))
+        if i % 7 == 0 and len(siblings) > 1:
+            second = siblings[(siblings.index(team) + 1) % len(siblings)]
+            made.append(
+                Enrolment(
+                    person_id=person.pk, team_id=second.pk, start_date=start + timedelta(days=30)
+                )
+            )
+        if i % 19 == 0:
+            ended = today - timedelta(days=30 if i % 2 else 200)
+            old = in_teams[(i + 1) % len(in_teams)]
+            made.append(
+                Enrolment(
+                    person_id=person.pk,
+                    team_id=old.pk,
+                    start_date=start - timedelta(days=400),
+                    end_date=ended,
+                )
+            )
+    return _bulk(Enrolment, made)
+
+
+def trail(
+    count: int,
+    rng: random.Random,
+    *,
+    organisation_id: int,
+    person_ids: list[int],
+    actors: list[tuple[int, str]],
+    start: datetime | None = None,
+    sealed: bool = True,
+) -> int:
+    """Append count trail entries (and, if sealed, their seals) after whatever is
+    there. Rows go in with raw multi-row INSERTs: the ORM would spend most of the time
+    building model instances we never use. Returns the id of the last entry."""
+    _bulk_load_settings()
+    # Summer, so a local-time slip (London is UTC+1 then) breaks the chain.
+    start = start or datetime(2025, 7, 1, tzinfo=UTC)
+    last = Seal.objects.order_by("-position").values_list("position", "hash").first()
+    position, previous = last if last else (0, chain.GENESIS)
+    first_id = (Entry.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    detail = {"via": "page"}
+    detail_db = Entry._meta.get_field("detail").get_db_prep_save(detail, connection)
+    adapt_at = connection.ops.adapt_datetimefield_value  # the field's own prep is slow
+    actions = ["viewed record", "viewed record", "viewed record", "listed people", "added person"]
+    entry_rows, seal_rows = [], []
+    with transaction.atomic():
+        for k in range(count):
+            entry_id = first_id + k
+            actor_id, actor = rng.choice(actors)
+            person_id = rng.choice(person_ids)
+            at = start + timedelta(seconds=k * 3, microseconds=rng.randint(0, 999_999))
+            values = (
+                entry_id,
+                at,
+                actor_id,
+                actor,
+                actions[k % len(actions)],
+                "person",
+                str(person_id),
+                person_id,
+                organisation_id,
+                f"10.0.{k % 200}.{k % 250 + 1}",
+                "",
+                detail,
+            )
+            entry_rows.append((entry_id, adapt_at(at), *values[2:11], detail_db))
+            if sealed:
+                previous = chain.link(previous, values)
+                position += 1
+                seal_rows.append((position, entry_id, previous))
+            if len(entry_rows) >= 1_000:
+                _insert(Entry, chain.FIELDS, entry_rows)
+                _insert(Seal, ("position", "entry", "hash"), seal_rows)
+                entry_rows, seal_rows = [], []
+        _insert(Entry, chain.FIELDS, entry_rows)
+        _insert(Seal, ("position", "entry", "hash"), seal_rows)
+        _reset_sequence(Entry)
+    return first_id + count - 1
+
+
+def build(
+    people_count: int = 100_000,
+    *,
+    seed: int = SEED,
+    today: date | None = None,
+    people_per_service: int = 1_000,
+    teams_per_service: int = 3,
+    carers_per_team: int = 4,
+) -> Dataset:
+    """An organisation sized for people_count, in one transaction."""
+    rng = random.Random(seed)
+    today = today or date.today()
+    _bulk_load_settings()
+    with transaction.atomic():
+        org = organisation()
+        data = Dataset(organisation=org)
+        data.services = services(org, max(1, people_count // people_per_service))
+        data.teams = teams(data.services, teams_per_service)
+        data.care_workers, data.managers, data.lead = staff(
+            org, data.teams, rng, per_team=carers_per_team
+        )
+        data.people = people(org, people_count, rng, today)
+        data.enrolments = enrolments(data.people, data.teams, rng, today)
+    return data
+
+
+def _bulk_load_settings() -> None:
+    """SQLite's default 2 MB page cache thrashes on the trail's indexes (random person
+    and actor ids): 256 MB halves the time of a million-entry load."""
+    connection.ensure_connection()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -262144")
+
+
+def _faker(rng: random.Random) -> Faker:
+    fake = Faker("en_GB")
+    fake.seed_instance(rng.randrange(2**32))
+    return fake
+
+
+def _nhs_numbers():
+    """Unique valid 999-prefixed numbers in a scrambled but fixed order: a stride
+    coprime to 10**6 visits every 6-digit stem once."""
+    stem = 0
+    for _ in range(10**6):
+        stem = (stem + 387_419) % 10**6
+        first = f"999{stem:06d}"
+        digit = check_digit(first)
+        if digit is not None:
+            yield first + str(digit)
+
+
+def _bulk(model, objects: list) -> list:
+    created = []
+    for i in range(0, len(objects), BATCH):
+        created.extend(model.objects.bulk_create(objects[i : i + BATCH]))
+    return created
+
+
+def _insert(model, field_names, rows: list[tuple]) -> None:
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    table = qn(model._meta.db_table)
+    columns = ", ".join(qn(model._meta.get_field(name).column) for name in field_names)
+    if connection.vendor == "postgresql":  # COPY is several times faster than INSERT
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    placeholders = ", ".join(["%s"] * len(field_names))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+
+
+def _reset_sequence(model) -> None:
+    from django.core.management.color import no_style
+
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [model]):
+            cursor.execute(sql)
