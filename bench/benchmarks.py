@@ -7,6 +7,7 @@ import multiprocessing
 import random
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from types import SimpleNamespace
 from unittest import mock
 
@@ -291,6 +292,102 @@ def person_page(quick: bool) -> list[Result]:
     ]
 
 
+# --- 5. concerns: recording and the chronology, with a million in the database -----
+
+
+def concerns(quick: bool) -> list[Result]:
+    from django.test import Client
+    from django.utils import timezone
+
+    from sharewise.concerns.models import Concern
+
+    people_count = 10_000 if quick else 100_000
+    concern_count = 100_000 if quick else 1_000_000
+    heavy = 5_000
+    migrate()
+    data = generate.build(people_count)
+    rng = random.Random(generate.SEED)
+    team = data.teams[0]
+    in_team = [e.person_id for e in data.enrolments if e.team_id == team.pk and not e.end_date]
+    heavy_person = next(p for p in data.people if p.pk == in_team[0])
+    started = time.perf_counter()
+    generate.concerns(data, concern_count, rng, heavy_person=heavy_person, heavy_count=heavy)
+    built = time.perf_counter() - started
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+    carer = Client()
+    carer.force_login(
+        data.care_workers[team.pk][0], backend="django.contrib.auth.backends.ModelBackend"
+    )
+    lead = Client()
+    lead.force_login(data.lead, backend="django.contrib.auth.backends.ModelBackend")
+
+    def record(person_id: int) -> float:
+        body = {
+            "person_ids": [person_id],
+            "occurred_at": (timezone.now() - timedelta(hours=2)).isoformat(),
+            "team_id": team.pk,
+            "categories": ["neglect"],
+            "information_source": "observed",
+            "facts": "Found without a drink at the evening round.",
+            "persons_wishes": "Wants drinks left in reach.",
+            "sharing_view": "agrees",
+            "immediate_action": "Gave a drink and told the nurse in charge.",
+            "who_was_told": "Nurse in charge",
+            "severity": "low",
+        }
+        started = time.perf_counter()
+        response = carer.post("/api/v1/concerns", body, content_type="application/json")
+        seconds = time.perf_counter() - started
+        assert response.status_code == 201, response.content[:300]
+        return seconds
+
+    def timed(client, path: str) -> float:
+        started = time.perf_counter()
+        response = client.get(path)
+        seconds = time.perf_counter() - started
+        assert response.status_code == 200, response.status_code
+        return seconds
+
+    for _ in range(5):
+        record(rng.choice(in_team[1:]))
+    recordings = [record(rng.choice(in_team[1:])) for _ in range(40 if quick else 150)]
+    page = f"/people/{heavy_person.pk}/chronology/"
+    api = f"/api/v1/people/{heavy_person.pk}/chronology"
+    timed(lead, page)
+    timed(lead, api)
+    pages = [timed(lead, page) for _ in range(10 if quick else 25)]
+    apis = [timed(lead, api) for _ in range(10 if quick else 25)]
+    total = Concern.objects.count()
+    size = f"{total:,} concerns, {people_count:,} people"
+    page_ms, api_ms = median_ms(pages), median_ms(apis)
+    return [
+        Result(
+            name="record-concern",
+            size=size,
+            result=f"median {median_ms(recordings):.1f} ms (POST /api/v1/concerns, {len(recordings)} requests)",
+            target="reported",
+            passed=True,
+            value=median_ms(recordings),
+            unit="ms",
+            details={"generate_seconds": built},
+        ),
+        Result(
+            name="chronology-5000",
+            size=f"{size}; one person with {heavy:,} concerns",
+            result=f"page median {page_ms:.0f} ms; API median {api_ms:.0f} ms",
+            target="<= 150 ms (SQLite)",
+            passed=page_ms <= 150 and api_ms <= 150,
+            value=max(page_ms, api_ms),
+            unit="ms",
+            details={"page_ms": page_ms, "api_ms": api_ms},
+        ),
+    ]
+
+
 # Names and databases are listed in run.py, which must not import Django models.
 BY_NAME = {
     "generate-people": generate_people,
@@ -299,4 +396,5 @@ BY_NAME = {
     "verify-trail-sqlite": verify_trail("sqlite"),
     "verify-trail-pg": verify_trail("pg"),
     "person-page": person_page,
+    "concerns": concerns,
 }

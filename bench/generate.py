@@ -250,6 +250,124 @@ def trail(
     return first_id + count - 1
 
 
+CATEGORIES = ["neglect", "physical", "psychological", "financial", "self_neglect", "organisational"]
+SEVERITIES = ["low", "low", "low", "moderate", "moderate", "high", "immediate"]
+CONCERN_FIELDS = (
+    "id",
+    "organisation",
+    "recorded_by",
+    "recorded_at",
+    "occurred_at",
+    "service",
+    "team",
+    "shift",
+    "categories",
+    "facts",
+    "persons_words",
+    "persons_wishes",
+    "sharing_view",
+    "sharing_view_reason",
+    "immediate_action",
+    "who_was_told",
+    "source_kind",
+    "source_description",
+    "injury",
+    "injury_location",
+    "information_source",
+    "reported_by",
+    "severity",
+    "unmet_standards",
+    "review_due_at",
+    "policy_version",
+    "external_ref",
+    "imported",
+)
+
+
+def concerns(
+    data: Dataset,
+    count: int,
+    rng: random.Random,
+    *,
+    heavy_person: Person | None = None,
+    heavy_count: int = 0,
+    years: int = 2,
+) -> int:
+    """count concerns about the dataset's people (heavy_count of them about
+    heavy_person), spread over the last `years`, each reviewed or not. Raw inserts, as
+    for the trail. Returns the number made."""
+    from sharewise.concerns.models import Concern, ConcernPerson
+    from sharewise.policy import store
+
+    _bulk_load_settings()
+    version, _ = store.in_force(data.organisation.pk, "recording")
+    team_of = {e.person_id: e.team_id for e in data.enrolments}
+    service_of = {t.pk: t.service_id for t in data.teams}
+    recorders = {team_id: [u.pk for u in users] for team_id, users in data.care_workers.items()}
+    prep = {
+        name: Concern._meta.get_field(name).get_db_prep_save
+        for name in ("categories", "unmet_standards")
+    }
+    adapt_at = connection.ops.adapt_datetimefield_value
+    now = datetime.now(UTC)
+    span = years * 365 * 86400
+    first_id = (Concern.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    people_ids = [p.pk for p in data.people]
+    rows, links = [], []
+    with transaction.atomic():
+        for k in range(count):
+            concern_id = first_id + k
+            person_id = (
+                heavy_person.pk if heavy_person and k < heavy_count else rng.choice(people_ids)
+            )
+            team_id = team_of.get(person_id) or data.teams[0].pk
+            occurred = now - timedelta(seconds=rng.randint(3600, span))
+            severity = rng.choice(SEVERITIES)
+            reviewed_due = occurred + timedelta(hours=1 if severity == "immediate" else 24)
+            rows.append(
+                (
+                    concern_id,
+                    data.organisation.pk,
+                    rng.choice(recorders.get(team_id) or [data.lead.pk]),
+                    adapt_at(occurred + timedelta(minutes=40)),
+                    adapt_at(occurred),
+                    service_of[team_id],
+                    team_id,
+                    ("early", "late", "night")[occurred.hour * 3 // 24],
+                    prep["categories"]([rng.choice(CATEGORIES)], connection),
+                    "Synthetic concern for benchmarking.",
+                    "",
+                    "They want it to stop.",
+                    rng.choice(["agrees", "agrees", "refuses", "not_asked"]),
+                    "",
+                    "Made them safe and told the manager.",
+                    "Manager on call",
+                    "unknown",
+                    "",
+                    "none",
+                    "",
+                    "observed",
+                    "",
+                    severity,
+                    prep["unmet_standards"]([], connection),
+                    adapt_at(reviewed_due),
+                    version.pk,
+                    "",
+                    False,
+                )
+            )
+            links.append((concern_id, concern_id, person_id))
+            if len(rows) >= 2_000:
+                _insert(Concern, CONCERN_FIELDS, rows)
+                _insert(ConcernPerson, ("id", "concern", "person"), links)
+                rows, links = [], []
+        _insert(Concern, CONCERN_FIELDS, rows)
+        _insert(ConcernPerson, ("id", "concern", "person"), links)
+        _reset_sequence(Concern)
+        _reset_sequence(ConcernPerson)
+    return count
+
+
 def build(
     people_count: int = 100_000,
     *,

@@ -38,6 +38,7 @@ DATABASES = {
     "verify-trail-sqlite": "sqlite",
     "verify-trail-pg": "postgres-fast",
     "person-page": "sqlite",
+    "concerns": "sqlite",
 }
 NAMES = list(DATABASES)
 

@@ -5,6 +5,7 @@ is plain Python over plain rows, so later features add their entries the same wa
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 
@@ -37,10 +38,30 @@ class Entry:
     detail: dict = field(default_factory=dict)
 
 
+class Row(NamedTuple):
+    """One concern as the chronology needs it."""
+
+    id: int
+    occurred_at: datetime
+    service_id: int
+    service: str
+    team_id: int
+    team: str
+    shift: str
+    severity: str
+    categories: list
+    facts: str
+    recorded_by_id: int
+    sharing_view: str
+
+    @property
+    def where(self) -> str:
+        return f"{self.team}, {self.service}"
+
+
 CONCERN_FIELDS = (
     "id",
     "occurred_at",
-    "recorded_at",
     "service_id",
     "service__name",
     "team_id",
@@ -51,13 +72,12 @@ CONCERN_FIELDS = (
     "facts",
     "recorded_by_id",
     "sharing_view",
-    "source_staff_id",
 )
 
 
 def fetch(person_ids: list[int], viewer, filters: Filters = Filters()):
     """Rows for these people's concerns that the viewer may see, with their
-    amendments and reviews."""
+    amendments and reviews: four queries however long the history."""
     links = ConcernPerson.objects.filter(person_id__in=person_ids).values("concern_id")
     concerns = Concern.objects.filter(pk__in=links).exclude(source_staff=viewer)
     if filters.service_id:
@@ -68,29 +88,29 @@ def fetch(person_ids: list[int], viewer, filters: Filters = Filters()):
         concerns = concerns.filter(occurred_at__date__gte=filters.since)
     if filters.until:
         concerns = concerns.filter(occurred_at__date__lte=filters.until)
-    rows = list(concerns.values_list(*CONCERN_FIELDS))
+    rows = [Row._make(r) for r in concerns.values_list(*CONCERN_FIELDS)]
     if filters.categories:
-        rows = [r for r in rows if filters.categories & set(r[9])]
-    ids = [r[0] for r in rows]
-    amendments = (
-        list(
-            Amendment.objects.filter(concern_id__in=ids).values_list(
-                "concern_id", "amended_at", "amended_by_id", "reason", "changes"
-            )
+        rows = [r for r in rows if filters.categories & set(r.categories)]
+    if not rows:
+        return [], [], [], {}
+    ids = {r.id for r in rows}
+    # A subquery, not a list of thousands of ids.
+    amendments = [
+        a
+        for a in Amendment.objects.filter(concern__in=concerns).values_list(
+            "concern_id", "amended_at", "amended_by_id", "reason", "changes"
         )
-        if ids
-        else []
-    )
-    reviews = (
-        list(
-            Review.objects.filter(concern_id__in=ids).values_list(
-                "concern_id", "reviewed_at", "reviewed_by_id", "outcome", "rationale"
-            )
+        if a[0] in ids
+    ]
+    reviews = [
+        r
+        for r in Review.objects.filter(concern__in=concerns).values_list(
+            "concern_id", "reviewed_at", "reviewed_by_id", "outcome", "rationale"
         )
-        if ids
-        else []
-    )
-    user_ids = {r[11] for r in rows} | {a[2] for a in amendments} | {r[2] for r in reviews}
+        if r[0] in ids
+    ]
+    user_ids = {r.recorded_by_id for r in rows} | {a[2] for a in amendments}
+    user_ids |= {r[2] for r in reviews}
     names = {
         pk: (f"{first} {last}".strip() or username)
         for pk, first, last, username in get_user_model()
@@ -100,79 +120,63 @@ def fetch(person_ids: list[int], viewer, filters: Filters = Filters()):
     return rows, amendments, reviews, names
 
 
-def assemble(rows, amendments, reviews, names, category_labels, shift_labels) -> list[Entry]:
-    """Every concern, amendment and review as one list, newest first."""
-    by_id = {r[0]: r for r in rows}
+def timeline(rows, amendments, reviews) -> list[tuple]:
+    """Every concern, amendment and review as light (when, kind, concern id, extra)
+    items, newest first: cheap enough to sort thousands before describing a page."""
+    items = [(r.occurred_at, 2, r.id, "concern", None) for r in rows]
+    items += [
+        (at, 1, cid, "amendment", (by, reason, changes))
+        for cid, at, by, reason, changes in amendments
+    ]
+    items += [
+        (at, 0, cid, "review", (by, outcome, rationale))
+        for cid, at, by, outcome, rationale in reviews
+    ]
+    items.sort(key=lambda i: (i[0], -i[1], i[2]), reverse=True)
+    return items
+
+
+def describe(items, rows, names, category_labels, shift_labels) -> list[Entry]:
+    """Entries, in words, for timeline items (all of them, or one page)."""
+    by_id = {r.id: r for r in rows}
     entries = []
-    for r in rows:
-        (
-            cid,
-            occurred,
-            _recorded,
-            _sid,
-            service,
-            team_id,
-            team,
-            shift,
-            severity,
-            categories,
-            facts,
-            by,
-            sharing_view,
-            _source,
-        ) = r
-        entries.append(
-            Entry(
-                kind="concern",
-                at=occurred,
-                concern_id=cid,
-                service=service,
-                team=team,
-                team_id=team_id,
-                shift=shift_labels.get(shift, shift),
-                severity=severity,
-                categories=[category_labels.get(c, c) for c in categories],
-                summary=facts if len(facts) <= 240 else facts[:237] + "…",
-                by=names.get(by, ""),
-                detail={"sharing_view": sharing_view},
-            )
-        )
-    for cid, at, by, reason, changes in amendments:
+    for at, _, cid, kind, extra in items:
         r = by_id[cid]
+        categories, detail, by = [], {}, r.recorded_by_id
+        if kind == "concern":
+            summary = r.facts if len(r.facts) <= 240 else r.facts[:237] + "…"
+            categories = [category_labels.get(c, c) for c in r.categories]
+            detail = {"sharing_view": r.sharing_view}
+        elif kind == "amendment":
+            by, reason, changes = extra
+            answers = ", ".join(ANSWER_NAMES.get(c, c).lower() for c in sorted(changes))
+            summary = f"Amended ({answers}): {reason}"
+        else:
+            by, outcome, rationale = extra
+            summary = f"Reviewed: {ReviewOutcome(outcome).label.lower()}. {rationale}"
         entries.append(
             Entry(
-                kind="amendment",
+                kind=kind,
                 at=at,
                 concern_id=cid,
-                service=r[4],
-                team=r[6],
-                team_id=r[5],
-                shift=shift_labels.get(r[7], r[7]),
-                severity=r[8],
-                categories=[],
-                summary=f"Amended ({', '.join(ANSWER_NAMES.get(c, c).lower() for c in sorted(changes))}): {reason}",
+                service=r.service,
+                team=r.team,
+                team_id=r.team_id,
+                shift=shift_labels.get(r.shift, r.shift),
+                severity=r.severity,
+                categories=categories,
+                summary=summary,
                 by=names.get(by, ""),
+                detail=detail,
             )
         )
-    for cid, at, by, outcome, rationale in reviews:
-        r = by_id[cid]
-        entries.append(
-            Entry(
-                kind="review",
-                at=at,
-                concern_id=cid,
-                service=r[4],
-                team=r[6],
-                team_id=r[5],
-                shift=shift_labels.get(r[7], r[7]),
-                severity=r[8],
-                categories=[],
-                summary=f"Reviewed: {ReviewOutcome(outcome).label.lower()}. {rationale}",
-                by=names.get(by, ""),
-            )
-        )
-    entries.sort(key=lambda e: (e.at, e.kind != "concern", e.concern_id), reverse=True)
     return entries
+
+
+def assemble(rows, amendments, reviews, names, category_labels, shift_labels) -> list[Entry]:
+    """The whole chronology in words, newest first."""
+    items = timeline(rows, amendments, reviews)
+    return describe(items, rows, names, category_labels, shift_labels)
 
 
 def person_ids_for(person) -> list[int]:

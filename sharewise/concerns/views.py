@@ -253,11 +253,13 @@ def person_chronology(request, person_id):
     rows, amendments, reviews, names = chronology.fetch(
         chronology.person_ids_for(person), request.user, filters
     )
-    entries = chronology.assemble(
-        rows, amendments, reviews, names, policy.category_labels(), policy.shift_labels()
+    points = [(r.occurred_at, r.severity, r.where) for r in rows]
+    page = Paginator(chronology.timeline(rows, amendments, reviews), 100).get_page(
+        request.GET.get("page")
     )
-    points = [(r[1], r[8], f"{r[6]}, {r[4]}") for r in rows]
-    page = Paginator(entries, 100).get_page(request.GET.get("page"))
+    page.object_list = chronology.describe(
+        page.object_list, rows, names, policy.category_labels(), policy.shift_labels()
+    )
     extra = request.GET.copy()
     extra.pop("page", None)
     teams_seen = sorted({p[2] for p in points})
@@ -274,6 +276,6 @@ def person_chronology(request, person_id):
             "table": chart.table(points),
             "concern_count": len(rows),
             "teams_seen": teams_seen,
-            "services_seen": sorted({r[4] for r in rows}),
+            "services_seen": sorted({r.service for r in rows}),
         },
     )
