@@ -6,6 +6,7 @@ from sharewise.concerns import import_views as imports
 from sharewise.concerns import views as concerns
 from sharewise.organisations import views as organisations
 from sharewise.people import views as people
+from sharewise.policy import views as policy
 
 urlpatterns = [
     path("", organisations.home, name="home"),
@@ -33,6 +34,7 @@ urlpatterns = [
         "break-glass/<int:grant_id>/review/", people.review_break_glass, name="review_break_glass"
     ),
     path("audit-trail/", people.trail_search, name="trail_search"),
+    path("policy/<slug:kind>/", policy.edit_policy, name="edit_policy"),
     path("organisation/", organisations.organisation, name="organisation"),
     path("organisation/services/new/", organisations.edit_service, name="add_service"),
     path(

@@ -108,6 +108,8 @@ PAGE_MATRIX = {
     ("amend_concern", "POST"):      (302, 200, 404, 200, 200, 403, 404, 404, 404),
     ("review_concern", "GET"):      (302, 403, 404, 200, 200, 403, 404, 404, 404),
     ("review_concern", "POST"):     (302, 403, 404, 200, 200, 403, 404, 404, 404),
+    ("edit_policy", "GET"):         (302, 403, 403, 403, 200, 403, 403, 403, 200),
+    ("edit_policy", "POST"):        (302, 403, 403, 403, 200, 403, 403, 403, 200),
     ("review_queue", "GET"):        (302, 403, 403, 200, 200, 403, 403, 403, 200),
     ("review_queue", "POST"):       (302, 403, 403, 200, 200, 403, 403, 403, 200),
     ("import_new", "GET"):          (302, 403, 403, 403, 200, 403, 403, 403, 200),
@@ -283,6 +285,7 @@ def _ids(cast, user, grant, tokens):
     return {
         "person_id": cast.alice.pk,
         "concern_id": cast.concern.pk,
+        "kind": "recording",
         "grant_id": grant.pk,
         "service_id": cast.rose.pk,
         "team_id": cast.night.pk,

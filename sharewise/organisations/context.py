@@ -12,6 +12,7 @@ def navigation(request):
             "manage_organisation": user.has_perm("organisations.manage_organisation"),
             "review_break_glass": user.has_perm("people.review_break_glass"),
             "search_trail": user.has_perm("audittrail.search_trail"),
+            "change_policy": user.has_perm("policy.change_policy"),
             "import_concerns": user.has_perm("concerns.import_concerns"),
             "review_concerns": bool(scope_for(user).managed_team_ids)
             or scope_for(user).has("safeguarding_lead"),

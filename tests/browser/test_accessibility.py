@@ -381,6 +381,12 @@ def _merge(page, url, cast):
     expect(page.get_by_text("Alise Moore").first).to_be_visible()
 
 
+def _policy(page, url, cast):
+    page.get_by_role("link", name="Policy").click()
+    expect(h1(page)).to_have_text("Recording policy")
+    expect(page.get_by_label("The policy (YAML)")).to_contain_text("psychological")
+
+
 @dataclass
 class Case:
     name: str
@@ -428,6 +434,7 @@ CASES = [
     Case("import-job-errors", "sarah", _import_job_with_errors),
     Case("possible-duplicates", "sarah", _possible_duplicates),
     Case("merge", "sarah", _merge),
+    Case("policy", "sarah", _policy),
 ]
 
 

@@ -1,0 +1,73 @@
+"""Policies are data the safeguarding lead changes; every change is a new version."""
+
+from datetime import timedelta
+
+import yaml
+from django.utils import timezone
+
+from sharewise.audittrail.models import Entry
+from sharewise.concerns import recording
+from sharewise.policy import documents, store
+from sharewise.policy.models import PolicyVersion
+
+
+def test_the_shipped_defaults_hold_the_ten_care_act_categories():
+    policy = documents.default("recording")
+    adult = [c for c in policy.categories if not c.children_only]
+    assert len(adult) == 10
+    assert {"psychological", "self_neglect", "modern_slavery"} <= {c.code for c in adult}
+
+
+def test_a_lead_adds_a_category_as_a_new_version(cast, as_user):
+    client = as_user(cast.sarah)
+    page = client.get("/policy/recording/").content.decode()
+    assert "Version 1" in page
+    document = yaml.safe_load(
+        page.split('name="document"')[1]
+        .split(">", 1)[1]
+        .split("</textarea>")[0]
+        .replace("&quot;", '"')
+        .replace("&#x27;", "'")
+    )
+    document["categories"].append({"code": "cuckooing", "label": "Cuckooing", "weight": 1.5})
+    response = client.post(
+        "/policy/recording/",
+        {"document": yaml.safe_dump(document), "note": "County lines in our area"},
+    )
+    assert response.status_code == 302
+    version, policy = store.in_force(cast.org.pk, "recording")
+    assert version.version == 2 and "cuckooing" in policy.category_labels()
+    assert Entry.objects.filter(action="changed policy", reason="County lines in our area").exists()
+    draft = recording.Draft(
+        people=[cast.alice],
+        occurred_at=timezone.now() - timedelta(hours=1),
+        service=cast.rose,
+        team=cast.night,
+        categories=["cuckooing"],
+        answers={
+            "facts": "Strangers staying in her flat.",
+            "immediate_action": "Told the police.",
+            "sharing_view": "agrees",
+            "injury": "none",
+            "information_source": "observed",
+            "severity": "high",
+        },
+    )
+    concern = recording.record(None, cast.org.pk, draft, actor=cast.nia)
+    assert concern.policy_version.version == 2
+
+
+def test_an_invalid_policy_is_refused_with_a_message_and_nothing_saved(cast, as_user):
+    client = as_user(cast.sarah)
+    client.get("/policy/recording/")
+    broken = client.post("/policy/recording/", {"document": "categories: [\n  - code: Bad Code"})
+    assert "This is not valid YAML" in broken.content.decode()
+    wrong = client.post("/policy/recording/", {"document": "categories: []\nshifts: []\n"})
+    assert "shifts" in wrong.content.decode() and "at least 1" in wrong.content.decode()
+    assert PolicyVersion.objects.filter(organisation=cast.org, kind="recording").count() == 1
+
+
+def test_only_safeguarding_leads_change_policy(cast, as_user):
+    for user in (cast.nia, cast.helen, cast.david, cast.owen):
+        assert as_user(user).get("/policy/recording/").status_code == 403
+    assert as_user(cast.sarah).get("/policy/unknown/").status_code == 404

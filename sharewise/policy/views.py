@@ -1,0 +1,80 @@
+"""The safeguarding lead reads and changes the organisation's policies. Every change
+is a new version; concerns, alerts and decisions keep the version they were made under."""
+
+import yaml
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from pydantic import ValidationError
+
+from sharewise.audittrail import trail
+from sharewise.organisations.access import scope_for
+from sharewise.policy import documents, store
+from sharewise.policy.models import PolicyVersion
+
+TITLES = {"recording": "Recording policy"}
+
+
+def _describe(error: ValidationError) -> list[str]:
+    return [
+        f"{' › '.join(str(p) for p in e['loc']) or 'The policy'}: {e['msg']}"
+        for e in error.errors()
+    ]
+
+
+@login_required
+def edit_policy(request, kind):
+    if kind not in documents.KINDS:
+        raise Http404("No such policy")
+    if not request.user.has_perm("policy.change_policy"):
+        raise PermissionDenied
+    organisation_id = scope_for(request.user).organisation_id
+    version, _ = store.in_force(organisation_id, kind)
+    text = yaml.safe_dump(version.document, sort_keys=False, allow_unicode=True, width=100)
+    problems = []
+    if request.method == "POST":
+        text = request.POST.get("document", "")
+        note = request.POST.get("note", "").strip()
+        try:
+            document = yaml.safe_load(text)
+            if not isinstance(document, dict):
+                raise yaml.YAMLError("the policy must be a set of named sections")
+            saved = store.save_version(organisation_id, kind, document, request.user, note)
+        except yaml.YAMLError as error:
+            problems = [
+                f"This is not valid YAML: {error}. Check the indentation near the line named."
+            ]
+        except ValidationError as error:
+            problems = _describe(error)
+        else:
+            trail.record_request(
+                request,
+                "changed policy",
+                object_type="policy",
+                object_id=saved.pk,
+                organisation_id=organisation_id,
+                reason=note,
+                detail={"kind": kind, "version": saved.version},
+            )
+            messages.success(request, f"Saved as version {saved.version}. It applies from now on.")
+            return redirect("edit_policy", kind=kind)
+    history = (
+        PolicyVersion.objects.filter(organisation_id=organisation_id, kind=kind)
+        .select_related("created_by")
+        .order_by("-version")
+    )
+    return render(
+        request,
+        "policy/edit.html",
+        {
+            "nav": "policy",
+            "kind": kind,
+            "title": TITLES.get(kind, kind),
+            "version": version,
+            "text": text,
+            "problems": problems,
+            "history": history,
+        },
+    )
