@@ -99,6 +99,41 @@ def build_cast():
     return c
 
 
+def record_concern(
+    cast, person=None, team=None, by=None, days_ago=1, severity="moderate", **answers
+):
+    """A concern about someone in the cast, recorded through recording.record as the
+    import does: every recording standard met unless answers blank one out.
+    Options: categories=[...], imported=True."""
+    from django.utils import timezone
+
+    from sharewise.concerns import recording
+
+    person, team, by = person or cast.alice, team or cast.night, by or cast.nia
+    imported = answers.pop("imported", False)
+    when = timezone.now() - timedelta(days=days_ago)
+    draft = recording.Draft(
+        people=[person],
+        occurred_at=when - timedelta(hours=2),
+        service=team.service,
+        team=team,
+        categories=answers.pop("categories", ["neglect"]),
+        answers={
+            "facts": "Alice's call bell was out of reach all evening.",
+            "immediate_action": "Moved the bell and checked on her every hour.",
+            "persons_wishes": "She wants the bell left by her hand.",
+            "who_was_told": "The nurse in charge",
+            "information_source": "observed",
+            "sharing_view": "agrees",
+            "injury": "none",
+            "source_kind": "unknown",
+            "severity": severity,
+            **answers,
+        },
+    )
+    return recording.record(None, cast.org.pk, draft, actor=by, recorded_at=when, imported=imported)
+
+
 @pytest.fixture
 def cast(db):
     return build_cast()

@@ -38,6 +38,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from conftest import record_concern
 from sharewise.api.urls import api
 from sharewise.concerns.models import ImportJob
 from sharewise.organisations.models import ApiToken
@@ -341,33 +342,6 @@ def _api_error_problem(response):
     return None
 
 
-def _concern_about_alice(cast):
-    """Nia's concern about Alice, recorded on the Night team."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from sharewise.concerns import recording
-
-    draft = recording.Draft(
-        people=[cast.alice],
-        occurred_at=timezone.now() - timedelta(hours=3),
-        service=cast.rose,
-        team=cast.night,
-        categories=["neglect"],
-        answers={
-            "facts": "Left without a drink all night.",
-            "immediate_action": "Gave her a drink.",
-            "sharing_view": "agrees",
-            "injury": "none",
-            "information_source": "observed",
-            "severity": "low",
-            "source_kind": "unknown",
-        },
-    )
-    return recording.record(None, cast.org.pk, draft, actor=cast.nia)
-
-
 def _record_merged_into_alice(cast):
     """A second record of Alice, already merged into hers by Sarah."""
     from sharewise.people.models import Person, PersonMerge
@@ -389,7 +363,7 @@ def _record_merged_into_alice(cast):
 
 
 def test_permission_matrix(cast):
-    cast.concern = _concern_about_alice(cast)
+    cast.concern = record_concern(cast)  # by Nia, about Alice, on the Night team
     cast.import_job = ImportJob.objects.create(
         organisation=cast.org, created_by=cast.sarah, file_name="log.csv", status="done"
     )

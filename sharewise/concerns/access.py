@@ -1,6 +1,6 @@
 from django.http import Http404
 
-from sharewise.audittrail import trail
+from sharewise.concerns import recording
 from sharewise.concerns.models import Concern
 from sharewise.people.access import break_glass_grant
 
@@ -21,15 +21,7 @@ def get_concern_for(request, concern_id, *, action="viewed concern", via="page")
     if concern is None:
         raise Http404("No such concern")
     for person in concern.people.all():
-        trail.record_request(
-            request,
-            action,
-            object_type="concern",
-            object_id=concern.pk,
-            person_id=person.pk,
-            organisation_id=concern.organisation_id,
-            detail={"via": via},
-        )
+        recording.write_trail(request, action, concern, person, via=via)
     return concern
 
 

@@ -206,11 +206,13 @@ def record(
         ConcernPerson(concern=concern, person=p) for p in draft.people
     )
     for person in draft.people:
-        _trail(request, "recorded concern", concern, person, actor=actor, address=address)
+        write_trail(request, "recorded concern", concern, person, actor=actor, address=address)
     return concern
 
 
-def _trail(request, action, concern, person, reason="", actor=None, address=None, **detail):
+def write_trail(request, action, concern, person, reason="", actor=None, address=None, **detail):
+    """One trail entry against one person a concern is about (by request, or by actor
+    for imports and the demo)."""
     if request is not None:
         trail.record_request(
             request,
@@ -295,7 +297,7 @@ def amend(request, concern: Concern, changes: dict, reason: str) -> Amendment:
         concern=concern, amended_by=request.user, reason=reason, changes=real
     )
     for person in concern.people.all():
-        _trail(request, "amended concern", concern, person, reason=reason, fields=sorted(real))
+        write_trail(request, "amended concern", concern, person, reason=reason, fields=sorted(real))
     return amendment
 
 
@@ -322,5 +324,5 @@ def review(
         rationale=rationale.strip(),
     )
     for person in concern.people.all():
-        _trail(request, "reviewed concern", concern, person, actor=actor, outcome=outcome)
+        write_trail(request, "reviewed concern", concern, person, actor=actor, outcome=outcome)
     return done

@@ -167,9 +167,7 @@ def amend_concern(request, concern_id):
         try:
             recording.amend(request, concern, changes, form.cleaned_data["reason"])
         except ValidationError as error:
-            for name, errs in error.message_dict.items():
-                for e in errs:
-                    form.add_error(name if name in form.fields else None, e)
+            _add_errors(form, error)
         else:
             messages.success(request, "Amendment recorded. The original stays visible.")
             return redirect("concern", concern_id=concern.pk)
@@ -190,9 +188,7 @@ def review_concern(request, concern_id):
                 request, concern, form.cleaned_data["outcome"], form.cleaned_data["rationale"]
             )
         except ValidationError as error:
-            for name, errs in error.message_dict.items():
-                for e in errs:
-                    form.add_error(name if name in form.fields else None, e)
+            _add_errors(form, error)
         else:
             messages.success(request, "Review recorded.")
             return redirect("review_queue")

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import pytest
 from playwright.sync_api import expect
 
+from conftest import record_concern
+
 from .conftest import PHONE, assert_no_horizontal_overflow
 
 pytestmark = pytest.mark.browser
@@ -199,37 +201,8 @@ def _api_token_created(page, url, cast):
     expect(page.get_by_role("row").filter(has_text="Monthly report script")).to_have_count(1)
 
 
-def _concern(cast, person=None, team=None, by=None, days_ago=1, severity="moderate", **answers):
-    """A concern recorded through recording.record, as the import would: every
-    recording standard met unless answers blank one out."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from sharewise.concerns import recording
-
-    person, team, by = person or cast.alice, team or cast.night, by or cast.nia
-    when = timezone.now() - timedelta(days=days_ago)
-    draft = recording.Draft(
-        people=[person],
-        occurred_at=when - timedelta(hours=2),
-        service=team.service,
-        team=team,
-        categories=answers.pop("categories", ["neglect"]),
-        answers={
-            "facts": "Alice's call bell was out of reach all evening.",
-            "immediate_action": "Moved the bell and checked on her every hour.",
-            "persons_wishes": "She wants the bell left by her hand.",
-            "who_was_told": "The nurse in charge",
-            "information_source": "observed",
-            "sharing_view": "agrees",
-            "injury": "none",
-            "source_kind": "unknown",
-            "severity": severity,
-            **answers,
-        },
-    )
-    return recording.record(None, cast.org.pk, draft, actor=by, recorded_at=when)
+def _concern(cast, **options):
+    return record_concern(cast, **options)
 
 
 def _record_concern(page, url, cast):

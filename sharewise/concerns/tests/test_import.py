@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 
+from conftest import record_concern
 from sharewise.audittrail.models import Entry
 from sharewise.concerns import importing, importjobs
 from sharewise.concerns.import_views import ImportForm
@@ -579,25 +580,7 @@ def test_an_import_that_breaks_saves_nothing_and_says_so(
 
 
 def test_imported_history_does_not_flood_the_review_queue(cast, as_user):
-    from sharewise.concerns import recording
-
-    draft = recording.Draft(
-        people=[cast.alice],
-        occurred_at=timezone.now() - timedelta(days=400),
-        service=cast.rose,
-        team=cast.night,
-        categories=["neglect"],
-        answers={
-            "facts": "Historic: left without a drink.",
-            "immediate_action": "Gave her a drink.",
-            "sharing_view": "agrees",
-            "injury": "none",
-            "information_source": "observed",
-            "severity": "low",
-            "source_kind": "unknown",
-        },
-    )
-    recording.record(None, cast.org.pk, draft, actor=cast.sarah, imported=True)
+    record_concern(cast, days_ago=400, facts="Historic: left without a drink.", imported=True)
     assert (
         "Nothing is waiting for your review"
         in as_user(cast.helen).get("/reviews/").content.decode()
