@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import json
+import multiprocessing
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -96,7 +97,9 @@ _STATEMENTS = {
     "insert": "INSERT INTO {seal} ({position}, {entry_id}, {hash}) VALUES ",
     "sealed": "SELECT s.{position}, s.{hash}, s.{entry_id}, {columns}"
     " FROM {seal} s LEFT JOIN {entry} e ON e.{id} = s.{entry_id}"
-    " WHERE s.{position} > %s ORDER BY s.{position} LIMIT %s",
+    " WHERE s.{position} > %s AND s.{position} <= %s ORDER BY s.{position} LIMIT %s",
+    "hash_at": "SELECT {hash} FROM {seal} WHERE {position} = %s",
+    "top": "SELECT MAX({position}) FROM {seal}",
 }
 
 
@@ -188,14 +191,13 @@ class Verification:
         return self.broken is None
 
 
-def _sealed_rows(batch: int):
-    """(position, hash, entry id, entry values or None) in position order, a batch
-    per query. A LEFT JOIN, so a deleted entry shows as None."""
+def _sealed_rows(batch: int, after: int = 0, until: int = 2**62):
+    """(position, hash, entry id, entry values or None) for positions in (after, until],
+    in order, a batch per query. A LEFT JOIN, so a deleted entry shows as None."""
     sql = _sql(connection.vendor)["sealed"]
-    after = 0
     with connection.cursor() as cursor:
         while True:
-            cursor.execute(sql, [after, batch])
+            cursor.execute(sql, [after, until, batch])
             rows = cursor.fetchall()
             for row in rows:
                 entry = None if row[3] is None else _entry_values(row, 3)
@@ -203,6 +205,43 @@ def _sealed_rows(batch: int):
             if len(rows) < batch:
                 return
             after = rows[-1][0]
+
+
+def _verify_range(after: int, until: int, batch: int) -> tuple[int, chain.Break | None]:
+    """Check the links in positions (after, until], starting from the hash stored at
+    `after`: each link needs only its predecessor's stored hash, so ranges can be
+    checked side by side and together they check the whole chain."""
+    previous = chain.GENESIS
+    if after:
+        with connection.cursor() as cursor:
+            cursor.execute(_sql(connection.vendor)["hash_at"], [after])
+            found = cursor.fetchone()
+        if found is None:
+            return 0, chain.Break(after, None, "missing: the chain skips it")
+        previous = found[0]
+    checked, broken, _ = chain.verify(
+        _sealed_rows(batch, after, until), previous_hash=previous, expected_position=after + 1
+    )
+    if broken is None and after + checked < until:
+        broken = chain.Break(after + checked + 1, None, "missing: the chain skips it")
+    return checked, broken
+
+
+def _verify_range_in_child(after: int, until: int, batch: int):
+    from django.db import connections
+
+    try:
+        return _verify_range(after, until, batch)
+    finally:
+        connections.close_all()
+
+
+def _can_fork() -> bool:
+    """Other processes see only committed rows, so never inside a transaction (tests
+    run in one), and never on an in-memory SQLite database."""
+    if connection.in_atomic_block:
+        return False
+    return not (connection.vendor == "sqlite" and connection.is_in_memory_db())
 
 
 def _db_json(value):
@@ -237,9 +276,28 @@ def _db_datetime(value):
     return "" if value is None else str(value)
 
 
-def verify(batch: int = 5000, progress=None) -> Verification:
-    """Check every sealed entry against the chain; name the first broken one."""
-    checked, broken, _ = chain.verify(_sealed_rows(batch))
+def verify(batch: int = 5000, workers: int = 1, min_parallel: int = 50_000) -> Verification:
+    """Check every sealed entry against the chain; name the first broken one. With
+    workers > 1, ranges of the chain are checked in parallel processes."""
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(connection.vendor)["top"])
+        top = cursor.fetchone()[0] or 0
+    if workers > 1 and top >= min_parallel and _can_fork():
+        step = -(-top // workers)
+        ranges = [(start, min(start + step, top), batch) for start in range(0, top, step)]
+        from django.db import connections
+
+        connections.close_all()  # each process opens its own
+        with multiprocessing.get_context("fork").Pool(len(ranges)) as pool:
+            results = pool.starmap(_verify_range_in_child, ranges)
+    else:
+        results = [_verify_range(0, top, batch)]
+    checked, broken = 0, None
+    for part_checked, part_broken in results:
+        checked += part_checked
+        if part_broken is not None:
+            broken = part_broken
+            break
     unsealed = Entry.objects.filter(seal__isnull=True).count()
     return Verification(checked=checked, unsealed=unsealed, broken=broken)
 

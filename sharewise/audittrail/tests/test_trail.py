@@ -216,3 +216,24 @@ def test_search_filters_by_person_user_and_dates(cast, as_user):
     tomorrow = timezone.now() + timedelta(days=1)
     assert not trail.search(org, since=tomorrow).exists()
     assert not trail.search(cast.other_org.pk, person_id=cast.alice.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_checking_ranges_side_by_side_names_the_same_broken_entry():
+    """With committed data (PostgreSQL here; SQLite tests run in memory and check in
+    one process), two processes each check half the links."""
+    for i in range(40):
+        trail.record(action="viewed record", object_type="person", object_id=i, person_id=i)
+    trail.seal_pending()
+    assert trail.verify(workers=2, min_parallel=0).checked == 40
+    position, entry_id = Seal.objects.order_by("position").values_list("position", "entry_id")[29]
+    try:
+        _tamper("UPDATE audittrail_entry SET reason = %s WHERE id = %s", ["rewritten", entry_id])
+        result = trail.verify(workers=2, min_parallel=0)
+    finally:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # committed: switch the refusal back on
+                cursor.execute("ALTER TABLE audittrail_entry ENABLE TRIGGER USER")
+                cursor.execute("ALTER TABLE audittrail_seal ENABLE TRIGGER USER")
+    assert (result.broken.position, result.broken.entry_id) == (position, entry_id)
+    assert result.checked == 29
