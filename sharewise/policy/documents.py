@@ -67,7 +67,61 @@ class RecordingPolicy(BaseModel):
         return {s.code: s.label for s in self.shifts}
 
 
-KINDS = {"recording": RecordingPolicy}
+class WindowRule(BaseModel):
+    enabled: bool = True
+    concerns: int = Field(3, ge=1)
+    days: int = Field(90, ge=1, le=3650)
+
+
+class CrossTeamRule(BaseModel):
+    enabled: bool = True
+    teams: int = Field(2, ge=2)
+    days: int = Field(60, ge=1, le=3650)
+
+
+class CommonSourceRule(BaseModel):
+    enabled: bool = True
+    people: int = Field(2, ge=2)
+    days: int = Field(180, ge=1, le=3650)
+
+
+class SameHarmRule(BaseModel):
+    enabled: bool = True
+    concerns: int = Field(3, ge=2)
+    people: int = Field(2, ge=1)
+    days: int = Field(60, ge=1, le=3650)
+
+
+class Switch(BaseModel):
+    enabled: bool = True
+
+
+class RiskScoreRule(BaseModel):
+    enabled: bool = True
+    threshold: float = Field(6.0, gt=0)
+    half_life_days: float = Field(60, gt=0)
+    severity_weights: dict[Literal["low", "moderate", "high", "immediate"], float] = {
+        "low": 1,
+        "moderate": 2,
+        "high": 4,
+        "immediate": 8,
+    }
+
+
+class PatternPolicy(BaseModel):
+    cumulative: WindowRule = WindowRule(concerns=3, days=90)
+    cross_team: CrossTeamRule = CrossTeamRule()
+    refused_repeated: WindowRule = WindowRule(concerns=2, days=30)
+    common_source: CommonSourceRule = CommonSourceRule()
+    same_harm_at_service: SameHarmRule = SameHarmRule()
+    unexplained_injuries: WindowRule = WindowRule(concerns=2, days=30)
+    escalating_severity: WindowRule = WindowRule(concerns=3, days=90)
+    staff_implicated: Switch = Switch()
+    risk_score: RiskScoreRule = RiskScoreRule()
+    overdue_review: Switch = Switch()
+
+
+KINDS = {"recording": RecordingPolicy, "patterns": PatternPolicy}
 
 
 @cache

@@ -14,7 +14,7 @@ from sharewise.organisations.access import scope_for
 from sharewise.policy import documents, store
 from sharewise.policy.models import PolicyVersion
 
-TITLES = {"recording": "Recording policy"}
+TITLES = {"recording": "Recording policy", "patterns": "Pattern rules"}
 
 
 def _describe(error: ValidationError) -> list[str]:

@@ -1,0 +1,312 @@
+"""Pattern rules: given concerns as plain facts and the pattern policy, find the
+patterns that make a person, an alleged source or a service need a decision, and
+the concerns that make each one.
+
+Every window rule is monotone: adding a concern can only add to what fires, never
+take away. So whichever order concerns are recorded in, and whether the rules run
+after each one or once over the whole history, the same concerns end up in the same
+alerts. (Escalating severity is read as "N concerns within the window, each more
+severe than the one before", which keeps that promise; "the last three" would not.)
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+SEVERITY_RANK = {"low": 1, "moderate": 2, "high": 3, "immediate": 4}
+
+RULES = (
+    "cumulative",
+    "cross_team",
+    "refused_repeated",
+    "common_source",
+    "same_harm_at_service",
+    "unexplained_injuries",
+    "escalating_severity",
+    "staff_implicated",
+    "risk_score",
+    "overdue_review",
+)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One concern, as the rules see it."""
+
+    id: int
+    occurred_at: datetime
+    person_ids: tuple[int, ...]
+    team_id: int
+    service_id: int
+    categories: tuple[str, ...]
+    severity: str
+    refused: bool = False
+    unexplained_injury: bool = False
+    source: str | None = None  # "staff:12" or "person:34" when linked to a record
+    review_due_at: datetime | None = None
+    reviewed: bool = True
+    shift: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    subject: str  # "person:5", "source:staff:12", "service:3:physical", "concern:9"
+    concern_ids: frozenset[int]
+    detail: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+def _windows(facts: list[Fact], days: int, qualifies, keys=None) -> set[int]:
+    """Ids of every fact in some qualifying window: the facts from one fact to `days`
+    after it. facts are sorted by (occurred_at, id). One pass: the window's end only
+    moves forward, and `keys(fact)` (what the window counts: teams, people...) are
+    kept in a running tally so qualifies(facts in window, tally) stays cheap."""
+    span = timedelta(days=days)
+    tally: dict = defaultdict(int)
+    marks = [0] * (len(facts) + 1)
+    end = 0
+    for start, first in enumerate(facts):
+        while end < len(facts) and facts[end].occurred_at - first.occurred_at <= span:
+            for key in keys(facts[end]) if keys else ():
+                tally[key] += 1
+            end += 1
+        if qualifies(end - start, tally, facts, start, end):
+            marks[start] += 1
+            marks[end] -= 1
+        for key in keys(first) if keys else ():
+            tally[key] -= 1
+            if not tally[key]:
+                del tally[key]
+    found, running = set(), 0
+    for i, fact in enumerate(facts):
+        running += marks[i]
+        if running:
+            found.add(fact.id)
+    return found
+
+
+def _sorted(facts: Iterable[Fact]) -> list[Fact]:
+    return sorted(facts, key=lambda f: (f.occurred_at, f.id))
+
+
+def _by_person(facts: Iterable[Fact]) -> dict[int, list[Fact]]:
+    people = defaultdict(list)
+    for f in facts:
+        for pid in f.person_ids:
+            people[pid].append(f)
+    return {pid: _sorted(fs) for pid, fs in people.items()}
+
+
+def _count_rule(name, facts_by_subject, days, qualifies, keys=None):
+    findings = []
+    for subject, facts in facts_by_subject.items():
+        ids = _windows(facts, days, qualifies, keys)
+        if ids:
+            findings.append(Finding(name, subject, frozenset(ids)))
+    return findings
+
+
+def _increasing(window: list[Fact], length: int) -> bool:
+    """Is there a run of `length` concerns in time order, each more severe than the
+    one before? (Longest increasing subsequence over at most four severities.)"""
+    best = {rank: 0 for rank in SEVERITY_RANK.values()}
+    for f in window:
+        rank = SEVERITY_RANK[f.severity]
+        best[rank] = max(best[rank], 1 + max((best[r] for r in best if r < rank), default=0))
+    return max(best.values()) >= length
+
+
+def evaluate(
+    facts: Iterable[Fact], policy, *, now: datetime, weights: dict[str, float] | None = None
+) -> list[Finding]:
+    """Every pattern in these facts under this policy at this moment."""
+    facts = _sorted(facts)
+    weights = weights or {}
+    people = _by_person(facts)
+    person_subjects = {f"person:{pid}": fs for pid, fs in people.items()}
+    findings: list[Finding] = []
+
+    rule = policy.cumulative
+    if rule.enabled:
+        findings += _count_rule(
+            "cumulative", person_subjects, rule.days, lambda n, *_: n >= rule.concerns
+        )
+
+    rule = policy.cross_team
+    if rule.enabled:
+        # Teams and services both count: two services' teams are two teams anyway.
+        findings += _count_rule(
+            "cross_team",
+            person_subjects,
+            rule.days,
+            lambda n, tally, *_: len(tally) >= rule.teams,
+            keys=lambda f: (f"team:{f.team_id}",),
+        )
+
+    rule = policy.refused_repeated
+    if rule.enabled:
+        refused = {s: [f for f in fs if f.refused] for s, fs in person_subjects.items()}
+        findings += _count_rule(
+            "refused_repeated", refused, rule.days, lambda n, *_: n >= rule.concerns
+        )
+
+    rule = policy.unexplained_injuries
+    if rule.enabled:
+        injured = {s: [f for f in fs if f.unexplained_injury] for s, fs in person_subjects.items()}
+        findings += _count_rule(
+            "unexplained_injuries", injured, rule.days, lambda n, *_: n >= rule.concerns
+        )
+
+    rule = policy.escalating_severity
+    if rule.enabled:
+        findings += _count_rule(
+            "escalating_severity",
+            person_subjects,
+            rule.days,
+            lambda n, tally, fs, start, end: (
+                len(tally) >= rule.concerns and _increasing(fs[start:end], rule.concerns)
+            ),
+            keys=lambda f: (f.severity,),
+        )
+
+    sources = defaultdict(list)
+    for f in facts:
+        if f.source:
+            sources[f"source:{f.source}"].append(f)
+
+    rule = policy.common_source
+    if rule.enabled:
+        findings += _count_rule(
+            "common_source",
+            sources,
+            rule.days,
+            lambda n, tally, *_: len(tally) >= rule.people,
+            keys=lambda f: f.person_ids,
+        )
+
+    rule = policy.staff_implicated
+    if rule.enabled:
+        for subject, fs in sources.items():
+            if subject.startswith("source:staff:"):
+                findings.append(Finding("staff_implicated", subject, frozenset(f.id for f in fs)))
+
+    rule = policy.same_harm_at_service
+    if rule.enabled:
+        harms = defaultdict(list)
+        for f in facts:
+            for category in f.categories:
+                harms[f"service:{f.service_id}:{category}"].append(f)
+        findings += _count_rule(
+            "same_harm_at_service",
+            harms,
+            rule.days,
+            lambda n, tally, *_: n >= rule.concerns and len(tally) >= rule.people,
+            keys=lambda f: f.person_ids,
+        )
+
+    rule = policy.risk_score
+    if rule.enabled:
+        for subject, fs in person_subjects.items():
+            score, contributing = risk_score(fs, rule, now=now, category_weights=weights)
+            if score >= rule.threshold:
+                findings.append(
+                    Finding(
+                        "risk_score", subject, frozenset(contributing), {"score": round(score, 2)}
+                    )
+                )
+
+    rule = policy.overdue_review
+    if rule.enabled:
+        for f in facts:
+            if not f.reviewed and f.review_due_at is not None and f.review_due_at < now:
+                findings.append(Finding("overdue_review", f"concern:{f.id}", frozenset([f.id])))
+    return findings
+
+
+def risk_score(facts: Iterable[Fact], rule, *, now: datetime, category_weights: dict[str, float]):
+    """Each concern weighted by severity and its heaviest category, halving every
+    half-life. Returns (score, ids of concerns still adding at least 1% of a point)."""
+    score, contributing = 0.0, []
+    for f in facts:
+        age_days = max((now - f.occurred_at).total_seconds() / 86400, 0.0)
+        category = max((category_weights.get(c, 1.0) for c in f.categories), default=1.0)
+        points = (
+            rule.severity_weights[f.severity] * category * 0.5 ** (age_days / rule.half_life_days)
+        )
+        score += points
+        if points >= 0.01:
+            contributing.append(f.id)
+    return score, contributing
+
+
+RULE_WORDS = {
+    "cumulative": "concerns about one person",
+    "cross_team": "concerns recorded by more than one team",
+    "refused_repeated": "concerns where the person refused sharing",
+    "common_source": "concerns about different people with the same alleged source",
+    "same_harm_at_service": "concerns of the same kind about different people at one service",
+    "unexplained_injuries": "unexplained injuries",
+    "escalating_severity": "concerns, each more serious than the one before",
+    "staff_implicated": "concerns naming a member of staff as the alleged source",
+    "risk_score": "concerns adding up past the risk threshold",
+    "overdue_review": "concern not reviewed by its deadline",
+}
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def explain(
+    finding: Finding,
+    facts: dict[int, Fact],
+    teams: dict[int, tuple[str, str]],
+    shifts: dict[str, str] | None = None,
+) -> str:
+    """A sentence a safeguarding lead can act on, naming the teams, services, shifts
+    and dates: "3 concerns about one person in 41 days (2 Sep to 13 Oct 2026),
+    recorded by the Night team and the Day team at Rose House, on night and early
+    shifts." teams: team id -> (team name, service name)."""
+    shifts = shifts or {}
+    chosen = sorted(
+        (facts[i] for i in finding.concern_ids if i in facts), key=lambda f: f.occurred_at
+    )
+    if not chosen:
+        return RULE_WORDS.get(finding.rule, finding.rule).capitalize()
+    first, last = chosen[0].occurred_at, chosen[-1].occurred_at
+    days = (last.date() - first.date()).days
+    count = len(chosen)
+    what = RULE_WORDS.get(finding.rule, finding.rule)
+    if count == 1 and what.startswith("concerns"):
+        what = "concern" + what[len("concerns") :]
+    period = (
+        f"on {first:%-d %b %Y}"
+        if days == 0
+        else (f"in {days} days ({first:%-d %b} to {last:%-d %b %Y})")
+    )
+    by_service: dict[str, list[str]] = {}
+    for f in chosen:
+        team, service = teams.get(f.team_id, (f"team {f.team_id}", ""))
+        names = by_service.setdefault(service, [])
+        if team not in names:
+            names.append(team)
+    places = _join(
+        [
+            f"{_join(['the ' + t for t in names])}{' at ' + service if service else ''}"
+            for service, names in by_service.items()
+        ]
+    )
+    sentence = f"{count} {what} {period}, recorded by {places}"
+    seen_shifts = []
+    for f in chosen:
+        label = shifts.get(f.shift, f.shift).lower()
+        if label and label not in seen_shifts:
+            seen_shifts.append(label)
+    if seen_shifts:
+        sentence += f", on {_join(seen_shifts)} shift{'s' if len(seen_shifts) > 1 else ''}"
+    if "score" in finding.detail:
+        sentence += f"; risk score {finding.detail['score']}"
+    return sentence + "."
