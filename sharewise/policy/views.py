@@ -11,10 +11,11 @@ from pydantic import ValidationError
 
 from sharewise.audittrail import trail
 from sharewise.organisations.access import scope_for
-from sharewise.policy import documents, store
+from sharewise.policy import store
 from sharewise.policy.models import PolicyVersion
 
-TITLES = {"recording": "Recording policy", "patterns": "Pattern rules"}
+# Pattern rules join this page when alerts use them.
+TITLES = {"recording": "Recording policy"}
 
 
 def _describe(error: ValidationError) -> list[str]:
@@ -26,7 +27,7 @@ def _describe(error: ValidationError) -> list[str]:
 
 @login_required
 def edit_policy(request, kind):
-    if kind not in documents.KINDS:
+    if kind not in TITLES:
         raise Http404("No such policy")
     if not request.user.has_perm("policy.change_policy"):
         raise PermissionDenied
