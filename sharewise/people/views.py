@@ -148,7 +148,6 @@ def break_glass(request, person_id):
     except Http404:
         form.add_error(None, "There is no record with this number in your organisation.")
         return _not_found(request, person_id, form)
-    messages.warning(request, "Break-glass access granted for this session. It has been logged.")
     return redirect("person", person_id=person_id)
 
 
@@ -291,6 +290,18 @@ def trail_search(request):
         extra.pop("page", None)
         extra = extra.urlencode() + "&"
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    # Names for the people and staff on this page, where the reader may see them.
+    person_ids = {e.person_id for e in page.object_list if e.person_id}
+    people = {
+        p.pk: p.name
+        for p in Person.objects.visible_to(request.user, include_merged=True).filter(
+            pk__in=person_ids
+        )
+    }
+    staff = _names_of(e.actor_id for e in page.object_list if e.actor_id)
+    for entry in page.object_list:
+        entry.person_name = people.get(entry.person_id)
+        entry.actor_name = staff.get(entry.actor_id, entry.actor)
     trail.record_request(
         request,
         "searched audit trail",
