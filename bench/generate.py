@@ -442,9 +442,9 @@ def _insert(model, field_names, rows: list[tuple]) -> None:
             for row in rows:
                 copy.write_row(row)
         return
-    placeholders = ", ".join(["%s"] * len(field_names))
+    markers = ", ".join(["%s"] * len(field_names))  # one SQL parameter per column
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({markers})", rows)
 
 
 def _reset_sequence(model) -> None:

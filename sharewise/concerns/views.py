@@ -15,7 +15,7 @@ from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Service, Team
 from sharewise.people.access import get_person_for
 from sharewise.people.models import Enrolment, Person
-from sharewise.people.views import _not_found
+from sharewise.people.views import not_found_page
 
 
 def _draft(form, person):
@@ -77,7 +77,7 @@ def record_concern(request, person_id):
     try:
         person = get_person_for(request, person_id, action="opened concern form")
     except Http404:
-        return _not_found(request, person_id)
+        return not_found_page(request, person_id)
     _, policy = recording.policy_for(person.organisation_id)
     teams, people, staff = _form_choices(request, person)
     mine = teams.filter(pk__in=scope_for(request.user).team_ids, enrolments__person=person).first()
@@ -229,7 +229,7 @@ def person_chronology(request, person_id):
     try:
         person = get_person_for(request, person_id, action="viewed chronology")
     except Http404:
-        return _not_found(request, person_id)
+        return not_found_page(request, person_id)
     _, policy = recording.policy_for(person.organisation_id)
     services = Service.objects.filter(organisation_id=person.organisation_id)
     teams = Team.objects.select_related("service").filter(

@@ -74,7 +74,7 @@ def my_people(request):
     )
 
 
-def _not_found(request, person_id, form=None):
+def not_found_page(request, person_id, form=None):
     return render(
         request,
         "people/not_found.html",
@@ -95,7 +95,7 @@ def person_page(request, person_id):
     except Http404:
         if kept_id := kept_record_for(request.user, person_id):
             return redirect("person", person_id=kept_id)
-        return _not_found(request, person_id)
+        return not_found_page(request, person_id)
     record_ids = person.record_ids()
     enrolments = Enrolment.objects.filter(person_id__in=record_ids).select_related("team__service")
     merges = PersonMerge.objects.filter(kept=person, undone_at__isnull=True).select_related(
@@ -139,15 +139,15 @@ def person_page(request, person_id):
 def break_glass(request, person_id):
     form = BreakGlassForm(request.POST)
     if not form.is_valid():
-        return _not_found(request, person_id, form)
+        return not_found_page(request, person_id, form)
     try:
         grant_break_glass(request, person_id, form.cleaned_data["reason"])
     except ValueError as problem:
         form.add_error("reason", str(problem))
-        return _not_found(request, person_id, form)
+        return not_found_page(request, person_id, form)
     except Http404:
         form.add_error(None, "There is no record with this number in your organisation.")
-        return _not_found(request, person_id, form)
+        return not_found_page(request, person_id, form)
     return redirect("person", person_id=person_id)
 
 
@@ -207,7 +207,7 @@ def add_enrolment(request, person_id):
     try:
         person = get_person_for(request, person_id, action="opened enrolment form")
     except Http404:
-        return _not_found(request, person_id)
+        return not_found_page(request, person_id)
     if not request.user.has_perm("people.add_enrolment"):
         raise PermissionDenied
     teams = teams_user_may_enrol(request.user).filter(
@@ -357,13 +357,13 @@ def merge_people(request, person_id, other_id):
     try:
         person = get_person_for(request, person_id, action="opened to merge")
     except Http404:
-        return _not_found(request, person_id)
+        return not_found_page(request, person_id)
     if not request.user.has_perm("people.merge_person"):
         raise PermissionDenied
     try:
         other = get_person_for(request, other_id, action="opened to merge")
     except Http404:
-        return _not_found(request, other_id)
+        return not_found_page(request, other_id)
     people = [person, other]
     form = MergeForm(request.POST or None, people=people, initial={"keep": person.pk})
     if request.method == "POST" and form.is_valid():
