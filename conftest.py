@@ -104,13 +104,16 @@ def record_concern(
 ):
     """A concern about someone in the cast, recorded through recording.record as the
     import does: every recording standard met unless answers blank one out.
-    Options: categories=[...], imported=True."""
+    Options: categories=[...], imported=True, source_staff=user, source_person=person
+    (give source_kind too)."""
     from django.utils import timezone
 
     from sharewise.concerns import recording
 
     person, team, by = person or cast.alice, team or cast.night, by or cast.nia
     imported = answers.pop("imported", False)
+    source_staff = answers.pop("source_staff", None)
+    source_person = answers.pop("source_person", None)
     when = timezone.now() - timedelta(days=days_ago)
     draft = recording.Draft(
         people=[person],
@@ -118,6 +121,8 @@ def record_concern(
         service=team.service,
         team=team,
         categories=answers.pop("categories", ["neglect"]),
+        source_staff=source_staff,
+        source_person=source_person,
         answers={
             "facts": "Alice's call bell was out of reach all evening.",
             "immediate_action": "Moved the bell and checked on her every hour.",

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "sharewise.people",
     "sharewise.policy",
     "sharewise.concerns",
+    "sharewise.patterns",
     "sharewise.api",
 ]
 
@@ -62,6 +63,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sharewise.organisations.context.navigation",
+                "sharewise.patterns.context.navigation",
             ],
         },
     }

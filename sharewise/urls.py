@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from sharewise.api.urls import api
 from sharewise.concerns import import_views as imports
@@ -57,5 +57,6 @@ urlpatterns = [
         organisations.revoke_api_token,
         name="revoke_api_token",
     ),
+    path("", include("sharewise.patterns.urls")),
     path("api/v1/", api.urls),
 ]

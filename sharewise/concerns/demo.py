@@ -310,6 +310,7 @@ def build_demo_concerns(org, today: date, seed: int = 20261125, ordinary: int = 
         .prefetch_related("enrolments")
     )
     adults = [p for p in people if p.age(today) >= 18]
+    planned = []
     for i in range(ordinary):
         person = rng.choice(adults)
         enrolment = rng.choice(list(person.enrolments.all()))
@@ -329,15 +330,23 @@ def build_demo_concerns(org, today: date, seed: int = 20261125, ordinary: int = 
             extra["injury_location"] = "Left forearm"
         if source == "visitor":
             extra["source_description"] = "A visitor to another resident"
-        record(
-            [person],
-            team,
-            _at(day_, rng.choice(SHIFT_HOURS), rng.randint(0, 59)),
-            categories,
-            _answers(facts, action, source=source, injury=injury, severity=severity, **extra),
-            by,
-            review=REVIEWS[i % 2] if day_ < today - timedelta(days=3) else None,
+        planned.append(
+            (
+                _at(day_, rng.choice(SHIFT_HOURS), rng.randint(0, 59)),
+                i,
+                person,
+                team,
+                categories,
+                _answers(facts, action, source=source, injury=injury, severity=severity, **extra),
+                by,
+                REVIEWS[i % 2] if day_ < today - timedelta(days=3) else None,
+            )
         )
+    # Recorded in time order, as they would have been, so alerts and scores build up
+    # the way they did in real life.
+    planned.sort(key=lambda p: (p[0], p[1]))
+    for when, _, person, team, categories, answers, by, review in planned:
+        record([person], team, when, categories, answers, by, review=review)
     return Concern.objects.filter(organisation=org).count()
 
 

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sharewise.audittrail import trail
-from sharewise.concerns import recording
+from sharewise.concerns import recording, signals
 from sharewise.concerns.models import Concern
 from sharewise.organisations.models import Team
 from sharewise.people import nhs_number
@@ -745,11 +745,15 @@ def run(
                     actor=user,
                     in_force=(version, policy),
                     imported=True,
+                    together=True,
                 )
             )
             if progress and (done % every == 0 or done == saved_total):
                 progress("saving", done, saved_total)
         _set_recorders(checker, concerns)
+        signals.concerns_recorded_together.send(
+            Concern, concern_ids=[c.pk for c in concerns], organisation_id=organisation.pk
+        )
         result.concerns_created = concerns
         trail.record(
             actor=user,

@@ -125,6 +125,8 @@ class Concern(models.Model):
             models.Index(fields=["team", "review_due_at"], name="concern_team_due"),
             models.Index(fields=["source_staff"], name="concern_source_staff"),
             models.Index(fields=["source_person"], name="concern_source_person"),
+            # The "same harm at one service" rule reads one service's recent concerns.
+            models.Index(fields=["service", "occurred_at"], name="concern_service_occurred"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from sharewise.audittrail import trail
-from sharewise.concerns import shifts, standards
+from sharewise.concerns import shifts, signals, standards
 from sharewise.concerns.models import (
     Amendment,
     Concern,
@@ -172,10 +172,12 @@ def record(
     recorded_at=None,
     in_force=None,
     imported=False,
+    together=False,
 ) -> Concern:
     """Save a concern, or raise ValidationError naming every field to fix. Without a
     request (import, demo), actor says who; recorded_at only for historic records;
-    in_force: policy_for()'s answer, when the caller (an import) already holds it."""
+    in_force: policy_for()'s answer, when the caller (an import) already holds it;
+    together: the caller saves many and sends concerns_recorded_together after."""
     version, policy = in_force or policy_for(organisation_id)
     errors = problems(draft, organisation_id, policy)
     if errors:
@@ -207,6 +209,8 @@ def record(
     )
     for person in draft.people:
         write_trail(request, "recorded concern", concern, person, actor=actor, address=address)
+    if not together:
+        signals.concern_recorded.send(Concern, concern=concern, at=recorded_at)
     return concern
 
 
@@ -298,6 +302,7 @@ def amend(request, concern: Concern, changes: dict, reason: str) -> Amendment:
     )
     for person in concern.people.all():
         write_trail(request, "amended concern", concern, person, reason=reason, fields=sorted(real))
+    signals.concern_amended.send(Concern, concern=concern, at=amendment.amended_at)
     return amendment
 
 

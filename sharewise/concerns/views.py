@@ -13,6 +13,7 @@ from sharewise.concerns.forms import AmendmentForm, ChronologyFilterForm, Concer
 from sharewise.concerns.models import Concern, Severity
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Service, Team
+from sharewise.people import panels
 from sharewise.people.access import get_person_for
 from sharewise.people.models import Enrolment, Person
 from sharewise.people.views import not_found_page
@@ -107,6 +108,7 @@ def record_concern(request, person_id):
         {
             "nav": "people",
             "person": person,
+            "panels": panels.for_person(request, person),
             "form": form,
             "policy": policy,
             "prompts": {s.code: s.message for s in policy.standards},
@@ -265,6 +267,7 @@ def person_chronology(request, person_id):
         {
             "nav": "people",
             "person": person,
+            "panels": panels.for_person(request, person),
             "form": form,
             "page": page,
             "extra_query": extra.urlencode() + "&" if extra else "",

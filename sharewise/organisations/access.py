@@ -21,6 +21,7 @@ class Scope:
     admin_org_ids: frozenset[int]
     team_ids: frozenset[int]
     managed_team_ids: frozenset[int]
+    lead_org_ids: frozenset[int] = frozenset()
 
     @property
     def organisation_id(self) -> int | None:
@@ -44,7 +45,7 @@ def scope_for(user) -> Scope:
             "role", "organisation_id", "service_id", "team_id"
         )
     )
-    roles, orgs, case_wide, admin = set(), set(), set(), set()
+    roles, orgs, case_wide, admin, lead = set(), set(), set(), set(), set()
     team_ids, managed = set(), set()
     service_ids, org_team_ids = {}, {}
     for role, org_id, service_id, team_id in memberships:
@@ -54,6 +55,8 @@ def scope_for(user) -> Scope:
             case_wide.add(org_id)
         if role == Role.ADMINISTRATOR:
             admin.add(org_id)
+        if role == Role.SAFEGUARDING_LEAD:
+            lead.add(org_id)
         if role in TEAM_ROLES:
             target = managed if role == Role.TEAM_MANAGER else set()
             if team_id:
@@ -84,6 +87,7 @@ def scope_for(user) -> Scope:
         admin_org_ids=frozenset(admin),
         team_ids=frozenset(team_ids),
         managed_team_ids=frozenset(managed),
+        lead_org_ids=frozenset(lead),
     )
     user._sharewise_scope = scope
     return scope

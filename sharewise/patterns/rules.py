@@ -119,11 +119,32 @@ def _increasing(window: list[Fact], length: int) -> bool:
     return max(best.values()) >= length
 
 
+PERSON_RULES = frozenset(
+    {
+        "cumulative",
+        "cross_team",
+        "refused_repeated",
+        "unexplained_injuries",
+        "escalating_severity",
+        "risk_score",
+    }
+)
+SOURCE_RULES = frozenset({"common_source", "staff_implicated"})
+SERVICE_RULES = frozenset({"same_harm_at_service"})
+
+
 def evaluate(
-    facts: Iterable[Fact], policy, *, now: datetime, weights: dict[str, float] | None = None
+    facts: Iterable[Fact],
+    policy,
+    *,
+    now: datetime,
+    weights: dict[str, float] | None = None,
+    only: frozenset[str] | None = None,
 ) -> list[Finding]:
-    """Every pattern in these facts under this policy at this moment."""
+    """Every pattern in these facts under this policy at this moment (only: the
+    rules to run, when the caller holds just one family of facts)."""
     facts = _sorted(facts)
+    policy = _restricted(policy, only)
     weights = weights or {}
     people = _by_person(facts)
     person_subjects = {f"person:{pid}": fs for pid, fs in people.items()}
@@ -226,6 +247,23 @@ def evaluate(
     return findings
 
 
+def _restricted(policy, only):
+    if only is None:
+        return policy
+    return policy.model_copy(
+        update={
+            name: getattr(policy, name).model_copy(update={"enabled": False})
+            for name in RULES
+            if name not in only
+        }
+    )
+
+
+def window_days(policy, rule: str) -> int | None:
+    """The rule's window, for rules that have one."""
+    return getattr(getattr(policy, rule, None), "days", None)
+
+
 def risk_score(facts: Iterable[Fact], rule, *, now: datetime, category_weights: dict[str, float]):
     """Each concern weighted by severity and its heaviest category, halving every
     half-life. Returns (score, ids of concerns still adding at least 1% of a point)."""
@@ -310,3 +348,108 @@ def explain(
     if "score" in finding.detail:
         sentence += f"; risk score {finding.detail['score']}"
     return sentence + "."
+
+
+WINDOW_RULES = {
+    "person": PERSON_RULES - {"risk_score"},
+    "source": SOURCE_RULES,
+    "service": SERVICE_RULES,
+}
+
+
+def first_alerts(
+    facts: Iterable[Fact],
+    policy,
+    *,
+    weights: dict[str, float] | None = None,
+    only: frozenset[str] | None = None,
+) -> dict[tuple[str, str], tuple[datetime, frozenset[int]]]:
+    """Replaying concerns in the order they happened (ties by id): for each (rule,
+    subject) that would fire, the moment it first would have (when the concern that
+    tipped it happened) and the concerns in the finding then. Overdue reviews are
+    left out: they depend on when reviews happened, which facts do not replay."""
+    weights = weights or {}
+    wanted = {
+        name
+        for name in RULES
+        if name != "overdue_review"
+        and (only is None or name in only)
+        and getattr(policy, name).enabled
+    }
+    families: dict[str, list[Fact]] = defaultdict(list)
+    for f in _sorted(facts):
+        for pid in dict.fromkeys(f.person_ids):
+            families[f"person:{pid}"].append(f)
+        if f.source:
+            families[f"source:{f.source}"].append(f)
+        for category in dict.fromkeys(f.categories):
+            families[f"service:{f.service_id}:{category}"].append(f)
+    # Restrict once, not in every one of the many evaluations below.
+    alone = {name: _restricted(policy, frozenset({name})) for name in wanted}
+    together = {
+        kind: _restricted(policy, frozenset(names & wanted)) for kind, names in WINDOW_RULES.items()
+    }
+    found = {}
+    for subject, fs in families.items():
+        kind = subject.split(":", 1)[0]
+        rules = WINDOW_RULES[kind] & wanted
+        if rules:
+            # Whatever fires on the whole family fired first at some prefix, and
+            # whatever does not never did (monotone), so search only those.
+            firing = {
+                f.rule
+                for f in evaluate(fs, together[kind], now=fs[-1].occurred_at)
+                if f.subject == subject
+            }
+            for name in firing:
+                found[(name, subject)] = _first_prefix(fs, alone[name], name, subject)
+        if kind == "person" and "risk_score" in wanted:
+            first = _first_over_threshold(fs, policy.risk_score, weights)
+            if first is not None:
+                found[("risk_score", subject)] = first
+    return found
+
+
+def _first_prefix(fs: list[Fact], policy, rule: str, subject: str):
+    """The shortest prefix of fs on which the rule fires for subject, by binary
+    search (fs fires whole)."""
+
+    def finding(k):
+        return next(
+            (
+                f
+                for f in evaluate(fs[:k], policy, now=fs[k - 1].occurred_at)
+                if f.rule == rule and f.subject == subject
+            ),
+            None,
+        )
+
+    low, high = 1, len(fs)
+    while low < high:
+        middle = (low + high) // 2
+        if finding(middle) is None:
+            low = middle + 1
+        else:
+            high = middle
+    return fs[low - 1].occurred_at, finding(low).concern_ids
+
+
+def _first_over_threshold(fs: list[Fact], rule, weights):
+    """One pass: the score when each concern happens is the last score faded by the
+    time between them plus the new concern's points."""
+    score, previous = 0.0, None
+    for i, f in enumerate(fs):
+        if previous is not None:
+            days = (f.occurred_at - previous).total_seconds() / 86400
+            score *= 0.5 ** (max(days, 0.0) / rule.half_life_days)
+        category = max((weights.get(c, 1.0) for c in f.categories), default=1.0)
+        score += rule.severity_weights[f.severity] * category
+        previous = f.occurred_at
+        # Near the threshold, settle it exactly as evaluate() would add it up.
+        if score >= rule.threshold * (1 - 1e-9):
+            exact, contributing = risk_score(
+                fs[: i + 1], rule, now=f.occurred_at, category_weights=weights
+            )
+            if exact >= rule.threshold:
+                return f.occurred_at, frozenset(contributing)
+    return None

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from sharewise.audittrail import trail
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Organisation
-from sharewise.people import changes, merging
+from sharewise.people import changes, merging, panels
 from sharewise.people.access import (
     get_person_for,
     grant_break_glass,
@@ -130,6 +130,7 @@ def person_page(request, person_id):
             "undo_form": UndoMergeForm(),
             "looked": looked,
             "can_add_enrolment": request.user.has_perm("people.add_enrolment"),
+            "panels": panels.for_person(request, person),
         },
     )
 

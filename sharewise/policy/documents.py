@@ -108,6 +108,11 @@ class RiskScoreRule(BaseModel):
     }
 
 
+class AlertDecisionRule(BaseModel):
+    min_rationale_words: int = Field(8, ge=1, le=200)
+    max_monitor_days: int = Field(180, ge=1, le=730)
+
+
 class PatternPolicy(BaseModel):
     cumulative: WindowRule = WindowRule(concerns=3, days=90)
     cross_team: CrossTeamRule = CrossTeamRule()
@@ -119,6 +124,7 @@ class PatternPolicy(BaseModel):
     staff_implicated: Switch = Switch()
     risk_score: RiskScoreRule = RiskScoreRule()
     overdue_review: Switch = Switch()
+    decisions: AlertDecisionRule = AlertDecisionRule()
 
 
 KINDS = {"recording": RecordingPolicy, "patterns": PatternPolicy}

@@ -1,28 +1,15 @@
-from importlib import import_module
-from importlib.util import find_spec
-
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from sharewise.audittrail import trail
 from sharewise.organisations import demo
+from sharewise.organisations.extensions import hooks
 
 
 def _extensions():
-    """Each later app adds its demo stories through its own demo.extend_demo(org, today),
-    found through the app registry so this app never imports the ones built on it."""
-    for config in apps.get_app_configs():
-        name = f"{config.name}.demo"
-        if (
-            config.name.startswith("sharewise.")
-            and config.label != "organisations"
-            and find_spec(name)
-        ):
-            extend = getattr(import_module(name), "extend_demo", None)
-            if extend:
-                yield extend
+    """Each later app adds its demo stories through its own demo.extend_demo(org, today)."""
+    return hooks("demo", "extend_demo", skip_label="organisations")
 
 
 class Command(BaseCommand):

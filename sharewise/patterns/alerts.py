@@ -1,0 +1,536 @@
+"""Turning findings into alerts someone must decide, in the transaction that wrote
+the concerns; and the alert's lifecycle: acknowledge, decide, reopen."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mass_mail
+from django.db import connection, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from sharewise.audittrail import trail
+from sharewise.concerns.models import Concern, ConcernPerson
+from sharewise.organisations.models import Membership, Role, Team
+from sharewise.patterns import facts as factstore
+from sharewise.patterns import rules
+from sharewise.patterns.models import (
+    Alert,
+    AlertConcern,
+    AlertDecision,
+    AlertEvent,
+    Notification,
+    Outcome,
+    RiskScore,
+)
+from sharewise.policy import store
+
+log = logging.getLogger(__name__)
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+class Context:
+    """What one evaluation needs from policy and organisation, read once."""
+
+    def __init__(self, organisation_id: int, at: datetime):
+        self.organisation_id = organisation_id
+        self.at = at
+        self.version, self.policy = store.in_force(organisation_id, "patterns")
+        _, recording = store.in_force(organisation_id, "recording")
+        self.weights = {c.code: c.weight for c in recording.categories}
+        self.categories = recording.category_labels()
+        self.shifts = recording.shift_labels()
+        self.teams = {
+            pk: (name, service)
+            for pk, name, service in Team.objects.filter(
+                service__organisation_id=organisation_id
+            ).values_list("pk", "name", "service__name")
+        }
+
+
+def lock(keys) -> None:
+    """Serialise work on the same people, sources and services across transactions,
+    so two concerns arriving together are judged with each other. (SQLite already
+    runs one writer at a time.)"""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for key in sorted({_lock_id(k) for k in keys}):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _lock_id(key: str) -> int:
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+
+
+def evaluate_concerns(organisation_id: int, concern_ids, *, at: datetime | None = None) -> list:
+    """Judge these concerns together with everything known about the people, alleged
+    sources and services they touch. Returns the alerts raised, updated or reopened."""
+    at = at or timezone.now()
+    new = factstore.load(Concern.objects.filter(pk__in=list(concern_ids)))
+    if not new:
+        return []
+    ctx = Context(organisation_id, at)
+    people = sorted({pid for f in new.values() for pid in f.person_ids})
+    sources = sorted({f.source for f in new.values() if f.source})
+    harms: dict[int, dict[str, list[datetime]]] = defaultdict(lambda: defaultdict(list))
+    for f in new.values():
+        for code in f.categories:
+            harms[f.service_id][code].append(f.occurred_at)
+    lock(
+        [f"person:{p}" for p in people]
+        + [f"source:{s}" for s in sources]
+        + [f"service:{s}:{c}" for s, codes in harms.items() for c in codes]
+    )
+    findings, known = [], {}
+    if people:
+        family = factstore.about_people(people)
+        known |= family
+        wanted = {f"person:{p}" for p in people}
+        findings += [
+            f
+            for f in rules.evaluate(
+                family.values(), ctx.policy, now=at, weights=ctx.weights, only=rules.PERSON_RULES
+            )
+            if f.subject in wanted
+        ]
+        _save_scores(ctx, people, family)
+    if sources:
+        family = factstore.from_sources(sources)
+        known |= family
+        wanted = {f"source:{s}" for s in sources}
+        findings += [
+            f
+            for f in rules.evaluate(family.values(), ctx.policy, now=at, only=rules.SOURCE_RULES)
+            if f.subject in wanted
+        ]
+    rule = ctx.policy.same_harm_at_service
+    if rule.enabled:
+        span = timedelta(days=rule.days)
+        for service_id, codes in harms.items():
+            moments = [m for ms in codes.values() for m in ms]
+            family = factstore.at_service(
+                service_id, list(codes), min(moments) - span, max(moments) + span
+            )
+            known |= family
+            wanted = {f"service:{service_id}:{c}" for c in codes}
+            findings += [
+                f
+                for f in rules.evaluate(
+                    family.values(), ctx.policy, now=at, only=rules.SERVICE_RULES
+                )
+                if f.subject in wanted
+            ]
+    return apply(ctx, findings, known)
+
+
+def apply(ctx: Context, findings, known: dict, notifier: Notifier | None = None) -> list:
+    """Raise, update or reopen one alert per finding."""
+    notifier = notifier or Notifier(ctx)
+    existing = {
+        (a.rule, a.subject): a
+        for a in Alert.objects.filter(
+            organisation_id=ctx.organisation_id,
+            subject__in={f.subject for f in findings},
+            rule__in={f.rule for f in findings},
+        )
+    }
+    linked = defaultdict(set)
+    for alert_id, concern_id in AlertConcern.objects.filter(
+        alert_id__in=[a.pk for a in existing.values()]
+    ).values_list("alert_id", "concern_id"):
+        linked[alert_id].add(concern_id)
+    touched = []
+    for finding in findings:
+        alert = existing.get((finding.rule, finding.subject))
+        if alert is None:
+            alert = _raise(ctx, finding, known)
+            notifier.add(alert, "raised")
+        else:
+            added = finding.concern_ids - linked[alert.pk]
+            if not added:
+                if "score" in finding.detail and alert.score != finding.detail["score"]:
+                    Alert.objects.filter(pk=alert.pk).update(score=finding.detail["score"])
+                continue
+            if _join(ctx, alert, finding, added, known):
+                notifier.add(alert, "reopened")
+        touched.append(alert)
+    notifier.send()
+    return touched
+
+
+def _subject_fields(subject: str, known: dict) -> dict:
+    kind, _, rest = subject.partition(":")
+    if kind == "person":
+        return {"person_id": int(rest)}
+    if kind == "source":
+        source_kind, _, pk = rest.partition(":")
+        return (
+            {"source_staff_id": int(pk)}
+            if source_kind == "staff"
+            else {"source_person_id": int(pk)}
+        )
+    if kind == "service":
+        service_id, _, category = rest.partition(":")
+        return {"service_id": int(service_id), "category": category}
+    if kind == "concern":
+        fact = known.get(int(rest))
+        return {"person_id": fact.person_ids[0] if fact and fact.person_ids else None}
+    return {}
+
+
+def _explain(ctx, alert_rule, subject, ids, known) -> str:
+    missing = [i for i in ids if i not in known]
+    if missing:
+        known |= factstore.load(Concern.objects.filter(pk__in=missing))
+    sentence = rules.explain(
+        rules.Finding(alert_rule, subject, frozenset(ids)), known, ctx.teams, ctx.shifts
+    )
+    if subject.startswith("service:"):
+        category = subject.split(":", 2)[2]
+        sentence = sentence.replace(
+            "same kind", f"same kind ({ctx.categories.get(category, category).lower()})", 1
+        )
+    return sentence
+
+
+def _raise(ctx, finding, known) -> Alert:
+    alert = Alert.objects.create(
+        organisation_id=ctx.organisation_id,
+        rule=finding.rule,
+        subject=finding.subject,
+        policy_version=ctx.version,
+        explanation=_explain(ctx, finding.rule, finding.subject, finding.concern_ids, known),
+        score=finding.detail.get("score"),
+        raised_at=ctx.at,
+        updated_at=ctx.at,
+        waiting_since=ctx.at,
+        **_subject_fields(finding.subject, known),
+    )
+    AlertConcern.objects.bulk_create(
+        AlertConcern(alert=alert, concern_id=i, added_at=ctx.at)
+        for i in sorted(finding.concern_ids)
+    )
+    AlertEvent.objects.create(
+        alert=alert, at=ctx.at, kind=AlertEvent.Kind.RAISED, concern_ids=sorted(finding.concern_ids)
+    )
+    _trail(alert, "raised alert", ctx.at, concern_ids=sorted(finding.concern_ids))
+    return alert
+
+
+def _join(ctx, alert, finding, added, known) -> bool:
+    """Add new concerns to an alert; reopen it if it had been decided. True if reopened."""
+    AlertConcern.objects.bulk_create(
+        AlertConcern(alert=alert, concern_id=i, added_at=ctx.at) for i in sorted(added)
+    )
+    reopened = alert.status == Alert.Status.DECIDED
+    if reopened:
+        # Explain the new episode: the new concerns and those in the rule's window before them.
+        days = rules.window_days(ctx.policy, alert.rule)
+        first_new = min((known[i].occurred_at for i in added if i in known), default=ctx.at)
+        alert.episode_from = first_new - timedelta(days=days) if days else first_new
+        alert.status = Alert.Status.OPEN
+        alert.waiting_since = ctx.at
+        alert.acknowledged_by = None
+        alert.acknowledged_at = None
+    ids = set(AlertConcern.objects.filter(alert=alert).values_list("concern_id", flat=True))
+    if alert.episode_from:
+        episode = {i for i in ids if i in known and known[i].occurred_at >= alert.episode_from}
+        ids = episode | set(added)
+    alert.explanation = _explain(ctx, alert.rule, alert.subject, ids, known)
+    alert.policy_version = ctx.version
+    alert.updated_at = ctx.at
+    if "score" in finding.detail:
+        alert.score = finding.detail["score"]
+    alert.save()
+    kind = AlertEvent.Kind.REOPENED if reopened else AlertEvent.Kind.UPDATED
+    AlertEvent.objects.create(alert=alert, at=ctx.at, kind=kind, concern_ids=sorted(added))
+    _trail(
+        alert,
+        "reopened alert" if reopened else "added concerns to alert",
+        ctx.at,
+        concern_ids=sorted(added),
+    )
+    return reopened
+
+
+def people_of(alert: Alert) -> list[int]:
+    """Everyone whose record an alert is part of."""
+    return sorted(
+        set(
+            ConcernPerson.objects.filter(
+                concern_id__in=AlertConcern.objects.filter(alert=alert).values("concern_id")
+            ).values_list("person_id", flat=True)
+        )
+    )
+
+
+def _trail(alert, action, at, *, actor=None, request=None, reason="", **detail):
+    for person_id in people_of(alert) or [None]:
+        if request is not None:
+            trail.record_request(
+                request,
+                action,
+                object_type="alert",
+                object_id=alert.pk,
+                person_id=person_id,
+                organisation_id=alert.organisation_id,
+                reason=reason,
+                detail={"rule": alert.rule, **detail},
+            )
+        else:
+            trail.record(
+                actor=actor,
+                action=action,
+                object_type="alert",
+                object_id=alert.pk,
+                person_id=person_id,
+                organisation_id=alert.organisation_id,
+                reason=reason,
+                detail={"rule": alert.rule, **detail},
+            )
+
+
+# Risk scores ---------------------------------------------------------------------
+
+
+def level(score: float, at: datetime, half_life_days: float) -> float | None:
+    """log2(score) plus the half-lives from a fixed day to `at`: constant while the
+    score only fades, so ordering by it ranks people by their score now."""
+    if score <= 0:
+        return None
+    days = (at - EPOCH).total_seconds() / 86400
+    return math.log2(score) + days / half_life_days
+
+
+def level_threshold(threshold: float, at: datetime, half_life_days: float) -> float:
+    return level(threshold, at, half_life_days)
+
+
+def _save_scores(ctx, people, family) -> None:
+    rule = ctx.policy.risk_score
+    by_person = defaultdict(list)
+    for f in family.values():
+        for pid in f.person_ids:
+            by_person[pid].append(f)
+    current = {r.person_id: r for r in RiskScore.objects.filter(person_id__in=people)}
+    for pid in people:
+        score, contributing = rules.risk_score(
+            by_person.get(pid, []), rule, now=ctx.at, category_weights=ctx.weights
+        )
+        values = {
+            "organisation_id": ctx.organisation_id,
+            "score": score,
+            "scored_at": ctx.at,
+            "half_life_days": rule.half_life_days,
+            "level": level(score, ctx.at, rule.half_life_days),
+            "policy_version": ctx.version,
+            "concern_ids": sorted(contributing),
+        }
+        row = current.get(pid)
+        if row is None:
+            RiskScore.objects.create(person_id=pid, **values)
+        else:
+            RiskScore.objects.filter(pk=row.pk).update(**values)
+
+
+# Notifications -------------------------------------------------------------------
+
+
+class Notifier:
+    """Collects who must hear about which alerts, then tells each person once: an
+    in-app notification per alert, and one email listing them. Emails carry no names
+    or details, only what to open."""
+
+    WORDS = {"raised": "New alert", "reopened": "Alert reopened by new concerns"}
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.items: list[tuple[Alert, str]] = []
+
+    def add(self, alert: Alert, event: str) -> None:
+        self.items.append((alert, event))
+
+    def send(self) -> None:
+        if not self.items:
+            return
+        leads = set(
+            Membership.objects.filter(
+                organisation_id=self.ctx.organisation_id,
+                role=Role.SAFEGUARDING_LEAD,
+                user__is_active=True,
+            ).values_list("user_id", flat=True)
+        )
+        alert_ids = [a.pk for a, _ in self.items]
+        teams_of = defaultdict(set)
+        implicated = defaultdict(set)
+        for alert_id, team_id, source_staff_id in AlertConcern.objects.filter(
+            alert_id__in=alert_ids
+        ).values_list("alert_id", "concern__team_id", "concern__source_staff_id"):
+            teams_of[alert_id].add(team_id)
+            if source_staff_id:
+                implicated[alert_id].add(source_staff_id)
+        managers = self._managers({t for ts in teams_of.values() for t in ts})
+        notes, emails = [], defaultdict(list)
+        for alert, event in self.items:
+            to = set(leads)
+            for team_id in teams_of[alert.pk]:
+                to |= managers.get(team_id, set())
+            to -= implicated[alert.pk] | {alert.source_staff_id}
+            text = f"{self.WORDS[event]}: {alert.title}"
+            for user_id in sorted(to):
+                notes.append(Notification(recipient_id=user_id, alert=alert, message=text))
+                emails[user_id].append((text, reverse("alert", args=[alert.pk])))
+        Notification.objects.bulk_create(notes, batch_size=500)
+        self.items = []
+        if emails:
+            transaction.on_commit(lambda: _email(emails))
+
+    def _managers(self, team_ids) -> dict[int, set[int]]:
+        teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "service_id"))
+        found = defaultdict(set)
+        for user_id, team_id, service_id in Membership.objects.filter(
+            Q(team_id__in=teams)
+            | Q(service_id__in=set(teams.values()))
+            | Q(organisation_id=self.ctx.organisation_id, service__isnull=True, team__isnull=True),
+            role=Role.TEAM_MANAGER,
+            user__is_active=True,
+        ).values_list("user_id", "team_id", "service_id"):
+            for tid, sid in teams.items():
+                if team_id == tid or service_id == sid or (team_id is None and service_id is None):
+                    found[tid].add(user_id)
+        return found
+
+
+def _email(emails) -> None:
+    from django.contrib.auth import get_user_model
+
+    site = getattr(settings, "SHAREWISE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    addresses = dict(
+        get_user_model().objects.filter(pk__in=emails).exclude(email="").values_list("pk", "email")
+    )
+    messages = []
+    for user_id, items in emails.items():
+        if user_id not in addresses:
+            continue
+        lines = [f"- {text}: {site}{link}" for text, link in items]
+        subject = (
+            items[0][0] if len(items) == 1 else f"{len(items)} safeguarding alerts need a decision"
+        )
+        body = (
+            "Sharewise has safeguarding alerts for you to look at:\n\n"
+            + "\n".join(lines)
+            + "\n\nSign in to see the details. This email holds no personal information.\n"
+        )
+        messages.append((f"Sharewise: {subject}", body, None, [addresses[user_id]]))
+    try:
+        send_mass_mail(messages, fail_silently=False)
+    except Exception:  # the alert stands in the app whatever the mail server does
+        log.exception("Could not send alert emails")
+
+
+# Lifecycle ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def acknowledge(request, alert: Alert) -> Alert:
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status != Alert.Status.OPEN:
+        raise ValidationError({"status": ["Only an open alert can be acknowledged"]})
+    now = timezone.now()
+    alert.status = Alert.Status.ACKNOWLEDGED
+    alert.acknowledged_by = request.user
+    alert.acknowledged_at = now
+    alert.save(update_fields=["status", "acknowledged_by", "acknowledged_at"])
+    AlertEvent.objects.create(
+        alert=alert, at=now, kind=AlertEvent.Kind.ACKNOWLEDGED, by=request.user
+    )
+    _trail(alert, "acknowledged alert", now, request=request)
+    return alert
+
+
+def decision_problems(
+    outcome: str, rationale: str, monitor_until: date | None, policy, today: date
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if outcome not in Outcome.values:
+        errors["outcome"] = ["Choose what happens next: escalate, monitor or no further action"]
+    words = len((rationale or "").split())
+    need = policy.decisions.min_rationale_words
+    if words < need:
+        errors["rationale"] = [
+            f"Write your reasons in at least {need} words, so anyone reading this later "
+            f"understands the decision (you have written {words})"
+        ]
+    if outcome == Outcome.MONITOR:
+        latest = today + timedelta(days=policy.decisions.max_monitor_days)
+        if monitor_until is None:
+            errors["monitor_until"] = [
+                "Enter the date when monitoring ends and someone looks again"
+            ]
+        elif monitor_until <= today:
+            errors["monitor_until"] = ["The date monitoring ends must be in the future"]
+        elif monitor_until > latest:
+            errors["monitor_until"] = [
+                f"Monitor for at most {policy.decisions.max_monitor_days} days: "
+                f"choose a date on or before {latest:%-d %B %Y}"
+            ]
+    return errors
+
+
+@transaction.atomic
+def decide(
+    request,
+    alert: Alert,
+    outcome: str,
+    rationale: str,
+    monitor_until: date | None = None,
+    *,
+    actor=None,
+    at=None,
+) -> AlertDecision:
+    """Record a decision, or raise ValidationError naming what to fix. Nobody can
+    close an alert without written reasons."""
+    at = at or timezone.now()
+    version, policy = store.in_force(alert.organisation_id, "patterns")
+    errors = decision_problems(outcome, rationale, monitor_until, policy, timezone.localdate(at))
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status == Alert.Status.DECIDED:
+        errors.setdefault("outcome", []).append(
+            "This alert has already been decided; new concerns will reopen it"
+        )
+    if errors:
+        raise ValidationError(errors)
+    by = actor or request.user
+    decision = AlertDecision.objects.create(
+        alert=alert,
+        decided_by=by,
+        decided_at=at,
+        outcome=outcome,
+        monitor_until=monitor_until if outcome == Outcome.MONITOR else None,
+        rationale=rationale.strip(),
+        policy_version=version,
+    )
+    alert.status = Alert.Status.DECIDED
+    alert.save(update_fields=["status"])
+    AlertEvent.objects.create(
+        alert=alert, at=at, kind=AlertEvent.Kind.DECIDED, by=by, note=decision.get_outcome_display()
+    )
+    _trail(
+        alert,
+        "decided alert",
+        at,
+        request=request,
+        actor=actor,
+        outcome=outcome,
+        monitor_until=monitor_until.isoformat() if monitor_until else None,
+    )
+    return decision

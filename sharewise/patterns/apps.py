@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PatternsConfig(AppConfig):
+    name = "sharewise.patterns"
+    verbose_name = "Patterns and alerts"
+
+    def ready(self):
+        from sharewise.patterns import listeners, permissions  # noqa: F401

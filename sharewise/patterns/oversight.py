@@ -1,0 +1,138 @@
+"""What the oversight dashboard shows a lead (their organisation) or a manager (their
+services): the same questions, each answered from the records they may see."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Count, Max
+from django.utils import timezone
+
+from sharewise.concerns.models import Concern, ConcernPerson, SharingView
+from sharewise.organisations.access import scope_for
+from sharewise.organisations.models import Service
+from sharewise.patterns import alerts as alertlib
+from sharewise.patterns.models import Alert, RiskScore
+from sharewise.people.models import Person
+from sharewise.policy import store
+
+WINDOW_DAYS = 90
+SHOWN = 20
+
+
+@dataclass
+class Dashboard:
+    ranked: list = field(default_factory=list)  # (person, score, over threshold)
+    threshold: float = 0
+    half_life: float = 0
+    people_over: int = 0
+    alerts: list = field(default_factory=list)
+    alerts_total: int = 0
+    services: list = field(default_factory=list)
+    categories: list = field(default_factory=list)  # (code, label)
+    heat: dict = field(default_factory=dict)  # (service_id, code) -> count
+    heat_max: int = 0
+    refusals: list = field(default_factory=list)  # (person, concerns, latest)
+    refusal_people: int = 0
+    refusal_concerns: int = 0
+    overdue: list = field(default_factory=list)
+    overdue_total: int = 0
+
+    def person_ids(self) -> list[int]:
+        ids = [p.pk for p, *_ in self.ranked] + [p.pk for p, *_ in self.refusals]
+        ids += [a.person_id for a in self.alerts if a.person_id]
+        ids += [pid for c in self.overdue for pid in c.person_ids]
+        return sorted(set(ids))
+
+
+def people_for(user):
+    """People this user may see (the organisation's, for a lead, cheaply)."""
+    scope = scope_for(user)
+    if scope.lead_org_ids and not scope.team_ids:
+        return Person.objects.filter(organisation_id__in=scope.lead_org_ids, merged_into=None)
+    return Person.objects.visible_to(user)
+
+
+def build(user, now=None) -> Dashboard:
+    now = now or timezone.now()
+    scope = scope_for(user)
+    board = Dashboard()
+    organisation_id = scope.organisation_id
+    _, policy = store.in_force(organisation_id, "patterns")
+    _, recording = store.in_force(organisation_id, "recording")
+    rule = policy.risk_score
+    board.threshold = rule.threshold
+    board.half_life = rule.half_life_days
+    people = people_for(user)
+    scores = RiskScore.objects.filter(level__isnull=False, person__in=people)
+    if scope.lead_org_ids and not scope.team_ids:
+        scores = RiskScore.objects.filter(
+            level__isnull=False, organisation_id__in=scope.lead_org_ids, person__merged_into=None
+        )
+    over = alertlib.level_threshold(rule.threshold, now, rule.half_life_days)
+    board.people_over = scores.filter(level__gte=over, half_life_days=rule.half_life_days).count()
+    for row in scores.select_related("person").order_by("-level")[:SHOWN]:
+        score = row.now(now)
+        board.ranked.append((row.person, round(score, 1), score >= rule.threshold))
+
+    waiting = Alert.objects.visible_to(user).needing_decision()
+    board.alerts_total = waiting.count()
+    board.alerts = list(
+        waiting.select_related("person", "source_person", "source_staff", "service").order_by(
+            "waiting_since", "id"
+        )[:50]
+    )
+    label_categories(board.alerts, recording.category_labels())
+
+    since = now - timedelta(days=WINDOW_DAYS)
+    recent = Concern.objects.visible_to(user).filter(occurred_at__gte=since)
+    heat = defaultdict(int)
+    for service_id, categories, n in (
+        recent.order_by().values_list("service_id", "categories").annotate(n=Count("id"))
+    ):
+        for code in categories or ():
+            heat[(service_id, code)] += n
+    board.heat = dict(heat)
+    board.heat_max = max(heat.values(), default=0)
+    service_ids = {s for s, _ in heat}
+    board.services = list(Service.objects.filter(pk__in=service_ids).order_by("name"))
+    used = {c for _, c in heat}
+    board.categories = [(c.code, c.label) for c in recording.categories if c.code in used]
+
+    refused = recent.filter(sharing_view=SharingView.REFUSES)
+    board.refusal_concerns = refused.count()
+    by_person = (
+        ConcernPerson.objects.filter(concern__in=refused.values("pk"))
+        .values("person_id")
+        .annotate(n=Count("concern_id"), latest=Max("concern__occurred_at"))
+        .order_by("-n", "-latest")
+    )
+    board.refusal_people = by_person.count()
+    top = list(by_person[:SHOWN])
+    names = Person.objects.in_bulk([r["person_id"] for r in top])
+    board.refusals = [(names[r["person_id"]], r["n"], r["latest"]) for r in top]
+
+    overdue = Concern.objects.for_review_by(user).filter(review_due_at__lt=now)
+    board.overdue_total = overdue.count()
+    board.overdue = list(
+        overdue.select_related("team", "service").order_by("review_due_at")[:SHOWN]
+    )
+    links = defaultdict(list)
+    for concern_id, person in (
+        ConcernPerson.objects.filter(concern_id__in=[c.pk for c in board.overdue])
+        .select_related("person")
+        .values_list("concern_id", "person")
+    ):
+        links[concern_id].append(person)
+    people_by_id = Person.objects.in_bulk({p for ps in links.values() for p in ps})
+    for concern in board.overdue:
+        concern.person_ids = links[concern.pk]
+        concern.people_shown = [people_by_id[p] for p in links[concern.pk]]
+    return board
+
+
+def label_categories(alerts, labels) -> None:
+    for alert in alerts:
+        alert.category_label = labels.get(alert.category, alert.category)

@@ -1,0 +1,32 @@
+"""The risk score and open alerts, shown on a person's page and chronology."""
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from sharewise.patterns.models import Alert, RiskScore
+from sharewise.policy import store
+
+
+def person_panel(request, person) -> str:
+    ids = person.record_ids() if hasattr(person, "record_ids") else [person.pk]
+    _, policy = store.in_force(person.organisation_id, "patterns")
+    risk = RiskScore.objects.filter(person_id__in=ids).first()
+    score = round(risk.now(), 1) if risk else 0.0
+    alerts = list(
+        Alert.objects.visible_to(request.user)
+        .needing_decision()
+        .filter(person_id__in=ids)
+        .order_by("waiting_since")
+    )
+    return render_to_string(
+        "patterns/person_panel.html",
+        {
+            "person": person,
+            "score": score,
+            "over": score >= policy.risk_score.threshold,
+            "threshold": policy.risk_score.threshold,
+            "alerts": alerts,
+            "now": timezone.now(),
+        },
+        request=request,
+    )

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from sharewise.patterns import views
+
+urlpatterns = [
+    path("oversight/", views.dashboard, name="oversight"),
+    path(
+        "oversight/services/<int:service_id>/<slug:category>/",
+        views.heat_cell,
+        name="heat_cell",
+    ),
+    path("alerts/", views.alert_list, name="alert_list"),
+    path("alerts/<int:alert_id>/", views.alert_page, name="alert"),
+    path("alerts/<int:alert_id>/acknowledge/", views.acknowledge_alert, name="acknowledge_alert"),
+    path("alerts/<int:alert_id>/decision/", views.decide_alert, name="decide_alert"),
+    path("notifications/", views.notifications, name="notifications"),
+]

@@ -1,0 +1,302 @@
+"""The oversight dashboard, alerts and their decisions, and notifications."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from sharewise.audittrail import trail
+from sharewise.concerns.models import Concern, ConcernPerson
+from sharewise.forms import DatePartsField, NHSStyled
+from sharewise.organisations.access import scope_for
+from sharewise.patterns import alerts as alertlib
+from sharewise.patterns import oversight
+from sharewise.patterns.models import RULE_TITLES, Alert, Notification, Outcome
+from sharewise.people.models import Person
+from sharewise.policy import store
+
+
+def _shown(request, action, person_ids, organisation_id, **detail):
+    """A page that names people is a read of their records: one entry per person."""
+    for person_id in person_ids:
+        trail.record_request(
+            request,
+            action,
+            object_type="person",
+            object_id=person_id,
+            person_id=person_id,
+            organisation_id=organisation_id,
+            detail=detail,
+        )
+
+
+def get_alert_for(request, alert_id, action="viewed alert") -> Alert:
+    """An alert this user may see, with the read written to the trail against each
+    person it is about; otherwise Http404."""
+    alert = (
+        Alert.objects.visible_to(request.user)
+        .select_related("person", "source_person", "source_staff", "service", "policy_version")
+        .filter(pk=alert_id)
+        .first()
+    )
+    if alert is None:
+        raise Http404("No such alert")
+    alertlib._trail(alert, action, timezone.now(), request=request)
+    return alert
+
+
+@login_required
+def dashboard(request):
+    if not request.user.has_perm("patterns.see_oversight"):
+        raise PermissionDenied
+    board = oversight.build(request.user)
+    _shown(
+        request,
+        "viewed oversight dashboard",
+        board.person_ids(),
+        scope_for(request.user).organisation_id,
+    )
+    rows = [
+        (
+            service,
+            [(code, board.heat.get((service.pk, code), 0)) for code, _ in board.categories],
+        )
+        for service in board.services
+    ]
+    return render(
+        request,
+        "patterns/dashboard.html",
+        {"nav": "oversight", "board": board, "heat_rows": rows, "now": timezone.now()},
+    )
+
+
+@login_required
+def heat_cell(request, service_id, category):
+    """The concerns behind one square of the heat map, each leading to a chronology."""
+    if not request.user.has_perm("patterns.see_oversight"):
+        raise PermissionDenied
+    since = timezone.now() - timezone.timedelta(days=oversight.WINDOW_DAYS)
+    concerns = list(
+        Concern.objects.visible_to(request.user)
+        .filter(
+            service_id=service_id, occurred_at__gte=since, categories__icontains=f'"{category}"'
+        )
+        .select_related("team", "service")
+        .order_by("-occurred_at")[:200]
+    )
+    concerns = [c for c in concerns if category in c.categories]
+    people = {}
+    for concern_id, person_id in ConcernPerson.objects.filter(
+        concern_id__in=[c.pk for c in concerns]
+    ).values_list("concern_id", "person_id"):
+        people.setdefault(concern_id, []).append(person_id)
+    names = Person.objects.in_bulk({p for ps in people.values() for p in ps})
+    for c in concerns:
+        c.people_shown = [names[p] for p in people.get(c.pk, [])]
+    _shown(
+        request,
+        "viewed concerns by service and category",
+        sorted(names),
+        scope_for(request.user).organisation_id,
+        service=service_id,
+        category=category,
+    )
+    _, recording = store.in_force(scope_for(request.user).organisation_id, "recording")
+    return render(
+        request,
+        "patterns/heat_cell.html",
+        {
+            "nav": "oversight",
+            "concerns": concerns,
+            "label": recording.category_labels().get(category, category),
+            "service": concerns[0].service if concerns else None,
+        },
+    )
+
+
+def _alert_context(request, alert):
+    concerns = list(
+        Concern.objects.visible_to(request.user)
+        .filter(alert_links__alert=alert)
+        .select_related("team", "service")
+        .order_by("-occurred_at")
+    )
+    total = alert.links.count()
+    people = {}
+    for concern_id, person_id in ConcernPerson.objects.filter(
+        concern_id__in=[c.pk for c in concerns]
+    ).values_list("concern_id", "person_id"):
+        people.setdefault(concern_id, []).append(person_id)
+    names = Person.objects.in_bulk({p for ps in people.values() for p in ps})
+    for c in concerns:
+        c.people_shown = [names[p] for p in people.get(c.pk, [])]
+    _, recording = store.in_force(alert.organisation_id, "recording")
+    labels = recording.category_labels()
+    for c in concerns:
+        c.category_labels = [labels.get(code, code) for code in c.categories]
+    oversight.label_categories([alert], labels)
+    return {
+        "nav": "oversight",
+        "alert": alert,
+        "concerns": concerns,
+        "hidden": total - len(concerns),
+        "people": sorted(names.values(), key=lambda p: p.name),
+        "events": alert.events.select_related("by"),
+        "decisions": alert.decisions.select_related("decided_by"),
+        "can_decide": request.user.has_perm("patterns.decide_alert", alert),
+        "can_acknowledge": request.user.has_perm("patterns.acknowledge_alert", alert)
+        and alert.status == Alert.Status.OPEN,
+    }
+
+
+@login_required
+def alert_page(request, alert_id):
+    try:
+        alert = get_alert_for(request, alert_id)
+    except Http404:
+        return render(request, "patterns/not_found.html", status=404)
+    context = _alert_context(request, alert)
+    if context["can_decide"] and alert.is_waiting:
+        context["form"] = DecisionForm()
+    return render(request, "patterns/alert.html", context)
+
+
+@login_required
+@require_POST
+def acknowledge_alert(request, alert_id):
+    try:
+        alert = get_alert_for(request, alert_id, action="opened alert to acknowledge")
+    except Http404:
+        return render(request, "patterns/not_found.html", status=404)
+    if not request.user.has_perm("patterns.acknowledge_alert", alert):
+        raise PermissionDenied
+    try:
+        alertlib.acknowledge(request, alert)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Alert acknowledged. It still needs a decision.")
+    return redirect("alert", alert_id=alert.pk)
+
+
+class DecisionForm(NHSStyled, forms.Form):
+    outcome = forms.ChoiceField(
+        label="What happens next?",
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what happens next"},
+    )
+    monitor_until = DatePartsField(
+        label="Monitor until",
+        required=False,
+        help_text="If you choose to monitor: the date someone looks at this again. "
+        "For example, 15 3 2027",
+    )
+    rationale = forms.CharField(
+        label="Your reasons",
+        help_text="What you considered and why you decided this. Someone will read this later.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Write your reasons for this decision"},
+    )
+
+
+@login_required
+def decide_alert(request, alert_id):
+    try:
+        alert = get_alert_for(request, alert_id, action="opened alert to decide")
+    except Http404:
+        return render(request, "patterns/not_found.html", status=404)
+    if not request.user.has_perm("patterns.decide_alert", alert):
+        raise PermissionDenied
+    form = DecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        form.is_valid()
+        data = form.cleaned_data
+        try:
+            alertlib.decide(
+                request,
+                alert,
+                data.get("outcome") or request.POST.get("outcome", ""),
+                data.get("rationale") or request.POST.get("rationale", ""),
+                data.get("monitor_until"),
+            )
+        except ValidationError as error:
+            for name, problems in error.message_dict.items():
+                for problem in problems:
+                    if name not in form.errors or problem not in form.errors[name]:
+                        form.add_error(name if name in form.fields else None, problem)
+        else:
+            messages.success(request, "Decision recorded.")
+            return redirect("alert", alert_id=alert.pk)
+    context = _alert_context(request, alert)
+    context["form"] = form
+    return render(request, "patterns/alert.html", context, status=200)
+
+
+@login_required
+def alert_list(request):
+    if not request.user.has_perm("patterns.see_oversight"):
+        raise PermissionDenied
+    status = request.GET.get("status", "waiting")
+    rule = request.GET.get("rule", "")
+    alerts = Alert.objects.visible_to(request.user).select_related(
+        "person", "source_person", "source_staff", "service"
+    )
+    if status == "waiting":
+        alerts = alerts.needing_decision()
+    elif status in Alert.Status.values:
+        alerts = alerts.filter(status=status)
+    if rule in RULE_TITLES:
+        alerts = alerts.filter(rule=rule)
+    page = Paginator(alerts.order_by("-updated_at", "-id"), 50).get_page(request.GET.get("page"))
+    _, recording = store.in_force(scope_for(request.user).organisation_id, "recording")
+    oversight.label_categories(page.object_list, recording.category_labels())
+    _shown(
+        request,
+        "listed alerts",
+        sorted({a.person_id for a in page.object_list if a.person_id}),
+        scope_for(request.user).organisation_id,
+    )
+    extra = request.GET.copy()
+    extra.pop("page", None)
+    return render(
+        request,
+        "patterns/alert_list.html",
+        {
+            "nav": "oversight",
+            "page": page,
+            "status": status,
+            "rule": rule,
+            "rules": RULE_TITLES.items(),
+            "statuses": [
+                ("waiting", "Waiting for a decision"),
+                *Alert.Status.choices,
+                ("all", "All"),
+            ],
+            "extra": extra.urlencode(),
+        },
+    )
+
+
+@login_required
+def notifications(request):
+    mine = Notification.objects.filter(recipient=request.user)
+    if request.method == "POST":
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
+        messages.success(request, "All notifications marked as read.")
+        return redirect("notifications")
+    # A notification whose alert this user can no longer see says only that it existed.
+    visible = set(
+        Alert.objects.visible_to(request.user)
+        .filter(pk__in=mine.values("alert_id"))
+        .values_list("pk", flat=True)
+    )
+    page = Paginator(mine.select_related("alert"), 50).get_page(request.GET.get("page"))
+    for note in page.object_list:
+        note.can_open = note.alert_id in visible
+    return render(request, "patterns/notifications.html", {"nav": "notifications", "page": page})
