@@ -23,11 +23,16 @@ The rules the rows encode (need to know):
 - duplicates and merging: leads see the organisation's possible duplicates and merge
   and unmerge records; anyone who may see a person may ask for its likely duplicates
   (only those they may see are returned).
+- alerts and oversight: leads see their organisation's alerts, team managers those
+  with a concern at a team they manage, and both acknowledge them; only the
+  organisation's lead decides; nobody sees an alert naming them as the alleged source.
+  Anyone else gets 404 for an alert. The pattern policy: leads.
 - not signed in: pages redirect to /sign-in/, the API answers 401 in JSON.
 
 Routes taking a person_id use Alice (Night team, Rose House); other_id is Bob, and
-merge_id a record of Alice's merged into hers. Olivia is the safeguarding lead of
-another organisation, so she never sees Alice.
+merge_id a record of Alice's merged into hers, alert_id the cumulative alert her three
+concerns raise. Olivia is the safeguarding lead of another organisation, so she never
+sees Alice.
 """
 
 import copy
@@ -42,6 +47,7 @@ from conftest import record_concern
 from sharewise.api.urls import api
 from sharewise.concerns.models import ImportJob
 from sharewise.organisations.models import ApiToken
+from sharewise.patterns.models import Alert
 from sharewise.people.models import BreakGlassAccess
 
 ROLES = ("anonymous", "nia", "tom", "helen", "sarah", "david", "grace", "owen", "olivia")
@@ -125,6 +131,20 @@ PAGE_MATRIX = {
     ("merge_people", "POST"):       (302, 403, 404, 403, 200, 403, 404, 404, 404),
     ("undo_merge", "GET"):          (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("undo_merge", "POST"):         (302, 403, 403, 403, 302, 403, 403, 403, 404),
+    ("oversight", "GET"):           (302, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("oversight", "POST"):          (302, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("heat_cell", "GET"):           (302, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("heat_cell", "POST"):          (302, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("alert_list", "GET"):          (302, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("alert_list", "POST"):         (302, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("alert", "GET"):               (302, 404, 404, 200, 200, 404, 404, 404, 404),
+    ("alert", "POST"):              (302, 404, 404, 200, 200, 404, 404, 404, 404),
+    ("acknowledge_alert", "GET"):   (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("acknowledge_alert", "POST"):  (302, 404, 404, 302, 302, 404, 404, 404, 404),
+    ("decide_alert", "GET"):        (302, 404, 404, 403, 200, 404, 404, 404, 404),
+    ("decide_alert", "POST"):       (302, 404, 404, 403, 200, 404, 404, 404, 404),
+    ("notifications", "GET"):       (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("notifications", "POST"):      (302, 302, 302, 302, 302, 302, 302, 302, 302),
 }
 
 # API operations, keyed as in the OpenAPI schema, called with each user's bearer token
@@ -150,6 +170,13 @@ API_MATRIX = {
     "GET /api/v1/people/{person_id}/possible-duplicates": (401, 200, 404, 200, 200, 200, 404, 404, 404),
     "POST /api/v1/people/merge":               (401, 403, 403, 403, 201, 403, 403, 403, 404),
     "POST /api/v1/people/merges/{merge_id}/undo": (401, 403, 403, 403, 200, 403, 403, 403, 404),
+    "GET /api/v1/alerts":                      (401, 403, 403, 200, 200, 403, 403, 403, 200),
+    "GET /api/v1/alerts/{alert_id}":           (401, 404, 404, 200, 200, 404, 404, 404, 404),
+    "POST /api/v1/alerts/{alert_id}/acknowledge": (401, 404, 404, 200, 200, 404, 404, 404, 404),
+    "POST /api/v1/alerts/{alert_id}/decision": (401, 404, 404, 403, 201, 404, 404, 404, 404),
+    "GET /api/v1/people/{person_id}/risk":     (401, 200, 404, 200, 200, 200, 404, 404, 404),
+    "GET /api/v1/policy/patterns":             (401, 403, 403, 403, 200, 403, 403, 403, 200),
+    "PUT /api/v1/policy/patterns":             (401, 403, 403, 403, 200, 403, 403, 403, 200),
 }
 # fmt: on
 
@@ -201,6 +228,15 @@ def api_bodies(cast):
             "reason": "Confirmed with the GP surgery",
         },
         "POST /api/v1/people/merges/{merge_id}/undo": {"reason": "Merged in error"},
+        # valid, so a lead gets 201: the outcome shows who may decide, not the checks
+        "POST /api/v1/alerts/{alert_id}/decision": {
+            "outcome": "no_further_action",
+            "rationale": "Spoke with Alice and the night staff; the bell is now fixed in reach.",
+        },
+        "PUT /api/v1/policy/patterns": {
+            "document": {"cumulative": {"concerns": 4, "days": 90}},
+            "note": "Fewer alerts for the pilot",
+        },
     }
 
 
@@ -297,6 +333,8 @@ def _ids(cast, user, grant, tokens):
         "job_id": cast.import_job.pk,
         "other_id": cast.bob.pk,
         "merge_id": cast.merge.pk,
+        "alert_id": cast.alert.pk,
+        "category": "neglect",
     }
 
 
@@ -364,6 +402,10 @@ def _record_merged_into_alice(cast):
 
 def test_permission_matrix(cast):
     cast.concern = record_concern(cast)  # by Nia, about Alice, on the Night team
+    # Two more make a cumulative alert about Alice, which Helen (Rose House) sees too.
+    record_concern(cast, days_ago=3)
+    record_concern(cast, days_ago=5)
+    cast.alert = Alert.objects.get(rule="cumulative", subject=f"person:{cast.alice.pk}")
     cast.import_job = ImportJob.objects.create(
         organisation=cast.org, created_by=cast.sarah, file_name="log.csv", status="done"
     )

@@ -11,6 +11,7 @@ from ninja.security import HttpBearer, django_auth
 from sharewise.api import audittrail as audittrail_routes
 from sharewise.api import concerns as concern_routes
 from sharewise.api import organisations as organisation_routes
+from sharewise.api import patterns as pattern_routes
 from sharewise.api import people as people_routes
 from sharewise.organisations.models import ApiToken
 
@@ -96,3 +97,4 @@ api.add_router("", organisation_routes.router)
 api.add_router("", people_routes.router)
 api.add_router("", concern_routes.router)
 api.add_router("", audittrail_routes.router)
+api.add_router("", pattern_routes.router)

@@ -102,7 +102,7 @@ def evaluate_concerns(organisation_id: int, concern_ids, *, at: datetime | None 
             )
             if f.subject in wanted
         ]
-        _save_scores(ctx, people, family)
+        save_scores(ctx, people, family)
     if sources:
         family = factstore.from_sources(sources)
         known |= family
@@ -315,13 +315,14 @@ def level_threshold(threshold: float, at: datetime, half_life_days: float) -> fl
     return level(threshold, at, half_life_days)
 
 
-def _save_scores(ctx, people, family) -> None:
+def save_scores(ctx, people, family) -> None:
     rule = ctx.policy.risk_score
     by_person = defaultdict(list)
     for f in family.values():
         for pid in f.person_ids:
             by_person[pid].append(f)
     current = {r.person_id: r for r in RiskScore.objects.filter(person_id__in=people)}
+    changed, fresh = [], []
     for pid in people:
         score, contributing = rules.risk_score(
             by_person.get(pid, []), rule, now=ctx.at, category_weights=ctx.weights
@@ -332,14 +333,18 @@ def _save_scores(ctx, people, family) -> None:
             "scored_at": ctx.at,
             "half_life_days": rule.half_life_days,
             "level": level(score, ctx.at, rule.half_life_days),
-            "policy_version": ctx.version,
+            "policy_version_id": ctx.version.pk,
             "concern_ids": sorted(contributing),
         }
         row = current.get(pid)
         if row is None:
-            RiskScore.objects.create(person_id=pid, **values)
+            fresh.append(RiskScore(person_id=pid, **values))
         else:
-            RiskScore.objects.filter(pk=row.pk).update(**values)
+            for name, value in values.items():
+                setattr(row, name, value)
+            changed.append(row)
+    RiskScore.objects.bulk_create(fresh, batch_size=500)
+    RiskScore.objects.bulk_update(changed, list(values), batch_size=500)
 
 
 # Notifications -------------------------------------------------------------------
@@ -350,7 +355,11 @@ class Notifier:
     in-app notification per alert, and one email listing them. Emails carry no names
     or details, only what to open."""
 
-    WORDS = {"raised": "New alert", "reopened": "Alert reopened by new concerns"}
+    WORDS = {
+        "raised": "New alert",
+        "reopened": "Alert reopened by new concerns",
+        "monitoring_ended": "Monitoring period ended",
+    }
 
     def __init__(self, ctx: Context):
         self.ctx = ctx

@@ -2,6 +2,7 @@
 (amendments applied)."""
 
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from sharewise.concerns.models import Amendment, Concern, ConcernPerson, Review
@@ -61,9 +62,10 @@ def _fact(row, person_ids) -> Fact:
         source = f"staff:{row['source_staff_id']}"
     elif row["source_kind"] == "person_supported" and row["source_person_id"]:
         source = f"person:{row['source_person_id']}"
+    due = row["review_due_at"]
     return Fact(
         id=row["id"],
-        occurred_at=occurred,
+        occurred_at=timezone.localtime(occurred),
         person_ids=tuple(sorted(person_ids)),
         team_id=row["team_id"],
         service_id=row["service_id"],
@@ -72,7 +74,7 @@ def _fact(row, person_ids) -> Fact:
         refused=row["sharing_view"] == "refuses",
         unexplained_injury=row["injury"] == "unexplained",
         source=source,
-        review_due_at=row["review_due_at"],
+        review_due_at=timezone.localtime(due) if due else None,
         reviewed=row.get("reviewed", True) or row["imported"],
         shift=row["shift"],
     )

@@ -151,18 +151,9 @@ class AlertDecision(models.Model):
     monitor_until = models.DateField(null=True, blank=True)
     rationale = models.TextField()
     policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
-    # Set by the sweep when a monitoring period ends and the alert comes back.
-    monitoring_ended_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["decided_at", "id"]
-        indexes = [
-            models.Index(
-                fields=["outcome", "monitor_until"],
-                name="decision_monitor_due",
-                condition=Q(outcome="monitor", monitoring_ended_at__isnull=True),
-            )
-        ]
 
     def __str__(self):
         return f"{self.get_outcome_display()} ({self.decided_at:%d %b %Y})"

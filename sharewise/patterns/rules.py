@@ -337,6 +337,12 @@ def explain(
             for service, names in by_service.items()
         ]
     )
+    if finding.rule == "overdue_review" and chosen[0].review_due_at:
+        due = chosen[0].review_due_at
+        return (
+            f"Review was due {due:%-d %b %Y %H:%M}: concern from {first:%-d %b %Y}, "
+            f"recorded by {places}."
+        )
     sentence = f"{count} {what} {period}, recorded by {places}"
     seen_shifts = []
     for f in chosen:

@@ -161,7 +161,11 @@ def test_staff_implicated_fires_at_their_first_concern_and_overdue_reviews_never
 
 
 def test_only_and_switched_off_rules_are_left_out():
-    alice = [fact(1, 30, severity="low"), fact(2, 20, severity="high"), fact(3, 10, "immediate")]
+    alice = [
+        fact(1, 30, severity="low"),
+        fact(2, 20, severity="high"),
+        fact(3, 10, severity="immediate"),
+    ]
     assert {rule for rule, _ in first_alerts(alice, POLICY, only=frozenset({"cumulative"}))} == {
         "cumulative"
     }

@@ -1,0 +1,366 @@
+"""Alerts, their decisions, a person's risk score and the pattern policy: the same
+scope, permissions and lifecycle as the oversight pages."""
+
+from datetime import date, datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import ValidationError as PolicyError
+
+from sharewise.audittrail import trail
+from sharewise.concerns.models import Concern
+from sharewise.organisations.access import scope_for
+from sharewise.patterns import alerts as alertlib
+from sharewise.patterns.models import RULE_TITLES, Alert, AlertConcern, AlertDecision, RiskScore
+from sharewise.patterns.views import _shown, get_alert_for
+from sharewise.people.access import get_person_for
+from sharewise.policy import store
+
+router = Router(tags=["Alerts"])
+
+STATUSES = (*Alert.Status.values, "waiting")
+
+
+class AlertSummary(Schema):
+    id: int
+    rule: str
+    title: str
+    subject: str
+    person_id: int | None
+    status: str
+    explanation: str
+    score: float | None
+    raised_at: datetime
+    updated_at: datetime
+    waiting_since: datetime
+    concern_ids: list[int] = Field(description="Only the concerns you may see")
+    policy_version: int
+
+
+class AlertPage(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[AlertSummary]
+
+
+class EventOut(Schema):
+    at: datetime
+    kind: str
+    by: str | None
+    concern_ids: list[int]
+    note: str
+
+
+class DecisionOut(Schema):
+    id: int
+    outcome: str
+    monitor_until: date | None
+    rationale: str
+    decided_by: str
+    decided_at: datetime
+    policy_version: int
+
+
+class AlertOut(AlertSummary):
+    hidden_concerns: int = Field(description="Concerns in this alert outside what you can see")
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+    events: list[EventOut]
+    decisions: list[DecisionOut]
+
+
+def _require_oversight(user):
+    if not user.has_perm("patterns.see_oversight"):
+        raise PermissionDenied("Only safeguarding leads and team managers see alerts.")
+
+
+def _visible_links(user, alert_ids) -> dict[int, list[int]]:
+    """Concern ids per alert, keeping only concerns this user may see."""
+    found: dict[int, list[int]] = {pk: [] for pk in alert_ids}
+    for alert_id, concern_id in (
+        AlertConcern.objects.filter(
+            alert_id__in=alert_ids, concern__in=Concern.objects.visible_to(user)
+        )
+        .order_by("concern_id")
+        .values_list("alert_id", "concern_id")
+    ):
+        found[alert_id].append(concern_id)
+    return found
+
+
+def _summary(alert: Alert, concern_ids: list[int]) -> dict:
+    return {
+        "id": alert.pk,
+        "rule": alert.rule,
+        "title": alert.title,
+        "subject": alert.subject,
+        "person_id": alert.person_id,
+        "status": alert.status,
+        "explanation": alert.explanation,
+        "score": alert.score,
+        "raised_at": alert.raised_at,
+        "updated_at": alert.updated_at,
+        "waiting_since": alert.waiting_since,
+        "concern_ids": concern_ids,
+        "policy_version": alert.policy_version.version,
+    }
+
+
+def _decision_out(d: AlertDecision) -> DecisionOut:
+    return DecisionOut(
+        id=d.pk,
+        outcome=d.outcome,
+        monitor_until=d.monitor_until,
+        rationale=d.rationale,
+        decided_by=d.decided_by.username,
+        decided_at=d.decided_at,
+        policy_version=d.policy_version.version,
+    )
+
+
+def _alert_out(alert: Alert, user) -> AlertOut:
+    alert = Alert.objects.select_related("policy_version", "acknowledged_by").get(pk=alert.pk)
+    visible = _visible_links(user, [alert.pk])[alert.pk]
+    shown = set(visible)
+    return AlertOut(
+        **_summary(alert, visible),
+        hidden_concerns=alert.links.count() - len(visible),
+        acknowledged_by=alert.acknowledged_by.username if alert.acknowledged_by else None,
+        acknowledged_at=alert.acknowledged_at,
+        events=[
+            EventOut(
+                at=e.at,
+                kind=e.kind,
+                by=e.by.username if e.by else None,
+                # an event must not reveal the ids of concerns hidden from this user
+                concern_ids=[i for i in e.concern_ids if i in shown],
+                note=e.note,
+            )
+            for e in alert.events.select_related("by")
+        ],
+        decisions=[
+            _decision_out(d)
+            for d in alert.decisions.select_related("decided_by", "policy_version")
+        ],
+    )
+
+
+@router.get("/alerts", response=AlertPage, summary="Alerts you may see (leads, team managers)")
+def list_alerts(
+    request,
+    status: str | None = Query(
+        None, description="open, acknowledged, decided, or waiting (open or acknowledged)"
+    ),
+    person: int | None = Query(None, description="Alerts about this person's id"),
+    rule: str | None = Query(None, description="A rule code, e.g. cumulative"),
+    page: int = Query(1, ge=1),
+    page_size: int = Query(50, ge=1, le=100),
+):
+    _require_oversight(request.user)
+    alerts = Alert.objects.visible_to(request.user).select_related("policy_version")
+    if status == "waiting":
+        alerts = alerts.needing_decision()
+    elif status in Alert.Status.values:
+        alerts = alerts.filter(status=status)
+    elif status is not None:
+        raise ValidationError({"status": ["Use open, acknowledged, decided or waiting"]})
+    if rule is not None:
+        if rule not in RULE_TITLES:
+            raise ValidationError({"rule": [f"Use one of: {', '.join(RULE_TITLES)}"]})
+        alerts = alerts.filter(rule=rule)
+    if person is not None:
+        alerts = alerts.filter(person_id=person)
+    paginator = Paginator(alerts.order_by("-updated_at", "-id"), page_size)
+    current = paginator.get_page(page)
+    found = list(current.object_list)
+    links = _visible_links(request.user, [a.pk for a in found])
+    # Naming people in a list is a read of their records: one entry each, as the page does.
+    _shown(
+        request,
+        "listed alerts",
+        sorted({a.person_id for a in found if a.person_id}),
+        scope_for(request.user).organisation_id,
+        via="api",
+        shown=[a.pk for a in found],
+    )
+    return AlertPage(
+        count=paginator.count,
+        page=current.number,
+        pages=paginator.num_pages,
+        results=[AlertSummary(**_summary(a, links[a.pk])) for a in found],
+    )
+
+
+@router.get("/alerts/{alert_id}", response=AlertOut, summary="One alert, its history and decisions")
+def get_alert(request, alert_id: int):
+    return _alert_out(get_alert_for(request, alert_id), request.user)
+
+
+@router.post(
+    "/alerts/{alert_id}/acknowledge",
+    response=AlertOut,
+    summary="Acknowledge an open alert: you are looking at it (it still needs a decision)",
+)
+def acknowledge_alert(request, alert_id: int):
+    alert = get_alert_for(request, alert_id, action="opened alert to acknowledge")
+    if not request.user.has_perm("patterns.acknowledge_alert", alert):
+        raise PermissionDenied("Only safeguarding leads and team managers acknowledge alerts.")
+    alertlib.acknowledge(request, alert)
+    return _alert_out(alert, request.user)
+
+
+class DecisionIn(Schema):
+    outcome: str = Field("", description="escalate, monitor or no_further_action")
+    rationale: str = Field("", description="Your reasons, in at least the policy's words")
+    monitor_until: date | None = Field(None, description="Required when monitoring")
+
+
+@router.post(
+    "/alerts/{alert_id}/decision",
+    response={201: DecisionOut},
+    summary="Decide an alert (the organisation's safeguarding lead)",
+)
+def decide_alert(request, alert_id: int, payload: DecisionIn):
+    alert = get_alert_for(request, alert_id, action="opened alert to decide")
+    if not request.user.has_perm("patterns.decide_alert", alert):
+        raise PermissionDenied("Only the organisation's safeguarding lead decides alerts.")
+    decision = alertlib.decide(
+        request, alert, payload.outcome, payload.rationale, payload.monitor_until
+    )
+    decision = AlertDecision.objects.select_related("decided_by", "policy_version").get(
+        pk=decision.pk
+    )
+    return Status(201, _decision_out(decision))
+
+
+class AlertBrief(Schema):
+    id: int
+    rule: str
+    title: str
+    status: str
+
+
+class RiskOut(Schema):
+    person_id: int
+    score: float = Field(description="Faded to now; 0 with no concerns counted")
+    scored_at: datetime | None
+    threshold: float
+    over_threshold: bool
+    concern_ids: list[int] = Field(description="Contributing concerns you may see")
+    open_alerts: list[AlertBrief] = Field(description="Alerts awaiting a decision you may see")
+
+
+@router.get(
+    "/people/{person_id}/risk",
+    response=RiskOut,
+    summary="A person's risk score now, and alerts about them awaiting a decision",
+)
+def person_risk(request, person_id: int):
+    person = get_person_for(request, person_id, action="viewed risk score", via="api")
+    _, policy = store.in_force(person.organisation_id, "patterns")
+    row = RiskScore.objects.filter(person=person).first()
+    score = row.now() if row else 0.0
+    concern_ids = []
+    if row and row.concern_ids:
+        concern_ids = sorted(
+            Concern.objects.visible_to(request.user)
+            .filter(pk__in=row.concern_ids)
+            .values_list("pk", flat=True)
+        )
+    ids = person.record_ids()
+    alerts = (
+        Alert.objects.visible_to(request.user)
+        .needing_decision()
+        .filter(Q(person_id__in=ids) | Q(links__concern__people__in=ids))
+        .distinct()
+        .order_by("waiting_since", "id")
+    )
+    threshold = policy.risk_score.threshold
+    return RiskOut(
+        person_id=person.pk,
+        score=round(score, 2),
+        scored_at=row.scored_at if row else None,
+        threshold=threshold,
+        over_threshold=policy.risk_score.enabled and score >= threshold,
+        concern_ids=concern_ids,
+        open_alerts=[
+            AlertBrief(id=a.pk, rule=a.rule, title=a.title, status=a.status) for a in alerts
+        ],
+    )
+
+
+class PolicyOut(Schema):
+    version: int
+    document: dict
+    note: str
+    created_at: datetime
+    created_by: str | None
+
+
+class PolicyIn(Schema):
+    document: dict = Field(description="The whole pattern policy; omitted sections take defaults")
+    note: str = Field("", description="What changed and why")
+
+
+def _require_policy_access(user):
+    if not user.has_perm("policy.change_policy"):
+        raise PermissionDenied("Only safeguarding leads read and change the pattern policy.")
+
+
+def _policy_out(row) -> PolicyOut:
+    return PolicyOut(
+        version=row.version,
+        document=row.document,
+        note=row.note,
+        created_at=row.created_at,
+        created_by=row.created_by.username if row.created_by else None,
+    )
+
+
+@router.get(
+    "/policy/patterns",
+    response=PolicyOut,
+    tags=["Policy"],
+    summary="The pattern policy in force (safeguarding leads)",
+)
+def get_pattern_policy(request):
+    _require_policy_access(request.user)
+    row, _ = store.in_force(scope_for(request.user).organisation_id, "patterns")
+    return _policy_out(row)
+
+
+@router.put(
+    "/policy/patterns",
+    response=PolicyOut,
+    tags=["Policy"],
+    summary="Save a new version of the pattern policy (safeguarding leads)",
+    description="Applies from now on; alerts and decisions keep the version they were made under.",
+)
+def put_pattern_policy(request, payload: PolicyIn):
+    _require_policy_access(request.user)
+    organisation_id = scope_for(request.user).organisation_id
+    note = payload.note.strip()
+    try:
+        saved = store.save_version(
+            organisation_id, "patterns", payload.document, request.user, note
+        )
+    except PolicyError as error:
+        # Named by their path in the request body, as other 422s are.
+        problems: dict[str, list[str]] = {}
+        for e in error.errors():
+            field = ".".join(["document", *(str(p) for p in e["loc"])])
+            problems.setdefault(field, []).append(e["msg"])
+        raise ValidationError(problems) from None
+    trail.record_request(
+        request,
+        "changed policy",
+        object_type="policy",
+        object_id=saved.pk,
+        organisation_id=organisation_id,
+        reason=note,
+        detail={"kind": "patterns", "version": saved.version, "via": "api"},
+    )
+    return _policy_out(saved)

@@ -1,0 +1,178 @@
+"""The time-based rules, for `manage.py sweep` from cron every few minutes: reviews
+that went overdue, monitoring periods that ended, and risk scores to work out again
+after the risk policy changed. Safe to run while people work, and twice at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from sharewise.concerns.models import Concern
+from sharewise.patterns import alerts as alertlib
+from sharewise.patterns import facts as factstore
+from sharewise.patterns import rules
+from sharewise.patterns.models import Alert, AlertConcern, AlertDecision, AlertEvent, RiskScore
+
+CHUNK = 500
+PEOPLE_CHUNK = 2_000
+_SWEEP_LOCK = 7_310_442_002  # PostgreSQL advisory lock id: one sweep at a time
+
+
+@dataclass
+class Swept:
+    overdue: int = 0
+    monitoring_ended: int = 0
+    rescored: int = 0
+    skipped: bool = False
+
+
+def run(now: datetime | None = None, *, rescore_all: bool = False) -> Swept:
+    now = now or timezone.now()
+    if not _take_lock():
+        return Swept(skipped=True)
+    try:
+        swept = Swept()
+        organisations = Concern.objects.order_by().values_list("organisation_id", flat=True)
+        for organisation_id in sorted(set(organisations.distinct())):
+            swept.overdue += overdue_reviews(organisation_id, now)
+            swept.monitoring_ended += monitoring_ended(organisation_id, now)
+            swept.rescored += rescore(organisation_id, now, everyone=rescore_all)
+        return swept
+    finally:
+        _release_lock()
+
+
+def _take_lock() -> bool:
+    if connection.vendor != "postgresql":
+        return True  # SQLite runs one writer at a time; each step re-checks inside it
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_SWEEP_LOCK])
+        return cursor.fetchone()[0]
+
+
+def _release_lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_SWEEP_LOCK])
+
+
+def overdue_reviews(organisation_id: int, now: datetime) -> int:
+    """An alert for each concern not reviewed by its deadline (imported history is
+    not today's review work)."""
+    made = 0
+    while True:
+        with transaction.atomic():
+            ctx = alertlib.Context(organisation_id, now)
+            if not ctx.policy.overdue_review.enabled:
+                return made
+            due = list(
+                Concern.objects.filter(
+                    organisation_id=organisation_id,
+                    review__isnull=True,
+                    imported=False,
+                    review_due_at__lt=now,
+                )
+                .exclude(
+                    pk__in=AlertConcern.objects.filter(
+                        alert__organisation_id=organisation_id, alert__rule="overdue_review"
+                    ).values("concern_id")
+                )
+                .order_by("review_due_at", "pk")
+                .values_list("pk", flat=True)[:CHUNK]
+            )
+            if not due:
+                return made
+            known = factstore.load(Concern.objects.filter(pk__in=due))
+            findings = [
+                rules.Finding("overdue_review", f"concern:{pk}", frozenset([pk])) for pk in due
+            ]
+            alertlib.apply(ctx, findings, known)
+            made += len(due)
+
+
+def monitoring_ended(organisation_id: int, now: datetime) -> int:
+    """Alerts decided as "monitor until a date" come back when the date arrives."""
+    latest = AlertDecision.objects.filter(alert=OuterRef("pk")).order_by("-decided_at", "-id")
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        due = list(
+            Alert.objects.select_for_update()
+            .filter(organisation_id=organisation_id, status=Alert.Status.DECIDED)
+            .annotate(
+                last_outcome=Subquery(latest.values("outcome")[:1]),
+                last_until=Subquery(latest.values("monitor_until")[:1]),
+            )
+            .filter(last_outcome="monitor", last_until__lte=today)
+        )
+        if not due:
+            return 0
+        ctx = alertlib.Context(organisation_id, now)
+        notifier = alertlib.Notifier(ctx)
+        for alert in due:
+            alert.status = Alert.Status.OPEN
+            alert.waiting_since = now
+            alert.updated_at = now
+            alert.acknowledged_by = None
+            alert.acknowledged_at = None
+            alert.save(
+                update_fields=[
+                    "status",
+                    "waiting_since",
+                    "updated_at",
+                    "acknowledged_by",
+                    "acknowledged_at",
+                ]
+            )
+            AlertEvent.objects.create(
+                alert=alert,
+                at=now,
+                kind=AlertEvent.Kind.MONITORING_ENDED,
+                note=f"Monitoring was agreed until {alert.last_until:%-d %B %Y}",
+            )
+            alertlib._trail(alert, "monitoring period ended", now)
+            notifier.add(alert, "monitoring_ended")
+        notifier.send()
+    return len(due)
+
+
+def rescore(organisation_id: int, now: datetime, *, everyone: bool = False) -> int:
+    """Work scores out again where the risk policy has changed since (or for everyone).
+    Scores need no sweeping to fade: see RiskScore.level."""
+    version_id = alertlib.Context(organisation_id, now).version.pk
+    stale = RiskScore.objects.filter(organisation_id=organisation_id)
+    if not everyone:
+        stale = stale.exclude(policy_version_id=version_id)
+    done = 0
+    last = 0
+    while True:
+        people = list(
+            stale.filter(person_id__gt=last)
+            .order_by("person_id")
+            .values_list("person_id", flat=True)[:PEOPLE_CHUNK]
+        )
+        if not people:
+            return done
+        with transaction.atomic():
+            ctx = alertlib.Context(organisation_id, now)
+            alertlib.lock([f"person:{p}" for p in people])
+            family = factstore.about_people(people)
+            alertlib.save_scores(ctx, people, family)
+            wanted = {f"person:{p}" for p in people}
+            findings = [
+                f
+                for f in rules.evaluate(
+                    family.values(),
+                    ctx.policy,
+                    now=now,
+                    weights=ctx.weights,
+                    only=frozenset({"risk_score"}),
+                )
+                if f.subject in wanted
+            ]
+            alertlib.apply(ctx, findings, family)
+        done += len(people)
+        last = people[-1]
