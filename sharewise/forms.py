@@ -40,8 +40,8 @@ class DatePartsWidget(forms.MultiWidget):
 class DatePartsField(forms.MultiValueField):
     widget = DatePartsWidget
 
-    def __init__(self, **kwargs):
-        error_messages = {"incomplete": "Enter a day, month and year"}
+    def __init__(self, *, error_messages=None, **kwargs):
+        error_messages = {"incomplete": "Enter a day, month and year", **(error_messages or {})}
         fields = (forms.CharField(), forms.CharField(), forms.CharField())
         super().__init__(fields, error_messages=error_messages, require_all_fields=False, **kwargs)
 

@@ -142,8 +142,7 @@ def _alert_out(alert: Alert, user) -> AlertOut:
             for e in alert.events.select_related("by")
         ],
         decisions=[
-            _decision_out(d)
-            for d in alert.decisions.select_related("decided_by", "policy_version")
+            _decision_out(d) for d in alert.decisions.select_related("decided_by", "policy_version")
         ],
     )
 

@@ -14,4 +14,5 @@ urlpatterns = [
     path("alerts/<int:alert_id>/acknowledge/", views.acknowledge_alert, name="acknowledge_alert"),
     path("alerts/<int:alert_id>/decision/", views.decide_alert, name="decide_alert"),
     path("notifications/", views.notifications, name="notifications"),
+    path("policy/patterns/backtest/", views.backtest_policy, name="backtest_policy"),
 ]

@@ -1,5 +1,6 @@
 """The oversight dashboard, alerts and their decisions, and notifications."""
 
+import yaml
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,7 @@ from sharewise.concerns.models import Concern, ConcernPerson
 from sharewise.forms import DatePartsField, NHSStyled
 from sharewise.organisations.access import scope_for
 from sharewise.patterns import alerts as alertlib
-from sharewise.patterns import oversight
+from sharewise.patterns import backtest, oversight
 from sharewise.patterns.models import RULE_TITLES, Alert, Notification, Outcome
 from sharewise.people.models import Person
 from sharewise.policy import store
@@ -300,3 +301,91 @@ def notifications(request):
     for note in page.object_list:
         note.can_open = note.alert_id in visible
     return render(request, "patterns/notifications.html", {"nav": "notifications", "page": page})
+
+
+class BacktestForm(NHSStyled, forms.Form):
+    start = DatePartsField(label="From", error_messages={"required": "Enter the first day"})
+    end = DatePartsField(label="To", error_messages={"required": "Enter the last day"})
+    document = forms.CharField(
+        label="Pattern rules to try (YAML)",
+        help_text="Change any numbers; leave out what you are not changing.",
+        widget=forms.Textarea(
+            attrs={"rows": 18, "spellcheck": "false", "class": "nhsuk-textarea sw-code"}
+        ),
+        error_messages={"required": "Enter the pattern rules to try"},
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", "The last day must be on or after the first day")
+        if end and end > timezone.localdate():
+            self.add_error("end", "The last day cannot be in the future")
+        if start and end and (end - start).days > 5 * 366:
+            self.add_error("start", "Try at most five years at a time")
+        return data
+
+
+@login_required
+def backtest_policy(request):
+    """A lead tries proposed pattern rules on past concerns, beside the rules in force."""
+    if not request.user.has_perm("patterns.backtest_policy"):
+        raise PermissionDenied
+    organisation_id = scope_for(request.user).organisation_id
+    version, in_force = store.in_force(organisation_id, "patterns")
+    today = timezone.localdate()
+    form = BacktestForm(
+        request.POST or None,
+        initial={
+            "start": today.replace(year=today.year - 1),
+            "end": today,
+            "document": yaml.safe_dump(version.document, sort_keys=False, width=100),
+        },
+    )
+    results = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            document = yaml.safe_load(data["document"])
+            proposed = backtest.proposed_policy(document, in_force)
+        except yaml.YAMLError as error:
+            form.add_error("document", f"This is not valid YAML: {error}")
+        except backtest.PolicyProblem as problem:
+            for message in problem.problems:
+                form.add_error("document", message)
+        else:
+            now_report, new_report = backtest.compare(
+                organisation_id, data["start"], data["end"], proposed
+            )
+            results = _backtest_results(now_report, new_report)
+            _shown(
+                request,
+                "tried pattern rules on past concerns",
+                results["person_ids"],
+                organisation_id,
+                start=data["start"].isoformat(),
+                end=data["end"].isoformat(),
+            )
+    return render(
+        request,
+        "patterns/backtest.html",
+        {"nav": "policy", "form": form, "results": results, "version": version},
+    )
+
+
+def _backtest_results(now_report, new_report) -> dict:
+    ids = {r.person_id for r in new_report.rows + now_report.rows if r.person_id}
+    names = Person.objects.in_bulk(ids)
+    rows = sorted(new_report.rows, key=lambda r: r.fires_at)
+    return {
+        "in_force": now_report,
+        "proposed": new_report,
+        "totals": [
+            (RULE_TITLES[rule], now_report.totals.get(rule, 0), new_report.totals.get(rule, 0))
+            for rule in new_report.totals
+        ],
+        "rows": [(row, names.get(row.person_id)) for row in rows[:200]],
+        "more": max(len(rows) - 200, 0),
+        "person_ids": sorted(ids),
+    }

@@ -14,8 +14,31 @@ from sharewise.organisations.access import scope_for
 from sharewise.policy import store
 from sharewise.policy.models import PolicyVersion
 
-# Pattern rules join this page when alerts use them.
-TITLES = {"recording": "Recording policy"}
+TITLES = {"recording": "Recording policy", "patterns": "Pattern rules"}
+ABOUT = {
+    "recording": (
+        "Categories of abuse and neglect, the shift pattern, review deadlines, emergency "
+        "steps and recording standards. A change applies to concerns recorded from now on; "
+        "each concern keeps the version it was recorded under."
+    ),
+    "patterns": (
+        "When concerns together must become an alert that someone decides: each rule's "
+        "numbers, the risk score's weights and half-life, and what a decision needs. A "
+        "change applies from now on; each alert keeps the version that raised it. Try a "
+        "change on past concerns before you save it."
+    ),
+}
+HINTS = {
+    "recording": (
+        "Keep the indentation. Category codes are lower case with underscores; a "
+        'standard\'s "when" is one of always, disclosed, unexplained_injury, '
+        "refused_or_unable, source_known."
+    ),
+    "patterns": (
+        "Keep the indentation. Set enabled: false to switch a rule off; days is the "
+        "window a rule looks across."
+    ),
+}
 
 
 def _describe(error: ValidationError) -> list[str]:
@@ -73,6 +96,9 @@ def edit_policy(request, kind):
             "nav": "policy",
             "kind": kind,
             "title": TITLES.get(kind, kind),
+            "about": ABOUT[kind],
+            "hint": HINTS[kind],
+            "kinds": TITLES.items(),
             "version": version,
             "text": text,
             "problems": problems,

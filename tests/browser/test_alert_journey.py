@@ -1,0 +1,112 @@
+"""The issue's "done when" journey: Sarah, the safeguarding lead, opens the oversight
+dashboard, follows an alert to the chronology, and records a decision (first without
+reasons, which is refused). Tom, named as the alleged source in one of the concerns,
+never sees that alert."""
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import record_concern
+from sharewise.patterns.models import Alert
+from tests.browser.conftest import assert_accessible, assert_no_horizontal_overflow
+
+pytestmark = pytest.mark.browser
+
+
+def bob_story(cast):
+    """Three concerns about Bob in six weeks from two teams, one naming Tom."""
+    record_concern(cast, person=cast.bob, team=cast.day, by=cast.nia, days_ago=40)
+    record_concern(cast, person=cast.bob, team=cast.night, by=cast.nia, days_ago=20)
+    record_concern(
+        cast,
+        person=cast.bob,
+        team=cast.day,
+        by=cast.nia,
+        days_ago=2,
+        categories=["physical"],
+        source_kind="staff",
+        source_staff=cast.tom,
+        injury="unexplained",
+        injury_location="Left wrist",
+    )
+    return Alert.objects.get(rule="cumulative", subject=f"person:{cast.bob.pk}")
+
+
+def test_sarah_follows_an_alert_to_the_chronology_and_decides_it(
+    page, live_server, transactional_cast, sign_in
+):
+    cast = transactional_cast
+    alert = bob_story(cast)
+
+    sign_in(page, live_server, cast.sarah)
+    page.get_by_role("link", name="Oversight").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Oversight")
+    waiting = page.get_by_role("table", name="Alerts waiting for a decision")
+    row = waiting.get_by_role("row").filter(has_text="Cumulative concerns")
+    expect(row).to_contain_text("3 concerns about one person in 38 days")
+    expect(row).to_contain_text("the Day team and the Night team at Rose House")
+    assert_accessible(page, "oversight-dashboard-sarah")
+
+    row.get_by_role("link", name="Cumulative concerns").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Cumulative concerns")
+    expect(
+        page.get_by_role("table", name="Concerns that make this alert").get_by_role("row")
+    ).to_have_count(4)
+    assert_accessible(page, "alert-sarah")
+
+    page.get_by_role("link", name="Open Bob Evans's chronology").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Chronology")
+    expect(page.locator("main")).to_contain_text("Risk score")
+    page.get_by_role("link", name="Cumulative concerns").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Cumulative concerns")
+
+    # No reasons: refused, with a message saying what to write.
+    page.get_by_label("No further action").check()
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.locator(".nhsuk-error-message")).to_contain_text("Write your reasons")
+    assert_accessible(page, "alert-decision-errors")
+
+    # Monitoring needs a date; with reasons and a date the decision is recorded.
+    page.get_by_label("Monitor until a date").check()
+    until = (page.evaluate("new Date().getFullYear()")) + 1
+    page.get_by_label("Day").fill("14")
+    page.get_by_label("Month").fill("1")
+    page.get_by_label("Year").fill(str(until))
+    page.get_by_label("Your reasons").fill(
+        "Tom is suspended pending the investigation; day and night managers check Bob's "
+        "skin daily and record it here."
+    )
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Decision recorded")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Decided")
+    expect(page.locator("main")).to_contain_text(f"until 14 Jan {until}")
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.DECIDED
+
+    page.get_by_role("button", name="Sign out").click()
+
+    # Tom, named in one of the concerns, cannot see the alert by any route.
+    sign_in(page, live_server, cast.tom)
+    expect(page.get_by_role("link", name="Oversight")).to_have_count(0)
+    response = page.goto(f"{live_server.url}/alerts/{alert.pk}/")
+    assert response.status == 404
+    expect(page.locator("main")).not_to_contain_text("Bob")
+    staff_alert = Alert.objects.get(rule="staff_implicated")
+    assert page.goto(f"{live_server.url}/alerts/{staff_alert.pk}/").status == 404
+    page.goto(f"{live_server.url}/notifications/")
+    expect(page.locator("main")).to_contain_text("You have no notifications")
+
+
+def test_the_dashboard_fits_a_phone(page, live_server, transactional_cast, sign_in):
+    cast = transactional_cast
+    bob_story(cast)
+    record_concern(cast, days_ago=3, sharing_view="refuses", sharing_view_reason="Afraid.")
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, cast.sarah)
+    page.goto(f"{live_server.url}/oversight/")
+    assert_accessible(page, "phone-oversight")
+    assert_no_horizontal_overflow(page)
+    page.goto(f"{live_server.url}/alerts/")
+    assert_accessible(page, "alert-list")
+    assert_no_horizontal_overflow(page)
