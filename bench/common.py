@@ -31,6 +31,9 @@ def bootstrap() -> None:
     # Whitenoise warns when collectstatic has not run; benchmarks serve no static files.
     warnings.filterwarnings("ignore", message="No directory at")
     django.setup()
+    from django.conf import settings
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # alert emails
 
 
 def migrate() -> None:

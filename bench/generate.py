@@ -252,6 +252,8 @@ def trail(
 
 CATEGORIES = ["neglect", "physical", "psychological", "financial", "self_neglect", "organisational"]
 SEVERITIES = ["low", "low", "low", "moderate", "moderate", "high", "immediate"]
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # the harm index counts from here
+
 CONCERN_FIELDS = (
     "id",
     "organisation",
@@ -294,9 +296,11 @@ def concerns(
     years: int = 2,
 ) -> int:
     """count concerns about the dataset's people (heavy_count of them about
-    heavy_person), spread over the last `years`, each reviewed or not. Raw inserts, as
-    for the trail. Returns the number made."""
-    from sharewise.concerns.models import Concern, ConcernPerson
+    heavy_person), spread over the last `years`; all but the last three days' reviewed,
+    one in twenty of those escalated. Raw inserts, as for the trail. Returns the number
+    made."""
+    from sharewise.concerns.models import Concern, ConcernPerson, Review
+    from sharewise.patterns.models import HarmIndex
     from sharewise.policy import store
 
     _bulk_load_settings()
@@ -313,7 +317,9 @@ def concerns(
     span = years * 365 * 86400
     first_id = (Concern.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     people_ids = [p.pk for p in data.people]
-    rows, links = [], []
+    rows, links, reviews, harms = [], [], [], []
+    reviewed_before = now - timedelta(days=3)
+    first_review_id = (Review.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     with transaction.atomic():
         for k in range(count):
             concern_id = first_id + k
@@ -323,6 +329,8 @@ def concerns(
             team_id = team_of.get(person_id) or data.teams[0].pk
             occurred = now - timedelta(seconds=rng.randint(3600, span))
             severity = rng.choice(SEVERITIES)
+            category = rng.choice(CATEGORIES)
+            shift = ("early", "late", "night")[occurred.hour * 3 // 24]
             reviewed_due = occurred + timedelta(hours=1 if severity == "immediate" else 24)
             rows.append(
                 (
@@ -333,8 +341,8 @@ def concerns(
                     adapt_at(occurred),
                     service_of[team_id],
                     team_id,
-                    ("early", "late", "night")[occurred.hour * 3 // 24],
-                    prep["categories"]([rng.choice(CATEGORIES)], connection),
+                    shift,
+                    prep["categories"]([category], connection),
                     "Synthetic concern for benchmarking.",
                     "",
                     "They want it to stop.",
@@ -357,15 +365,55 @@ def concerns(
                 )
             )
             links.append((concern_id, concern_id, person_id))
+            harms.append(
+                (
+                    concern_id,
+                    concern_id,
+                    service_of[team_id],
+                    category,
+                    (occurred - EPOCH) // timedelta(microseconds=1),
+                    person_id,
+                    team_id,
+                    shift,
+                )
+            )
+            if occurred < reviewed_before:
+                reviews.append(
+                    (
+                        first_review_id + len(reviews),
+                        concern_id,
+                        data.lead.pk,
+                        adapt_at(occurred + timedelta(hours=5)),
+                        "escalate" if k % 20 == 0 else "no_further_action",
+                        "Reviewed with the chronology.",
+                    )
+                )
             if len(rows) >= 2_000:
-                _insert(Concern, CONCERN_FIELDS, rows)
-                _insert(ConcernPerson, ("id", "concern", "person"), links)
-                rows, links = [], []
-        _insert(Concern, CONCERN_FIELDS, rows)
-        _insert(ConcernPerson, ("id", "concern", "person"), links)
+                _flush(rows, links, reviews, harms)
+                first_review_id += len(reviews)
+                rows, links, reviews, harms = [], [], [], []
+        _flush(rows, links, reviews, harms)
         _reset_sequence(Concern)
         _reset_sequence(ConcernPerson)
+        _reset_sequence(Review)
+        _reset_sequence(HarmIndex)
     return count
+
+
+def _flush(rows, links, reviews, harms) -> None:
+    from sharewise.concerns.models import Concern, ConcernPerson, Review
+    from sharewise.patterns.models import HarmIndex
+
+    _insert(Concern, CONCERN_FIELDS, rows)
+    _insert(ConcernPerson, ("id", "concern", "person"), links)
+    _insert(
+        Review, ("id", "concern", "reviewed_by", "reviewed_at", "outcome", "rationale"), reviews
+    )
+    _insert(
+        HarmIndex,
+        ("id", "concern", "service_id", "category", "occurred", "person_id", "team_id", "shift"),
+        harms,
+    )
 
 
 def build(

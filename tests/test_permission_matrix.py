@@ -145,6 +145,8 @@ PAGE_MATRIX = {
     ("decide_alert", "POST"):       (302, 404, 404, 403, 200, 404, 404, 404, 404),
     ("notifications", "GET"):       (302, 200, 200, 200, 200, 200, 200, 200, 200),
     ("notifications", "POST"):      (302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("backtest_policy", "GET"):     (302, 403, 403, 403, 200, 403, 403, 403, 200),
+    ("backtest_policy", "POST"):    (302, 403, 403, 403, 200, 403, 403, 403, 200),
 }
 
 # API operations, keyed as in the OpenAPI schema, called with each user's bearer token

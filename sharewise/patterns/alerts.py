@@ -3,6 +3,7 @@ the concerns; and the alert's lifecycle: acknowledge, decide, reopen."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import math
@@ -13,7 +14,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.db import connection, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,7 +21,7 @@ from sharewise.audittrail import trail
 from sharewise.concerns.models import Concern, ConcernPerson
 from sharewise.organisations.models import Membership, Role, Team
 from sharewise.patterns import facts as factstore
-from sharewise.patterns import rules
+from sharewise.patterns import harms, rules
 from sharewise.patterns.models import (
     Alert,
     AlertConcern,
@@ -48,10 +48,14 @@ class Context:
         self.weights = {c.code: c.weight for c in recording.categories}
         self.categories = recording.category_labels()
         self.shifts = recording.shift_labels()
-        self.teams = {
+
+    @functools.cached_property
+    def teams(self) -> dict[int, tuple[str, str]]:
+        """Team id -> (team, service) names, for explanations."""
+        return {
             pk: (name, service)
             for pk, name, service in Team.objects.filter(
-                service__organisation_id=organisation_id
+                service__organisation_id=self.organisation_id
             ).values_list("pk", "name", "service__name")
         }
 
@@ -71,24 +75,31 @@ def _lock_id(key: str) -> int:
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
 
 
-def evaluate_concerns(organisation_id: int, concern_ids, *, at: datetime | None = None) -> list:
+def evaluate_concerns(
+    organisation_id: int, concern_ids, *, at: datetime | None = None, fresh: bool = False
+) -> list:
     """Judge these concerns together with everything known about the people, alleged
-    sources and services they touch. Returns the alerts raised, updated or reopened."""
+    sources and services they touch (fresh: just recorded, so never amended).
+    Returns the alerts raised, updated or reopened."""
     at = at or timezone.now()
-    new = factstore.load(Concern.objects.filter(pk__in=list(concern_ids)))
+    new = factstore.load(Concern.objects.filter(pk__in=list(concern_ids)), fresh=fresh)
     if not new:
         return []
     ctx = Context(organisation_id, at)
+    if fresh:
+        harms.add(new.values())
+    else:
+        harms.replace(new)
     people = sorted({pid for f in new.values() for pid in f.person_ids})
     sources = sorted({f.source for f in new.values() if f.source})
-    harms: dict[int, dict[str, list[datetime]]] = defaultdict(lambda: defaultdict(list))
+    by_service: dict[int, dict[str, list[datetime]]] = defaultdict(lambda: defaultdict(list))
     for f in new.values():
         for code in f.categories:
-            harms[f.service_id][code].append(f.occurred_at)
+            by_service[f.service_id][code].append(f.occurred_at)
     lock(
         [f"person:{p}" for p in people]
         + [f"source:{s}" for s in sources]
-        + [f"service:{s}:{c}" for s, codes in harms.items() for c in codes]
+        + [f"service:{s}:{c}" for s, codes in by_service.items() for c in codes]
     )
     findings, known = [], {}
     if people:
@@ -115,9 +126,9 @@ def evaluate_concerns(organisation_id: int, concern_ids, *, at: datetime | None 
     rule = ctx.policy.same_harm_at_service
     if rule.enabled:
         span = timedelta(days=rule.days)
-        for service_id, codes in harms.items():
+        for service_id, codes in by_service.items():
             moments = [m for ms in codes.values() for m in ms]
-            family = factstore.at_service(
+            family = harms.at_service(
                 service_id, list(codes), min(moments) - span, max(moments) + span
             )
             known |= family
@@ -143,16 +154,20 @@ def apply(ctx: Context, findings, known: dict, notifier: Notifier | None = None)
             rule__in={f.rule for f in findings},
         )
     }
+    # Which of each finding's concerns are already in its alert: only links from the
+    # findings' earliest concern on (a service's alert can hold thousands).
     linked = defaultdict(set)
-    for alert_id, concern_id in AlertConcern.objects.filter(
-        alert_id__in=[a.pk for a in existing.values()]
-    ).values_list("alert_id", "concern_id"):
-        linked[alert_id].add(concern_id)
-    touched = []
+    if existing:
+        for alert_id, concern_id in AlertConcern.objects.filter(
+            alert_id__in=[a.pk for a in existing.values()],
+            concern_id__gte=min(i for f in findings for i in f.concern_ids),
+        ).values_list("alert_id", "concern_id"):
+            linked[alert_id].add(concern_id)
+    touched, links = [], []
     for finding in findings:
         alert = existing.get((finding.rule, finding.subject))
         if alert is None:
-            alert = _raise(ctx, finding, known)
+            alert = _raise(ctx, finding, known, links)
             notifier.add(alert, "raised")
         else:
             added = finding.concern_ids - linked[alert.pk]
@@ -160,9 +175,10 @@ def apply(ctx: Context, findings, known: dict, notifier: Notifier | None = None)
                 if "score" in finding.detail and alert.score != finding.detail["score"]:
                     Alert.objects.filter(pk=alert.pk).update(score=finding.detail["score"])
                 continue
-            if _join(ctx, alert, finding, added, known):
+            if _join(ctx, alert, finding, added, known, links):
                 notifier.add(alert, "reopened")
         touched.append(alert)
+    AlertConcern.objects.bulk_create(links, batch_size=1_000)
     notifier.send()
     return touched
 
@@ -192,7 +208,11 @@ def _explain(ctx, alert_rule, subject, ids, known) -> str:
     if missing:
         known |= factstore.load(Concern.objects.filter(pk__in=missing))
     sentence = rules.explain(
-        rules.Finding(alert_rule, subject, frozenset(ids)), known, ctx.teams, ctx.shifts
+        rules.Finding(alert_rule, subject, frozenset(ids)),
+        known,
+        ctx.teams,
+        ctx.shifts,
+        local=timezone.localtime,
     )
     if subject.startswith("service:"):
         category = subject.split(":", 2)[2]
@@ -202,7 +222,7 @@ def _explain(ctx, alert_rule, subject, ids, known) -> str:
     return sentence
 
 
-def _raise(ctx, finding, known) -> Alert:
+def _raise(ctx, finding, known, links) -> Alert:
     alert = Alert.objects.create(
         organisation_id=ctx.organisation_id,
         rule=finding.rule,
@@ -215,22 +235,27 @@ def _raise(ctx, finding, known) -> Alert:
         waiting_since=ctx.at,
         **_subject_fields(finding.subject, known),
     )
-    AlertConcern.objects.bulk_create(
+    links += (
         AlertConcern(alert=alert, concern_id=i, added_at=ctx.at)
         for i in sorted(finding.concern_ids)
     )
     AlertEvent.objects.create(
         alert=alert, at=ctx.at, kind=AlertEvent.Kind.RAISED, concern_ids=sorted(finding.concern_ids)
     )
-    _trail(alert, "raised alert", ctx.at, concern_ids=sorted(finding.concern_ids))
+    _trail(
+        alert,
+        "raised alert",
+        ctx.at,
+        people=_people_in(finding.concern_ids, known),
+        concern_ids=sorted(finding.concern_ids),
+    )
     return alert
 
 
-def _join(ctx, alert, finding, added, known) -> bool:
-    """Add new concerns to an alert; reopen it if it had been decided. True if reopened."""
-    AlertConcern.objects.bulk_create(
-        AlertConcern(alert=alert, concern_id=i, added_at=ctx.at) for i in sorted(added)
-    )
+def _join(ctx, alert, finding, added, known, links) -> bool:
+    """Add new concerns to an alert (links: saved together by the caller); reopen it
+    if it had been decided. True if reopened."""
+    links += (AlertConcern(alert=alert, concern_id=i, added_at=ctx.at) for i in sorted(added))
     reopened = alert.status == Alert.Status.DECIDED
     if reopened:
         # Explain the new episode: the new concerns and those in the rule's window before them.
@@ -241,24 +266,42 @@ def _join(ctx, alert, finding, added, known) -> bool:
         alert.waiting_since = ctx.at
         alert.acknowledged_by = None
         alert.acknowledged_at = None
-    ids = set(AlertConcern.objects.filter(alert=alert).values_list("concern_id", flat=True))
+    # Explain what the rule sees now (since the last decision, once reopened).
+    ids = set(finding.concern_ids)
     if alert.episode_from:
-        episode = {i for i in ids if i in known and known[i].occurred_at >= alert.episode_from}
-        ids = episode | set(added)
+        ids = {i for i in ids if i in known and known[i].occurred_at >= alert.episode_from}
+        ids |= set(added)
     alert.explanation = _explain(ctx, alert.rule, alert.subject, ids, known)
     alert.policy_version = ctx.version
     alert.updated_at = ctx.at
     if "score" in finding.detail:
         alert.score = finding.detail["score"]
-    alert.save()
-    kind = AlertEvent.Kind.REOPENED if reopened else AlertEvent.Kind.UPDATED
-    AlertEvent.objects.create(alert=alert, at=ctx.at, kind=kind, concern_ids=sorted(added))
-    _trail(
-        alert,
-        "reopened alert" if reopened else "added concerns to alert",
-        ctx.at,
-        concern_ids=sorted(added),
+    alert.save(
+        update_fields=[
+            "status",
+            "waiting_since",
+            "episode_from",
+            "acknowledged_by",
+            "acknowledged_at",
+            "explanation",
+            "policy_version",
+            "updated_at",
+            "score",
+        ]
     )
+    # Concerns joining an open alert are recorded by their links (with added_at);
+    # reopening is an event in the alert's history and in the people's trails.
+    if reopened:
+        AlertEvent.objects.create(
+            alert=alert, at=ctx.at, kind=AlertEvent.Kind.REOPENED, concern_ids=sorted(added)
+        )
+        _trail(
+            alert,
+            "reopened alert",
+            ctx.at,
+            people=_people_in(added, known),
+            concern_ids=sorted(added),
+        )
     return reopened
 
 
@@ -273,8 +316,14 @@ def people_of(alert: Alert) -> list[int]:
     )
 
 
-def _trail(alert, action, at, *, actor=None, request=None, reason="", **detail):
-    for person_id in people_of(alert) or [None]:
+def _people_in(concern_ids, known) -> list[int]:
+    return sorted({pid for i in concern_ids if i in known for pid in known[i].person_ids})
+
+
+def _trail(alert, action, at, *, actor=None, request=None, reason="", people=None, **detail):
+    """One entry per person the alert is about (or `people`, when only some are
+    touched: new concerns joining a service's alert touch only their own people)."""
+    for person_id in (people if people is not None else people_of(alert)) or [None]:
         if request is not None:
             trail.record_request(
                 request,
@@ -321,21 +370,16 @@ def save_scores(ctx, people, family) -> None:
     for f in family.values():
         for pid in f.person_ids:
             by_person[pid].append(f)
+    if len(people) == 1:  # the usual case: one query, not two
+        pid = people[0]
+        values = _score_values(ctx, rule, by_person.get(pid, []))
+        if not RiskScore.objects.filter(person_id=pid).update(**values):
+            RiskScore.objects.create(person_id=pid, **values)
+        return
     current = {r.person_id: r for r in RiskScore.objects.filter(person_id__in=people)}
     changed, fresh = [], []
     for pid in people:
-        score, contributing = rules.risk_score(
-            by_person.get(pid, []), rule, now=ctx.at, category_weights=ctx.weights
-        )
-        values = {
-            "organisation_id": ctx.organisation_id,
-            "score": score,
-            "scored_at": ctx.at,
-            "half_life_days": rule.half_life_days,
-            "level": level(score, ctx.at, rule.half_life_days),
-            "policy_version_id": ctx.version.pk,
-            "concern_ids": sorted(contributing),
-        }
+        values = _score_values(ctx, rule, by_person.get(pid, []))
         row = current.get(pid)
         if row is None:
             fresh.append(RiskScore(person_id=pid, **values))
@@ -344,7 +388,37 @@ def save_scores(ctx, people, family) -> None:
                 setattr(row, name, value)
             changed.append(row)
     RiskScore.objects.bulk_create(fresh, batch_size=500)
-    RiskScore.objects.bulk_update(changed, list(values), batch_size=500)
+    RiskScore.objects.bulk_update(changed, SCORE_FIELDS, batch_size=500)
+
+
+SCORE_FIELDS = [
+    "organisation_id",
+    "score",
+    "scored_at",
+    "half_life_days",
+    "level",
+    "policy_version_id",
+    "concern_ids",
+]
+
+
+def _score_values(ctx, rule, facts) -> dict:
+    score, contributing = rules.risk_score(facts, rule, now=ctx.at, category_weights=ctx.weights)
+    return dict(
+        zip(
+            SCORE_FIELDS,
+            (
+                ctx.organisation_id,
+                score,
+                ctx.at,
+                rule.half_life_days,
+                level(score, ctx.at, rule.half_life_days),
+                ctx.version.pk,
+                sorted(contributing),
+            ),
+            strict=True,
+        )
+    )
 
 
 # Notifications -------------------------------------------------------------------
@@ -371,65 +445,51 @@ class Notifier:
     def send(self) -> None:
         if not self.items:
             return
-        leads = set(
-            Membership.objects.filter(
-                organisation_id=self.ctx.organisation_id,
-                role=Role.SAFEGUARDING_LEAD,
-                user__is_active=True,
-            ).values_list("user_id", flat=True)
-        )
         alert_ids = [a.pk for a, _ in self.items]
-        teams_of = defaultdict(set)
+        places = defaultdict(set)  # alert -> {(team, service)}
         implicated = defaultdict(set)
-        for alert_id, team_id, source_staff_id in AlertConcern.objects.filter(
+        for alert_id, team_id, service_id, source_staff_id in AlertConcern.objects.filter(
             alert_id__in=alert_ids
-        ).values_list("alert_id", "concern__team_id", "concern__source_staff_id"):
-            teams_of[alert_id].add(team_id)
+        ).values_list(
+            "alert_id", "concern__team_id", "concern__service_id", "concern__source_staff_id"
+        ):
+            places[alert_id].add((team_id, service_id))
             if source_staff_id:
                 implicated[alert_id].add(source_staff_id)
-        managers = self._managers({t for ts in teams_of.values() for t in ts})
+        # Leads, and managers by what they manage: a team, a service, or everything.
+        leads, managers, addresses = set(), defaultdict(set), {}
+        for user_id, role, team_id, service_id, email in Membership.objects.filter(
+            organisation_id=self.ctx.organisation_id,
+            role__in=(Role.SAFEGUARDING_LEAD, Role.TEAM_MANAGER),
+            user__is_active=True,
+        ).values_list("user_id", "role", "team_id", "service_id", "user__email"):
+            addresses[user_id] = email
+            if role == Role.SAFEGUARDING_LEAD:
+                leads.add(user_id)
+            else:
+                managers[("team", team_id) if team_id else ("service", service_id)].add(user_id)
         notes, emails = [], defaultdict(list)
         for alert, event in self.items:
-            to = set(leads)
-            for team_id in teams_of[alert.pk]:
-                to |= managers.get(team_id, set())
+            to = set(leads) | managers[("service", None)]
+            for team_id, service_id in places[alert.pk]:
+                to |= managers[("team", team_id)] | managers[("service", service_id)]
             to -= implicated[alert.pk] | {alert.source_staff_id}
             text = f"{self.WORDS[event]}: {alert.title}"
             for user_id in sorted(to):
                 notes.append(Notification(recipient_id=user_id, alert=alert, message=text))
-                emails[user_id].append((text, reverse("alert", args=[alert.pk])))
+                if addresses.get(user_id):
+                    emails[addresses[user_id]].append((text, reverse("alert", args=[alert.pk])))
         Notification.objects.bulk_create(notes, batch_size=500)
         self.items = []
         if emails:
             transaction.on_commit(lambda: _email(emails))
 
-    def _managers(self, team_ids) -> dict[int, set[int]]:
-        teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "service_id"))
-        found = defaultdict(set)
-        for user_id, team_id, service_id in Membership.objects.filter(
-            Q(team_id__in=teams)
-            | Q(service_id__in=set(teams.values()))
-            | Q(organisation_id=self.ctx.organisation_id, service__isnull=True, team__isnull=True),
-            role=Role.TEAM_MANAGER,
-            user__is_active=True,
-        ).values_list("user_id", "team_id", "service_id"):
-            for tid, sid in teams.items():
-                if team_id == tid or service_id == sid or (team_id is None and service_id is None):
-                    found[tid].add(user_id)
-        return found
-
 
 def _email(emails) -> None:
-    from django.contrib.auth import get_user_model
-
+    """emails: address -> [(text, link)]."""
     site = getattr(settings, "SHAREWISE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-    addresses = dict(
-        get_user_model().objects.filter(pk__in=emails).exclude(email="").values_list("pk", "email")
-    )
     messages = []
-    for user_id, items in emails.items():
-        if user_id not in addresses:
-            continue
+    for address, items in emails.items():
         lines = [f"- {text}: {site}{link}" for text, link in items]
         subject = (
             items[0][0] if len(items) == 1 else f"{len(items)} safeguarding alerts need a decision"
@@ -439,7 +499,7 @@ def _email(emails) -> None:
             + "\n".join(lines)
             + "\n\nSign in to see the details. This email holds no personal information.\n"
         )
-        messages.append((f"Sharewise: {subject}", body, None, [addresses[user_id]]))
+        messages.append((f"Sharewise: {subject}", body, None, [address]))
     try:
         send_mass_mail(messages, fail_silently=False)
     except Exception:  # the alert stands in the app whatever the mail server does

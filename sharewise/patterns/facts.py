@@ -1,11 +1,12 @@
 """Concerns from the database as the plain facts the rules read, as they stand now
 (amendments applied)."""
 
-from django.db.models import Exists, OuterRef
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+import json
+from datetime import UTC, datetime
 
-from sharewise.concerns.models import Amendment, Concern, ConcernPerson, Review
+from django.db import connection
+
+from sharewise.concerns.models import Amendment, Concern, ConcernPerson
 from sharewise.patterns.rules import Fact
 
 COLUMNS = (
@@ -22,70 +23,108 @@ COLUMNS = (
     "source_person_id",
     "review_due_at",
     "shift",
-    "imported",
 )
 
 
-def load(concerns, *, with_reviews: bool = False) -> dict[int, Fact]:
-    """Facts for a queryset of concerns, in three queries whatever its size."""
-    query = concerns.order_by().values(*COLUMNS)
-    if with_reviews:
-        query = query.annotate(reviewed=Exists(Review.objects.filter(concern_id=OuterRef("pk"))))
-    rows = {row["id"]: row for row in query}
-    if not rows:
-        return {}
-    ids = concerns.order_by().values("pk")
+CHUNK = 2_000
+
+
+def load(concerns, *, fresh: bool = False) -> dict[int, Fact]:
+    """Facts for a queryset of concerns: one row per concern and person it is about,
+    then amendments for the concerns that have some (none when `fresh`: just
+    recorded). Plain SQL around the caller's query: this runs for every concern
+    recorded, and building the same join through the ORM costs more than running it."""
+    inner, params = concerns.order_by().values("pk").query.sql_with_params()
+    qn = connection.ops.quote_name
+    columns = ", ".join(f"c.{qn(_column(name))}" for name in COLUMNS)
+    amended = "0"
+    if not fresh:
+        amended = "EXISTS (SELECT 1 FROM " + _AMENDMENT + " a WHERE a.concern_id = c.id)"  # noqa: S608
+    sql = (
+        f"SELECT p.person_id, {amended}, {columns} FROM {_LINK} p "  # noqa: S608
+        f"JOIN {_CONCERN} c ON c.id = p.concern_id WHERE p.concern_id IN ({inner})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    rows: dict[int, dict] = {}
     people: dict[int, list[int]] = {}
-    for concern_id, person_id in ConcernPerson.objects.filter(concern_id__in=ids).values_list(
-        "concern_id", "person_id"
-    ):
+    changed = set()
+    for person_id, has_amendments, *values in found:
+        concern_id = values[0]
+        if concern_id not in rows:
+            rows[concern_id] = dict(zip(COLUMNS, values, strict=True))
+            if has_amendments:
+                changed.add(concern_id)
         people.setdefault(concern_id, []).append(person_id)
-    for concern_id, changes in (
-        Amendment.objects.filter(concern_id__in=ids)
-        .order_by("amended_at", "id")
-        .values_list("concern_id", "changes")
-    ):
-        row = rows.get(concern_id)
-        if row is not None:
-            for name, change in changes.items():
-                if name in row:
-                    row[name] = change["to"]
-    return {pk: _fact(row, people.get(pk, ())) for pk, row in rows.items()}
+    if changed:
+        _amend(rows, changed)
+    return {pk: _fact(row, people[pk]) for pk, row in rows.items()}
+
+
+def _column(name: str) -> str:
+    field = Concern._meta.get_field(name[:-3] if name.endswith("_id") else name)
+    return field.column
+
+
+_CONCERN = connection.ops.quote_name(Concern._meta.db_table)
+_LINK = connection.ops.quote_name(ConcernPerson._meta.db_table)
+_AMENDMENT = connection.ops.quote_name(Amendment._meta.db_table)
+
+
+def moment(value):
+    """A stored moment as an aware datetime (SQLite hands plain SQL naive ones, or text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _amend(rows, amended) -> None:
+    """Apply amendments in the order they were made (by id, in chunks: repeating the
+    caller's filter as a subquery would cost more)."""
+    changed = []
+    ids = sorted(amended)
+    for start in range(0, len(ids), CHUNK):
+        changed += Amendment.objects.filter(concern_id__in=ids[start : start + CHUNK]).values_list(
+            "amended_at", "id", "concern_id", "changes"
+        )
+    for _, _, concern_id, changes in sorted(changed, key=lambda c: (c[0], c[1])):
+        row = rows[concern_id]
+        for name, change in changes.items():
+            if name in row:
+                row[name] = change["to"]
 
 
 def _fact(row, person_ids) -> Fact:
-    occurred = row["occurred_at"]
-    if isinstance(occurred, str):  # amended: stored as ISO text
-        occurred = parse_datetime(occurred)
+    occurred = moment(row["occurred_at"])  # amended ones are ISO text
     source = None
     if row["source_kind"] == "staff" and row["source_staff_id"]:
         source = f"staff:{row['source_staff_id']}"
     elif row["source_kind"] == "person_supported" and row["source_person_id"]:
         source = f"person:{row['source_person_id']}"
-    due = row["review_due_at"]
+    due = moment(row["review_due_at"])
+    categories = row["categories"]
+    if isinstance(categories, str):
+        categories = json.loads(categories)
     return Fact(
         id=row["id"],
-        occurred_at=timezone.localtime(occurred),
+        occurred_at=occurred,
         person_ids=tuple(sorted(person_ids)),
         team_id=row["team_id"],
         service_id=row["service_id"],
-        categories=tuple(row["categories"] or ()),
+        categories=tuple(categories or ()),
         severity=row["severity"],
         refused=row["sharing_view"] == "refuses",
         unexplained_injury=row["injury"] == "unexplained",
         source=source,
-        review_due_at=timezone.localtime(due) if due else None,
-        reviewed=row.get("reviewed", True) or row["imported"],
+        review_due_at=due,
+        reviewed=True,
         shift=row["shift"],
     )
 
 
 def about_people(person_ids) -> dict[int, Fact]:
-    return load(
-        Concern.objects.filter(
-            pk__in=ConcernPerson.objects.filter(person_id__in=person_ids).values("concern_id")
-        )
-    )
+    return load(Concern.objects.filter(links__person_id__in=person_ids))
 
 
 def from_sources(sources) -> dict[int, Fact]:
@@ -98,15 +137,3 @@ def from_sources(sources) -> dict[int, Fact]:
     if people:
         facts |= load(Concern.objects.filter(source_person_id__in=people))
     return facts
-
-
-def at_service(service_id, categories, start, end) -> dict[int, Fact]:
-    """Concerns at one service between two moments in any of these categories."""
-    from django.db.models import Q
-
-    match = Q()
-    for code in categories:
-        match |= Q(categories__icontains=f'"{code}"')
-    return load(
-        Concern.objects.filter(service_id=service_id, occurred_at__range=(start, end)).filter(match)
-    )

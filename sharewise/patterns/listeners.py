@@ -7,11 +7,15 @@ from sharewise.patterns import alerts
 
 
 @receiver(signals.concern_recorded)
-@receiver(signals.concern_amended)
 def judge_concern(sender, concern, at, **kwargs):
+    alerts.evaluate_concerns(concern.organisation_id, [concern.pk], at=at, fresh=True)
+
+
+@receiver(signals.concern_amended)
+def judge_amended_concern(sender, concern, at, **kwargs):
     alerts.evaluate_concerns(concern.organisation_id, [concern.pk], at=at)
 
 
 @receiver(signals.concerns_recorded_together)
 def judge_concerns(sender, concern_ids, organisation_id, **kwargs):
-    alerts.evaluate_concerns(organisation_id, concern_ids)
+    alerts.evaluate_concerns(organisation_id, concern_ids, fresh=True)

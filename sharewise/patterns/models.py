@@ -226,3 +226,27 @@ class Notification(models.Model):
                 fields=["recipient"], name="notification_unread", condition=Q(read_at__isnull=True)
             )
         ]
+
+
+class HarmIndex(models.Model):
+    """Each concern once per category and person, by service and time: what the "same
+    harm at one service" rule reads on every concern recorded, without scanning the
+    service's concerns for a category inside their JSON. Kept current by
+    patterns.harms when concerns are recorded, imported or amended."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="+")
+    service_id = models.IntegerField()
+    category = models.CharField(max_length=40)
+    # Microseconds since 1970 (UTC): read hundreds at a time, and a number is far
+    # cheaper to turn back into a moment than stored date text.
+    occurred = models.BigIntegerField()
+    person_id = models.IntegerField()
+    team_id = models.IntegerField()
+    shift = models.CharField(max_length=30)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["service_id", "category", "occurred"], name="harm_service_category"
+            )
+        ]

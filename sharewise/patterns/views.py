@@ -120,13 +120,15 @@ def heat_cell(request, service_id, category):
     )
 
 
+SHOWN_CONCERNS = 100
+
+
 def _alert_context(request, alert):
+    visible = Concern.objects.visible_to(request.user).filter(alert_links__alert=alert)
     concerns = list(
-        Concern.objects.visible_to(request.user)
-        .filter(alert_links__alert=alert)
-        .select_related("team", "service")
-        .order_by("-occurred_at")
+        visible.select_related("team", "service").order_by("-occurred_at")[:SHOWN_CONCERNS]
     )
+    seen = visible.count()
     total = alert.links.count()
     people = {}
     for concern_id, person_id in ConcernPerson.objects.filter(
@@ -145,7 +147,8 @@ def _alert_context(request, alert):
         "nav": "oversight",
         "alert": alert,
         "concerns": concerns,
-        "hidden": total - len(concerns),
+        "hidden": total - seen,
+        "older": seen - len(concerns),
         "people": sorted(names.values(), key=lambda p: p.name),
         "events": alert.events.select_related("by"),
         "decisions": alert.decisions.select_related("decided_by"),

@@ -1,6 +1,8 @@
 """The policy in force for an organisation: its latest version, or the shipped
 default (saved as version 1 the first time it is needed)."""
 
+import functools
+
 from django.db import IntegrityError, transaction
 
 from sharewise.policy import documents
@@ -16,7 +18,20 @@ def in_force(organisation_id: int, kind: str):
     )
     if row is None:
         row = _save_default(organisation_id, kind)
-    return row, documents.KINDS[kind].model_validate(row.document)
+    return row, _validated(row.pk, kind, row)
+
+
+@functools.lru_cache(maxsize=256)
+def _cached(pk: int, kind: str, text: str):
+    return documents.KINDS[kind].model_validate_json(text)
+
+
+def _validated(pk, kind, row):
+    """Versions never change once saved, so each is validated once per process. (The
+    document text is part of the key too: a test database reuses ids.)"""
+    import json
+
+    return _cached(pk, kind, json.dumps(row.document, sort_keys=True))
 
 
 def _save_default(organisation_id, kind):
