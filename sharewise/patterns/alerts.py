@@ -82,7 +82,11 @@ def evaluate_concerns(
     sources and services they touch (fresh: just recorded, so never amended).
     Returns the alerts raised, updated or reopened."""
     at = at or timezone.now()
-    new = factstore.load(Concern.objects.filter(pk__in=list(concern_ids)), fresh=fresh)
+    concern_ids = list(concern_ids)
+    if len(concern_ids) == 1:
+        new = factstore.load(Concern.objects.filter(pk=concern_ids[0]), fresh=fresh)
+    else:
+        new = factstore.by_ids(concern_ids)
     if not new:
         return []
     ctx = Context(organisation_id, at)
@@ -206,7 +210,7 @@ def _subject_fields(subject: str, known: dict) -> dict:
 def _explain(ctx, alert_rule, subject, ids, known) -> str:
     missing = [i for i in ids if i not in known]
     if missing:
-        known |= factstore.load(Concern.objects.filter(pk__in=missing))
+        known |= factstore.by_ids(missing)
     sentence = rules.explain(
         rules.Finding(alert_rule, subject, frozenset(ids)),
         known,

@@ -4,6 +4,7 @@
 import json
 from datetime import UTC, datetime
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 from sharewise.concerns.models import Amendment, Concern, ConcernPerson
@@ -34,7 +35,10 @@ def load(concerns, *, fresh: bool = False) -> dict[int, Fact]:
     then amendments for the concerns that have some (none when `fresh`: just
     recorded). Plain SQL around the caller's query: this runs for every concern
     recorded, and building the same join through the ORM costs more than running it."""
-    inner, params = concerns.order_by().values("pk").query.sql_with_params()
+    try:
+        inner, params = concerns.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing, such as pk__in=[]
+        return {}
     qn = connection.ops.quote_name
     columns = ", ".join(f"c.{qn(_column(name))}" for name in COLUMNS)
     amended = "0"
@@ -60,6 +64,16 @@ def load(concerns, *, fresh: bool = False) -> dict[int, Fact]:
     if changed:
         _amend(rows, changed)
     return {pk: _fact(row, people[pk]) for pk, row in rows.items()}
+
+
+def by_ids(ids) -> dict[int, Fact]:
+    """Facts for these concerns, however many (in chunks, within SQLite's limit on
+    parameters)."""
+    ids = sorted(set(ids))
+    facts: dict[int, Fact] = {}
+    for start in range(0, len(ids), CHUNK):
+        facts |= load(Concern.objects.filter(pk__in=ids[start : start + CHUNK]))
+    return facts
 
 
 def _column(name: str) -> str:
@@ -124,7 +138,12 @@ def _fact(row, person_ids) -> Fact:
 
 
 def about_people(person_ids) -> dict[int, Fact]:
-    return load(Concern.objects.filter(links__person_id__in=person_ids))
+    person_ids = sorted(set(person_ids))
+    facts: dict[int, Fact] = {}
+    for start in range(0, len(person_ids), CHUNK):
+        chunk = person_ids[start : start + CHUNK]
+        facts |= load(Concern.objects.filter(links__person_id__in=chunk))
+    return facts
 
 
 def from_sources(sources) -> dict[int, Fact]:
