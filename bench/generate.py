@@ -317,7 +317,7 @@ def concerns(
     span = years * 365 * 86400
     first_id = (Concern.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     people_ids = [p.pk for p in data.people]
-    rows, links, reviews, harms = [], [], [], []
+    rows, links, reviews, harms, waiting = [], [], [], [], []
     reviewed_before = now - timedelta(days=3)
     first_review_id = (Review.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     with transaction.atomic():
@@ -377,7 +377,9 @@ def concerns(
                     shift,
                 )
             )
-            if occurred < reviewed_before:
+            if occurred >= reviewed_before:
+                waiting.append((concern_id, data.organisation.pk, team_id, adapt_at(reviewed_due)))
+            else:
                 reviews.append(
                     (
                         first_review_id + len(reviews),
@@ -389,10 +391,10 @@ def concerns(
                     )
                 )
             if len(rows) >= 2_000:
-                _flush(rows, links, reviews, harms)
+                _flush(rows, links, reviews, harms, waiting)
                 first_review_id += len(reviews)
-                rows, links, reviews, harms = [], [], [], []
-        _flush(rows, links, reviews, harms)
+                rows, links, reviews, harms, waiting = [], [], [], [], []
+        _flush(rows, links, reviews, harms, waiting)
         _reset_sequence(Concern)
         _reset_sequence(ConcernPerson)
         _reset_sequence(Review)
@@ -400,8 +402,8 @@ def concerns(
     return count
 
 
-def _flush(rows, links, reviews, harms) -> None:
-    from sharewise.concerns.models import Concern, ConcernPerson, Review
+def _flush(rows, links, reviews, harms, waiting) -> None:
+    from sharewise.concerns.models import AwaitingReview, Concern, ConcernPerson, Review
     from sharewise.patterns.models import HarmIndex
 
     _insert(Concern, CONCERN_FIELDS, rows)
@@ -414,6 +416,7 @@ def _flush(rows, links, reviews, harms) -> None:
         ("id", "concern", "service_id", "category", "occurred", "person_id", "team_id", "shift"),
         harms,
     )
+    _insert(AwaitingReview, ("concern", "organisation", "team", "due_at"), waiting)
 
 
 def build(

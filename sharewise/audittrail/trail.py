@@ -67,6 +67,42 @@ def record_request(request, action: str, **fields) -> Entry:
     )
 
 
+def record_reads(
+    request,
+    action: str,
+    person_ids,
+    *,
+    organisation_id=None,
+    object_type: str = "person",
+    object_id=None,
+    reason: str = "",
+    detail: dict | None = None,
+) -> None:
+    """One entry per person whose record a page showed or an action touched, written
+    together (a dashboard names dozens of people). object_id: the thing shown, such as
+    an alert; each person's own id when not given."""
+    actor = request.user if request.user.is_authenticated else None
+    now = datetime.now(UTC)
+    Entry.objects.bulk_create(
+        Entry(
+            at=now,
+            actor_id=getattr(actor, "pk", None),
+            actor=getattr(actor, "username", "") or "",
+            action=action,
+            object_type=object_type,
+            object_id=str(person_id if object_id is None else object_id),
+            person_id=person_id,
+            organisation_id=organisation_id,
+            client_address=client_address(request),
+            reason=reason,
+            detail=detail or {},
+        )
+        for person_id in person_ids
+    )
+    if person_ids:
+        _wrote.set(True)
+
+
 def take_wrote_flag() -> bool:
     wrote = _wrote.get()
     _wrote.set(False)

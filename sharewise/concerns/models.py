@@ -53,6 +53,12 @@ class ConcernQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Concerns about people this user may see, except any naming them as the
         alleged source of harm."""
+        scope = scope_for(user)
+        if scope.case_wide_org_ids and not scope.team_ids:
+            # Everyone in the organisation: no need to go through its people.
+            return self.filter(organisation_id__in=scope.case_wide_org_ids).exclude(
+                source_staff=user
+            )
         people = Person.objects.visible_to(user, include_merged=True).values("pk")
         return self.filter(
             pk__in=ConcernPerson.objects.filter(person_id__in=people).values("concern_id")
@@ -64,7 +70,11 @@ class ConcernQuerySet(models.QuerySet):
         mine = Q(team_id__in=scope.managed_team_ids)
         if scope.has("safeguarding_lead"):
             mine |= Q(organisation_id__in=scope.case_wide_org_ids)
-        return self.visible_to(user).filter(mine, review__isnull=True, imported=False)
+        waiting = AwaitingReview.objects.filter(mine).values("concern_id")
+        return self.visible_to(user).filter(pk__in=waiting)
+
+    def awaiting_review(self):
+        return self.filter(pk__in=AwaitingReview.objects.values("concern_id"))
 
 
 class Concern(models.Model):
@@ -155,6 +165,25 @@ def review_due(occurred_or_recorded, severity, policy) -> timezone.datetime:
         else policy.review_hours.default
     )
     return occurred_or_recorded + timedelta(hours=hours)
+
+
+class AwaitingReview(models.Model):
+    """The review queue: a row for each concern recorded (not imported) and not yet
+    reviewed, removed by its review. Small, so "what is waiting or overdue" never
+    scans every concern ever recorded."""
+
+    concern = models.OneToOneField(
+        "Concern", on_delete=models.CASCADE, primary_key=True, related_name="awaiting"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    due_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "due_at"], name="awaiting_org_due"),
+            models.Index(fields=["team", "due_at"], name="awaiting_team_due"),
+        ]
 
 
 class ConcernPerson(models.Model):

@@ -12,6 +12,7 @@ from sharewise.audittrail import trail
 from sharewise.concerns import shifts, signals, standards
 from sharewise.concerns.models import (
     Amendment,
+    AwaitingReview,
     Concern,
     ConcernPerson,
     InformationSource,
@@ -207,6 +208,13 @@ def record(
     ConcernPerson.objects.bulk_create(
         ConcernPerson(concern=concern, person=p) for p in draft.people
     )
+    if not imported:
+        AwaitingReview.objects.create(
+            concern=concern,
+            organisation_id=organisation_id,
+            team=draft.team,
+            due_at=concern.review_due_at,
+        )
     for person in draft.people:
         write_trail(request, "recorded concern", concern, person, actor=actor, address=address)
     if not together:
@@ -321,6 +329,7 @@ def review(
         errors["outcome"] = ["This concern has already been reviewed"]
     if errors:
         raise ValidationError(errors)
+    AwaitingReview.objects.filter(concern=concern).delete()
     done = Review.objects.create(
         concern=concern,
         reviewed_by=actor or request.user,

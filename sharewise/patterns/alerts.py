@@ -327,29 +327,30 @@ def _people_in(concern_ids, known) -> list[int]:
 def _trail(alert, action, at, *, actor=None, request=None, reason="", people=None, **detail):
     """One entry per person the alert is about (or `people`, when only some are
     touched: new concerns joining a service's alert touch only their own people)."""
-    for person_id in (people if people is not None else people_of(alert)) or [None]:
-        if request is not None:
-            trail.record_request(
-                request,
-                action,
-                object_type="alert",
-                object_id=alert.pk,
-                person_id=person_id,
-                organisation_id=alert.organisation_id,
-                reason=reason,
-                detail={"rule": alert.rule, **detail},
-            )
-        else:
-            trail.record(
-                actor=actor,
-                action=action,
-                object_type="alert",
-                object_id=alert.pk,
-                person_id=person_id,
-                organisation_id=alert.organisation_id,
-                reason=reason,
-                detail={"rule": alert.rule, **detail},
-            )
+    people = (people if people is not None else people_of(alert)) or [None]
+    if request is not None:
+        trail.record_reads(
+            request,
+            action,
+            people,
+            organisation_id=alert.organisation_id,
+            object_type="alert",
+            object_id=alert.pk,
+            reason=reason,
+            detail={"rule": alert.rule, **detail},
+        )
+        return
+    for person_id in people:
+        trail.record(
+            actor=actor,
+            action=action,
+            object_type="alert",
+            object_id=alert.pk,
+            person_id=person_id,
+            organisation_id=alert.organisation_id,
+            reason=reason,
+            detail={"rule": alert.rule, **detail},
+        )
 
 
 # Risk scores ---------------------------------------------------------------------

@@ -101,18 +101,20 @@ def build(user, now=None) -> Dashboard:
     used = {c for _, c in heat}
     board.categories = [(c.code, c.label) for c in recording.categories if c.code in used]
 
+    # One pass over the refusals, grouped by person: the counts and the top of the list.
     refused = recent.filter(sharing_view=SharingView.REFUSES)
-    board.refusal_concerns = refused.count()
-    by_person = (
+    by_person = sorted(
         ConcernPerson.objects.filter(concern__in=refused.values("pk"))
-        .values("person_id")
+        .values_list("person_id")
         .annotate(n=Count("concern_id"), latest=Max("concern__occurred_at"))
-        .order_by("-n", "-latest")
+        .order_by(),
+        key=lambda r: (-r[1], -r[2].timestamp()),
     )
-    board.refusal_people = by_person.count()
-    top = list(by_person[:SHOWN])
-    names = Person.objects.in_bulk([r["person_id"] for r in top])
-    board.refusals = [(names[r["person_id"]], r["n"], r["latest"]) for r in top]
+    board.refusal_people = len(by_person)
+    board.refusal_concerns = sum(n for _, n, _ in by_person)  # each person's refusals
+    top = by_person[:SHOWN]
+    names = Person.objects.in_bulk([pid for pid, _, _ in top])
+    board.refusals = [(names[pid], n, latest) for pid, n, latest in top]
 
     overdue = Concern.objects.for_review_by(user).filter(review_due_at__lt=now)
     board.overdue_total = overdue.count()

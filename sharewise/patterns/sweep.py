@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from sharewise.concerns.models import Concern
+from sharewise.concerns.models import AwaitingReview, Concern, ConcernPerson
 from sharewise.patterns import alerts as alertlib
 from sharewise.patterns import facts as factstore
 from sharewise.patterns import rules
@@ -70,19 +70,14 @@ def overdue_reviews(organisation_id: int, now: datetime) -> int:
             if not ctx.policy.overdue_review.enabled:
                 return made
             due = list(
-                Concern.objects.filter(
-                    organisation_id=organisation_id,
-                    review__isnull=True,
-                    imported=False,
-                    review_due_at__lt=now,
-                )
+                AwaitingReview.objects.filter(organisation_id=organisation_id, due_at__lt=now)
                 .exclude(
                     pk__in=AlertConcern.objects.filter(
                         alert__organisation_id=organisation_id, alert__rule="overdue_review"
                     ).values("concern_id")
                 )
-                .order_by("review_due_at", "pk")
-                .values_list("pk", flat=True)[:CHUNK]
+                .order_by("due_at", "pk")
+                .values_list("concern_id", flat=True)[:CHUNK]
             )
             if not due:
                 return made
@@ -143,16 +138,20 @@ def rescore(organisation_id: int, now: datetime, *, everyone: bool = False) -> i
     """Work scores out again where the risk policy has changed since (or for everyone).
     Scores need no sweeping to fade: see RiskScore.level."""
     version_id = alertlib.Context(organisation_id, now).version.pk
-    stale = RiskScore.objects.filter(organisation_id=organisation_id)
-    if not everyone:
-        stale = stale.exclude(policy_version_id=version_id)
+    if everyone:  # everyone with a concern, scored before or not
+        stale = ConcernPerson.objects.filter(concern__organisation_id=organisation_id)
+    else:
+        stale = RiskScore.objects.filter(organisation_id=organisation_id).exclude(
+            policy_version_id=version_id
+        )
     done = 0
     last = 0
     while True:
         people = list(
             stale.filter(person_id__gt=last)
             .order_by("person_id")
-            .values_list("person_id", flat=True)[:PEOPLE_CHUNK]
+            .values_list("person_id", flat=True)
+            .distinct()[:PEOPLE_CHUNK]
         )
         if not people:
             return done

@@ -24,16 +24,7 @@ from sharewise.policy import store
 
 def _shown(request, action, person_ids, organisation_id, **detail):
     """A page that names people is a read of their records: one entry per person."""
-    for person_id in person_ids:
-        trail.record_request(
-            request,
-            action,
-            object_type="person",
-            object_id=person_id,
-            person_id=person_id,
-            organisation_id=organisation_id,
-            detail=detail,
-        )
+    trail.record_reads(request, action, person_ids, organisation_id=organisation_id, detail=detail)
 
 
 def get_alert_for(request, alert_id, action="viewed alert") -> Alert:
