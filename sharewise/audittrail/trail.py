@@ -67,6 +67,33 @@ def record_request(request, action: str, **fields) -> Entry:
     )
 
 
+def record_all(entries: list[dict]) -> None:
+    """Many entries at once, each given as record()'s keywords (a sweep or an import
+    raising hundreds of alerts)."""
+    now = datetime.now(UTC)
+    Entry.objects.bulk_create(
+        (
+            Entry(
+                at=now,
+                actor_id=getattr(e.get("actor"), "pk", None),
+                actor=getattr(e.get("actor"), "username", "") or "",
+                action=e["action"],
+                object_type=e.get("object_type", ""),
+                object_id=str(e.get("object_id", "")),
+                person_id=e.get("person_id"),
+                organisation_id=e.get("organisation_id"),
+                client_address=e.get("address"),
+                reason=e.get("reason", ""),
+                detail=e.get("detail") or {},
+            )
+            for e in entries
+        ),
+        batch_size=1_000,
+    )
+    if entries:
+        _wrote.set(True)
+
+
 def record_reads(
     request,
     action: str,

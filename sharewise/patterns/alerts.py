@@ -113,11 +113,11 @@ def evaluate_concerns(
         findings += [
             f
             for f in rules.evaluate(
-                family.values(), ctx.policy, now=at, weights=ctx.weights, only=rules.PERSON_RULES
+                family.values(), ctx.policy, now=at, only=rules.PERSON_RULES - {"risk_score"}
             )
             if f.subject in wanted
         ]
-        save_scores(ctx, people, family)
+        findings += save_scores(ctx, people, family)
     if sources:
         family = factstore.from_sources(sources)
         known |= family
@@ -167,20 +167,22 @@ def apply(ctx: Context, findings, known: dict, notifier: Notifier | None = None)
             concern_id__gte=min(i for f in findings for i in f.concern_ids),
         ).values_list("alert_id", "concern_id"):
             linked[alert_id].add(concern_id)
-    touched, links = [], []
+    touched, links, fresh = [], [], []
     for finding in findings:
         alert = existing.get((finding.rule, finding.subject))
         if alert is None:
-            alert = _raise(ctx, finding, known, links)
-            notifier.add(alert, "raised")
-        else:
-            added = finding.concern_ids - linked[alert.pk]
-            if not added:
-                if "score" in finding.detail and alert.score != finding.detail["score"]:
-                    Alert.objects.filter(pk=alert.pk).update(score=finding.detail["score"])
-                continue
-            if _join(ctx, alert, finding, added, known, links):
-                notifier.add(alert, "reopened")
+            fresh.append(finding)
+            continue
+        added = finding.concern_ids - linked[alert.pk]
+        if not added:
+            if "score" in finding.detail and alert.score != finding.detail["score"]:
+                Alert.objects.filter(pk=alert.pk).update(score=finding.detail["score"])
+            continue
+        if _join(ctx, alert, finding, added, known, links):
+            notifier.add(alert, "reopened")
+        touched.append(alert)
+    for alert in _raise_all(ctx, fresh, known, links) if fresh else ():
+        notifier.add(alert, "raised")
         touched.append(alert)
     AlertConcern.objects.bulk_create(links, batch_size=1_000)
     notifier.send()
@@ -226,34 +228,50 @@ def _explain(ctx, alert_rule, subject, ids, known) -> str:
     return sentence
 
 
-def _raise(ctx, finding, known, links) -> Alert:
-    alert = Alert.objects.create(
-        organisation_id=ctx.organisation_id,
-        rule=finding.rule,
-        subject=finding.subject,
-        policy_version=ctx.version,
-        explanation=_explain(ctx, finding.rule, finding.subject, finding.concern_ids, known),
-        score=finding.detail.get("score"),
-        raised_at=ctx.at,
-        updated_at=ctx.at,
-        waiting_since=ctx.at,
-        **_subject_fields(finding.subject, known),
+def _raise_all(ctx, findings, known, links) -> list[Alert]:
+    """New alerts for these findings, saved together (a sweep or an import can raise
+    hundreds at once)."""
+    alerts = Alert.objects.bulk_create(
+        [
+            Alert(
+                organisation_id=ctx.organisation_id,
+                rule=finding.rule,
+                subject=finding.subject,
+                policy_version=ctx.version,
+                explanation=_explain(
+                    ctx, finding.rule, finding.subject, finding.concern_ids, known
+                ),
+                score=finding.detail.get("score"),
+                raised_at=ctx.at,
+                updated_at=ctx.at,
+                waiting_since=ctx.at,
+                **_subject_fields(finding.subject, known),
+            )
+            for finding in findings
+        ],
+        batch_size=500,
     )
-    links += (
-        AlertConcern(alert=alert, concern_id=i, added_at=ctx.at)
-        for i in sorted(finding.concern_ids)
-    )
-    AlertEvent.objects.create(
-        alert=alert, at=ctx.at, kind=AlertEvent.Kind.RAISED, concern_ids=sorted(finding.concern_ids)
-    )
-    _trail(
-        alert,
-        "raised alert",
-        ctx.at,
-        people=_people_in(finding.concern_ids, known),
-        concern_ids=sorted(finding.concern_ids),
-    )
-    return alert
+    events, entries = [], []
+    for finding, alert in zip(findings, alerts, strict=True):
+        ids = sorted(finding.concern_ids)
+        links += (AlertConcern(alert=alert, concern_id=i, added_at=ctx.at) for i in ids)
+        events.append(
+            AlertEvent(alert=alert, at=ctx.at, kind=AlertEvent.Kind.RAISED, concern_ids=ids)
+        )
+        entries += (
+            {
+                "action": "raised alert",
+                "object_type": "alert",
+                "object_id": alert.pk,
+                "person_id": person_id,
+                "organisation_id": alert.organisation_id,
+                "detail": {"rule": alert.rule, "concern_ids": ids},
+            }
+            for person_id in _people_in(ids, known) or [None]
+        )
+    AlertEvent.objects.bulk_create(events, batch_size=500)
+    trail.record_all(entries)
+    return alerts
 
 
 def _join(ctx, alert, finding, added, known, links) -> bool:
@@ -369,31 +387,38 @@ def level_threshold(threshold: float, at: datetime, half_life_days: float) -> fl
     return level(threshold, at, half_life_days)
 
 
-def save_scores(ctx, people, family) -> None:
+def save_scores(ctx, people, family) -> list:
+    """Work out and keep each person's risk score; returns the risk-score findings
+    for those over the threshold."""
     rule = ctx.policy.risk_score
     by_person = defaultdict(list)
     for f in family.values():
         for pid in f.person_ids:
             by_person[pid].append(f)
+    scored = {
+        pid: rules.risk_score(
+            by_person.get(pid, []), rule, now=ctx.at, category_weights=ctx.weights
+        )
+        for pid in people
+    }
     if len(people) == 1:  # the usual case: one query, not two
         pid = people[0]
-        values = _score_values(ctx, rule, by_person.get(pid, []))
+        values = _score_values(ctx, rule, *scored[pid])
         if not RiskScore.objects.filter(person_id=pid).update(**values):
             RiskScore.objects.create(person_id=pid, **values)
-        return
-    current = {r.person_id: r for r in RiskScore.objects.filter(person_id__in=people)}
-    changed, fresh = [], []
-    for pid in people:
-        values = _score_values(ctx, rule, by_person.get(pid, []))
-        row = current.get(pid)
-        if row is None:
-            fresh.append(RiskScore(person_id=pid, **values))
-        else:
-            for name, value in values.items():
-                setattr(row, name, value)
-            changed.append(row)
-    RiskScore.objects.bulk_create(fresh, batch_size=500)
-    RiskScore.objects.bulk_update(changed, SCORE_FIELDS, batch_size=500)
+    else:
+        # Many people (an import, a re-scoring): replace their rows, cheaper than
+        # updating each (scores are worked out, not recorded: the concerns are).
+        RiskScore.objects.filter(person_id__in=people).delete()
+        RiskScore.objects.bulk_create(
+            (RiskScore(person_id=pid, **_score_values(ctx, rule, *scored[pid])) for pid in people),
+            batch_size=1_000,
+        )
+    return [
+        found
+        for pid, (score, contributing) in scored.items()
+        if (found := rules.risk_finding(f"person:{pid}", score, contributing, rule))
+    ]
 
 
 SCORE_FIELDS = [
@@ -407,8 +432,7 @@ SCORE_FIELDS = [
 ]
 
 
-def _score_values(ctx, rule, facts) -> dict:
-    score, contributing = rules.risk_score(facts, rule, now=ctx.at, category_weights=ctx.weights)
+def _score_values(ctx, rule, score, contributing) -> dict:
     return dict(
         zip(
             SCORE_FIELDS,

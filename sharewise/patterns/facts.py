@@ -39,8 +39,7 @@ def load(concerns, *, fresh: bool = False) -> dict[int, Fact]:
         inner, params = concerns.order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing, such as pk__in=[]
         return {}
-    qn = connection.ops.quote_name
-    columns = ", ".join(f"c.{qn(_column(name))}" for name in COLUMNS)
+    columns = ", ".join(_select(name) for name in COLUMNS)
     amended = "0"
     if not fresh:
         amended = "EXISTS (SELECT 1 FROM " + _AMENDMENT + " a WHERE a.concern_id = c.id)"  # noqa: S608
@@ -79,6 +78,15 @@ def by_ids(ids) -> dict[int, Fact]:
 def _column(name: str) -> str:
     field = Concern._meta.get_field(name[:-3] if name.endswith("_id") else name)
     return field.column
+
+
+def _select(name: str) -> str:
+    column = "c." + connection.ops.quote_name(_column(name))
+    # SQLite keeps moments as text, and the driver's conversion is slow for the
+    # thousands a re-scoring reads: take the text and parse it with fromisoformat.
+    if name.endswith("_at") and connection.vendor == "sqlite":
+        return f"CAST({column} AS TEXT)"
+    return column
 
 
 _CONCERN = connection.ops.quote_name(Concern._meta.db_table)

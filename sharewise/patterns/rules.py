@@ -233,12 +233,8 @@ def evaluate(
     if rule.enabled:
         for subject, fs in person_subjects.items():
             score, contributing = risk_score(fs, rule, now=now, category_weights=weights)
-            if score >= rule.threshold:
-                findings.append(
-                    Finding(
-                        "risk_score", subject, frozenset(contributing), {"score": round(score, 2)}
-                    )
-                )
+            if found := risk_finding(subject, score, contributing, rule):
+                findings.append(found)
 
     rule = policy.overdue_review
     if rule.enabled:
@@ -263,6 +259,13 @@ def _restricted(policy, only):
 def window_days(policy, rule: str) -> int | None:
     """The rule's window, for rules that have one."""
     return getattr(getattr(policy, rule, None), "days", None)
+
+
+def risk_finding(subject: str, score: float, contributing, rule) -> Finding | None:
+    """The risk-score finding for a score already worked out, if it is over threshold."""
+    if not rule.enabled or score < rule.threshold:
+        return None
+    return Finding("risk_score", subject, frozenset(contributing), {"score": round(score, 2)})
 
 
 def risk_score(facts: Iterable[Fact], rule, *, now: datetime, category_weights: dict[str, float]):

@@ -159,19 +159,7 @@ def rescore(organisation_id: int, now: datetime, *, everyone: bool = False) -> i
             ctx = alertlib.Context(organisation_id, now)
             alertlib.lock([f"person:{p}" for p in people])
             family = factstore.about_people(people)
-            alertlib.save_scores(ctx, people, family)
-            wanted = {f"person:{p}" for p in people}
-            findings = [
-                f
-                for f in rules.evaluate(
-                    family.values(),
-                    ctx.policy,
-                    now=now,
-                    weights=ctx.weights,
-                    only=frozenset({"risk_score"}),
-                )
-                if f.subject in wanted
-            ]
+            findings = alertlib.save_scores(ctx, people, family)
             alertlib.apply(ctx, findings, family)
         done += len(people)
         last = people[-1]
