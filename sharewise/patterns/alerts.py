@@ -105,6 +105,18 @@ def evaluate_concerns(
         + [f"source:{s}" for s in sources]
         + [f"service:{s}:{c}" for s, codes in by_service.items() for c in codes]
     )
+    span = timedelta(days=ctx.policy.same_harm_at_service.days)
+    windows = {
+        service_id: {code: (min(ms) - span, max(ms) + span) for code, ms in codes.items()}
+        for service_id, codes in by_service.items()
+    }
+    return judge(ctx, people=people, sources=sources, windows=windows)
+
+
+def judge(ctx: Context, *, people=(), sources=(), windows=None, notifier=None) -> list:
+    """Run the rules over the whole history of these people, these alleged sources
+    and these services' categories between two moments ({service: {category: (from,
+    to)}}), and apply what they find."""
     findings, known = [], {}
     if people:
         family = factstore.about_people(people)
@@ -113,7 +125,7 @@ def evaluate_concerns(
         findings += [
             f
             for f in rules.evaluate(
-                family.values(), ctx.policy, now=at, only=rules.PERSON_RULES - {"risk_score"}
+                family.values(), ctx.policy, now=ctx.at, only=rules.PERSON_RULES - {"risk_score"}
             )
             if f.subject in wanted
         ]
@@ -124,30 +136,97 @@ def evaluate_concerns(
         wanted = {f"source:{s}" for s in sources}
         findings += [
             f
-            for f in rules.evaluate(family.values(), ctx.policy, now=at, only=rules.SOURCE_RULES)
+            for f in rules.evaluate(
+                family.values(), ctx.policy, now=ctx.at, only=rules.SOURCE_RULES
+            )
             if f.subject in wanted
         ]
-    rule = ctx.policy.same_harm_at_service
-    if rule.enabled:
-        span = timedelta(days=rule.days)
-        for service_id, codes in by_service.items():
-            moments = [m for ms in codes.values() for m in ms]
-            family = harms.at_service(
-                service_id, list(codes), min(moments) - span, max(moments) + span
+    if ctx.policy.same_harm_at_service.enabled:
+        for service_id, codes in (windows or {}).items():
+            for code, (start, end) in codes.items():
+                family = harms.at_service(service_id, [code], start, end)
+                known |= family
+                findings += [
+                    f
+                    for f in rules.evaluate(
+                        family.values(), ctx.policy, now=ctx.at, only=rules.SERVICE_RULES
+                    )
+                    if f.subject == f"service:{service_id}:{code}"
+                ]
+    return apply(ctx, findings, known, notifier)
+
+
+class Quiet:
+    """A notifier that tells nobody: judging years of history at once would send
+    every lead thousands of messages; the dashboard shows what it raised."""
+
+    def add(self, alert, event):
+        pass
+
+    def send(self):
+        pass
+
+
+def judge_history(
+    organisation_id: int, *, at: datetime | None = None, chunk: int = 2_000, reindex=True
+):
+    """Judge every concern already recorded (after a bulk load that bypassed the
+    rules): people in chunks, then alleged sources, then each service's categories.
+    reindex: rebuild the harm index first (skip when the loader filled it). Returns
+    the number of alerts raised or changed."""
+    at = at or timezone.now()
+    if reindex:
+        harms.rebuild(organisation_id)
+    touched = 0
+    people = (
+        ConcernPerson.objects.filter(concern__organisation_id=organisation_id)
+        .order_by("person_id")
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+    last = 0
+    while chunk_people := list(people.filter(person_id__gt=last)[:chunk]):
+        with transaction.atomic():
+            ctx = Context(organisation_id, at)
+            lock([f"person:{p}" for p in chunk_people])
+            touched += len(judge(ctx, people=chunk_people, notifier=Quiet()))
+        last = chunk_people[-1]
+    concerns = Concern.objects.filter(organisation_id=organisation_id)
+    sources = sorted(
+        {
+            f"staff:{pk}"
+            for pk in concerns.exclude(source_staff=None)
+            .values_list("source_staff_id", flat=True)
+            .distinct()
+        }
+        | {
+            f"person:{pk}"
+            for pk in concerns.exclude(source_person=None)
+            .values_list("source_person_id", flat=True)
+            .distinct()
+        }
+    )
+    for start in range(0, len(sources), chunk):
+        with transaction.atomic():
+            ctx = Context(organisation_id, at)
+            touched += len(judge(ctx, sources=sources[start : start + chunk], notifier=Quiet()))
+    services = concerns.values_list("service_id", flat=True).distinct().order_by("service_id")
+    for service_id in services:
+        codes = set(
+            harms.HarmIndex.objects.filter(service_id=service_id)
+            .values_list("category", flat=True)
+            .distinct()
+        )
+        with transaction.atomic():
+            ctx = Context(organisation_id, at)
+            always = (datetime(1900, 1, 1, tzinfo=UTC), at + timedelta(days=3650))
+            touched += len(
+                judge(ctx, windows={service_id: dict.fromkeys(codes, always)}, notifier=Quiet())
             )
-            known |= family
-            wanted = {f"service:{service_id}:{c}" for c in codes}
-            findings += [
-                f
-                for f in rules.evaluate(
-                    family.values(), ctx.policy, now=at, only=rules.SERVICE_RULES
-                )
-                if f.subject in wanted
-            ]
-    return apply(ctx, findings, known)
+    return touched
 
 
-def apply(ctx: Context, findings, known: dict, notifier: Notifier | None = None) -> list:
+def apply(ctx: Context, findings, known: dict, notifier=None) -> list:
     """Raise, update or reopen one alert per finding."""
     notifier = notifier or Notifier(ctx)
     existing = {
@@ -184,9 +263,23 @@ def apply(ctx: Context, findings, known: dict, notifier: Notifier | None = None)
     for alert in _raise_all(ctx, fresh, known, links) if fresh else ():
         notifier.add(alert, "raised")
         touched.append(alert)
-    AlertConcern.objects.bulk_create(links, batch_size=1_000)
+    _link(links, ctx.at)
     notifier.send()
     return touched
+
+
+def _link(links: list[tuple[int, int]], at: datetime) -> None:
+    """Save (alert id, concern id) links in plain batched inserts: judging history
+    links hundreds of thousands, and model objects for each cost more than the insert."""
+    if not links:
+        return
+    table = connection.ops.quote_name(AlertConcern._meta.db_table)
+    added = connection.ops.adapt_datetimefield_value(at)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO " + table + " (alert_id, concern_id, added_at) VALUES (%s, %s, %s)",  # noqa: S608
+            [(alert_id, concern_id, added) for alert_id, concern_id in links],
+        )
 
 
 def _subject_fields(subject: str, known: dict) -> dict:
@@ -254,10 +347,15 @@ def _raise_all(ctx, findings, known, links) -> list[Alert]:
     events, entries = [], []
     for finding, alert in zip(findings, alerts, strict=True):
         ids = sorted(finding.concern_ids)
-        links += (AlertConcern(alert=alert, concern_id=i, added_at=ctx.at) for i in ids)
+        links += ((alert.pk, i) for i in ids)
         events.append(
             AlertEvent(alert=alert, at=ctx.at, kind=AlertEvent.Kind.RAISED, concern_ids=ids)
         )
+        # Each person's entry names their own concerns in the alert.
+        theirs = defaultdict(list)
+        for i in ids:
+            for person_id in known[i].person_ids if i in known else ():
+                theirs[person_id].append(i)
         entries += (
             {
                 "action": "raised alert",
@@ -265,9 +363,9 @@ def _raise_all(ctx, findings, known, links) -> list[Alert]:
                 "object_id": alert.pk,
                 "person_id": person_id,
                 "organisation_id": alert.organisation_id,
-                "detail": {"rule": alert.rule, "concern_ids": ids},
+                "detail": {"rule": alert.rule, "concern_ids": own},
             }
-            for person_id in _people_in(ids, known) or [None]
+            for person_id, own in (theirs.items() or [(None, ids)])
         )
     AlertEvent.objects.bulk_create(events, batch_size=500)
     trail.record_all(entries)
@@ -277,7 +375,7 @@ def _raise_all(ctx, findings, known, links) -> list[Alert]:
 def _join(ctx, alert, finding, added, known, links) -> bool:
     """Add new concerns to an alert (links: saved together by the caller); reopen it
     if it had been decided. True if reopened."""
-    links += (AlertConcern(alert=alert, concern_id=i, added_at=ctx.at) for i in sorted(added))
+    links += ((alert.pk, i) for i in sorted(added))
     reopened = alert.status == Alert.Status.DECIDED
     if reopened:
         # Explain the new episode: the new concerns and those in the rule's window before them.

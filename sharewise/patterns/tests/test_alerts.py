@@ -284,3 +284,41 @@ def test_concerns_about_one_person_arriving_at_the_same_moment_make_one_alert(tr
     for rule in ("cumulative", "cross_team"):
         assert alerts_for(cast.alice, rule).count() == 1
         assert concern_ids(alerts_for(cast.alice, rule).get()) == everything
+
+
+def test_judging_history_loaded_around_the_rules_finds_what_recording_would_have(cast):
+    from sharewise.concerns import signals
+    from sharewise.patterns import listeners
+
+    signals.concern_recorded.disconnect(listeners.judge_concern)
+    try:
+        alice = [
+            record_concern(
+                cast, days_ago=70, sharing_view="refuses", sharing_view_reason="Afraid."
+            ),
+            record_concern(cast, team=cast.day, by=cast.tom, days_ago=50),
+            record_concern(
+                cast, days_ago=45, sharing_view="refuses", sharing_view_reason="Afraid."
+            ),
+        ]
+        named = record_concern(
+            cast,
+            person=cast.bob,
+            team=cast.day,
+            by=cast.nia,
+            source_kind="staff",
+            source_staff=cast.tom,
+            days_ago=10,
+        )
+    finally:
+        signals.concern_recorded.connect(listeners.judge_concern)
+    assert not Alert.objects.exists()
+
+    alerts.judge_history(cast.org.pk)  # rebuilds the harm index too
+    found = {(a.rule, a.subject): concern_ids(a) for a in Alert.objects.all()}
+    everything = {c.pk for c in alice}
+    assert found[("cumulative", f"person:{cast.alice.pk}")] == everything
+    assert found[("cross_team", f"person:{cast.alice.pk}")] == everything
+    assert found[("refused_repeated", f"person:{cast.alice.pk}")] == {alice[0].pk, alice[2].pk}
+    assert found[("staff_implicated", f"source:staff:{cast.tom.pk}")] == {named.pk}
+    assert not Notification.objects.exists()  # nobody is flooded by years of history
