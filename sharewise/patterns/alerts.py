@@ -40,11 +40,15 @@ EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 class Context:
     """What one evaluation needs from policy and organisation, read once."""
 
-    def __init__(self, organisation_id: int, at: datetime):
+    def __init__(self, organisation_id: int, at: datetime, recording_version=None):
         self.organisation_id = organisation_id
         self.at = at
         self.version, self.policy = store.in_force(organisation_id, "patterns")
-        _, recording = store.in_force(organisation_id, "recording")
+        # A concern just recorded carries the recording policy it was checked against.
+        if recording_version is not None:
+            recording = store.validated(recording_version)
+        else:
+            _, recording = store.in_force(organisation_id, "recording")
         self.weights = {c.code: c.weight for c in recording.categories}
         self.categories = recording.category_labels()
         self.shifts = recording.shift_labels()
@@ -76,7 +80,12 @@ def _lock_id(key: str) -> int:
 
 
 def evaluate_concerns(
-    organisation_id: int, concern_ids, *, at: datetime | None = None, fresh: bool = False
+    organisation_id: int,
+    concern_ids,
+    *,
+    at: datetime | None = None,
+    fresh: bool = False,
+    recording_version=None,
 ) -> list:
     """Judge these concerns together with everything known about the people, alleged
     sources and services they touch (fresh: just recorded, so never amended).
@@ -89,7 +98,7 @@ def evaluate_concerns(
         new = factstore.by_ids(concern_ids)
     if not new:
         return []
-    ctx = Context(organisation_id, at)
+    ctx = Context(organisation_id, at, recording_version)
     if fresh:
         harms.add(new.values())
     else:
@@ -237,15 +246,9 @@ def apply(ctx: Context, findings, known: dict, notifier=None) -> list:
             rule__in={f.rule for f in findings},
         )
     }
-    # Which of each finding's concerns are already in its alert: only links from the
-    # findings' earliest concern on (a service's alert can hold thousands).
-    linked = defaultdict(set)
-    if existing:
-        for alert_id, concern_id in AlertConcern.objects.filter(
-            alert_id__in=[a.pk for a in existing.values()],
-            concern_id__gte=min(i for f in findings for i in f.concern_ids),
-        ).values_list("alert_id", "concern_id"):
-            linked[alert_id].add(concern_id)
+    linked = _linked(
+        [a.pk for a in existing.values()], {i for f in findings for i in f.concern_ids}
+    )
     touched, links, fresh = [], [], []
     for finding in findings:
         alert = existing.get((finding.rule, finding.subject))
@@ -266,6 +269,26 @@ def apply(ctx: Context, findings, known: dict, notifier=None) -> list:
     _link(links, ctx.at)
     notifier.send()
     return touched
+
+
+def _linked(alert_ids, concern_ids) -> dict[int, set[int]]:
+    """Which of these concerns each alert already holds. Plain SQL in chunks: a
+    service's finding names hundreds of concerns, and its alert can hold thousands."""
+    linked = defaultdict(set)
+    if not alert_ids or not concern_ids:
+        return linked
+    table = connection.ops.quote_name(AlertConcern._meta.db_table)
+    alerts_marks = ", ".join(["%s"] * len(alert_ids))
+    concern_ids = sorted(concern_ids)
+    with connection.cursor() as cursor:
+        for start in range(0, len(concern_ids), 2_000):
+            chunk = concern_ids[start : start + 2_000]
+            marks = ", ".join(["%s"] * len(chunk))
+            sql = f"SELECT alert_id, concern_id FROM {table} WHERE alert_id IN ({alerts_marks})"  # noqa: S608
+            cursor.execute(f"{sql} AND concern_id IN ({marks})", [*alert_ids, *chunk])
+            for alert_id, concern_id in cursor.fetchall():
+                linked[alert_id].add(concern_id)
+    return linked
 
 
 def _link(links: list[tuple[int, int]], at: datetime) -> None:

@@ -8,7 +8,13 @@ from sharewise.patterns import alerts
 
 @receiver(signals.concern_recorded)
 def judge_concern(sender, concern, at, **kwargs):
-    alerts.evaluate_concerns(concern.organisation_id, [concern.pk], at=at, fresh=True)
+    alerts.evaluate_concerns(
+        concern.organisation_id,
+        [concern.pk],
+        at=at,
+        fresh=True,
+        recording_version=concern.policy_version,  # already loaded by record()
+    )
 
 
 @receiver(signals.concern_amended)

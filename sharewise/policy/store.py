@@ -1,8 +1,6 @@
 """The policy in force for an organisation: its latest version, or the shipped
 default (saved as version 1 the first time it is needed)."""
 
-import functools
-
 from django.db import IntegrityError, transaction
 
 from sharewise.policy import documents
@@ -18,20 +16,23 @@ def in_force(organisation_id: int, kind: str):
     )
     if row is None:
         row = _save_default(organisation_id, kind)
-    return row, _validated(row.pk, kind, row)
+    return row, validated(row)
 
 
-@functools.lru_cache(maxsize=256)
-def _cached(pk: int, kind: str, text: str):
-    return documents.KINDS[kind].model_validate_json(text)
+_VALIDATED: dict = {}
 
 
-def _validated(pk, kind, row):
-    """Versions never change once saved, so each is validated once per process. (The
-    document text is part of the key too: a test database reuses ids.)"""
-    import json
-
-    return _cached(pk, kind, json.dumps(row.document, sort_keys=True))
+def validated(row):
+    """A version's document, validated. Versions never change once saved, so each is
+    validated once per process (keyed by when it was saved as well as its id: a test
+    database reuses ids). Callers must not change what they get."""
+    key = (row.pk, row.kind, row.created_at)
+    document = _VALIDATED.get(key)
+    if document is None:
+        if len(_VALIDATED) > 512:
+            _VALIDATED.clear()
+        document = _VALIDATED[key] = documents.KINDS[row.kind].model_validate(row.document)
+    return document
 
 
 def _save_default(organisation_id, kind):
