@@ -160,6 +160,8 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Where links in alert emails point.
+SHAREWISE_SITE_URL = os.environ.get("SHAREWISE_SITE_URL", "http://127.0.0.1:8000")
 
 # How long a care worker or manager keeps sight of someone after their enrolment ends.
 SHAREWISE_RECENT_ENROLMENT_DAYS = 90

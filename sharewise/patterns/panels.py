@@ -30,3 +30,21 @@ def person_panel(request, person) -> str:
         },
         request=request,
     )
+
+
+def person_badges(request, people) -> dict:
+    """The risk score beside each person in a list, when they have one."""
+    people = list(people)
+    if not people:
+        return {}
+    _, policy = store.in_force(people[0].organisation_id, "patterns")
+    now = timezone.now()
+    badges = {}
+    for risk in RiskScore.objects.filter(person__in=people, level__isnull=False):
+        score = round(risk.now(now), 1)
+        if score >= 0.1:
+            badges[risk.person_id] = render_to_string(
+                "patterns/risk_badge.html",
+                {"score": score, "over": score >= policy.risk_score.threshold},
+            )
+    return badges

@@ -1,9 +1,19 @@
-"""Sections later apps add to a person's page and chronology (the risk score, open
-alerts): each app's panels.person_panel(request, person) returns rendered (escaped)
-template output, or ""."""
+"""What later apps add wherever a person is shown (the risk score, open alerts): each
+app's panels.person_panel(request, person) returns rendered (escaped) template
+output for the person's page and chronology, or ""."""
 
 from sharewise.organisations.extensions import hooks
 
 
 def for_person(request, person) -> list:
     return [html for panel in hooks("panels", "person_panel") if (html := panel(request, person))]
+
+
+def badges_for(request, people) -> dict[int, list]:
+    """Short labels later apps put beside each person in a list (their risk score):
+    each app's panels.person_badges(request, people) returns {person id: html}."""
+    found: dict[int, list] = {}
+    for badges in hooks("panels", "person_badges"):
+        for person_id, html in badges(request, people).items():
+            found.setdefault(person_id, []).append(html)
+    return found

@@ -52,6 +52,9 @@ def my_people(request):
         request.GET.get("page")
     )
     scope = scope_for(request.user)
+    badges = panels.badges_for(request, page.object_list)
+    for person in page.object_list:
+        person.badges = badges.get(person.pk, [])
     if query or page.object_list:
         trail.record_request(
             request,

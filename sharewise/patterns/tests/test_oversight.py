@@ -209,3 +209,10 @@ def test_only_leads_try_rules_and_change_them(cast, as_user):
     for d in (40, 20, 2):
         record_concern(cast, days_ago=d)
     assert not Alert.objects.filter(rule="cumulative").exists()  # three are no longer enough
+
+
+def test_the_risk_score_is_beside_each_person_in_my_people(cast, as_user):
+    alice_pattern(cast)
+    html = as_user(cast.nia).get("/people/").content.decode()
+    row = html.split("Alice Moore")[1].split("</td>")[0]
+    assert "Risk " in row
