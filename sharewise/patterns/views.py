@@ -15,6 +15,7 @@ from sharewise.audittrail import trail
 from sharewise.concerns.models import Concern, ConcernPerson
 from sharewise.forms import DatePartsField, NHSStyled
 from sharewise.organisations.access import scope_for
+from sharewise.organisations.models import Service
 from sharewise.patterns import alerts as alertlib
 from sharewise.patterns import backtest, oversight
 from sharewise.patterns.models import RULE_TITLES, Alert, Notification, Outcome
@@ -72,6 +73,10 @@ def heat_cell(request, service_id, category):
     """The concerns behind one square of the heat map, each leading to a chronology."""
     if not request.user.has_perm("patterns.see_oversight"):
         raise PermissionDenied
+    organisation_ids = scope_for(request.user).organisation_ids
+    service = Service.objects.filter(pk=service_id, organisation_id__in=organisation_ids).first()
+    if service is None:
+        raise Http404("No such service")
     since = timezone.now() - timezone.timedelta(days=oversight.WINDOW_DAYS)
     concerns = list(
         Concern.objects.visible_to(request.user)
@@ -106,7 +111,7 @@ def heat_cell(request, service_id, category):
             "nav": "oversight",
             "concerns": concerns,
             "label": recording.category_labels().get(category, category),
-            "service": concerns[0].service if concerns else None,
+            "service": service,
         },
     )
 
