@@ -626,7 +626,11 @@ class Notifier:
             to -= implicated[alert.pk] | {alert.source_staff_id}
             text = f"{self.WORDS[event]}: {alert.title}"
             for user_id in sorted(to):
-                notes.append(Notification(recipient_id=user_id, alert=alert, message=text))
+                notes.append(
+                    Notification(
+                        recipient_id=user_id, alert=alert, message=text, created_at=self.ctx.at
+                    )
+                )
                 if addresses.get(user_id):
                     emails[addresses[user_id]].append((text, reverse("alert", args=[alert.pk])))
         Notification.objects.bulk_create(notes, batch_size=500)

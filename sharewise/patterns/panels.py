@@ -33,7 +33,8 @@ def person_panel(request, person) -> str:
 
 
 def person_badges(request, people) -> dict:
-    """The risk score beside each person in a list, when they have one."""
+    """The risk score beside each person in a list, when it amounts to at least one
+    low-level concern (below that it fades into noise in a long list)."""
     people = list(people)
     if not people:
         return {}
@@ -42,9 +43,10 @@ def person_badges(request, people) -> dict:
     badges = {}
     for risk in RiskScore.objects.filter(person__in=people, level__isnull=False):
         score = round(risk.now(now), 1)
-        if score >= 0.1:
+        if score >= 1:
+            threshold = policy.risk_score.threshold
             badges[risk.person_id] = render_to_string(
                 "patterns/risk_badge.html",
-                {"score": score, "over": score >= policy.risk_score.threshold},
+                {"score": score, "over": score >= threshold, "near": score >= threshold / 2},
             )
     return badges

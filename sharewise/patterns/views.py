@@ -296,9 +296,18 @@ def notifications(request):
         .filter(pk__in=mine.values("alert_id"))
         .values_list("pk", flat=True)
     )
-    page = Paginator(mine.select_related("alert"), 50).get_page(request.GET.get("page"))
+    page = Paginator(
+        mine.select_related(
+            "alert__person", "alert__source_person", "alert__source_staff", "alert__service"
+        ),
+        50,
+    ).get_page(request.GET.get("page"))
+    shown = set()
     for note in page.object_list:
         note.can_open = note.alert_id in visible
+        if note.can_open and note.alert.person_id:
+            shown.add(note.alert.person_id)
+    _shown(request, "listed notifications", sorted(shown), scope_for(request.user).organisation_id)
     return render(request, "patterns/notifications.html", {"nav": "notifications", "page": page})
 
 
