@@ -9,7 +9,6 @@ from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ValidationError as PolicyError
 
-from sharewise.audittrail import trail
 from sharewise.concerns.models import Concern
 from sharewise.organisations.access import scope_for
 from sharewise.patterns import alerts as alertlib
@@ -17,6 +16,7 @@ from sharewise.patterns.models import RULE_TITLES, Alert, AlertConcern, AlertDec
 from sharewise.patterns.views import _shown, get_alert_for
 from sharewise.people.access import get_person_for
 from sharewise.policy import store
+from sharewise.policy.views import record_change
 
 router = Router(tags=["Alerts"])
 
@@ -353,13 +353,5 @@ def put_pattern_policy(request, payload: PolicyIn):
             field = ".".join(["document", *(str(p) for p in e["loc"])])
             problems.setdefault(field, []).append(e["msg"])
         raise ValidationError(problems) from None
-    trail.record_request(
-        request,
-        "changed policy",
-        object_type="policy",
-        object_id=saved.pk,
-        organisation_id=organisation_id,
-        reason=note,
-        detail={"kind": "patterns", "version": saved.version, "via": "api"},
-    )
+    record_change(request, saved, note, via="api")
     return _policy_out(saved)

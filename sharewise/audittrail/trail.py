@@ -67,19 +67,7 @@ def record_request(request, action: str, **fields) -> Entry:
     )
 
 
-_ENTRY_COLUMNS = (
-    "at",
-    "actor_id",
-    "actor",
-    "action",
-    "object_type",
-    "object_id",
-    "person_id",
-    "organisation_id",
-    "client_address",
-    "reason",
-    "detail",
-)
+_ENTRY_COLUMNS = chain.FIELDS[1:]  # every column but the id, in the chain's order
 
 
 def record_all(entries: list[dict]) -> None:

@@ -28,6 +28,19 @@ def _shown(request, action, person_ids, organisation_id, **detail):
     trail.record_reads(request, action, person_ids, organisation_id=organisation_id, detail=detail)
 
 
+def _with_people(concerns) -> dict:
+    """Set people_shown on each concern (who it is about); returns them by id."""
+    people = {}
+    for concern_id, person_id in ConcernPerson.objects.filter(
+        concern_id__in=[c.pk for c in concerns]
+    ).values_list("concern_id", "person_id"):
+        people.setdefault(concern_id, []).append(person_id)
+    names = Person.objects.in_bulk({p for ps in people.values() for p in ps})
+    for c in concerns:
+        c.people_shown = [names[p] for p in people.get(c.pk, [])]
+    return names
+
+
 def get_alert_for(request, alert_id, action="viewed alert") -> Alert:
     """An alert this user may see, with the read written to the trail against each
     person it is about; otherwise Http404."""
@@ -87,14 +100,7 @@ def heat_cell(request, service_id, category):
         .order_by("-occurred_at")[:200]
     )
     concerns = [c for c in concerns if category in c.categories]
-    people = {}
-    for concern_id, person_id in ConcernPerson.objects.filter(
-        concern_id__in=[c.pk for c in concerns]
-    ).values_list("concern_id", "person_id"):
-        people.setdefault(concern_id, []).append(person_id)
-    names = Person.objects.in_bulk({p for ps in people.values() for p in ps})
-    for c in concerns:
-        c.people_shown = [names[p] for p in people.get(c.pk, [])]
+    names = _with_people(concerns)
     _shown(
         request,
         "viewed concerns by service and category",
@@ -126,14 +132,7 @@ def _alert_context(request, alert):
     )
     seen = visible.count()
     total = alert.links.count()
-    people = {}
-    for concern_id, person_id in ConcernPerson.objects.filter(
-        concern_id__in=[c.pk for c in concerns]
-    ).values_list("concern_id", "person_id"):
-        people.setdefault(concern_id, []).append(person_id)
-    names = Person.objects.in_bulk({p for ps in people.values() for p in ps})
-    for c in concerns:
-        c.people_shown = [names[p] for p in people.get(c.pk, [])]
+    names = _with_people(concerns)
     _, recording = store.in_force(alert.organisation_id, "recording")
     labels = recording.category_labels()
     for c in concerns:

@@ -48,6 +48,18 @@ def _describe(error: ValidationError) -> list[str]:
     ]
 
 
+def record_change(request, saved, note, via="page"):
+    trail.record_request(
+        request,
+        "changed policy",
+        object_type="policy",
+        object_id=saved.pk,
+        organisation_id=saved.organisation_id,
+        reason=note,
+        detail={"kind": saved.kind, "version": saved.version, "via": via},
+    )
+
+
 @login_required
 def edit_policy(request, kind):
     if kind not in TITLES:
@@ -73,15 +85,7 @@ def edit_policy(request, kind):
         except ValidationError as error:
             problems = _describe(error)
         else:
-            trail.record_request(
-                request,
-                "changed policy",
-                object_type="policy",
-                object_id=saved.pk,
-                organisation_id=organisation_id,
-                reason=note,
-                detail={"kind": kind, "version": saved.version},
-            )
+            record_change(request, saved, note)
             messages.success(request, f"Saved as version {saved.version}. It applies from now on.")
             return redirect("edit_policy", kind=kind)
     history = (

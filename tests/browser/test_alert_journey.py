@@ -110,3 +110,26 @@ def test_the_dashboard_fits_a_phone(page, live_server, transactional_cast, sign_
     page.goto(f"{live_server.url}/alerts/")
     assert_accessible(page, "alert-list")
     assert_no_horizontal_overflow(page)
+
+
+def test_the_leads_other_oversight_pages_are_accessible(
+    page, live_server, transactional_cast, sign_in
+):
+    cast = transactional_cast
+    bob_story(cast)
+    sign_in(page, live_server, cast.sarah)
+    page.goto(f"{live_server.url}/notifications/")
+    expect(page.get_by_role("link", name="New alert: Cumulative concerns")).to_be_visible()
+    assert_accessible(page, "notifications-sarah")
+    page.goto(f"{live_server.url}/oversight/")
+    page.get_by_role("table", name="Number of concerns").get_by_role("link").first.click()
+    expect(page.get_by_role("table", name="Concerns")).to_contain_text("Bob Evans")
+    assert_accessible(page, "heat-map-square")
+    page.goto(f"{live_server.url}/policy/patterns/")
+    assert_accessible(page, "pattern-rules-policy")
+    page.get_by_role("link", name="Try pattern rules on past concerns").click()
+    page.get_by_label("Pattern rules to try (YAML)").fill("cumulative:\n  concerns: 4\n")
+    page.get_by_role("button", name="Try these rules").click()
+    totals = page.get_by_role("table", name="Alerts raised")
+    expect(totals.get_by_role("row").filter(has_text="Cumulative concerns")).to_contain_text("1")
+    assert_accessible(page, "backtest-results")
