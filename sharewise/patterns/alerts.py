@@ -7,6 +7,7 @@ import functools
 import hashlib
 import logging
 import math
+import time
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
@@ -56,12 +57,32 @@ class Context:
     @functools.cached_property
     def teams(self) -> dict[int, tuple[str, str]]:
         """Team id -> (team, service) names, for explanations."""
-        return {
-            pk: (name, service)
-            for pk, name, service in Team.objects.filter(
-                service__organisation_id=self.organisation_id
-            ).values_list("pk", "name", "service__name")
-        }
+        return team_names(self.organisation_id)
+
+
+# Team and service names for explanations, kept for a minute per process (and dropped
+# at once in this one when a team or service is saved): explaining is on the path of
+# every concern recorded, and names change rarely.
+_TEAM_NAMES: dict[int, tuple[float, dict]] = {}
+TEAM_NAMES_SECONDS = 60
+
+
+def team_names(organisation_id: int) -> dict[int, tuple[str, str]]:
+    cached = _TEAM_NAMES.get(organisation_id)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    names = {
+        pk: (name, service)
+        for pk, name, service in Team.objects.filter(
+            service__organisation_id=organisation_id
+        ).values_list("pk", "name", "service__name")
+    }
+    _TEAM_NAMES[organisation_id] = (time.monotonic() + TEAM_NAMES_SECONDS, names)
+    return names
+
+
+def forget_team_names(**kwargs) -> None:
+    _TEAM_NAMES.clear()
 
 
 def lock(keys) -> None:
@@ -419,6 +440,21 @@ def _join(ctx, alert, finding, added, known, links) -> bool:
     alert.updated_at = ctx.at
     if "score" in finding.detail:
         alert.score = finding.detail["score"]
+    if not reopened:  # the usual case, on every concern: a plain update of four columns
+        ops = connection.ops
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {ops.quote_name(Alert._meta.db_table)} SET explanation = %s,"  # noqa: S608
+                " policy_version_id = %s, updated_at = %s, score = %s WHERE id = %s",
+                [
+                    alert.explanation,
+                    ctx.version.pk,
+                    ops.adapt_datetimefield_value(ctx.at),
+                    alert.score,
+                    alert.pk,
+                ],
+            )
+        return False
     alert.save(
         update_fields=[
             "status",

@@ -38,7 +38,20 @@ def microseconds(moment: datetime) -> int:
 
 
 def add(facts) -> None:
-    HarmIndex.objects.bulk_create(rows_for(facts), batch_size=1_000)
+    """Index these concerns (plain inserts: this runs for every concern recorded)."""
+    rows = [
+        (r.concern_id, r.service_id, r.category, r.occurred, r.person_id, r.team_id, r.shift)
+        for r in rows_for(facts)
+    ]
+    if not rows:
+        return
+    table = connection.ops.quote_name(HarmIndex._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (concern_id, service_id, category, occurred, person_id,"  # noqa: S608
+            " team_id, shift) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            rows,
+        )
 
 
 def replace(facts: dict[int, Fact]) -> None:

@@ -1,8 +1,10 @@
 """Every concern written is judged at once, in the same transaction."""
 
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from sharewise.concerns import signals
+from sharewise.organisations.models import Service, Team
 from sharewise.patterns import alerts
 
 
@@ -25,3 +27,8 @@ def judge_amended_concern(sender, concern, at, **kwargs):
 @receiver(signals.concerns_recorded_together)
 def judge_concerns(sender, concern_ids, organisation_id, **kwargs):
     alerts.evaluate_concerns(organisation_id, concern_ids, fresh=True)
+
+
+for model in (Team, Service):
+    post_save.connect(alerts.forget_team_names, sender=model, dispatch_uid=f"names-{model}")
+    post_delete.connect(alerts.forget_team_names, sender=model, dispatch_uid=f"gone-{model}")
