@@ -131,7 +131,16 @@ class Concern(models.Model):
     class Meta:
         ordering = ["-occurred_at", "-id"]
         indexes = [
-            models.Index(fields=["organisation", "occurred_at"], name="concern_org_occurred"),
+            # The oversight dashboard counts 90 days of concerns by service and kind, and
+            # lists refusals: both read these indexes alone, never the wide rows.
+            models.Index(
+                fields=["organisation", "occurred_at", "service", "source_staff", "categories"],
+                name="concern_org_occurred",
+            ),
+            models.Index(
+                fields=["organisation", "sharing_view", "occurred_at", "source_staff"],
+                name="concern_org_sharing",
+            ),
             models.Index(fields=["team", "review_due_at"], name="concern_team_due"),
             models.Index(fields=["source_staff"], name="concern_source_staff"),
             models.Index(fields=["source_person"], name="concern_source_person"),

@@ -265,7 +265,7 @@ def apply(ctx: Context, findings, known: dict, notifier=None) -> list:
             organisation_id=ctx.organisation_id,
             subject__in={f.subject for f in findings},
             rule__in={f.rule for f in findings},
-        )
+        ).order_by()
     }
     linked = _linked(
         [a.pk for a in existing.values()], {i for f in findings for i in f.concern_ids}

@@ -79,26 +79,34 @@ def at_service(service_id, categories, start, end) -> dict[int, Fact]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    found: dict[int, list] = {}
-    for concern_id, category, occurred_at, person_id, team_id, shift in rows:
-        row = found.get(concern_id)
-        if row is None:
-            found[concern_id] = [occurred_at, team_id, shift, {category}, {person_id}]
+    # Most concerns have one row (one category asked for, one person): build those
+    # directly, and merge only the few with more.
+    found: dict[int, tuple] = {}
+    more: dict[int, tuple[set, set]] = {}
+    for concern_id, category, occurred, person_id, team_id, shift in rows:
+        if concern_id in found:
+            cats, people = more.setdefault(
+                concern_id, (set(found[concern_id][1]), set(found[concern_id][2]))
+            )
+            cats.add(category)
+            people.add(person_id)
         else:
-            row[3].add(category)
-            row[4].add(person_id)
+            found[concern_id] = (occurred, (category,), (person_id,), team_id, shift)
+    for concern_id, (cats, people) in more.items():
+        occurred, _, _, team_id, shift = found[concern_id]
+        found[concern_id] = (occurred, tuple(sorted(cats)), tuple(sorted(people)), team_id, shift)
     return {
         pk: Fact(
-            id=pk,
-            occurred_at=EPOCH + timedelta(microseconds=at),
-            person_ids=tuple(sorted(people)),
-            team_id=team_id,
-            service_id=service_id,
-            categories=tuple(sorted(cats)),
-            severity="low",  # not read by this rule
+            pk,
+            EPOCH + timedelta(microseconds=occurred),
+            people,
+            team_id,
+            service_id,
+            cats,
+            "low",  # severity: not read by this rule
             shift=shift,
         )
-        for pk, (at, team_id, shift, cats, people) in found.items()
+        for pk, (occurred, cats, people, team_id, shift) in found.items()
     }
 
 

@@ -104,6 +104,8 @@ class Alert(models.Model):
         ]
         indexes = [
             models.Index(fields=["organisation", "status", "waiting_since"], name="alert_queue"),
+            # The oldest waiting first, without sorting every waiting alert.
+            models.Index(fields=["organisation", "waiting_since"], name="alert_waiting"),
         ]
 
     def __str__(self):

@@ -244,16 +244,29 @@ def evaluate(
     return findings
 
 
+_RESTRICTED: dict = {}
+
+
 def _restricted(policy, only):
+    """The policy with every rule outside `only` switched off (kept per policy object
+    and set of rules: this runs for every concern recorded)."""
     if only is None:
         return policy
-    return policy.model_copy(
+    key = (id(policy), only)
+    found = _RESTRICTED.get(key)
+    if found is not None and found[0] is policy:
+        return found[1]
+    if len(_RESTRICTED) > 256:
+        _RESTRICTED.clear()
+    restricted = policy.model_copy(
         update={
             name: getattr(policy, name).model_copy(update={"enabled": False})
             for name in RULES
             if name not in only
         }
     )
+    _RESTRICTED[key] = (policy, restricted)
+    return restricted
 
 
 def window_days(policy, rule: str) -> int | None:
