@@ -259,14 +259,7 @@ def judge_history(
 def apply(ctx: Context, findings, known: dict, notifier=None) -> list:
     """Raise, update or reopen one alert per finding."""
     notifier = notifier or Notifier(ctx)
-    existing = {
-        (a.rule, a.subject): a
-        for a in Alert.objects.filter(
-            organisation_id=ctx.organisation_id,
-            subject__in={f.subject for f in findings},
-            rule__in={f.rule for f in findings},
-        ).order_by()
-    }
+    existing = {(a.rule, a.subject): a for a in _alerts_for(ctx.organisation_id, findings)}
     linked = _linked(
         [a.pk for a in existing.values()], {i for f in findings for i in f.concern_ids}
     )
@@ -290,6 +283,24 @@ def apply(ctx: Context, findings, known: dict, notifier=None) -> list:
     _link(links, ctx.at)
     notifier.send()
     return touched
+
+
+def _alerts_for(organisation_id, findings) -> list[Alert]:
+    """The alerts these findings belong to, if raised already (plain SQL through the
+    unique index on organisation, rule and subject: this runs for every concern)."""
+    if not findings:
+        return []
+    rules_ = sorted({f.rule for f in findings})
+    subjects = sorted({f.subject for f in findings})
+    found = []
+    table = connection.ops.quote_name(Alert._meta.db_table)
+    for start in range(0, len(subjects), 2_000):
+        chunk = subjects[start : start + 2_000]
+        sql = f"SELECT * FROM {table} WHERE organisation_id = %s"  # noqa: S608
+        sql += f" AND rule IN ({', '.join(['%s'] * len(rules_))})"
+        sql += f" AND subject IN ({', '.join(['%s'] * len(chunk))})"
+        found += Alert.objects.raw(sql, [organisation_id, *rules_, *chunk])
+    return found
 
 
 def _linked(alert_ids, concern_ids) -> dict[int, set[int]]:

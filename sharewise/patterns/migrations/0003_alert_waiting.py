@@ -5,19 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('concerns', '0007_oversight_indexes'),
-        ('organisations', '0001_initial'),
-        ('patterns', '0002_harm_index'),
-        ('people', '0003_person_merge'),
-        ('policy', '0001_initial'),
+        ("concerns", "0007_oversight_indexes"),
+        ("organisations", "0001_initial"),
+        ("patterns", "0002_harm_index"),
+        ("people", "0003_person_merge"),
+        ("policy", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='alert',
-            index=models.Index(fields=['organisation', 'waiting_since'], name='alert_waiting'),
+            model_name="alert",
+            index=models.Index(fields=["organisation", "waiting_since"], name="alert_waiting"),
         ),
     ]
