@@ -191,7 +191,7 @@ class DecisionForm(NHSStyled, forms.Form):
         error_messages={"required": "Choose what happens next"},
     )
     monitor_until = DatePartsField(
-        label="Monitor until",
+        label="Monitor until (if you choose to monitor)",
         required=False,
         help_text="If you choose to monitor: the date someone looks at this again. "
         "For example, 15 3 2027",
@@ -226,9 +226,10 @@ def decide_alert(request, alert_id):
             )
         except ValidationError as error:
             for name, problems in error.message_dict.items():
+                if name in form.errors:
+                    continue  # the form already says what to fix in this answer
                 for problem in problems:
-                    if name not in form.errors or problem not in form.errors[name]:
-                        form.add_error(name if name in form.fields else None, problem)
+                    form.add_error(name if name in form.fields else None, problem)
         else:
             messages.success(request, "Decision recorded.")
             return redirect("alert", alert_id=alert.pk)

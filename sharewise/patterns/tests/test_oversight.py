@@ -216,3 +216,13 @@ def test_the_risk_score_is_beside_each_person_in_my_people(cast, as_user):
     html = as_user(cast.nia).get("/people/").content.decode()
     row = html.split("Alice Moore")[1].split("</td>")[0]
     assert "Risk " in row
+
+
+def test_an_empty_rationale_is_named_once_with_what_to_write(cast, as_user):
+    alert = alice_pattern(cast)
+    page = as_user(cast.sarah).post(
+        f"/alerts/{alert.pk}/decision/", {"outcome": "monitor", "rationale": ""}
+    )
+    form = page.context["form"]
+    assert form.errors["rationale"] == ["Write your reasons for this decision"]
+    assert "monitor_until" in form.errors  # monitoring needs a date
