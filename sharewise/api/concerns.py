@@ -444,7 +444,7 @@ def person_chronology(
             "teams": sorted({r.where for r in rows}),
             "services": sorted({r.service for r in rows}),
             "entries": [
-                {**{k: getattr(e, k) for k in fields}, "at": e.at.isoformat()} for e in entries
+                {k: getattr(e, k) for k in fields} | {"at": e.at.isoformat()} for e in entries
             ],
         }
     )

@@ -4,10 +4,13 @@ fetch() does the queries (a handful, whatever the length of the history); assemb
 is plain Python over plain rows, so later features add their entries the same way."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import TextField
+from django.db.models.functions import Cast
 
 from sharewise.concerns.models import Amendment, Concern, ConcernPerson, Review, ReviewOutcome
 from sharewise.concerns.recording import ANSWER_NAMES
@@ -88,7 +91,7 @@ def fetch(person_ids: list[int], viewer, filters: Filters = Filters()):
         concerns = concerns.filter(occurred_at__date__gte=filters.since)
     if filters.until:
         concerns = concerns.filter(occurred_at__date__lte=filters.until)
-    rows = [Row._make(r) for r in concerns.values_list(*CONCERN_FIELDS)]
+    rows = [Row._make(r) for r in _with_moments(concerns, CONCERN_FIELDS, "occurred_at", 1)]
     if filters.categories:
         rows = [r for r in rows if filters.categories & set(r.categories)]
     if not rows:
@@ -97,15 +100,21 @@ def fetch(person_ids: list[int], viewer, filters: Filters = Filters()):
     # A subquery, not a list of thousands of ids.
     amendments = [
         a
-        for a in Amendment.objects.filter(concern__in=concerns).values_list(
-            "concern_id", "amended_at", "amended_by_id", "reason", "changes"
+        for a in _with_moments(
+            Amendment.objects.filter(concern__in=concerns),
+            ("concern_id", "amended_at", "amended_by_id", "reason", "changes"),
+            "amended_at",
+            1,
         )
         if a[0] in ids
     ]
     reviews = [
         r
-        for r in Review.objects.filter(concern__in=concerns).values_list(
-            "concern_id", "reviewed_at", "reviewed_by_id", "outcome", "rationale"
+        for r in _with_moments(
+            Review.objects.filter(concern__in=concerns),
+            ("concern_id", "reviewed_at", "reviewed_by_id", "outcome", "rationale"),
+            "reviewed_at",
+            1,
         )
         if r[0] in ids
     ]
@@ -118,6 +127,20 @@ def fetch(person_ids: list[int], viewer, filters: Filters = Filters()):
         .values_list("pk", "first_name", "last_name", "username")
     }
     return rows, amendments, reviews, names
+
+
+def _with_moments(queryset, fields, moment, position):
+    """values_list(*fields), with the moment at `position` read as text on SQLite and
+    parsed with fromisoformat: Django's own conversion of thousands of SQLite
+    timestamps costs more than the query."""
+    if connection.vendor != "sqlite":
+        return list(queryset.values_list(*fields))
+    names = [f"{moment}_text" if f == moment else f for f in fields]
+    found = queryset.annotate(**{f"{moment}_text": Cast(moment, TextField())}).values_list(*names)
+    return [
+        (*r[:position], datetime.fromisoformat(r[position]).replace(tzinfo=UTC), *r[position + 1 :])
+        for r in found
+    ]
 
 
 def timeline(rows, amendments, reviews) -> list[tuple]:
@@ -139,6 +162,8 @@ def timeline(rows, amendments, reviews) -> list[tuple]:
 def describe(items, rows, names, category_labels, shift_labels) -> list[Entry]:
     """Entries, in words, for timeline items (all of them, or one page)."""
     by_id = {r.id: r for r in rows}
+    outcomes = {value: label.lower() for value, label in ReviewOutcome.choices}
+    shifts = {}  # concern id -> shift label, worked out once per concern
     entries = []
     for at, _, cid, kind, extra in items:
         r = by_id[cid]
@@ -153,21 +178,24 @@ def describe(items, rows, names, category_labels, shift_labels) -> list[Entry]:
             summary = f"Amended ({answers}): {reason}"
         else:
             by, outcome, rationale = extra
-            summary = f"Reviewed: {ReviewOutcome(outcome).label.lower()}. {rationale}"
+            summary = f"Reviewed: {outcomes.get(outcome, outcome)}. {rationale}"
+        shift = shifts.get(cid)
+        if shift is None:
+            shift = shifts[cid] = shift_labels.get(r.shift, r.shift)
         entries.append(
             Entry(
-                kind=kind,
-                at=at,
-                concern_id=cid,
-                service=r.service,
-                team=r.team,
-                team_id=r.team_id,
-                shift=shift_labels.get(r.shift, r.shift),
-                severity=r.severity,
-                categories=categories,
-                summary=summary,
-                by=names.get(by, ""),
-                detail=detail,
+                kind,
+                at,
+                cid,
+                r.service,
+                r.team,
+                r.team_id,
+                shift,
+                r.severity,
+                categories,
+                summary,
+                names.get(by, ""),
+                detail,
             )
         )
     return entries
