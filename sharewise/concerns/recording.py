@@ -339,4 +339,5 @@ def review(
     )
     for person in concern.people.all():
         write_trail(request, "reviewed concern", concern, person, actor=actor, outcome=outcome)
+    signals.concern_reviewed.send(Concern, concern=concern, review=done)
     return done

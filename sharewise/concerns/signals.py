@@ -6,6 +6,8 @@ from django.dispatch import Signal
 # concern, at: a concern was recorded or amended (at: when, for historic records).
 concern_recorded = Signal()
 concern_amended = Signal()
+# concern, review: a concern was reviewed (review.reviewed_by, .outcome, .rationale).
+concern_reviewed = Signal()
 # concern_ids, organisation_id: many concerns saved at once (an import); listeners
 # should do their work once for the lot, not once per concern.
 concerns_recorded_together = Signal()

@@ -727,6 +727,25 @@ def acknowledge(request, alert: Alert) -> Alert:
     return alert
 
 
+def settle_overdue_review(concern, review) -> None:
+    """A late review answers its "review overdue" alert: the reviewer's written
+    reasons become the decision, so the lead is not left to close it by hand."""
+    waiting = Alert.objects.needing_decision().filter(
+        rule="overdue_review", subject=f"concern:{concern.pk}"
+    )
+    for alert in waiting:
+        who = review.reviewed_by.get_full_name() or review.reviewed_by.username
+        decide(
+            None,
+            alert,
+            Outcome.NO_FURTHER_ACTION,
+            f"Reviewed late, on {timezone.localtime(review.reviewed_at):%-d %B %Y at %H:%M}, "
+            f"by {who}: {review.get_outcome_display().lower()}. {review.rationale}",
+            actor=review.reviewed_by,
+            at=review.reviewed_at,
+        )
+
+
 def decision_problems(
     outcome: str, rationale: str, monitor_until: date | None, policy, today: date
 ) -> dict[str, list[str]]:

@@ -24,6 +24,11 @@ def judge_amended_concern(sender, concern, at, **kwargs):
     alerts.evaluate_concerns(concern.organisation_id, [concern.pk], at=at)
 
 
+@receiver(signals.concern_reviewed)
+def close_overdue_review(sender, concern, review, **kwargs):
+    alerts.settle_overdue_review(concern, review)
+
+
 @receiver(signals.concerns_recorded_together)
 def judge_concerns(sender, concern_ids, organisation_id, **kwargs):
     alerts.evaluate_concerns(organisation_id, concern_ids, fresh=True)

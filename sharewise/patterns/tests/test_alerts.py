@@ -322,3 +322,21 @@ def test_judging_history_loaded_around_the_rules_finds_what_recording_would_have
     assert found[("refused_repeated", f"person:{cast.alice.pk}")] == {alice[0].pk, alice[2].pk}
     assert found[("staff_implicated", f"source:staff:{cast.tom.pk}")] == {named.pk}
     assert not Notification.objects.exists()  # nobody is flooded by years of history
+
+
+def test_a_late_review_settles_its_overdue_alert_with_the_reviewers_reasons(cast, rf):
+    from sharewise.patterns import sweep
+
+    late = record_concern(cast, days_ago=3)
+    sweep.run()
+    alert = Alert.objects.get(rule="overdue_review", subject=f"concern:{late.pk}")
+    assert alert.status == Alert.Status.OPEN
+    request = rf.post("/")
+    request.user = cast.helen
+    recording.review(request, late, "monitor", "Bell moved; night staff to check hourly.")
+    alert.refresh_from_db()
+    assert alert.status == Alert.Status.DECIDED
+    decision = alert.decisions.get()
+    assert decision.decided_by == cast.helen
+    assert "Reviewed late" in decision.rationale and "check hourly" in decision.rationale
+    assert sweep.run().overdue == 0  # and the sweep does not raise it again
