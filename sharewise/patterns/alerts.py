@@ -569,10 +569,10 @@ def save_scores(ctx, people, family) -> list:
         )
         for pid in people
     }
-    if len(people) == 1:  # the usual case: one query, not two
+    if len(people) == 1:  # the usual case, on every concern: one plain update
         pid = people[0]
         values = _score_values(ctx, rule, *scored[pid])
-        if not RiskScore.objects.filter(person_id=pid).update(**values):
+        if not _update_score(pid, values):
             RiskScore.objects.create(person_id=pid, **values)
     else:
         # Many people (an import, a re-scoring): replace their rows, cheaper than
@@ -587,6 +587,25 @@ def save_scores(ctx, people, family) -> list:
         for pid, (score, contributing) in scored.items()
         if (found := rules.risk_finding(f"person:{pid}", score, contributing, rule))
     ]
+
+
+def _update_score(person_id, values) -> int:
+    ops = connection.ops
+    table = ops.quote_name(RiskScore._meta.db_table)
+    columns = ", ".join(
+        f"{ops.quote_name(RiskScore._meta.get_field(n).column)} = %s" for n in values
+    )
+    params = [
+        ops.adapt_datetimefield_value(v)
+        if n == "scored_at"
+        else ops.adapt_json_value(v, None)
+        if n == "concern_ids"
+        else v
+        for n, v in values.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET {columns} WHERE person_id = %s", [*params, person_id])  # noqa: S608
+        return cursor.rowcount
 
 
 SCORE_FIELDS = [
