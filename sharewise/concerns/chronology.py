@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import TextField
+from django.db.models import TextField, Value
 from django.db.models.functions import Cast
 
 from sharewise.concerns.models import Amendment, Concern, ConcernPerson, Review, ReviewOutcome
@@ -78,9 +78,11 @@ CONCERN_FIELDS = (
 )
 
 
-def fetch(person_ids: list[int], viewer, filters: Filters = Filters()):
+def fetch(person_ids: list[int], viewer, filters: Filters = Filters(), *, with_facts=True):
     """Rows for these people's concerns that the viewer may see, with their
-    amendments and reviews: four queries however long the history."""
+    amendments and reviews: four queries however long the history. Without
+    with_facts, what happened is left empty (a page adds it for the rows it shows:
+    with_facts_for)."""
     links = ConcernPerson.objects.filter(person_id__in=person_ids).values("concern_id")
     concerns = Concern.objects.filter(pk__in=links).exclude(source_staff=viewer)
     if filters.service_id:
@@ -91,7 +93,11 @@ def fetch(person_ids: list[int], viewer, filters: Filters = Filters()):
         concerns = concerns.filter(occurred_at__date__gte=filters.since)
     if filters.until:
         concerns = concerns.filter(occurred_at__date__lte=filters.until)
-    rows = [Row._make(r) for r in _with_moments(concerns, CONCERN_FIELDS, "occurred_at", 1)]
+    fields = CONCERN_FIELDS
+    if not with_facts:
+        concerns = concerns.annotate(no_facts=Value(""))
+        fields = tuple("no_facts" if f == "facts" else f for f in CONCERN_FIELDS)
+    rows = [Row._make(r) for r in _with_moments(concerns, fields, "occurred_at", 1)]
     if filters.categories:
         rows = [r for r in rows if filters.categories & set(r.categories)]
     if not rows:
@@ -141,6 +147,13 @@ def _with_moments(queryset, fields, moment, position):
         (*r[:position], datetime.fromisoformat(r[position]).replace(tzinfo=UTC), *r[position + 1 :])
         for r in found
     ]
+
+
+def with_facts_for(items, rows) -> list:
+    """rows, with what happened filled in for the concerns among these timeline items."""
+    wanted = {cid for _, _, cid, kind, _ in items if kind == "concern"}
+    facts = dict(Concern.objects.filter(pk__in=wanted).values_list("pk", "facts"))
+    return [r._replace(facts=facts[r.id]) if r.id in facts else r for r in rows]
 
 
 def timeline(rows, amendments, reviews) -> list[tuple]:

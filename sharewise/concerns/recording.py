@@ -218,7 +218,9 @@ def record(
     for person in draft.people:
         write_trail(request, "recorded concern", concern, person, actor=actor, address=address)
     if not together:
-        signals.concern_recorded.send(Concern, concern=concern, at=recorded_at)
+        signals.concern_recorded.send(
+            Concern, concern=concern, at=recorded_at, person_ids=[p.pk for p in draft.people]
+        )
     return concern
 
 

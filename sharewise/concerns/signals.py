@@ -3,7 +3,8 @@ that wrote the concern, so a listener's writes (alerts) commit or roll back with
 
 from django.dispatch import Signal
 
-# concern, at: a concern was recorded or amended (at: when, for historic records).
+# concern, at: a concern was recorded or amended (at: when, for historic records);
+# concern_recorded also sends person_ids, whom it is about.
 concern_recorded = Signal()
 concern_amended = Signal()
 # concern, review: a concern was reviewed (review.reviewed_by, .outcome, .rationale).

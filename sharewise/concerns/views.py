@@ -249,14 +249,18 @@ def person_chronology(request, person_id):
             until=data["until"],
         )
     rows, amendments, reviews, names = chronology.fetch(
-        chronology.person_ids_for(person), request.user, filters
+        chronology.person_ids_for(person), request.user, filters, with_facts=False
     )
     points = [(r.occurred_at, r.severity, r.where) for r in rows]
     page = Paginator(chronology.timeline(rows, amendments, reviews), 100).get_page(
         request.GET.get("page")
     )
     page.object_list = chronology.describe(
-        page.object_list, rows, names, policy.category_labels(), policy.shift_labels()
+        page.object_list,
+        chronology.with_facts_for(page.object_list, rows),
+        names,
+        policy.category_labels(),
+        policy.shift_labels(),
     )
     extra = request.GET.copy()
     extra.pop("page", None)

@@ -107,13 +107,18 @@ def evaluate_concerns(
     at: datetime | None = None,
     fresh: bool = False,
     recording_version=None,
+    concern=None,
+    person_ids=None,
 ) -> list:
     """Judge these concerns together with everything known about the people, alleged
-    sources and services they touch (fresh: just recorded, so never amended).
+    sources and services they touch (fresh: just recorded, so never amended;
+    concern and person_ids: the concern just recorded, in hand).
     Returns the alerts raised, updated or reopened."""
     at = at or timezone.now()
     concern_ids = list(concern_ids)
-    if len(concern_ids) == 1:
+    if concern is not None and person_ids:
+        new = {concern.pk: factstore.of_concern(concern, person_ids)}
+    elif len(concern_ids) == 1:
         new = factstore.load(Concern.objects.filter(pk=concern_ids[0]), fresh=fresh)
     else:
         new = factstore.by_ids(concern_ids)

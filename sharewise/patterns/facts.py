@@ -145,6 +145,11 @@ def _fact(row, person_ids) -> Fact:
     )
 
 
+def of_concern(concern, person_ids) -> Fact:
+    """The fact for a concern just recorded, from the object in hand (no query)."""
+    return _fact({name: getattr(concern, name) for name in COLUMNS}, person_ids)
+
+
 def about_people(person_ids) -> dict[int, Fact]:
     person_ids = sorted(set(person_ids))
     facts: dict[int, Fact] = {}

@@ -9,13 +9,15 @@ from sharewise.patterns import alerts
 
 
 @receiver(signals.concern_recorded)
-def judge_concern(sender, concern, at, **kwargs):
+def judge_concern(sender, concern, at, person_ids=None, **kwargs):
     alerts.evaluate_concerns(
         concern.organisation_id,
         [concern.pk],
         at=at,
         fresh=True,
         recording_version=concern.policy_version,  # already loaded by record()
+        concern=concern,
+        person_ids=person_ids,
     )
 
 

@@ -1,7 +1,7 @@
 """The policy in force for an organisation: its latest version, or the shipped
 default (saved as version 1 the first time it is needed)."""
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from sharewise.policy import documents
 from sharewise.policy.models import PolicyVersion
@@ -9,11 +9,16 @@ from sharewise.policy.models import PolicyVersion
 
 def in_force(organisation_id: int, kind: str):
     """(version row, validated document) in force now."""
-    row = (
-        PolicyVersion.objects.filter(organisation_id=organisation_id, kind=kind)
-        .order_by("-version")
-        .first()
+    # Plain SQL through the unique index: this runs on every concern recorded.
+    table = connection.ops.quote_name(PolicyVersion._meta.db_table)
+    found = list(
+        PolicyVersion.objects.raw(
+            f"SELECT * FROM {table} WHERE organisation_id = %s AND kind = %s"  # noqa: S608
+            " ORDER BY version DESC LIMIT 1",
+            [organisation_id, kind],
+        )
     )
+    row = found[0] if found else None
     if row is None:
         row = _save_default(organisation_id, kind)
     return row, validated(row)
