@@ -13,7 +13,7 @@ from sharewise.concerns.models import Concern
 from sharewise.organisations.access import scope_for
 from sharewise.patterns import alerts as alertlib
 from sharewise.patterns.models import RULE_TITLES, Alert, AlertConcern, AlertDecision, RiskScore
-from sharewise.patterns.views import _shown, get_alert_for
+from sharewise.patterns.views import get_alert_for, record_shown
 from sharewise.people.access import get_person_for
 from sharewise.policy import store
 from sharewise.policy.views import record_change
@@ -177,7 +177,7 @@ def list_alerts(
     found = list(current.object_list)
     links = _visible_links(request.user, [a.pk for a in found])
     # Naming people in a list is a read of their records: one entry each, as the page does.
-    _shown(
+    record_shown(
         request,
         "listed alerts",
         sorted({a.person_id for a in found if a.person_id}),

@@ -268,7 +268,7 @@ def apply(ctx: Context, findings, known: dict, notifier=None) -> list:
     linked = _linked(
         [a.pk for a in existing.values()], {i for f in findings for i in f.concern_ids}
     )
-    touched, links, fresh = [], [], []
+    touched, links, fresh, rescored = [], [], [], []
     for finding in findings:
         alert = existing.get((finding.rule, finding.subject))
         if alert is None:
@@ -277,7 +277,8 @@ def apply(ctx: Context, findings, known: dict, notifier=None) -> list:
         added = finding.concern_ids - linked[alert.pk]
         if not added:
             if "score" in finding.detail and alert.score != finding.detail["score"]:
-                Alert.objects.filter(pk=alert.pk).update(score=finding.detail["score"])
+                alert.score = finding.detail["score"]
+                rescored.append(alert)
             continue
         if _join(ctx, alert, finding, added, known, links):
             notifier.add(alert, "reopened")
@@ -286,6 +287,8 @@ def apply(ctx: Context, findings, known: dict, notifier=None) -> list:
         notifier.add(alert, "raised")
         touched.append(alert)
     _link(links, ctx.at)
+    # Scores that changed with no new concern (a re-scoring): saved together.
+    Alert.objects.bulk_update(rescored, ["score"], batch_size=1_000)
     notifier.send()
     return touched
 
@@ -490,10 +493,9 @@ def _join(ctx, alert, finding, added, known, links) -> bool:
         AlertEvent.objects.create(
             alert=alert, at=ctx.at, kind=AlertEvent.Kind.REOPENED, concern_ids=sorted(added)
         )
-        _trail(
+        record_trail(
             alert,
             "reopened alert",
-            ctx.at,
             people=_people_in(added, known),
             concern_ids=sorted(added),
         )
@@ -515,7 +517,7 @@ def _people_in(concern_ids, known) -> list[int]:
     return sorted({pid for i in concern_ids if i in known for pid in known[i].person_ids})
 
 
-def _trail(alert, action, at, *, actor=None, request=None, reason="", people=None, **detail):
+def record_trail(alert, action, *, actor=None, request=None, reason="", people=None, **detail):
     """One entry per person the alert is about (or `people`, when only some are
     touched: new concerns joining a service's alert touch only their own people)."""
     people = (people if people is not None else people_of(alert)) or [None]
@@ -747,7 +749,7 @@ def acknowledge(request, alert: Alert) -> Alert:
     AlertEvent.objects.create(
         alert=alert, at=now, kind=AlertEvent.Kind.ACKNOWLEDGED, by=request.user
     )
-    _trail(alert, "acknowledged alert", now, request=request)
+    record_trail(alert, "acknowledged alert", request=request)
     return alert
 
 
@@ -837,10 +839,9 @@ def decide(
     AlertEvent.objects.create(
         alert=alert, at=at, kind=AlertEvent.Kind.DECIDED, by=by, note=decision.get_outcome_display()
     )
-    _trail(
+    record_trail(
         alert,
         "decided alert",
-        at,
         request=request,
         actor=actor,
         outcome=outcome,

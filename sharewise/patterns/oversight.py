@@ -49,14 +49,6 @@ class Dashboard:
         return sorted(set(ids))
 
 
-def people_for(user):
-    """People this user may see (the organisation's, for a lead, cheaply)."""
-    scope = scope_for(user)
-    if scope.lead_org_ids and not scope.team_ids:
-        return Person.objects.filter(organisation_id__in=scope.lead_org_ids, merged_into=None)
-    return Person.objects.visible_to(user)
-
-
 def build(user, now=None) -> Dashboard:
     now = now or timezone.now()
     scope = scope_for(user)
@@ -67,12 +59,13 @@ def build(user, now=None) -> Dashboard:
     rule = policy.risk_score
     board.threshold = rule.threshold
     board.half_life = rule.half_life_days
-    people = people_for(user)
-    scores = RiskScore.objects.filter(level__isnull=False, person__in=people)
-    if scope.lead_org_ids and not scope.team_ids:
+    if scope.lead_org_ids and not scope.team_ids:  # the whole organisation, cheaply
         scores = RiskScore.objects.filter(
-            level__isnull=False, organisation_id__in=scope.lead_org_ids, person__merged_into=None
+            organisation_id__in=scope.lead_org_ids, person__merged_into=None
         )
+    else:
+        scores = RiskScore.objects.filter(person__in=Person.objects.visible_to(user))
+    scores = scores.filter(level__isnull=False)
     over = alertlib.level_threshold(rule.threshold, now, rule.half_life_days)
     board.people_over = scores.filter(level__gte=over, half_life_days=rule.half_life_days).count()
     for row in scores.select_related("person").order_by("-level")[:SHOWN]:

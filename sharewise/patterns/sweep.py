@@ -128,7 +128,7 @@ def monitoring_ended(organisation_id: int, now: datetime) -> int:
                 kind=AlertEvent.Kind.MONITORING_ENDED,
                 note=f"Monitoring was agreed until {alert.last_until:%-d %B %Y}",
             )
-            alertlib._trail(alert, "monitoring period ended", now)
+            alertlib.record_trail(alert, "monitoring period ended")
             notifier.add(alert, "monitoring_ended")
         notifier.send()
     return len(due)

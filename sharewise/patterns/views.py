@@ -23,7 +23,7 @@ from sharewise.people.models import Person
 from sharewise.policy import store
 
 
-def _shown(request, action, person_ids, organisation_id, **detail):
+def record_shown(request, action, person_ids, organisation_id, **detail):
     """A page that names people is a read of their records: one entry per person."""
     trail.record_reads(request, action, person_ids, organisation_id=organisation_id, detail=detail)
 
@@ -52,7 +52,7 @@ def get_alert_for(request, alert_id, action="viewed alert") -> Alert:
     )
     if alert is None:
         raise Http404("No such alert")
-    alertlib._trail(alert, action, timezone.now(), request=request)
+    alertlib.record_trail(alert, action, request=request)
     return alert
 
 
@@ -61,7 +61,7 @@ def dashboard(request):
     if not request.user.has_perm("patterns.see_oversight"):
         raise PermissionDenied
     board = oversight.build(request.user)
-    _shown(
+    record_shown(
         request,
         "viewed oversight dashboard",
         board.person_ids(),
@@ -101,7 +101,7 @@ def heat_cell(request, service_id, category):
     )
     concerns = [c for c in concerns if category in c.categories]
     names = _with_people(concerns)
-    _shown(
+    record_shown(
         request,
         "viewed concerns by service and category",
         sorted(names),
@@ -256,7 +256,7 @@ def alert_list(request):
     page = Paginator(alerts.order_by("-updated_at", "-id"), 50).get_page(request.GET.get("page"))
     _, recording = store.in_force(scope_for(request.user).organisation_id, "recording")
     oversight.label_categories(page.object_list, recording.category_labels())
-    _shown(
+    record_shown(
         request,
         "listed alerts",
         sorted({a.person_id for a in page.object_list if a.person_id}),
@@ -307,7 +307,9 @@ def notifications(request):
         note.can_open = note.alert_id in visible
         if note.can_open and note.alert.person_id:
             shown.add(note.alert.person_id)
-    _shown(request, "listed notifications", sorted(shown), scope_for(request.user).organisation_id)
+    record_shown(
+        request, "listed notifications", sorted(shown), scope_for(request.user).organisation_id
+    )
     return render(request, "patterns/notifications.html", {"nav": "notifications", "page": page})
 
 
@@ -367,7 +369,7 @@ def backtest_policy(request):
                 organisation_id, data["start"], data["end"], proposed
             )
             results = _backtest_results(now_report, new_report)
-            _shown(
+            record_shown(
                 request,
                 "tried pattern rules on past concerns",
                 results["person_ids"],

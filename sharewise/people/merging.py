@@ -200,13 +200,10 @@ def undo(request, record: PersonMerge, reason: str = "") -> PersonMerge:
 
 def trail_shown(request, person_ids, organisation_id, *, about=None, via="page"):
     """Write that these people were shown as possible duplicates (of about, if saved)."""
-    for person_id in person_ids:
-        trail.record_request(
-            request,
-            "shown as possible duplicate",
-            object_type="person",
-            object_id=person_id,
-            person_id=person_id,
-            organisation_id=organisation_id,
-            detail={"via": via, **({"of": about} if about else {})},
-        )
+    trail.record_reads(
+        request,
+        "shown as possible duplicate",
+        list(person_ids),
+        organisation_id=organisation_id,
+        detail={"via": via, **({"of": about} if about else {})},
+    )
