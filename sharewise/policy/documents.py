@@ -127,7 +127,101 @@ class PatternPolicy(BaseModel):
     decisions: AlertDecisionRule = AlertDecisionRule()
 
 
-KINDS = {"recording": RecordingPolicy, "patterns": PatternPolicy}
+Article6 = Literal["a", "b", "c", "d", "e", "f"]
+Article9 = Literal["a", "b", "c", "g", "h"]
+Schedule1 = Literal["para_6", "para_10", "para_18", "para_19"]
+
+
+class OverrideGround(BaseModel):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    why: str
+    # Empty: the organisation's article_6_default.
+    article_6: list[Article6] = []
+    article_9: list[Article9] = Field(min_length=1)
+    schedule_1: list[Schedule1] = []
+
+
+class Bases(BaseModel):
+    article_6: list[Article6] = Field(min_length=1)
+    article_9: list[Article9] = Field(min_length=1)
+
+
+REQUIRED_GROUNDS = {
+    "lacks_capacity",
+    "vital_interests",
+    "others_at_risk",
+    "child_at_risk",
+    "coercion",
+    "staff_implicated",
+}
+
+
+class SharingPolicy(BaseModel):
+    article_6_default: list[Article6] = Field(min_length=1)
+    review_days: int = Field(28, ge=1, le=365)
+    max_review_days: int = Field(90, ge=1, le=365)
+    min_rationale_words: int = Field(12, ge=1, le=200)
+    # A capacity assessment is decision- and time-specific: how long one counts for.
+    capacity_current_days: int = Field(30, ge=1, le=365)
+    lead_review_when_risk_over_threshold: bool = True
+    lead_review_when_alert_open: bool = True
+    consent_basis: Bases
+    override_grounds: list[OverrideGround]
+    article_6: dict[Article6, str]
+    article_9: dict[Article9, str]
+    schedule_1: dict[Schedule1, str]
+    why: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        codes = [g.code for g in self.override_grounds]
+        if len(set(codes)) != len(codes):
+            raise ValueError("override ground codes must be unique")
+        if missing := REQUIRED_GROUNDS - set(codes):
+            raise ValueError(
+                "the framework relies on these grounds, keep them: " + ", ".join(sorted(missing))
+            )
+        if self.review_days > self.max_review_days:
+            raise ValueError("review_days cannot be more than max_review_days")
+        for ground in self.override_grounds:
+            for name, chosen in (
+                ("article_6", ground.article_6),
+                ("article_9", ground.article_9),
+                ("schedule_1", ground.schedule_1),
+            ):
+                if unnamed := set(chosen) - set(getattr(self, name)):
+                    raise ValueError(
+                        f"ground {ground.code} names {name} {', '.join(sorted(unnamed))}, "
+                        f"which the {name} list does not describe"
+                    )
+        return self
+
+    def ground(self, code: str) -> OverrideGround | None:
+        return next((g for g in self.override_grounds if g.code == code), None)
+
+    def ground_labels(self) -> dict[str, str]:
+        return {g.code: g.label for g in self.override_grounds}
+
+
+class WrittenPolicy(BaseModel):
+    """A policy people read rather than a machine: the information-sharing policy and
+    the appropriate policy document. Decisions link to the version in force."""
+
+    title: str = Field(min_length=3, max_length=200)
+    adopted: bool = False
+    owner: str = ""
+    body: str = Field(min_length=20)
+
+
+KINDS = {
+    "recording": RecordingPolicy,
+    "patterns": PatternPolicy,
+    "sharing": SharingPolicy,
+    "information_sharing": WrittenPolicy,
+    "appropriate_policy": WrittenPolicy,
+}
+WRITTEN = ("information_sharing", "appropriate_policy")
 
 
 @cache
