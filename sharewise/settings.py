@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "sharewise.policy",
     "sharewise.concerns",
     "sharewise.patterns",
+    "sharewise.sharing",
     "sharewise.api",
 ]
 

@@ -58,5 +58,6 @@ urlpatterns = [
         name="revoke_api_token",
     ),
     path("", include("sharewise.patterns.urls")),
+    path("", include("sharewise.sharing.urls")),
     path("api/v1/", api.urls),
 ]

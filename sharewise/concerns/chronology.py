@@ -156,10 +156,12 @@ def with_facts_for(items, rows) -> list:
     return [r._replace(facts=facts[r.id]) if r.id in facts else r for r in rows]
 
 
-def timeline(rows, amendments, reviews) -> list[tuple]:
+def timeline(rows, amendments, reviews, others=()) -> list[tuple]:
     """Every concern, amendment and review as light (when, kind, concern id, extra)
-    items, newest first: cheap enough to sort thousands before describing a page."""
+    items, newest first: cheap enough to sort thousands before describing a page.
+    others: entries later apps add (dicts with at, kind, title, summary, by, url)."""
     items = [(r.occurred_at, 2, r.id, "concern", None) for r in rows]
+    items += [(o["at"], 3, 0, "other", o) for o in others]
     items += [
         (at, 1, cid, "amendment", (by, reason, changes))
         for cid, at, by, reason, changes in amendments
@@ -179,6 +181,24 @@ def describe(items, rows, names, category_labels, shift_labels) -> list[Entry]:
     shifts = {}  # concern id -> shift label, worked out once per concern
     entries = []
     for at, _, cid, kind, extra in items:
+        if kind == "other":
+            entries.append(
+                Entry(
+                    extra["kind"],
+                    at,
+                    0,
+                    "",
+                    "",
+                    0,
+                    "",
+                    "",
+                    [],
+                    extra["summary"],
+                    extra["by"],
+                    extra,
+                )
+            )
+            continue
         r = by_id[cid]
         categories, detail, by = [], {}, r.recorded_by_id
         if kind == "concern":

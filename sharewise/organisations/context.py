@@ -13,6 +13,7 @@ def navigation(request):
             "review_break_glass": user.has_perm("people.review_break_glass"),
             "search_trail": user.has_perm("audittrail.search_trail"),
             "change_policy": user.has_perm("policy.change_policy"),
+            "see_sharing": user.has_perm("sharing.see_decisions"),
             "import_concerns": user.has_perm("concerns.import_concerns"),
             "review_concerns": bool(scope_for(user).managed_team_ids)
             or scope_for(user).has("safeguarding_lead"),

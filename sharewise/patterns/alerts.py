@@ -502,6 +502,51 @@ def _join(ctx, alert, finding, added, known, links) -> bool:
     return reopened
 
 
+def flag(
+    organisation_id: int,
+    rule: str,
+    person_id: int,
+    concern_ids,
+    explanation: str,
+    *,
+    at: datetime | None = None,
+    note: str = "",
+) -> Alert:
+    """Raise (or reopen) the one alert for this rule about a person, for a reason a
+    later app works out (a decision not to share that is due for review), with its
+    own explanation."""
+    at = at or timezone.now()
+    ctx = Context(organisation_id, at)
+    lock([f"person:{person_id}"])
+    known = factstore.by_ids(list(concern_ids))
+    finding = rules.Finding(rule, f"person:{person_id}", frozenset(concern_ids))
+    touched = apply(ctx, [finding], known)
+    alert = Alert.objects.select_for_update().get(
+        organisation_id=organisation_id, rule=rule, subject=finding.subject
+    )
+    if alert not in touched and alert.status == Alert.Status.DECIDED:
+        alert.status = Alert.Status.OPEN
+        alert.waiting_since = alert.updated_at = at
+        alert.acknowledged_by, alert.acknowledged_at = None, None
+        alert.save(
+            update_fields=[
+                "status",
+                "waiting_since",
+                "updated_at",
+                "acknowledged_by",
+                "acknowledged_at",
+            ]
+        )
+        AlertEvent.objects.create(alert=alert, at=at, kind=AlertEvent.Kind.REOPENED, note=note)
+        record_trail(alert, "reopened alert", people=[person_id], note=note)
+        notifier = Notifier(ctx)
+        notifier.add(alert, "reopened")
+        notifier.send()
+    alert.explanation = explanation
+    alert.save(update_fields=["explanation"])
+    return alert
+
+
 def people_of(alert: Alert) -> list[int]:
     """Everyone whose record an alert is part of."""
     return sorted(

@@ -20,6 +20,7 @@ RULE_TITLES = {
     "staff_implicated": "Member of staff implicated",
     "risk_score": "Risk score over threshold",
     "overdue_review": "Review overdue",
+    "decision_review": "Decision not to share: review",
 }
 
 
@@ -219,6 +220,8 @@ class Notification(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     message = models.TextField()
+    # For notifications that are not about an alert (advice asked or answered).
+    link = models.CharField(max_length=200, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

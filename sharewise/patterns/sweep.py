@@ -4,7 +4,7 @@ after the risk policy changed. Safe to run while people work, and twice at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection, transaction
@@ -12,6 +12,8 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from sharewise.concerns.models import AwaitingReview, Concern, ConcernPerson
+from sharewise.organisations.extensions import hooks
+from sharewise.organisations.models import Organisation
 from sharewise.patterns import alerts as alertlib
 from sharewise.patterns import facts as factstore
 from sharewise.patterns import rules
@@ -28,6 +30,8 @@ class Swept:
     monitoring_ended: int = 0
     rescored: int = 0
     skipped: bool = False
+    # What later apps' sweep steps did: {what: how many}.
+    more: dict = field(default_factory=dict)
 
 
 def run(now: datetime | None = None, *, rescore_all: bool = False) -> Swept:
@@ -36,11 +40,14 @@ def run(now: datetime | None = None, *, rescore_all: bool = False) -> Swept:
         return Swept(skipped=True)
     try:
         swept = Swept()
-        organisations = Concern.objects.order_by().values_list("organisation_id", flat=True)
-        for organisation_id in sorted(set(organisations.distinct())):
+        organisations = Organisation.objects.order_by("pk").values_list("pk", flat=True)
+        for organisation_id in organisations:
             swept.overdue += overdue_reviews(organisation_id, now)
             swept.monitoring_ended += monitoring_ended(organisation_id, now)
             swept.rescored += rescore(organisation_id, now, everyone=rescore_all)
+            for step in hooks("sweep", "due", skip_label="patterns"):
+                what, count = step(organisation_id, now)
+                swept.more[what] = swept.more.get(what, 0) + count
         return swept
     finally:
         _release_lock()

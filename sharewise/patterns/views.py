@@ -19,6 +19,7 @@ from sharewise.organisations.models import Service
 from sharewise.patterns import alerts as alertlib
 from sharewise.patterns import backtest, oversight
 from sharewise.patterns.models import RULE_TITLES, Alert, Notification, Outcome
+from sharewise.people import panels
 from sharewise.people.models import Person
 from sharewise.policy import store
 
@@ -150,6 +151,7 @@ def _alert_context(request, alert):
         "can_decide": request.user.has_perm("patterns.decide_alert", alert),
         "can_acknowledge": request.user.has_perm("patterns.acknowledge_alert", alert)
         and alert.status == Alert.Status.OPEN,
+        "panels": panels.for_alert(request, alert),
     }
 
 
@@ -304,7 +306,7 @@ def notifications(request):
     ).get_page(request.GET.get("page"))
     shown = set()
     for note in page.object_list:
-        note.can_open = note.alert_id in visible
+        note.can_open = note.alert_id in visible or (not note.alert_id and note.link)
         if note.can_open and note.alert.person_id:
             shown.add(note.alert.person_id)
     record_shown(

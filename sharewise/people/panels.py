@@ -17,3 +17,17 @@ def badges_for(request, people) -> dict[int, list]:
         for person_id, html in badges(request, people).items():
             found.setdefault(person_id, []).append(html)
     return found
+
+
+def timeline_entries(request, person_ids) -> list[dict]:
+    """What later apps add to a person's chronology (sharing decisions, consent):
+    each app's panels.chronology_entries(request, person_ids) returns dicts with
+    at, kind, title, summary, by and url."""
+    return [
+        e for entries in hooks("panels", "chronology_entries") for e in entries(request, person_ids)
+    ]
+
+
+def for_alert(request, alert) -> list:
+    """What later apps add to an alert's page (a sharing decision made from it)."""
+    return [html for panel in hooks("panels", "alert_panel") if (html := panel(request, alert))]

@@ -11,10 +11,16 @@ from pydantic import ValidationError
 
 from sharewise.audittrail import trail
 from sharewise.organisations.access import scope_for
-from sharewise.policy import store
+from sharewise.policy import documents, store
 from sharewise.policy.models import PolicyVersion
 
-TITLES = {"recording": "Recording policy", "patterns": "Pattern rules"}
+TITLES = {
+    "recording": "Recording policy",
+    "patterns": "Pattern rules",
+    "sharing": "Decision framework",
+    "information_sharing": "Information-sharing policy",
+    "appropriate_policy": "Appropriate policy document",
+}
 ABOUT = {
     "recording": (
         "Categories of abuse and neglect, the shift pattern, review deadlines, emergency "
@@ -27,6 +33,20 @@ ABOUT = {
         "change applies from now on; each alert keeps the version that raised it. Try a "
         "change on past concerns before you save it."
     ),
+    "sharing": (
+        "The grounds for sharing without consent, the lawful bases each points to, your "
+        "organisation's Article 6 choice, review periods and when not sharing needs the "
+        "lead's review. Every sharing decision records the version in force."
+    ),
+    "information_sharing": (
+        "The policy staff read on when and how to share. Sharing decisions link to the "
+        "version in force when they were made."
+    ),
+    "appropriate_policy": (
+        "Required by the Data Protection Act 2018 before relying on a Schedule 1 Part 2 "
+        "condition such as paragraph 18 (safeguarding). Until it is adopted, decisions "
+        "relying on those conditions say so."
+    ),
 }
 HINTS = {
     "recording": (
@@ -37,6 +57,10 @@ HINTS = {
     "patterns": (
         "Keep the indentation. Set enabled: false to switch a rule off; days is the "
         "window a rule looks across."
+    ),
+    "sharing": (
+        "Keep the indentation. A ground's article_6 may be left empty to use "
+        "article_6_default; article 9 (g) needs a schedule_1 condition."
     ),
 }
 
@@ -69,12 +93,22 @@ def edit_policy(request, kind):
     organisation_id = scope_for(request.user).organisation_id
     version, _ = store.in_force(organisation_id, kind)
     text = yaml.safe_dump(version.document, sort_keys=False, allow_unicode=True, width=100)
+    written = dict(version.document) if kind in documents.WRITTEN else None
     problems = []
     if request.method == "POST":
         text = request.POST.get("document", "")
         note = request.POST.get("note", "").strip()
         try:
-            document = yaml.safe_load(text)
+            if written is not None:
+                written = {
+                    "title": request.POST.get("title", "").strip(),
+                    "owner": request.POST.get("owner", "").strip(),
+                    "adopted": request.POST.get("adopted") == "yes",
+                    "body": request.POST.get("body", "").strip(),
+                }
+                document = written
+            else:
+                document = yaml.safe_load(text)
             if not isinstance(document, dict):
                 raise yaml.YAMLError("the policy must be a set of named sections")
             saved = store.save_version(organisation_id, kind, document, request.user, note)
@@ -105,6 +139,7 @@ def edit_policy(request, kind):
             "kinds": TITLES.items(),
             "version": version,
             "text": text,
+            "written": written,
             "problems": problems,
             "history": history,
         },

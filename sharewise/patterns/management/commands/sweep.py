@@ -25,5 +25,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             f"{swept.overdue} overdue review alert(s), {swept.monitoring_ended} monitoring "
-            f"period(s) ended, {swept.rescored} risk score(s) worked out again."
+            f"period(s) ended, {swept.rescored} risk score(s) worked out again"
+            + "".join(f", {count} {what}" for what, count in swept.more.items())
+            + "."
         )

@@ -1,0 +1,814 @@
+"""Recording consent, capacity, advice and sharing decisions: validation, the facts
+the framework needs, countersigning, amendments, and the reviews that stop a refusal
+being the end of the matter. Views and the API call these; each raises
+ValidationError naming what to fix and writes nothing when the input is wrong."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from sharewise.audittrail import trail
+from sharewise.concerns.models import Concern, ConcernPerson, SourceKind
+from sharewise.organisations.access import scope_for
+from sharewise.organisations.models import Membership, Role
+from sharewise.patterns import alerts as alertlib
+from sharewise.patterns.models import Alert, Notification, RiskScore
+from sharewise.patterns.models import Outcome as AlertOutcome
+from sharewise.people.models import age_on
+from sharewise.policy import store
+from sharewise.sharing import framework
+from sharewise.sharing.models import (
+    NOT_SHARING,
+    AdviceRequest,
+    CapacityAssessment,
+    Channel,
+    ConsentCapacity,
+    ConsentOutcome,
+    ConsentRecord,
+    DecisionAmendment,
+    Draft,
+    NotSoughtReason,
+    Outcome,
+    SharingDecision,
+)
+
+FAMILY = {  # a decision "follows" the recommendation when it is in the same family
+    Outcome.SHARE_WITH_CONSENT: framework.SHARE_WITH_CONSENT,
+    Outcome.SHARE_WITHOUT_CONSENT: framework.SHARE_WITHOUT_CONSENT,
+    Outcome.SHARE_DEIDENTIFIED: framework.SHARE_DEIDENTIFIED,
+    Outcome.DO_NOT_SHARE: framework.DO_NOT_SHARE,
+    Outcome.MONITOR: framework.DO_NOT_SHARE,
+}
+AMENDABLE = (
+    "recipient_organisation",
+    "recipient_role",
+    "recipient_name",
+    "what_shared",
+    "channel",
+    "person_told",
+    "not_told_reason",
+    "review_date",
+)
+
+
+def _words(text) -> int:
+    return len((text or "").split())
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+# What Sharewise already knows -----------------------------------------------------
+
+
+def current_assessment(person, policy, at=None) -> CapacityAssessment | None:
+    """The latest capacity assessment about sharing, while it still counts."""
+    at = at or timezone.now()
+    since = at - timedelta(days=policy.capacity_current_days)
+    return (
+        CapacityAssessment.objects.filter(person=person, assessed_at__gte=since)
+        .order_by("-assessed_at", "-id")
+        .first()
+    )
+
+
+def facts_for(person, concern_ids=(), at=None):
+    """(framework.Facts, capacity assessment used or None) for this person now."""
+    at = at or timezone.now()
+    _, policy = store.in_force(person.organisation_id, "sharing")
+    _, patterns = store.in_force(person.organisation_id, "patterns")
+    _, appropriate = store.in_force(person.organisation_id, "appropriate_policy")
+    ids = person.record_ids() if hasattr(person, "record_ids") else [person.pk]
+    assessment = current_assessment(person, policy, at)
+    risk = RiskScore.objects.filter(person_id__in=ids).first()
+    concerns = Concern.objects.filter(
+        pk__in=ConcernPerson.objects.filter(person_id__in=ids).values("concern_id")
+    )
+    if concern_ids:
+        concerns = concerns.filter(pk__in=concern_ids)
+    staff = concerns.filter(source_staff__isnull=False).exists() or (
+        concerns.filter(source_kind=SourceKind.STAFF).exists()
+    )
+    facts = framework.Facts(
+        is_child=age_on(person.date_of_birth, timezone.localdate(at)) < 18,
+        assessed_capacity=assessment.conclusion if assessment else "",
+        best_interests_recorded=bool(assessment and assessment.best_interests),
+        open_alerts=Alert.objects.needing_decision().filter(person_id__in=ids).count(),
+        risk_score=round(risk.now(at), 1) if risk else 0.0,
+        risk_threshold=patterns.risk_score.threshold,
+        staff_implicated=staff,
+        appropriate_policy_adopted=appropriate.adopted,
+    )
+    return facts, assessment
+
+
+def answers_from(data: dict) -> framework.Answers:
+    """The framework's answers from a draft or API body (missing answers: defaults)."""
+    known = framework.Answers.__dataclass_fields__
+    values = {k: v for k, v in data.items() if k in known and v is not None}
+    if "grounds" in values:
+        values["grounds"] = frozenset(values["grounds"])
+    for key, value in values.items():
+        if key != "grounds":
+            values[key] = str(value)
+    return framework.Answers(**values)
+
+
+def assess(person, data: dict, concern_ids=()):
+    """(recommendation, facts, policy version) for these answers; records nothing.
+    Raises ValidationError for answers outside the allowed values."""
+    version, policy = store.in_force(person.organisation_id, "sharing")
+    answers = answers_from(data)
+    if found := framework.problems(answers, policy):
+        raise ValidationError({k: [v] for k, v in found.items()})
+    facts, _ = facts_for(person, concern_ids)
+    return framework.recommend(answers, facts, policy), facts, version
+
+
+# Consent and capacity ---------------------------------------------------------------
+
+
+def _persons_concerns(person, concern_ids, errors, field="concern_ids") -> list[int]:
+    ids = sorted({int(i) for i in concern_ids or ()})
+    if not ids:
+        return []
+    record_ids = person.record_ids() if hasattr(person, "record_ids") else [person.pk]
+    found = set(
+        ConcernPerson.objects.filter(person_id__in=record_ids, concern_id__in=ids).values_list(
+            "concern_id", flat=True
+        )
+    )
+    if missing := [i for i in ids if i not in found]:
+        errors[field] = [
+            "These are not concerns about this person: " + ", ".join(map(str, missing))
+        ]
+    return ids
+
+
+@transaction.atomic
+def record_consent(request, person, data: dict, *, via="page") -> ConsentRecord:
+    errors: dict[str, list[str]] = {}
+    purpose = (data.get("purpose") or "").strip()
+    outcome = data.get("outcome") or ""
+    reason = data.get("not_sought_reason") or ""
+    capacity = data.get("capacity") or ""
+    asked_at = data.get("asked_at") or timezone.now()
+    if not purpose:
+        errors["purpose"] = ["Say what the information would be shared for, and with whom"]
+    if outcome not in ConsentOutcome.values:
+        errors["outcome"] = ["Choose whether consent was given, refused, withdrawn or not sought"]
+    if outcome == ConsentOutcome.NOT_SOUGHT and reason not in NotSoughtReason.values:
+        errors["not_sought_reason"] = ["Say why consent was not sought"]
+    if outcome in (ConsentOutcome.GIVEN, ConsentOutcome.REFUSED, ConsentOutcome.WITHDRAWN):
+        if not (data.get("explained_how") or "").strip():
+            errors["explained_how"] = [
+                "Say how it was explained: what would be shared, with whom and why"
+            ]
+    if capacity not in ConsentCapacity.values:
+        errors["capacity"] = ["Choose the person's capacity for this decision"]
+    assessment = None
+    if capacity in (ConsentCapacity.HAS_CAPACITY, ConsentCapacity.LACKS_CAPACITY):
+        assessment = (
+            CapacityAssessment.objects.filter(
+                person=person, pk=data.get("capacity_assessment_id") or 0
+            ).first()
+            if data.get("capacity_assessment_id")
+            else CapacityAssessment.objects.filter(person=person).first()
+        )
+        if assessment is None:
+            errors["capacity"] = [
+                "There is no capacity assessment for this person: record one first, or "
+                "choose 'presumed to have capacity'"
+            ]
+        elif assessment.conclusion != capacity:
+            errors["capacity"] = [
+                f"The capacity assessment of {assessment.assessed_at:%-d %B %Y} found the "
+                f"person {assessment.conclusion_label.lower()}: choose that, or record a "
+                "new assessment"
+            ]
+    if isinstance(asked_at, datetime) and asked_at > timezone.now() + timedelta(minutes=5):
+        errors["asked_at"] = ["When consent was asked cannot be in the future"]
+    concern_ids = _persons_concerns(person, data.get("concern_ids"), errors)
+    if errors:
+        raise ValidationError(errors)
+    consent = ConsentRecord.objects.create(
+        organisation_id=person.organisation_id,
+        person=person,
+        purpose=purpose,
+        asked_by=request.user if outcome != ConsentOutcome.NOT_SOUGHT else None,
+        asked_at=asked_at,
+        explained_how=(data.get("explained_how") or "").strip(),
+        outcome=outcome,
+        not_sought_reason=reason if outcome == ConsentOutcome.NOT_SOUGHT else "",
+        persons_words=(data.get("persons_words") or "").strip(),
+        capacity=capacity,
+        capacity_assessment=assessment,
+        recorded_by=request.user,
+    )
+    consent.concerns.set(concern_ids)
+    _trail(request, "recorded consent", consent, person, via, outcome=outcome)
+    return consent
+
+
+STAGE_ONE = ("can_understand", "can_retain", "can_use_or_weigh", "can_communicate")
+
+
+@transaction.atomic
+def record_capacity(request, person, data: dict, *, via="page") -> CapacityAssessment:
+    errors: dict[str, list[str]] = {}
+    decision = (data.get("decision") or "").strip()
+    if not decision:
+        errors["decision"] = [
+            "Say which decision this is about: capacity is specific to one decision"
+        ]
+    for name in ("help_given", "evidence"):
+        if not (data.get(name) or "").strip():
+            errors[name] = {
+                "help_given": [
+                    "Say what was done to help the person decide (easy words, the right "
+                    "time, someone they trust)"
+                ],
+                "evidence": ["Say what the person said and did that shows your conclusion"],
+            }[name]
+    stage_one = {}
+    for name in STAGE_ONE:
+        value = data.get(name)
+        if value not in (True, False):
+            errors[name] = ["Answer yes or no"]
+        stage_one[name] = value
+    unable = any(v is False for v in stage_one.values())
+    impairment = data.get("impairment")
+    if unable and impairment not in (True, False):
+        errors["impairment"] = [
+            "The person cannot do at least one of the four: say whether that is because "
+            "of an impairment of, or disturbance in, the mind or brain"
+        ]
+    if unable and impairment is True and not (data.get("impairment_detail") or "").strip():
+        errors["impairment_detail"] = ["Describe the impairment or disturbance"]
+    lacks = unable and impairment is True
+    best = data.get("best_interests") or ""
+    if lacks:
+        if best not in ("share", "do_not_share"):
+            errors["best_interests"] = [
+                "The person lacks capacity for this decision: record the best-interests "
+                "decision (share or not)"
+            ]
+        if _words(data.get("best_interests_reasons")) < 5:
+            errors["best_interests_reasons"] = [
+                "Give the reasons for the best-interests decision, with the person's "
+                "wishes and who you consulted"
+            ]
+    assessed_at = data.get("assessed_at") or timezone.now()
+    if isinstance(assessed_at, datetime) and assessed_at > timezone.now() + timedelta(minutes=5):
+        errors["assessed_at"] = ["The assessment cannot be in the future"]
+    if errors:
+        raise ValidationError(errors)
+    assessment = CapacityAssessment.objects.create(
+        organisation_id=person.organisation_id,
+        person=person,
+        decision=decision,
+        assessed_at=assessed_at,
+        assessor=request.user,
+        help_given=data["help_given"].strip(),
+        evidence=data["evidence"].strip(),
+        impairment=impairment if unable else None,
+        impairment_detail=(data.get("impairment_detail") or "").strip() if unable else "",
+        lacks_capacity=lacks,
+        best_interests=best if lacks else "",
+        best_interests_reasons=(data.get("best_interests_reasons") or "").strip() if lacks else "",
+        persons_wishes=(data.get("persons_wishes") or "").strip(),
+        consulted=(data.get("consulted") or "").strip(),
+        recorded_by=request.user,
+        **stage_one,
+    )
+    _trail(
+        request,
+        "recorded capacity assessment",
+        assessment,
+        person,
+        via,
+        conclusion=assessment.conclusion,
+    )
+    return assessment
+
+
+def _trail(request, action, obj, person, via, **detail):
+    trail.record_request(
+        request,
+        action,
+        object_type=obj._meta.model_name,
+        object_id=obj.pk,
+        person_id=person.pk,
+        organisation_id=person.organisation_id,
+        detail={"via": via, **detail},
+    )
+
+
+# Sharing decisions -------------------------------------------------------------------
+
+
+def departs(outcome: str, recommendation, advice_answered: bool) -> bool:
+    if recommendation.outcome == framework.SEEK_ADVICE:
+        return not advice_answered
+    return FAMILY[outcome] != recommendation.outcome
+
+
+def decision_problems(data, answers, recommendation, policy, today, advice_answered):
+    """What is missing or wrong in a decision, by field."""
+    errors: dict[str, list[str]] = {}
+    outcome = data.get("outcome") or ""
+    if not (data.get("question") or "").strip():
+        errors["question"] = ["Say what question you are deciding"]
+    if not (data.get("purpose") or "").strip():
+        errors["purpose"] = ["Say what sharing would be for"]
+    if outcome not in Outcome.values:
+        errors["outcome"] = ["Choose what you decide"]
+        return errors
+    if _words(data.get("necessity")) < 5:
+        errors["necessity"] = [
+            "In your own words, say why this decision is necessary and proportionate "
+            "(at least 5 words)"
+        ]
+    sharing = outcome not in NOT_SHARING
+    if outcome == Outcome.SHARE_WITH_CONSENT and not (
+        answers.consent == "given" and answers.capacity in ("presumed", "has_capacity")
+    ):
+        errors["outcome"] = [
+            "Consent was not given by someone with capacity for this decision: choose "
+            "share without consent (with a ground and lawful basis), or do not share"
+        ]
+    if outcome == Outcome.SHARE_WITHOUT_CONSENT:
+        grounds = data.get("override_grounds") or []
+        codes = {g.code for g in policy.override_grounds}
+        if not grounds:
+            errors["override_grounds"] = ["Choose at least one ground for sharing without consent"]
+        elif unknown := set(grounds) - codes:
+            errors["override_grounds"] = ["Not grounds in the policy: " + ", ".join(unknown)]
+        if data.get("article_6") not in policy.article_6:
+            errors["article_6"] = ["Choose the UK GDPR Article 6 lawful basis"]
+        if data.get("article_9") not in policy.article_9:
+            errors["article_9"] = ["Choose the UK GDPR Article 9 condition"]
+        elif data.get("article_9") == "g" and data.get("schedule_1") not in policy.schedule_1:
+            errors["schedule_1"] = [
+                "Article 9(2)(g) needs a DPA 2018 Schedule 1 condition: choose one"
+            ]
+    if sharing:
+        for name, message in (
+            ("recipient_organisation", "Say which organisation receives the information"),
+            ("recipient_role", "Say the recipient's role"),
+            ("what_shared", "Say exactly what will be shared"),
+        ):
+            if not (data.get(name) or "").strip():
+                errors[name] = [message]
+        if data.get("channel") not in Channel.values:
+            errors["channel"] = ["Choose how it will be shared"]
+        if data.get("person_told") not in ("yes", "no"):
+            errors["person_told"] = ["Say whether the person is told"]
+        elif data.get("person_told") == "no" and not (data.get("not_told_reason") or "").strip():
+            errors["not_told_reason"] = [
+                "Say why the person is not being told (for example, it would increase the risk)"
+            ]
+    else:
+        review = data.get("review_date")
+        latest = today + timedelta(days=policy.max_review_days)
+        if not isinstance(review, date):
+            errors["review_date"] = ["Enter the date this decision will be looked at again"]
+        elif review <= today:
+            errors["review_date"] = ["The review date must be in the future"]
+        elif review > latest:
+            errors["review_date"] = [
+                f"Review within {policy.max_review_days} days: choose a date on or before "
+                f"{latest:%-d %B %Y}"
+            ]
+    if departs(outcome, recommendation, advice_answered):
+        need = policy.min_rationale_words
+        if _words(data.get("departure_rationale")) < need:
+            what = (
+                "seek advice first"
+                if recommendation.outcome == framework.SEEK_ADVICE
+                else recommendation.label.lower()
+            )
+            errors["departure_rationale"] = [
+                f"The framework recommends '{what}'. To decide otherwise, give your "
+                f"reasons in at least {need} words; a lead or the data protection "
+                "officer will countersign"
+            ]
+    return errors
+
+
+def _countersign_need(decision_outcome, recommendation, departing, is_lead, facts, policy):
+    """(why, lead only) when someone else must countersign, else ("", False)."""
+    building = framework.risk_building(facts, policy)
+    why, lead_only = [], False
+    if building and decision_outcome in NOT_SHARING and not is_lead:
+        why.append(f"Not sharing while risk is building ({building})")
+        lead_only = True
+    if departing:
+        why.append(f"It departs from the recommendation ({recommendation.label.lower()})")
+    return "; ".join(why), lead_only
+
+
+@transaction.atomic
+def record_decision(
+    request,
+    person,
+    answers: dict,
+    data: dict,
+    *,
+    draft: Draft | None = None,
+    alert=None,
+    via="page",
+):
+    """Record and sign a decision. answers: the framework's answers; data: the
+    decision's own fields. Raises ValidationError naming every problem."""
+    now = timezone.now()
+    version, policy = store.in_force(person.organisation_id, "sharing")
+    answers = answers_from(answers)
+    if found := framework.problems(answers, policy):
+        raise ValidationError({k: [v] for k, v in found.items()})
+    errors: dict[str, list[str]] = {}
+    concern_ids = _persons_concerns(person, data.get("concern_ids"), errors)
+    facts, assessment = facts_for(person, concern_ids, now)
+    recommendation = framework.recommend(answers, facts, policy)
+    advice = list(draft.advice.all()) if draft else []
+    advice_answered = any(a.answered for a in advice)
+    errors |= decision_problems(
+        data, answers, recommendation, policy, timezone.localdate(now), advice_answered
+    )
+    if alert is not None and alert.person_id not in (
+        person.record_ids() if hasattr(person, "record_ids") else [person.pk]
+    ):
+        errors["alert"] = ["That alert is not about this person"]
+    if errors:
+        raise ValidationError(errors)
+    outcome = data["outcome"]
+    departing = departs(outcome, recommendation, advice_answered)
+    why, lead_only = _countersign_need(
+        outcome,
+        recommendation,
+        departing,
+        person.organisation_id in scope_for(request.user).lead_org_ids,
+        facts,
+        policy,
+    )
+    info_version, _ = store.in_force(person.organisation_id, "information_sharing")
+    apd_version, _ = store.in_force(person.organisation_id, "appropriate_policy")
+    consent = ConsentRecord.objects.filter(person=person).first()
+    sharing = outcome not in NOT_SHARING
+    advisers = sorted({_name(a.answered_by) for a in advice if a.answered_by})
+    if (data.get("advised_by") or "").strip():
+        advisers.append(data["advised_by"].strip())
+    SharingDecision.objects.filter(person=person, standing=True).update(standing=False)
+    decision = SharingDecision.objects.create(
+        organisation_id=person.organisation_id,
+        person=person,
+        alert=alert,
+        question=data["question"].strip(),
+        purpose=data["purpose"].strip(),
+        consent=consent,
+        consent_outcome=answers.consent,
+        not_sought_reason=answers.not_sought_reason if answers.consent == "not_sought" else "",
+        capacity=facts.assessed_capacity or answers.capacity,
+        capacity_assessment=assessment,
+        answers={k: (sorted(v) if k == "grounds" else v) for k, v in vars(answers).items()},
+        facts=vars(facts),
+        recommendation=recommendation.outcome,
+        recommendation_reasons=[vars(r) for r in recommendation.reasons],
+        recommended_bases=[
+            {**vars(b), "words": framework.describe_basis(b, policy)} for b in recommendation.bases
+        ],
+        lead_review_reason=recommendation.lead_review,
+        outcome=outcome,
+        override_grounds=sorted(data.get("override_grounds") or [])
+        if outcome == Outcome.SHARE_WITHOUT_CONSENT
+        else [],
+        article_6=(data.get("article_6") or "") if sharing else "",
+        article_9=(data.get("article_9") or "") if sharing else "",
+        schedule_1=(data.get("schedule_1") or "") if data.get("article_9") == "g" else "",
+        necessity=data["necessity"].strip(),
+        recipient_organisation=(data.get("recipient_organisation") or "").strip()
+        if sharing
+        else "",
+        recipient_role=(data.get("recipient_role") or "").strip() if sharing else "",
+        recipient_name=(data.get("recipient_name") or "").strip() if sharing else "",
+        what_shared=(data.get("what_shared") or "").strip() if sharing else "",
+        channel=(data.get("channel") or "") if sharing else "",
+        person_told=(data.get("person_told") or "") if sharing else "",
+        not_told_reason=(data.get("not_told_reason") or "").strip()
+        if data.get("person_told") == "no"
+        else "",
+        departs=departing,
+        departure_rationale=(data.get("departure_rationale") or "").strip() if departing else "",
+        review_date=data.get("review_date") if not sharing else None,
+        decided_by=request.user,
+        decided_at=now,
+        advised_by="; ".join(advisers),
+        policy_version=version,
+        information_policy=info_version,
+        appropriate_policy=apd_version,
+        status=SharingDecision.Status.AWAITING_COUNTERSIGN
+        if why
+        else SharingDecision.Status.SIGNED,
+        countersign_because=why,
+        countersign_needs_lead=lead_only,
+    )
+    decision.concerns.set(concern_ids)
+    if draft is not None:
+        draft.decision = decision
+        draft.save(update_fields=["decision"])
+        AdviceRequest.objects.filter(draft=draft).update(decision=decision)
+    _trail(
+        request,
+        "recorded sharing decision",
+        decision,
+        person,
+        via,
+        outcome=outcome,
+        recommendation=recommendation.outcome,
+        departs=departing,
+        policy_version=version.version,
+    )
+    if why:
+        _notify_countersigners(decision)
+    else:
+        _settle_alert(decision)
+    return decision
+
+
+def _notify_countersigners(decision) -> None:
+    roles = (
+        [Role.SAFEGUARDING_LEAD]
+        if decision.countersign_needs_lead
+        else [Role.SAFEGUARDING_LEAD, Role.DATA_PROTECTION_OFFICER]
+    )
+    to = set(
+        Membership.objects.filter(
+            organisation_id=decision.organisation_id, role__in=roles, user__is_active=True
+        ).values_list("user_id", flat=True)
+    ) - {decision.decided_by_id}
+    link = reverse("sharing_decision", args=[decision.pk])
+    Notification.objects.bulk_create(
+        Notification(
+            recipient_id=user_id,
+            message=f"A sharing decision waits for your countersignature ({decision.pk})",
+            link=link,
+        )
+        for user_id in sorted(to)
+    )
+
+
+def _settle_alert(decision) -> None:
+    """The alert the decision was made from is decided by it."""
+    if decision.alert_id is None:
+        return
+    alert = Alert.objects.filter(pk=decision.alert_id).first()
+    if alert is None or not alert.is_waiting:
+        return
+    alertlib.decide(
+        None,
+        alert,
+        AlertOutcome.ESCALATE,
+        f"Escalated to sharing decision {decision.pk}, decided by "
+        f"{_name(decision.decided_by)}: {decision.get_outcome_display().lower()}. "
+        f"{decision.necessity}",
+        actor=decision.decided_by,
+    )
+
+
+@transaction.atomic
+def countersign(request, decision, agree: bool, note: str, *, via="page") -> SharingDecision:
+    decision = SharingDecision.objects.select_for_update().get(pk=decision.pk)
+    errors = {}
+    if decision.status != SharingDecision.Status.AWAITING_COUNTERSIGN:
+        errors["status"] = ["This decision is not waiting for a countersignature"]
+    if not agree and _words(note) < 5:
+        errors["note"] = [
+            "Say why you do not agree (at least 5 words), so the decider knows what to do next"
+        ]
+    if errors:
+        raise ValidationError(errors)
+    decision.countersigned_by = request.user
+    decision.countersigned_at = timezone.now()
+    decision.countersign_note = (note or "").strip()
+    decision.status = SharingDecision.Status.SIGNED if agree else SharingDecision.Status.DECLINED
+    if not agree:
+        decision.standing = False
+    decision.save(
+        update_fields=[
+            "countersigned_by",
+            "countersigned_at",
+            "countersign_note",
+            "status",
+            "standing",
+        ]
+    )
+    _trail(
+        request,
+        "countersigned sharing decision" if agree else "declined to countersign sharing decision",
+        decision,
+        decision.person,
+        via,
+    )
+    Notification.objects.create(
+        recipient=decision.decided_by,
+        message=(
+            f"Your sharing decision {decision.pk} was countersigned"
+            if agree
+            else f"Your sharing decision {decision.pk} was not countersigned: a new decision is needed"
+        ),
+        link=reverse("sharing_decision", args=[decision.pk]),
+    )
+    if agree:
+        _settle_alert(decision)
+    return decision
+
+
+@transaction.atomic
+def amend(request, decision, changes: dict, reason: str, *, via="page") -> DecisionAmendment:
+    """Correct a decision's details (recipient, what was shared, telling the person, the
+    review date). What was decided, and why, is never changed: that needs a new decision."""
+    decision = SharingDecision.objects.select_for_update().get(pk=decision.pk)
+    errors = {}
+    if _words(reason) < 3:
+        errors["reason"] = ["Say why you are amending the decision"]
+    if bad := set(changes) - set(AMENDABLE):
+        errors["changes"] = [
+            "These cannot be amended (record a new decision instead): " + ", ".join(sorted(bad))
+        ]
+    if "channel" in changes and changes["channel"] not in Channel.values:
+        errors["channel"] = ["Choose how it was shared"]
+    if "person_told" in changes and changes["person_told"] not in ("yes", "no"):
+        errors["person_told"] = ["Say yes or no"]
+    if "review_date" in changes:
+        _, policy = store.in_force(decision.organisation_id, "sharing")
+        today = timezone.localdate()
+        review = changes["review_date"]
+        if decision.is_sharing:
+            errors["review_date"] = ["Only a decision not to share has a review date"]
+        elif not isinstance(review, date) or review <= today:
+            errors["review_date"] = ["The review date must be in the future"]
+        elif review > today + timedelta(days=policy.max_review_days):
+            errors["review_date"] = [f"Review within {policy.max_review_days} days"]
+    diff = {}
+    for name, value in changes.items():
+        old = getattr(decision, name)
+        if old != value:
+            diff[name] = {"from": str(old or ""), "to": str(value or "")}
+    if not diff and not errors:
+        errors["changes"] = ["Nothing has changed"]
+    if errors:
+        raise ValidationError(errors)
+    for name in diff:
+        setattr(decision, name, changes[name])
+    if "review_date" in diff:
+        decision.review_alerted_at = None
+    decision.save(update_fields=[*diff, "review_alerted_at"])
+    amendment = DecisionAmendment.objects.create(
+        decision=decision, amended_by=request.user, reason=reason.strip(), changes=diff
+    )
+    _trail(request, "amended sharing decision", decision, decision.person, via, fields=sorted(diff))
+    return amendment
+
+
+# Advice ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def ask_advice(request, organisation_id, question, *, person=None, draft=None, step="", via="page"):
+    if _words(question) < 4:
+        raise ValidationError({"question": ["Write your question (at least 4 words)"]})
+    advice = AdviceRequest.objects.create(
+        organisation_id=organisation_id,
+        person=person,
+        draft=draft,
+        step=step,
+        question=question.strip(),
+        name_withheld=person is None,
+        asked_by=request.user,
+    )
+    to = set(
+        Membership.objects.filter(
+            organisation_id=organisation_id, role=Role.SAFEGUARDING_LEAD, user__is_active=True
+        ).values_list("user_id", flat=True)
+    ) - {request.user.pk}
+    link = reverse("advice", args=[advice.pk])
+    Notification.objects.bulk_create(
+        Notification(recipient_id=u, message="A colleague asks for safeguarding advice", link=link)
+        for u in sorted(to)
+    )
+    trail.record_request(
+        request,
+        "asked for advice",
+        object_type="advicerequest",
+        object_id=advice.pk,
+        person_id=person.pk if person else None,
+        organisation_id=organisation_id,
+        detail={"via": via, "step": step},
+    )
+    return advice
+
+
+@transaction.atomic
+def answer_advice(request, advice, answer: str, *, via="page") -> AdviceRequest:
+    advice = AdviceRequest.objects.select_for_update().get(pk=advice.pk)
+    if advice.answered:
+        raise ValidationError({"answer": ["This question has already been answered"]})
+    if _words(answer) < 4:
+        raise ValidationError({"answer": ["Write your advice (at least 4 words)"]})
+    advice.answer = answer.strip()
+    advice.answered_by = request.user
+    advice.answered_at = timezone.now()
+    advice.save(update_fields=["answer", "answered_by", "answered_at"])
+    Notification.objects.create(
+        recipient=advice.asked_by,
+        message="Your question has been answered",
+        link=reverse("advice", args=[advice.pk]),
+    )
+    trail.record_request(
+        request,
+        "answered advice",
+        object_type="advicerequest",
+        object_id=advice.pk,
+        person_id=advice.person_id,
+        organisation_id=advice.organisation_id,
+        detail={"via": via},
+    )
+    return advice
+
+
+# Reviews -----------------------------------------------------------------------------
+
+
+def _review_words(decision, new_ids=(), due=False) -> str:
+    when = f"{decision.decided_at:%-d %b %Y}"
+    what = decision.get_outcome_display().lower()
+    text = f"Sharing decision {decision.pk} ({what}, {when}) "
+    if due:
+        text += f"was due for review on {decision.review_date:%-d %b %Y}."
+    else:
+        n = len(new_ids)
+        text += (
+            f"is challenged by {n} new concern{'s' if n != 1 else ''} recorded since: "
+            "look again at whether to share."
+        )
+    return text
+
+
+def concerns_after_refusal(concern_ids, person_ids, organisation_id, at=None) -> int:
+    """New concerns about someone whose standing decision is not to share raise the
+    review at once, not on the review date. Returns the number of alerts flagged."""
+    standing = list(
+        SharingDecision.objects.standing_refusals().filter(
+            person_id__in=person_ids, status=SharingDecision.Status.SIGNED
+        )
+    )
+    for decision in standing:
+        alertlib.flag(
+            organisation_id,
+            "decision_review",
+            decision.person_id,
+            concern_ids,
+            _review_words(decision, concern_ids),
+            at=at,
+            note=f"New concerns after sharing decision {decision.pk}",
+        )
+    return len(standing)
+
+
+def reviews_due(organisation_id: int, now: datetime | None = None) -> int:
+    """For `sweep`: a decision not to share whose review date has come raises its
+    review alert, once."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    made = 0
+    with transaction.atomic():
+        due = list(
+            SharingDecision.objects.standing_refusals()
+            .select_for_update()
+            .filter(
+                organisation_id=organisation_id,
+                review_alerted_at__isnull=True,
+                review_date__lte=today,
+            )
+            .exclude(status=SharingDecision.Status.DECLINED)
+        )
+        for decision in due:
+            alertlib.flag(
+                organisation_id,
+                "decision_review",
+                decision.person_id,
+                list(decision.concerns.values_list("pk", flat=True)),
+                _review_words(decision, due=True),
+                at=now,
+                note=f"Review date of sharing decision {decision.pk}",
+            )
+            decision.review_alerted_at = now
+            decision.save(update_fields=["review_alerted_at"])
+            made += 1
+    return made
