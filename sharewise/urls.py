@@ -35,6 +35,7 @@ urlpatterns = [
     ),
     path("audit-trail/", people.trail_search, name="trail_search"),
     path("policy/<slug:kind>/", policy.edit_policy, name="edit_policy"),
+    path("policy/<slug:document>/read/", policy.read_policy, name="read_policy"),
     path("organisation/", organisations.organisation, name="organisation"),
     path("organisation/services/new/", organisations.edit_service, name="add_service"),
     path(

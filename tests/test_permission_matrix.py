@@ -27,6 +27,13 @@ The rules the rows encode (need to know):
   with a concern at a team they manage, and both acknowledge them; only the
   organisation's lead decides; nobody sees an alert naming them as the alleged source.
   Anyone else gets 404 for an alert. The pattern policy: leads.
+- sharing: care workers, team managers and leads record consent and capacity
+  assessments and use the decision framework for people they may see; only managers
+  and leads record a decision; a lead or the data protection officer who did not make
+  it countersigns (only a lead when risk was building); decisions are seen by
+  managers, leads and data protection officers; drafts by their author and leads;
+  anyone but auditors and administrators asks for advice, and leads and data
+  protection officers answer it. Written policies are read by everyone signed in.
 - not signed in: pages redirect to /sign-in/, the API answers 401 in JSON.
 
 Routes taking a person_id use Alice (Night team, Rose House); other_id is Bob, and
@@ -117,6 +124,8 @@ PAGE_MATRIX = {
     ("review_concern", "POST"):     (302, 403, 404, 200, 200, 403, 404, 404, 404),
     ("edit_policy", "GET"):         (302, 403, 403, 403, 200, 403, 403, 403, 200),
     ("edit_policy", "POST"):        (302, 403, 403, 403, 200, 403, 403, 403, 200),
+    ("read_policy", "GET"):         (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("read_policy", "POST"):        (302, 200, 200, 200, 200, 200, 200, 200, 200),
     ("review_queue", "GET"):        (302, 403, 403, 200, 200, 403, 403, 403, 200),
     ("review_queue", "POST"):       (302, 403, 403, 200, 200, 403, 403, 403, 200),
     ("import_new", "GET"):          (302, 403, 403, 403, 200, 403, 403, 403, 200),
@@ -147,6 +156,30 @@ PAGE_MATRIX = {
     ("notifications", "POST"):      (302, 302, 302, 302, 302, 302, 302, 302, 302),
     ("backtest_policy", "GET"):     (302, 403, 403, 403, 200, 403, 403, 403, 200),
     ("backtest_policy", "POST"):    (302, 403, 403, 403, 200, 403, 403, 403, 200),
+    ("person_sharing", "GET"):      (302, 200, 404, 200, 200, 200, 404, 404, 404),
+    ("person_sharing", "POST"):     (302, 200, 404, 200, 200, 200, 404, 404, 404),
+    ("record_consent", "GET"):      (302, 200, 404, 200, 200, 403, 403, 403, 404),
+    ("record_consent", "POST"):     (302, 200, 404, 200, 200, 403, 403, 403, 404),
+    ("record_capacity", "GET"):     (302, 200, 404, 200, 200, 403, 403, 403, 404),
+    ("record_capacity", "POST"):    (302, 200, 404, 200, 200, 403, 403, 403, 404),
+    ("start_decision", "GET"):      (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("start_decision", "POST"):     (302, 302, 404, 302, 302, 403, 403, 403, 404),
+    ("capacity", "GET"):            (302, 200, 404, 200, 200, 200, 404, 404, 404),
+    ("capacity", "POST"):           (302, 200, 404, 200, 200, 200, 404, 404, 404),
+    ("wizard_step", "GET"):         (302, 200, 404, 404, 200, 403, 403, 403, 404),
+    ("wizard_step", "POST"):        (302, 200, 404, 404, 200, 403, 403, 403, 404),
+    ("sharing_work", "GET"):        (302, 403, 403, 200, 200, 200, 403, 403, 200),
+    ("sharing_work", "POST"):       (302, 403, 403, 200, 200, 200, 403, 403, 200),
+    ("sharing_decision", "GET"):    (302, 404, 404, 200, 200, 200, 404, 404, 404),
+    ("sharing_decision", "POST"):   (302, 404, 404, 200, 200, 200, 404, 404, 404),
+    ("countersign_decision", "GET"): (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("countersign_decision", "POST"): (302, 404, 404, 403, 403, 200, 404, 404, 404),
+    ("amend_decision", "GET"):      (302, 403, 403, 200, 200, 403, 403, 403, 404),
+    ("amend_decision", "POST"):     (302, 403, 403, 200, 200, 403, 403, 403, 404),
+    ("ask_advice", "GET"):          (302, 200, 200, 200, 200, 200, 403, 403, 200),
+    ("ask_advice", "POST"):         (302, 200, 200, 200, 200, 200, 403, 403, 200),
+    ("advice", "GET"):              (302, 200, 404, 404, 200, 200, 404, 404, 404),
+    ("advice", "POST"):             (302, 403, 404, 404, 200, 200, 404, 404, 404),
 }
 
 # API operations, keyed as in the OpenAPI schema, called with each user's bearer token
@@ -179,6 +212,13 @@ API_MATRIX = {
     "GET /api/v1/people/{person_id}/risk":     (401, 200, 404, 200, 200, 200, 404, 404, 404),
     "GET /api/v1/policy/patterns":             (401, 403, 403, 403, 200, 403, 403, 403, 200),
     "PUT /api/v1/policy/patterns":             (401, 403, 403, 403, 200, 403, 403, 403, 200),
+    "POST /api/v1/consents":                   (401, 201, 404, 201, 201, 403, 403, 403, 404),
+    "POST /api/v1/capacity-assessments":       (401, 201, 404, 201, 201, 403, 403, 403, 404),
+    "POST /api/v1/sharing-decisions/assess":   (401, 200, 404, 200, 200, 403, 403, 403, 404),
+    "POST /api/v1/sharing-decisions":          (401, 403, 403, 201, 201, 403, 403, 403, 404),
+    "GET /api/v1/sharing-decisions/{decision_id}": (401, 404, 404, 200, 200, 200, 404, 404, 404),
+    "POST /api/v1/sharing-decisions/{decision_id}/countersign": (401, 404, 404, 403, 403, 200, 404, 404, 404),
+    "POST /api/v1/advice-requests":            (401, 201, 201, 201, 201, 201, 403, 403, 201),
 }
 # fmt: on
 
@@ -230,6 +270,27 @@ def api_bodies(cast):
             "reason": "Confirmed with the GP surgery",
         },
         "POST /api/v1/people/merges/{merge_id}/undo": {"reason": "Merged in error"},
+        "POST /api/v1/consents": {
+            "person_id": cast.alice.pk,
+            "purpose": "Telling the council about the bruising",
+            "outcome": "refused",
+            "explained_how": "Sat with her and explained who would be told and why.",
+            "capacity": "presumed",
+        },
+        "POST /api/v1/capacity-assessments": {"person_id": cast.alice.pk, **CAPACITY},
+        "POST /api/v1/sharing-decisions/assess": {
+            "person_id": cast.alice.pk,
+            "answers": {"purpose": "yes", "consent": "refused", "necessary": "yes"},
+        },
+        "POST /api/v1/sharing-decisions": {
+            "person_id": cast.alice.pk,
+            "answers": SHARING_ANSWERS,
+            **SHARING_DECISION,
+        },
+        "POST /api/v1/sharing-decisions/{decision_id}/countersign": {"agree": True},
+        "POST /api/v1/advice-requests": {
+            "question": "Is a bruise from a fall always a safeguarding concern?"
+        },
         # valid, so a lead gets 201: the outcome shows who may decide, not the checks
         "POST /api/v1/alerts/{alert_id}/decision": {
             "outcome": "no_further_action",
@@ -325,6 +386,7 @@ def _ids(cast, user, grant, tokens):
         "person_id": cast.alice.pk,
         "concern_id": cast.concern.pk,
         "kind": "recording",
+        "document": "information_sharing",
         "grant_id": grant.pk,
         "service_id": cast.rose.pk,
         "team_id": cast.night.pk,
@@ -337,6 +399,11 @@ def _ids(cast, user, grant, tokens):
         "merge_id": cast.merge.pk,
         "alert_id": cast.alert.pk,
         "category": "neglect",
+        "draft_id": cast.draft.pk,
+        "step": "purpose",
+        "decision_id": cast.decision.pk,
+        "assessment_id": cast.assessment.pk,
+        "advice_id": cast.advice.pk,
     }
 
 
@@ -402,6 +469,72 @@ def _record_merged_into_alice(cast):
     )
 
 
+CAPACITY = {
+    "decision": "Whether to agree to the council being told about the bruising",
+    "help_given": "Explained slowly with her daughter present.",
+    "can_understand": True,
+    "can_retain": True,
+    "can_use_or_weigh": True,
+    "can_communicate": True,
+    "evidence": "Repeated back who would be told and why, and said no.",
+}
+SHARING_ANSWERS = {
+    "purpose": "yes",
+    "consent": "refused",
+    "grounds": ["others_at_risk"],
+    "at_risk": "yes",
+    "necessary": "yes",
+}
+SHARING_DECISION = {
+    "question": "Tell the council about the threats to other residents?",
+    "purpose": "To protect other residents",
+    "outcome": "share_without_consent",
+    "override_grounds": ["others_at_risk"],
+    "article_6": "e",
+    "article_9": "g",
+    "schedule_1": "para_18",
+    "necessity": "Other residents are at risk and only the council can enquire.",
+    "recipient_organisation": "Northshire County Council",
+    "recipient_role": "Adult safeguarding team",
+    "what_shared": "The three concerns and what was said.",
+    "channel": "secure_email",
+    "person_told": "yes",
+}
+
+
+def _sharing_records(cast):
+    """Nia's unfinished sharing decision and her question to the lead (no person named);
+    Helen's capacity assessment of Alice; Sarah's decision to share about Alice, which
+    departs from the recommendation and so waits for a countersignature (Helen
+    recommended against, the lead's and DPO's)."""
+    from types import SimpleNamespace
+
+    from sharewise.sharing import decisions
+    from sharewise.sharing.models import Draft
+
+    def by(user):
+        return SimpleNamespace(user=user, META={})
+
+    cast.draft = Draft.objects.create(
+        organisation=cast.org, person=cast.alice, author=cast.nia, answers={}
+    )
+    cast.advice = decisions.ask_advice(
+        by(cast.nia), cast.org.pk, "Is a bruise from a fall always a safeguarding concern?"
+    )
+    cast.assessment = decisions.record_capacity(by(cast.helen), cast.alice, CAPACITY)
+    cast.decision = decisions.record_decision(
+        by(cast.sarah),
+        cast.alice,
+        {**SHARING_ANSWERS, "grounds": []},
+        {
+            **SHARING_DECISION,
+            "departure_rationale": "Her neighbour in the next room is frightened of the same "
+            "visitor, so others are at risk even if Alice says no.",
+        },
+    )
+    assert cast.decision.status == "awaiting_countersign"
+
+
 def test_permission_matrix(cast):
     cast.concern = record_concern(cast)  # by Nia, about Alice, on the Night team
     # Two more make a cumulative alert about Alice, which Helen (Rose House) sees too.
@@ -412,6 +545,7 @@ def test_permission_matrix(cast):
         organisation=cast.org, created_by=cast.sarah, file_name="log.csv", status="done"
     )
     cast.merge = _record_merged_into_alice(cast)
+    _sharing_records(cast)
     users = {name: getattr(cast, name) for name in ROLES if name != "anonymous"}
     tokens = {user: ApiToken.issue(user, "test") for user in users.values()}
     grant = BreakGlassAccess.objects.create(

@@ -13,6 +13,7 @@ from sharewise.api import concerns as concern_routes
 from sharewise.api import organisations as organisation_routes
 from sharewise.api import patterns as pattern_routes
 from sharewise.api import people as people_routes
+from sharewise.api import sharing as sharing_routes
 from sharewise.organisations.models import ApiToken
 
 
@@ -98,3 +99,4 @@ api.add_router("", people_routes.router)
 api.add_router("", concern_routes.router)
 api.add_router("", audittrail_routes.router)
 api.add_router("", pattern_routes.router)
+api.add_router("", sharing_routes.router)

@@ -307,7 +307,7 @@ def notifications(request):
     shown = set()
     for note in page.object_list:
         note.can_open = note.alert_id in visible or (not note.alert_id and note.link)
-        if note.can_open and note.alert.person_id:
+        if note.alert_id and note.can_open and note.alert.person_id:
             shown.add(note.alert.person_id)
     record_shown(
         request, "listed notifications", sorted(shown), scope_for(request.user).organisation_id

@@ -144,3 +144,20 @@ def edit_policy(request, kind):
             "history": history,
         },
     )
+
+
+@login_required
+def read_policy(request, document):
+    """The written policies, for every member of staff to read (version in force)."""
+    kind = document
+    if kind not in documents.WRITTEN:
+        raise Http404("No such policy")
+    organisation_id = scope_for(request.user).organisation_id
+    if organisation_id is None:
+        raise Http404("No such policy")
+    version, document = store.in_force(organisation_id, kind)
+    return render(
+        request,
+        "policy/read.html",
+        {"nav": "policy", "version": version, "document": document, "kind": kind},
+    )

@@ -17,7 +17,7 @@ from sharewise.concerns.models import Concern, ConcernPerson, SourceKind
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Membership, Role
 from sharewise.patterns import alerts as alertlib
-from sharewise.patterns.models import Alert, Notification, RiskScore
+from sharewise.patterns.models import Alert, AlertConcern, Notification, RiskScore
 from sharewise.patterns.models import Outcome as AlertOutcome
 from sharewise.people.models import age_on
 from sharewise.policy import store
@@ -78,8 +78,10 @@ def current_assessment(person, policy, at=None) -> CapacityAssessment | None:
     )
 
 
-def facts_for(person, concern_ids=(), at=None):
-    """(framework.Facts, capacity assessment used or None) for this person now."""
+def facts_for(person, concern_ids=(), at=None, viewer=None):
+    """(framework.Facts, capacity assessment used or None) for this person now. Concerns
+    and alerts naming the viewer as the alleged source are left out, so nobody learns
+    of an allegation against them from the framework."""
     at = at or timezone.now()
     _, policy = store.in_force(person.organisation_id, "sharing")
     _, patterns = store.in_force(person.organisation_id, "patterns")
@@ -90,6 +92,12 @@ def facts_for(person, concern_ids=(), at=None):
     concerns = Concern.objects.filter(
         pk__in=ConcernPerson.objects.filter(person_id__in=ids).values("concern_id")
     )
+    alerts = Alert.objects.needing_decision().filter(person_id__in=ids)
+    if viewer is not None:
+        concerns = concerns.exclude(source_staff=viewer)
+        alerts = alerts.exclude(source_staff=viewer).exclude(
+            pk__in=AlertConcern.objects.filter(concern__source_staff=viewer).values("alert_id")
+        )
     if concern_ids:
         concerns = concerns.filter(pk__in=concern_ids)
     staff = concerns.filter(source_staff__isnull=False).exists() or (
@@ -99,7 +107,7 @@ def facts_for(person, concern_ids=(), at=None):
         is_child=age_on(person.date_of_birth, timezone.localdate(at)) < 18,
         assessed_capacity=assessment.conclusion if assessment else "",
         best_interests_recorded=bool(assessment and assessment.best_interests),
-        open_alerts=Alert.objects.needing_decision().filter(person_id__in=ids).count(),
+        open_alerts=alerts.count(),
         risk_score=round(risk.now(at), 1) if risk else 0.0,
         risk_threshold=patterns.risk_score.threshold,
         staff_implicated=staff,
@@ -120,14 +128,14 @@ def answers_from(data: dict) -> framework.Answers:
     return framework.Answers(**values)
 
 
-def assess(person, data: dict, concern_ids=()):
+def assess(person, data: dict, concern_ids=(), viewer=None):
     """(recommendation, facts, policy version) for these answers; records nothing.
     Raises ValidationError for answers outside the allowed values."""
     version, policy = store.in_force(person.organisation_id, "sharing")
     answers = answers_from(data)
     if found := framework.problems(answers, policy):
         raise ValidationError({k: [v] for k, v in found.items()})
-    facts, _ = facts_for(person, concern_ids)
+    facts, _ = facts_for(person, concern_ids, viewer=viewer)
     return framework.recommend(answers, facts, policy), facts, version
 
 
@@ -173,18 +181,27 @@ def record_consent(request, person, data: dict, *, via="page") -> ConsentRecord:
     if capacity not in ConsentCapacity.values:
         errors["capacity"] = ["Choose the person's capacity for this decision"]
     assessment = None
-    if capacity in (ConsentCapacity.HAS_CAPACITY, ConsentCapacity.LACKS_CAPACITY):
-        assessment = (
-            CapacityAssessment.objects.filter(
-                person=person, pk=data.get("capacity_assessment_id") or 0
-            ).first()
-            if data.get("capacity_assessment_id")
-            else CapacityAssessment.objects.filter(person=person).first()
-        )
+    if data.get("capacity_assessment_id"):
+        assessment = CapacityAssessment.objects.filter(
+            person=person, pk=data["capacity_assessment_id"]
+        ).first()
+        if assessment is None:
+            errors["capacity_assessment_id"] = ["Not a capacity assessment of this person"]
+        elif capacity == ConsentCapacity.PRESUMED:
+            errors["capacity"] = [
+                "You named a capacity assessment: choose what it found, not 'presumed'"
+            ]
+    elif capacity in (ConsentCapacity.HAS_CAPACITY, ConsentCapacity.LACKS_CAPACITY):
+        _, policy = store.in_force(person.organisation_id, "sharing")
+        assessment = current_assessment(person, policy)
+    if capacity in (
+        ConsentCapacity.HAS_CAPACITY,
+        ConsentCapacity.LACKS_CAPACITY,
+    ) and not errors.get("capacity_assessment_id"):
         if assessment is None:
             errors["capacity"] = [
-                "There is no capacity assessment for this person: record one first, or "
-                "choose 'presumed to have capacity'"
+                "There is no current capacity assessment for this person: record one "
+                "first, or choose 'presumed to have capacity'"
             ]
         elif assessment.conclusion != capacity:
             errors["capacity"] = [
@@ -319,8 +336,9 @@ def departs(outcome: str, recommendation, advice_answered: bool) -> bool:
     return FAMILY[outcome] != recommendation.outcome
 
 
-def decision_problems(data, answers, recommendation, policy, today, advice_answered):
-    """What is missing or wrong in a decision, by field."""
+def decision_problems(data, answers, capacity, recommendation, policy, today, advice_answered):
+    """What is missing or wrong in a decision, by field. capacity: the person's capacity
+    for this decision as the framework used it (an assessment on record wins)."""
     errors: dict[str, list[str]] = {}
     outcome = data.get("outcome") or ""
     if not (data.get("question") or "").strip():
@@ -337,7 +355,7 @@ def decision_problems(data, answers, recommendation, policy, today, advice_answe
         ]
     sharing = outcome not in NOT_SHARING
     if outcome == Outcome.SHARE_WITH_CONSENT and not (
-        answers.consent == "given" and answers.capacity in ("presumed", "has_capacity")
+        answers.consent == "given" and capacity in ("presumed", "has_capacity")
     ):
         errors["outcome"] = [
             "Consent was not given by someone with capacity for this decision: choose "
@@ -349,7 +367,10 @@ def decision_problems(data, answers, recommendation, policy, today, advice_answe
         if not grounds:
             errors["override_grounds"] = ["Choose at least one ground for sharing without consent"]
         elif unknown := set(grounds) - codes:
-            errors["override_grounds"] = ["Not grounds in the policy: " + ", ".join(unknown)]
+            errors["override_grounds"] = [
+                "Not grounds in the policy: " + ", ".join(sorted(unknown))
+            ]
+    if outcome in (Outcome.SHARE_WITH_CONSENT, Outcome.SHARE_WITHOUT_CONSENT):
         if data.get("article_6") not in policy.article_6:
             errors["article_6"] = ["Choose the UK GDPR Article 6 lawful basis"]
         if data.get("article_9") not in policy.article_9:
@@ -434,12 +455,22 @@ def record_decision(
         raise ValidationError({k: [v] for k, v in found.items()})
     errors: dict[str, list[str]] = {}
     concern_ids = _persons_concerns(person, data.get("concern_ids"), errors)
-    facts, assessment = facts_for(person, concern_ids, now)
+    facts, assessment = facts_for(person, concern_ids, now, viewer=request.user)
     recommendation = framework.recommend(answers, facts, policy)
     advice = list(draft.advice.all()) if draft else []
+    if data.get("advice_ids"):  # questions asked outside a draft (the API)
+        advice += AdviceRequest.objects.filter(
+            pk__in=data["advice_ids"], person=person, draft__isnull=True, decision__isnull=True
+        )
     advice_answered = any(a.answered for a in advice)
     errors |= decision_problems(
-        data, answers, recommendation, policy, timezone.localdate(now), advice_answered
+        data,
+        answers,
+        facts.assessed_capacity or answers.capacity,
+        recommendation,
+        policy,
+        timezone.localdate(now),
+        advice_answered,
     )
     if alert is not None and alert.person_id not in (
         person.record_ids() if hasattr(person, "record_ids") else [person.pk]
@@ -459,12 +490,16 @@ def record_decision(
     )
     info_version, _ = store.in_force(person.organisation_id, "information_sharing")
     apd_version, _ = store.in_force(person.organisation_id, "appropriate_policy")
-    consent = ConsentRecord.objects.filter(person=person).first()
+    # The consent record behind the answer: the latest that says the same.
+    consent = ConsentRecord.objects.filter(person=person, outcome=answers.consent).first()
     sharing = outcome not in NOT_SHARING
+    identifying = outcome in (Outcome.SHARE_WITH_CONSENT, Outcome.SHARE_WITHOUT_CONSENT)
+    signed = not why
     advisers = sorted({_name(a.answered_by) for a in advice if a.answered_by})
     if (data.get("advised_by") or "").strip():
         advisers.append(data["advised_by"].strip())
-    SharingDecision.objects.filter(person=person, standing=True).update(standing=False)
+    if signed:
+        _stand(person)
     decision = SharingDecision.objects.create(
         organisation_id=person.organisation_id,
         person=person,
@@ -488,9 +523,11 @@ def record_decision(
         override_grounds=sorted(data.get("override_grounds") or [])
         if outcome == Outcome.SHARE_WITHOUT_CONSENT
         else [],
-        article_6=(data.get("article_6") or "") if sharing else "",
-        article_9=(data.get("article_9") or "") if sharing else "",
-        schedule_1=(data.get("schedule_1") or "") if data.get("article_9") == "g" else "",
+        article_6=(data.get("article_6") or "") if identifying else "",
+        article_9=(data.get("article_9") or "") if identifying else "",
+        schedule_1=(data.get("schedule_1") or "")
+        if identifying and data.get("article_9") == "g"
+        else "",
         necessity=data["necessity"].strip(),
         recipient_organisation=(data.get("recipient_organisation") or "").strip()
         if sharing
@@ -512,9 +549,11 @@ def record_decision(
         policy_version=version,
         information_policy=info_version,
         appropriate_policy=apd_version,
-        status=SharingDecision.Status.AWAITING_COUNTERSIGN
-        if why
-        else SharingDecision.Status.SIGNED,
+        status=SharingDecision.Status.SIGNED
+        if signed
+        else SharingDecision.Status.AWAITING_COUNTERSIGN,
+        # Until countersigned, the decision before it still stands.
+        standing=signed,
         countersign_because=why,
         countersign_needs_lead=lead_only,
     )
@@ -522,7 +561,7 @@ def record_decision(
     if draft is not None:
         draft.decision = decision
         draft.save(update_fields=["decision"])
-        AdviceRequest.objects.filter(draft=draft).update(decision=decision)
+    AdviceRequest.objects.filter(pk__in=[a.pk for a in advice]).update(decision=decision)
     _trail(
         request,
         "recorded sharing decision",
@@ -539,6 +578,14 @@ def record_decision(
     else:
         _settle_alert(decision)
     return decision
+
+
+def _stand(person, decision=None) -> None:
+    """The person's latest signed decision is the one whose review counts."""
+    others = SharingDecision.objects.filter(person=person, standing=True)
+    if decision is not None:
+        others = others.exclude(pk=decision.pk)
+    others.update(standing=False)
 
 
 def _notify_countersigners(decision) -> None:
@@ -763,11 +810,7 @@ def _review_words(decision, new_ids=(), due=False) -> str:
 def concerns_after_refusal(concern_ids, person_ids, organisation_id, at=None) -> int:
     """New concerns about someone whose standing decision is not to share raise the
     review at once, not on the review date. Returns the number of alerts flagged."""
-    standing = list(
-        SharingDecision.objects.standing_refusals().filter(
-            person_id__in=person_ids, status=SharingDecision.Status.SIGNED
-        )
-    )
+    standing = list(SharingDecision.objects.standing_refusals().filter(person_id__in=person_ids))
     for decision in standing:
         alertlib.flag(
             organisation_id,
@@ -796,7 +839,6 @@ def reviews_due(organisation_id: int, now: datetime | None = None) -> int:
                 review_alerted_at__isnull=True,
                 review_date__lte=today,
             )
-            .exclude(status=SharingDecision.Status.DECLINED)
         )
         for decision in due:
             alertlib.flag(

@@ -120,6 +120,7 @@ class RiskStep(NHSStyled, forms.Form):
         self.fields["grounds"].choices = [
             (g.code, g.label) for g in policy.override_grounds if g.code != "lacks_capacity"
         ]
+        self.fields["grounds"].needed = True  # "none of these" is an answer too
 
 
 class NecessityStep(NHSStyled, forms.Form):
@@ -185,9 +186,18 @@ class DecisionForm(NHSStyled, forms.Form):
         label="Grounds for sharing without consent",
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text="When sharing without consent: at least one.",
     )
-    article_6 = forms.ChoiceField(label="UK GDPR Article 6 lawful basis", required=False)
-    article_9 = forms.ChoiceField(label="UK GDPR Article 9 condition", required=False)
+    article_6 = forms.ChoiceField(
+        label="UK GDPR Article 6 lawful basis",
+        required=False,
+        help_text="When sharing without consent.",
+    )
+    article_9 = forms.ChoiceField(
+        label="UK GDPR Article 9 condition",
+        required=False,
+        help_text="When sharing without consent.",
+    )
     schedule_1 = forms.ChoiceField(
         label="DPA 2018 Schedule 1 condition", required=False, help_text="Needed with 9(2)(g)."
     )
@@ -219,6 +229,11 @@ class DecisionForm(NHSStyled, forms.Form):
         self.fields["article_6"].choices = blank + list(policy.article_6.items())
         self.fields["article_9"].choices = blank + list(policy.article_9.items())
         self.fields["schedule_1"].choices = blank + list(policy.schedule_1.items())
+        # Needed for some decisions only: the hint says when, so no "(optional)".
+        for name in ("override_grounds", "article_6", "article_9", "schedule_1", "necessity"):
+            self.fields[name].needed = True
+        for name in ("review_date", "departure_rationale"):
+            self.fields[name].needed = True
 
 
 class ConsentForm(NHSStyled, forms.Form):
@@ -315,3 +330,21 @@ class AmendForm(NHSStyled, forms.Form):
     not_told_reason = _text("Why the person was not told", required=False)
     review_date = DatePartsField(label="Review date", required=False)
     reason = _text("Why are you amending this decision?")
+
+
+def answers_in_words(answers: dict, ground_labels: dict) -> list[tuple[str, str]]:
+    """A draft's answers as (question, answer) in the wizard's own words, for the lead
+    reading a question about it."""
+    found = []
+    for _, _, form_class in STEPS:
+        for name, field in form_class.base_fields.items():
+            value = answers.get(name)
+            if value in (None, "", []) or name == "concern_ids":
+                continue
+            labels = ground_labels if name == "grounds" else dict(getattr(field, "choices", []))
+            if isinstance(value, list):
+                shown = ", ".join(str(labels.get(v, v)) for v in value)
+            else:
+                shown = str(labels.get(value, value))
+            found.append((str(field.label), shown))
+    return found

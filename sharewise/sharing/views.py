@@ -36,13 +36,16 @@ def _add_errors(form, error: ValidationError):
             form.add_error(target, problem)
 
 
-def recent_concerns(person, user, limit=30):
+def recent_concerns(person, user, chosen=(), limit=30):
+    """The person's latest concerns this user may see, and any already chosen."""
     ids = person.record_ids() if hasattr(person, "record_ids") else [person.pk]
-    concerns = list(
-        Concern.objects.visible_to(user)
-        .filter(pk__in=ConcernPerson.objects.filter(person_id__in=ids).values("concern_id"))
-        .order_by("-occurred_at")[:limit]
+    about = Concern.objects.visible_to(user).filter(
+        pk__in=ConcernPerson.objects.filter(person_id__in=ids).values("concern_id")
     )
+    concerns = list(about.order_by("-occurred_at")[:limit])
+    shown = {c.pk for c in concerns}
+    if missing := [int(i) for i in chosen if int(i) not in shown]:
+        concerns += list(about.filter(pk__in=missing).order_by("-occurred_at"))
     for c in concerns:
         local = timezone.localtime(c.occurred_at)
         c.label = f"{local:%-d %b %Y}: {c.facts[:90]}{'…' if len(c.facts) > 90 else ''}"
@@ -236,7 +239,9 @@ def wizard_step(request, draft_id, step):
     if not request.user.has_perm("sharing.use_framework"):
         raise PermissionDenied
     draft = _get_draft(request, draft_id)
-    draft.concerns = recent_concerns(draft.person, request.user)
+    draft.concerns = recent_concerns(
+        draft.person, request.user, draft.answers.get("concern_ids") or ()
+    )
     if step == "recommendation":
         return _recommendation(request, draft)
     form, policy = _step_form(step, draft, request.POST or None)
@@ -265,7 +270,9 @@ def wizard_step(request, draft_id, step):
                 )
                 return redirect("person_sharing", person_id=draft.person.pk)
             return redirect("wizard_step", draft_id=draft.pk, step=f.STEP_NAMES[index + 1])
-    facts, assessment = decisions.facts_for(draft.person, draft.answers.get("concern_ids") or ())
+    facts, assessment = decisions.facts_for(
+        draft.person, draft.answers.get("concern_ids") or (), viewer=request.user
+    )
     return render(
         request,
         "sharing/wizard.html",
@@ -275,6 +282,8 @@ def wizard_step(request, draft_id, step):
             "draft": draft,
             "form": form,
             "step": step,
+            "title": dict((n, label) for n, label, _ in f.STEPS)[step],
+            "words": _their_words(draft) if step in ("consent", "risk") else [],
             "steps": _steps(step),
             "number": index + 1,
             "total": len(f.STEP_NAMES),
@@ -288,6 +297,17 @@ def wizard_step(request, draft_id, step):
     )
 
 
+def _their_words(draft) -> list:
+    """What the person said in the chosen concerns: the heart of a refusal, and often
+    the sign of fear or pressure behind it."""
+    chosen = {int(i) for i in draft.answers.get("concern_ids") or ()}
+    return [
+        (timezone.localtime(c.occurred_at), c.persons_words)
+        for c in sorted(draft.concerns, key=lambda c: c.occurred_at)
+        if c.pk in chosen and c.persons_words
+    ]
+
+
 def _steps(current):
     labels = [(name, label) for name, label, _ in f.STEPS] + [("recommendation", "Recommendation")]
     return [(name, label, name == current) for name, label in labels]
@@ -297,7 +317,15 @@ def _recommendation(request, draft):
     person = draft.person
     answers = {k: v for k, v in draft.answers.items()}
     version, policy = store.in_force(person.organisation_id, "sharing")
-    recommendation, facts, _ = decisions.assess(person, answers, answers.get("concern_ids") or ())
+    try:
+        recommendation, facts, _ = decisions.assess(
+            person, answers, answers.get("concern_ids") or (), viewer=request.user
+        )
+    except ValidationError as error:
+        wrong = next(iter(error.message_dict))
+        step = next((name for name, _, cls in f.STEPS if wrong in cls.base_fields), f.STEP_NAMES[0])
+        messages.error(request, "One of your answers needs changing before the recommendation.")
+        return redirect("wizard_step", draft_id=draft.pk, step=step)
     can_record = request.user.has_perm("sharing.record_decision")
     initial = {
         "outcome": recommendation.outcome
@@ -308,7 +336,7 @@ def _recommendation(request, draft):
         "necessity": answers.get("proportionality", ""),
         "review_date": timezone.localdate() + timedelta(days=policy.review_days),
     }
-    if recommendation.bases:
+    if recommendation.bases and recommendation.outcome != framework.SHARE_DEIDENTIFIED:
         first = recommendation.bases[0]
         initial |= {
             "article_6": first.article_6[0],
@@ -626,5 +654,16 @@ def advice_page(request, advice_id):
     return render(
         request,
         "sharing/advice.html",
-        {"nav": "sharing", "advice": advice, "form": form, "can_answer": can_answer},
+        {
+            "nav": "sharing",
+            "advice": advice,
+            "answers": f.answers_in_words(
+                advice.draft.answers,
+                store.in_force(advice.organisation_id, "sharing")[1].ground_labels(),
+            )
+            if advice.draft
+            else [],
+            "form": form,
+            "can_answer": can_answer,
+        },
     )

@@ -112,7 +112,7 @@ def test_claiming_an_assessed_capacity_needs_an_assessment(cast):
                 "capacity": "has_capacity",
             },
         )
-    assert "no capacity assessment" in str(error.value.message_dict["capacity"])
+    assert "no current capacity assessment" in str(error.value.message_dict["capacity"])
 
 
 def test_the_two_stage_test_lack_of_capacity_needs_an_impairment(cast, as_user):
@@ -422,3 +422,59 @@ def test_decisions_name_the_policy_versions_in_force(cast):
     assert decision.information_policy.kind == "information_sharing"
     assert decision.appropriate_policy.kind == "appropriate_policy"
     assert person_ids_for(cast.alice) == [cast.alice.pk]
+
+
+def test_nobody_learns_from_the_framework_of_an_allegation_against_them(cast):
+    record_concern(cast, days_ago=2, source_kind="staff", source_staff=cast.helen)
+    helen_sees, _ = decisions.facts_for(cast.alice, viewer=cast.helen)
+    sarah_sees, _ = decisions.facts_for(cast.alice, viewer=cast.sarah)
+    assert sarah_sees.staff_implicated
+    assert not helen_sees.staff_implicated
+
+
+def test_a_decision_waiting_for_a_countersignature_does_not_replace_the_standing_one(cast):
+    refusal = decisions.record_decision(_request(cast.sarah), cast.alice, REFUSED, _do_not_share())
+    departing = decisions.record_decision(
+        _request(cast.sarah),
+        cast.alice,
+        REFUSED,
+        _share_without_consent(
+            departure_rationale="Her neighbour is frightened of the same visitor, so others "
+            "are at risk whatever Alice says."
+        ),
+    )
+    refusal.refresh_from_db()
+    assert refusal.standing and not departing.standing
+    decisions.countersign(_request(cast.david), departing, False, "No sign of risk to others here")
+    refusal.refresh_from_db()
+    assert refusal.standing  # still reviewed, on new concerns and on its date
+    record_concern(cast, days_ago=0)
+    assert Alert.objects.filter(rule="decision_review", person=cast.alice).exists()
+
+
+def test_an_assessed_lack_of_capacity_makes_agreement_no_consent(cast):
+    decisions.record_capacity(
+        _request(cast.helen),
+        cast.alice,
+        {
+            "decision": "Whether to agree to the council being told",
+            "help_given": "Explained with pictures and her daughter present.",
+            "can_understand": False,
+            "can_retain": False,
+            "can_use_or_weigh": False,
+            "can_communicate": True,
+            "impairment": True,
+            "impairment_detail": "Advanced dementia",
+            "evidence": "Could not say who the council are after three explanations.",
+            "best_interests": "share",
+            "best_interests_reasons": "Her daughter agrees the council should know; it protects her.",
+        },
+    )
+    with pytest.raises(ValidationError) as error:
+        decisions.record_decision(
+            _request(cast.sarah),
+            cast.alice,
+            {**REFUSED, "consent": "given"},
+            _share_without_consent(outcome="share_with_consent", override_grounds=[]),
+        )
+    assert "not given by someone with capacity" in str(error.value.message_dict["outcome"])
