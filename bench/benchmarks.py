@@ -408,6 +408,7 @@ def concerns(quick: bool) -> list[Result]:
     timed(lead, api)
     pages = [timed(lead, page) for _ in range(10 if quick else 25)]
     apis = [timed(lead, api) for _ in range(10 if quick else 25)]
+    sharing = _sharing_measures(data, team, in_team, heavy_person, record, quick)
     total = Concern.objects.count()
     size = f"{total:,} concerns, {people_count:,} people"
     page_ms, api_ms = median_ms(pages), median_ms(apis)
@@ -469,7 +470,117 @@ def concerns(quick: bool) -> list[Result]:
             unit="ms",
             details={"page_ms": page_ms, "api_ms": api_ms},
         ),
+        Result(
+            name="record-after-refusal",
+            size=f"{size}; {sharing['refusals']:,} people with a standing refusal",
+            result=(
+                f"median {sharing['with_ms']:.1f} ms with the refusal review, "
+                f"{sharing['without_ms']:.1f} ms without: {sharing['ratio']:.2f}x "
+                "(each concern about someone who refused raises or joins a review alert)"
+            ),
+            target="reported",
+            passed=True,
+            value=sharing["ratio"],
+            unit="x",
+            details=sharing,
+        ),
+        Result(
+            name="sharing-assess",
+            size=f"{size}; one person with {heavy:,} concerns",
+            result=(
+                f"median {sharing['assess_ms']:.0f} ms (POST /api/v1/sharing-decisions/assess); "
+                f"recommendation page {sharing['page_ms']:.0f} ms"
+            ),
+            target="reported",
+            passed=True,
+            value=sharing["assess_ms"],
+            unit="ms",
+        ),
     ]
+
+
+def _sharing_measures(data, team, in_team, heavy_person, record, quick) -> dict:
+    """What sharing adds: recording a concern about someone whose standing decision is
+    not to share (the review alert), and the framework's assessment for a person with a
+    long history."""
+    from django.test import Client
+    from django.utils import timezone
+
+    from sharewise.concerns import signals
+    from sharewise.policy import store
+    from sharewise.sharing import listeners
+    from sharewise.sharing.models import Draft, SharingDecision
+
+    version, _ = store.in_force(data.organisation.pk, "sharing")
+    refusing = in_team[1:]
+    SharingDecision.objects.bulk_create(
+        SharingDecision(
+            organisation=data.organisation,
+            person_id=person_id,
+            question="Share with the council?",
+            purpose="Protection",
+            consent_outcome="refused",
+            capacity="presumed",
+            answers={},
+            facts={},
+            recommendation="do_not_share",
+            recommendation_reasons=[],
+            outcome="do_not_share",
+            necessity="She has capacity and refuses; only she is at risk.",
+            review_date=timezone.localdate() + timedelta(days=28),
+            decided_by=data.lead,
+            policy_version=version,
+        )
+        for person_id in refusing
+    )
+    rng = random.Random(7)
+    with_review, without = [], []
+    for _ in range(30 if quick else 100):
+        with_review.append(record(rng.choice(refusing)))
+        signals.concern_recorded.disconnect(listeners.review_refusal)
+        try:
+            without.append(record(rng.choice(refusing)))
+        finally:
+            signals.concern_recorded.connect(listeners.review_refusal)
+    lead = Client()
+    lead.force_login(data.lead, backend="django.contrib.auth.backends.ModelBackend")
+    body = {
+        "person_id": heavy_person.pk,
+        "answers": {"purpose": "yes", "consent": "refused", "necessary": "yes"},
+    }
+
+    def assess() -> float:
+        started = time.perf_counter()
+        response = lead.post(
+            "/api/v1/sharing-decisions/assess", body, content_type="application/json"
+        )
+        seconds = time.perf_counter() - started
+        assert response.status_code == 200, response.content[:300]
+        return seconds
+
+    assess()
+    assessments = [assess() for _ in range(10 if quick else 25)]
+    draft = Draft.objects.create(
+        organisation=data.organisation,
+        person=heavy_person,
+        author=data.lead,
+        answers=body["answers"],
+    )
+    page = f"/sharing/drafts/{draft.pk}/recommendation/"
+    lead.get(page)
+    pages = []
+    for _ in range(10 if quick else 25):
+        started = time.perf_counter()
+        assert lead.get(page).status_code == 200
+        pages.append(time.perf_counter() - started)
+    return {
+        "refusals": len(refusing),
+        "with_ms": median_ms(with_review),
+        "without_ms": median_ms(without),
+        "ratio": median_ms(with_review) / median_ms(without),
+        "assess_ms": median_ms(assessments),
+        "page_ms": median_ms(pages),
+    }
 
 
 # Names and databases are listed in run.py, which must not import Django models.

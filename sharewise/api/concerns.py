@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from sharewise.audittrail import trail
 from sharewise.concerns import chronology, recording
@@ -395,6 +395,8 @@ class ChronologyEntryOut(Schema):
     categories: list[str]
     summary: str
     by: str
+    title: str = Field("", description="For consent, capacity and sharing decisions")
+    url: str = Field("", description="Where a consent, capacity or decision entry is shown")
 
 
 class ChronologyOut(Schema):
@@ -432,7 +434,13 @@ def person_chronology(
         chronology.person_ids_for(person), request.user, filters
     )
     entries = chronology.assemble(
-        rows, amendments, reviews, names, policy.category_labels(), policy.shift_labels()
+        rows,
+        amendments,
+        reviews,
+        names,
+        policy.category_labels(),
+        policy.shift_labels(),
+        chronology.others_for(request, person, filters),
     )
     # Thousands of entries: build the JSON directly rather than validate each entry
     # through pydantic (the schema above still documents it).
@@ -444,7 +452,13 @@ def person_chronology(
             "teams": sorted({r.where for r in rows}),
             "services": sorted({r.service for r in rows}),
             "entries": [
-                {k: getattr(e, k) for k in fields} | {"at": e.at.isoformat()} for e in entries
+                {k: getattr(e, k, "") for k in fields}
+                | {
+                    "at": e.at.isoformat(),
+                    "title": e.detail.get("title", ""),
+                    "url": e.detail.get("url", ""),
+                }
+                for e in entries
             ],
         }
     )

@@ -11,9 +11,11 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import TextField, Value
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from sharewise.concerns.models import Amendment, Concern, ConcernPerson, Review, ReviewOutcome
 from sharewise.concerns.recording import ANSWER_NAMES
+from sharewise.people import panels
 
 
 @dataclass(frozen=True)
@@ -234,10 +236,26 @@ def describe(items, rows, names, category_labels, shift_labels) -> list[Entry]:
     return entries
 
 
-def assemble(rows, amendments, reviews, names, category_labels, shift_labels) -> list[Entry]:
+def assemble(
+    rows, amendments, reviews, names, category_labels, shift_labels, others=()
+) -> list[Entry]:
     """The whole chronology in words, newest first."""
-    items = timeline(rows, amendments, reviews)
+    items = timeline(rows, amendments, reviews, others)
     return describe(items, rows, names, category_labels, shift_labels)
+
+
+def others_for(request, person, filters: Filters) -> list[dict]:
+    """What later apps add to the timeline (consent, capacity, sharing decisions), within
+    the dates filtered on; none when filtering by category, service or team, which
+    those entries do not have."""
+    if filters.categories or filters.service_id or filters.team_id:
+        return []
+    return [
+        o
+        for o in panels.timeline_entries(request, person_ids_for(person))
+        if (not filters.since or timezone.localdate(o["at"]) >= filters.since)
+        and (not filters.until or timezone.localdate(o["at"]) <= filters.until)
+    ]
 
 
 def person_ids_for(person) -> list[int]:

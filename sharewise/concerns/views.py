@@ -252,14 +252,7 @@ def person_chronology(request, person_id):
         chronology.person_ids_for(person), request.user, filters, with_facts=False
     )
     points = [(r.occurred_at, r.severity, r.where) for r in rows]
-    others = []
-    if not (filters.categories or filters.service_id or filters.team_id):
-        others = [
-            o
-            for o in panels.timeline_entries(request, chronology.person_ids_for(person))
-            if (not filters.since or timezone.localdate(o["at"]) >= filters.since)
-            and (not filters.until or timezone.localdate(o["at"]) <= filters.until)
-        ]
+    others = chronology.others_for(request, person, filters)
     page = Paginator(chronology.timeline(rows, amendments, reviews, others), 100).get_page(
         request.GET.get("page")
     )

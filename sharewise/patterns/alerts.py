@@ -525,19 +525,7 @@ def flag(
         organisation_id=organisation_id, rule=rule, subject=finding.subject
     )
     if alert not in touched and alert.status == Alert.Status.DECIDED:
-        alert.status = Alert.Status.OPEN
-        alert.waiting_since = alert.updated_at = at
-        alert.acknowledged_by, alert.acknowledged_at = None, None
-        alert.save(
-            update_fields=[
-                "status",
-                "waiting_since",
-                "updated_at",
-                "acknowledged_by",
-                "acknowledged_at",
-            ]
-        )
-        AlertEvent.objects.create(alert=alert, at=at, kind=AlertEvent.Kind.REOPENED, note=note)
+        reopen(alert, at, AlertEvent.Kind.REOPENED, note)
         record_trail(alert, "reopened alert", people=[person_id], note=note)
         notifier = Notifier(ctx)
         notifier.add(alert, "reopened")
@@ -545,6 +533,24 @@ def flag(
     alert.explanation = explanation
     alert.save(update_fields=["explanation"])
     return alert
+
+
+def reopen(alert: Alert, at: datetime, kind: str, note: str = "") -> None:
+    """A decided alert waits for a decision again (from `at`), with the reason in its
+    history."""
+    alert.status = Alert.Status.OPEN
+    alert.waiting_since = alert.updated_at = at
+    alert.acknowledged_by, alert.acknowledged_at = None, None
+    alert.save(
+        update_fields=[
+            "status",
+            "waiting_since",
+            "updated_at",
+            "acknowledged_by",
+            "acknowledged_at",
+        ]
+    )
+    AlertEvent.objects.create(alert=alert, at=at, kind=kind, note=note)
 
 
 def people_of(alert: Alert) -> list[int]:

@@ -115,25 +115,11 @@ def monitoring_ended(organisation_id: int, now: datetime) -> int:
         ctx = alertlib.Context(organisation_id, now)
         notifier = alertlib.Notifier(ctx)
         for alert in due:
-            alert.status = Alert.Status.OPEN
-            alert.waiting_since = now
-            alert.updated_at = now
-            alert.acknowledged_by = None
-            alert.acknowledged_at = None
-            alert.save(
-                update_fields=[
-                    "status",
-                    "waiting_since",
-                    "updated_at",
-                    "acknowledged_by",
-                    "acknowledged_at",
-                ]
-            )
-            AlertEvent.objects.create(
-                alert=alert,
-                at=now,
-                kind=AlertEvent.Kind.MONITORING_ENDED,
-                note=f"Monitoring was agreed until {alert.last_until:%-d %B %Y}",
+            alertlib.reopen(
+                alert,
+                now,
+                AlertEvent.Kind.MONITORING_ENDED,
+                f"Monitoring was agreed until {alert.last_until:%-d %B %Y}",
             )
             alertlib.record_trail(alert, "monitoring period ended")
             notifier.add(alert, "monitoring_ended")

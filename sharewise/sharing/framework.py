@@ -167,28 +167,8 @@ def recommend(answers: Answers, facts: Facts, policy) -> Recommendation:
     safety = [g for g in grounds if g != "lacks_capacity"]
     vital = "vital_interests" in grounds
 
-    if answers.purpose == "no" or (answers.purpose == "unsure" and not vital):
-        if safety:
-            w.say(
-                "conflict.purpose",
-                "You said the purpose is not clear, yet also that "
-                + _labels(policy, safety)
-                + ". These do not fit together: ask the safeguarding lead now.",
-            )
-            return _done(w, SEEK_ADVICE, grounds)
-        if answers.purpose == "no":
-            w.say(
-                "purpose.none",
-                "There is no clear, legitimate purpose for sharing, so do not share. "
-                "Record the decision and your reasons.",
-            )
-            return _done(w, DO_NOT_SHARE, grounds)
-        w.say(
-            "purpose.unsure",
-            "Be clear why you would share before you do: ask the safeguarding lead, "
-            "without naming the person if you can.",
-        )
-        return _done(w, SEEK_ADVICE, grounds)
+    if doubt := _doubt(w, "purpose", answers.purpose, safety, vital, grounds):
+        return doubt
 
     if answers.identifiable == "no":
         w.say(
@@ -200,27 +180,8 @@ def recommend(answers: Answers, facts: Facts, policy) -> Recommendation:
         _need_recipient(w, answers)
         return _done(w, SHARE_DEIDENTIFIED, grounds, share_now=vital)
 
-    if answers.necessary == "no" or (answers.necessary == "unsure" and not vital):
-        if safety:
-            w.say(
-                "conflict.necessity",
-                "You are unsure whether sharing is needed, yet also said that "
-                + _labels(policy, safety)
-                + ". Ask the safeguarding lead now rather than leave it.",
-            )
-            return _done(w, SEEK_ADVICE, grounds)
-        if answers.necessary == "no":
-            w.say(
-                "necessity.no",
-                "Sharing is not needed for the purpose, so do not share (Caldicott: use "
-                "confidential information only when necessary). Record your reasons.",
-            )
-            return _done(w, DO_NOT_SHARE, grounds)
-        w.say(
-            "necessity.unsure",
-            "Whether sharing is needed is unclear: ask the safeguarding lead before you share.",
-        )
-        return _done(w, SEEK_ADVICE, grounds)
+    if doubt := _doubt(w, "necessity", answers.necessary, safety, vital, grounds):
+        return doubt
 
     if answers.confidential == "no":
         w.say(
@@ -352,6 +313,43 @@ def recommend(answers: Answers, facts: Facts, policy) -> Recommendation:
         "support, and make sure they know how to get help.",
     )
     return _refusal_stands(w, answers, facts, grounds)
+
+
+DOUBTS = {
+    # topic: (conflict, no, unsure)
+    "purpose": (
+        "You said the purpose is not clear, yet also that {grounds}. These do not fit "
+        "together: ask the safeguarding lead now.",
+        "There is no clear, legitimate purpose for sharing, so do not share. Record the "
+        "decision and your reasons.",
+        "Be clear why you would share before you do: ask the safeguarding lead, without "
+        "naming the person if you can.",
+    ),
+    "necessity": (
+        "You are unsure whether sharing is needed, yet also said that {grounds}. Ask the "
+        "safeguarding lead now rather than leave it.",
+        "Sharing is not needed for the purpose, so do not share (Caldicott: use "
+        "confidential information only when necessary). Record your reasons.",
+        "Whether sharing is needed is unclear: ask the safeguarding lead before you share.",
+    ),
+}
+
+
+def _doubt(w, topic, answer, safety, vital, grounds) -> Recommendation | None:
+    """A "no" or "not sure" about the purpose or the need to share: do not share, or
+    ask; but never "do not share" while a ground says someone is at risk. A threat to
+    life answers "not sure" by itself."""
+    if answer == "yes" or (answer == "unsure" and vital):
+        return None
+    conflict, no, unsure = DOUBTS[topic]
+    if safety:
+        w.say(f"conflict.{topic}", conflict.format(grounds=_labels(w.policy, safety)))
+        return _done(w, SEEK_ADVICE, grounds)
+    if answer == "no":
+        w.say("purpose.none" if topic == "purpose" else "necessity.no", no)
+        return _done(w, DO_NOT_SHARE, grounds)
+    w.say(f"{topic}.unsure", unsure)
+    return _done(w, SEEK_ADVICE, grounds)
 
 
 def _grounds(answers, facts, w) -> list[str]:
