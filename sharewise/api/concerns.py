@@ -444,21 +444,20 @@ def person_chronology(
     )
     # Thousands of entries: build the JSON directly rather than validate each entry
     # through pydantic (the schema above still documents it).
-    fields = list(ChronologyEntryOut.model_fields)
+    fields = [f for f in ChronologyEntryOut.model_fields if f not in ("at", "title", "url")]
+    out = []
+    for e in entries:
+        item = {k: getattr(e, k) for k in fields}
+        item["at"] = e.at.isoformat()
+        if "title" in e.detail:  # consent, capacity, sharing decisions
+            item["title"], item["url"] = e.detail["title"], e.detail["url"]
+        out.append(item)
     return JsonResponse(
         {
             "person_id": person.pk,
             "concerns": len(rows),
             "teams": sorted({r.where for r in rows}),
             "services": sorted({r.service for r in rows}),
-            "entries": [
-                {k: getattr(e, k, "") for k in fields}
-                | {
-                    "at": e.at.isoformat(),
-                    "title": e.detail.get("title", ""),
-                    "url": e.detail.get("url", ""),
-                }
-                for e in entries
-            ],
+            "entries": out,
         }
     )

@@ -13,6 +13,28 @@ from sharewise.sharing.models import (
 )
 
 YES_NO_UNSURE = [("yes", "Yes"), ("no", "No"), ("unsure", "Not sure")]
+
+
+class Reveals:
+    """Follow-up questions shown under one choice of a radio question
+    (sharing/_fields.html): reveals = {radio: (choice, follow-up)}."""
+
+    reveals: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (choice, _) in self.reveals.items():
+            self.fields[name].reveal_on = choice
+
+    @property
+    def follow_ups(self) -> set:
+        return {follow for _, follow in self.reveals.values()}
+
+    @property
+    def reveal_list(self) -> list:
+        return [(name, choice, self[follow]) for name, (choice, follow) in self.reveals.items()]
+
+
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
@@ -66,7 +88,11 @@ class InformationStep(NHSStyled, forms.Form):
     confidential = _radios("Was the information given or found in confidence?", YES_NO_UNSURE)
 
 
-class ConsentStep(NHSStyled, forms.Form):
+class ConsentStep(Reveals, NHSStyled, forms.Form):
+    reveals = {
+        "consent": ("not_sought", "not_sought_reason"),
+        "capacity": ("lacks_capacity", "best_interests"),
+    }
     consent = _radios(
         "Has the person agreed to this sharing?",
         [
@@ -76,7 +102,7 @@ class ConsentStep(NHSStyled, forms.Form):
             ("not_sought", "They have not been asked"),
         ],
     )
-    not_sought_reason = _radios("If not asked, why not?", NotSoughtReason.choices, required=False)
+    not_sought_reason = _radios("Why were they not asked?", NotSoughtReason.choices, required=False)
     capacity = _radios(
         "The person's capacity for this decision",
         [
@@ -87,7 +113,7 @@ class ConsentStep(NHSStyled, forms.Form):
         ],
     )
     best_interests = _radios(
-        "If they lack capacity: what is the best-interests decision?",
+        "What is the best-interests decision?",
         [("share", "Sharing is in their best interests"), ("do_not_share", "Not sharing")],
         required=False,
     )
@@ -148,9 +174,10 @@ class RecipientStep(NHSStyled, forms.Form):
     channel = _radios("How would it be shared?", Channel.choices, required=False)
 
 
-class TellingStep(NHSStyled, forms.Form):
+class TellingStep(Reveals, NHSStyled, forms.Form):
+    reveals = {"tell_person": ("no", "not_told_reason")}
     tell_person = _radios("Will you tell the person about this decision?", YES_NO)
-    not_told_reason = _text("If not, why not?", required=False)
+    not_told_reason = _text("Why will they not be told?", required=False)
 
     def clean(self):
         data = super().clean()
@@ -236,13 +263,14 @@ class DecisionForm(NHSStyled, forms.Form):
             self.fields[name].needed = True
 
 
-class ConsentForm(NHSStyled, forms.Form):
+class ConsentForm(Reveals, NHSStyled, forms.Form):
+    reveals = {"outcome": ("not_sought", "not_sought_reason")}
     purpose = _text("What was the person asked to agree to?", "What, with whom, and why.")
     concern_ids = forms.MultipleChoiceField(
         label="Which concerns is it about?", required=False, widget=forms.CheckboxSelectMultiple
     )
     outcome = _radios("What did they say?", ConsentOutcome.choices)
-    not_sought_reason = _radios("If not asked, why not?", NotSoughtReason.choices, required=False)
+    not_sought_reason = _radios("Why were they not asked?", NotSoughtReason.choices, required=False)
     explained_how = _text("How was it explained?", required=False)
     persons_words = _text("The person's own words", required=False)
     capacity = _radios("Their capacity for this decision", ConsentCapacity.choices)

@@ -458,7 +458,8 @@ def risk_building(facts: Facts, policy) -> str:
     found = []
     if policy.lead_review_when_risk_over_threshold and facts.risk_score >= facts.risk_threshold:
         found.append(
-            f"their risk score is {facts.risk_score:g}, at or over the threshold of "
+            f"their risk score is {facts.risk_score:g}, "
+            f"{'at' if facts.risk_score == facts.risk_threshold else 'over'} the threshold of "
             f"{facts.risk_threshold:g}"
         )
     if policy.lead_review_when_alert_open and facts.open_alerts:
@@ -466,7 +467,7 @@ def risk_building(facts: Facts, policy) -> str:
             f"{facts.open_alerts} alert{'s' if facts.open_alerts > 1 else ''} about them "
             f"{'are' if facts.open_alerts > 1 else 'is'} waiting for a decision"
         )
-    return " and ".join(found)
+    return "; ".join(found)
 
 
 def _done(w, outcome, grounds, bases=(), *, share_now=False, lead_review="", review_days=None):

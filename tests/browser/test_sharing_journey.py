@@ -107,7 +107,9 @@ def test_example_1_refusal_and_rising_risk_become_a_countersigned_decision(
     page.get_by_label("Secure email").check()
     _next(page)
     page.check("#id_tell_person_1")
-    page.get_by_label("If not, why not?").fill("She fears her son would find out from her")
+    page.get_by_label("Why will they not be told?").fill(
+        "She fears her son would find out from her"
+    )
     _next(page)
 
     # The recommendation: respect the refusal, but not without the lead, risk is building.

@@ -482,15 +482,15 @@ def test_an_assessed_lack_of_capacity_makes_agreement_no_consent(cast):
 
 def test_the_chronology_api_lists_decisions_and_consent_beside_concerns(cast, api):
     record_concern(cast, days_ago=3)
-    decision = decisions.record_decision(
-        _request(cast.sarah), cast.alice, REFUSED, _do_not_share()
-    )
+    decision = decisions.record_decision(_request(cast.sarah), cast.alice, REFUSED, _do_not_share())
     entries = api(cast.helen).get(f"/api/v1/people/{cast.alice.pk}/chronology").json()["entries"]
     kinds = [e["kind"] for e in entries]
     assert kinds[0] == "decision" and "concern" in kinds
     assert entries[0]["title"] == f"Sharing decision {decision.pk}"
     assert entries[0]["url"] == f"/sharing-decisions/{decision.pk}/"
-    filtered = api(cast.helen).get(
-        f"/api/v1/people/{cast.alice.pk}/chronology?category=neglect"
-    ).json()["entries"]
+    filtered = (
+        api(cast.helen)
+        .get(f"/api/v1/people/{cast.alice.pk}/chronology?category=neglect")
+        .json()["entries"]
+    )
     assert {e["kind"] for e in filtered} == {"concern"}
