@@ -343,8 +343,14 @@ def _recommendation(request, draft):
             "article_9": first.article_9[0],
             "schedule_1": first.schedule_1[0] if first.schedule_1 else "",
         }
+    initial |= draft.answers.get("decision") or {}  # what they chose before going back
     form = f.DecisionForm(request.POST or None, initial=initial, policy=policy)
+    elsewhere = []
     if request.method == "POST":
+        # Kept whatever happens next, so going back to fix an answer loses nothing here.
+        draft.answers = {**draft.answers, "decision": _raw(form)}
+        draft.updated_at = timezone.now()
+        draft.save(update_fields=["answers", "updated_at"])
         if request.POST.get("go") == "back":
             return redirect("wizard_step", draft_id=draft.pk, step=f.STEP_NAMES[-2])
         if not can_record:
@@ -360,7 +366,7 @@ def _recommendation(request, draft):
                     alert=draft.alert,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                elsewhere = _add_errors_by_step(form, error)
             else:
                 if decision.status == SharingDecision.Status.AWAITING_COUNTERSIGN:
                     messages.success(
@@ -393,9 +399,44 @@ def _recommendation(request, draft):
             "grounds": [policy.ground(g).label for g in recommendation.grounds],
             "version": version,
             "can_record": can_record,
+            "elsewhere": elsewhere,
             "advice": list(draft.advice.select_related("answered_by")),
         },
     )
+
+
+# Where a decision's own field is answered in the wizard.
+FIELD_STEPS = {
+    "question": "purpose",
+    "purpose": "purpose",
+    "concern_ids": "purpose",
+    "recipient_organisation": "recipient",
+    "recipient_role": "recipient",
+    "recipient_name": "recipient",
+    "what_shared": "recipient",
+    "channel": "recipient",
+    "person_told": "telling",
+    "not_told_reason": "telling",
+}
+
+
+def _add_errors_by_step(form, error: ValidationError) -> list[tuple[str, str]]:
+    """Errors on the decision form, and for answers given on earlier steps, those
+    steps (name, label) to go back to."""
+    labels = {name: label for name, label, _ in f.STEPS}
+    steps = []
+    for field, problems in error.message_dict.items():
+        step = FIELD_STEPS.get(field) or next(
+            (name for name, _, cls in f.STEPS if field in cls.base_fields), None
+        )
+        for problem in problems:
+            if field in form.fields:
+                form.add_error(field, problem)
+            else:
+                form.add_error(None, f"{problem} (under '{labels.get(step, 'earlier')}')")
+        if field not in form.fields and step and (step, labels[step]) not in steps:
+            steps.append((step, labels[step]))
+    return steps
 
 
 def _as_record(draft, cleaned) -> dict:

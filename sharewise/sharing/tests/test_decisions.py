@@ -494,3 +494,30 @@ def test_the_chronology_api_lists_decisions_and_consent_beside_concerns(cast, ap
         .json()["entries"]
     )
     assert {e["kind"] for e in filtered} == {"concern"}
+
+
+def test_answers_missing_from_earlier_steps_are_named_and_the_decision_is_kept(cast, as_user):
+    client = as_user(cast.sarah)
+    client.post(f"/people/{cast.alice.pk}/sharing-decisions/new/")
+    draft = Draft.objects.get()
+    _walk(client, draft.pk, {"grounds": ["others_at_risk"]})
+    client.post(
+        f"/sharing/drafts/{draft.pk}/recipient/", {"recipient": "", "go": "next"}
+    )  # clears what the recipient step held
+    page = client.post(
+        f"/sharing/drafts/{draft.pk}/recommendation/",
+        {**_share_without_consent(), "go": "record"},
+    ).content.decode()
+    assert "Say which organisation receives the information (under &#x27;Recipient&#x27;)" in page
+    assert f'href="/sharing/drafts/{draft.pk}/recipient/"' in page
+    assert not SharingDecision.objects.exists()
+    again = client.get(f"/sharing/drafts/{draft.pk}/recommendation/").content.decode()
+    assert 'value="share_without_consent" checked' in again
+    assert "only the local authority can enquire" in again
+
+
+def test_a_role_without_the_framework_is_told_plainly(cast, as_user):
+    response = as_user(cast.david).post(f"/people/{cast.alice.pk}/sharing-decisions/new/")
+    assert response.status_code == 403
+    assert "This is not open to your role" in response.content.decode()
+    assert not Draft.objects.exists()
