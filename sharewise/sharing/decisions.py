@@ -428,10 +428,10 @@ def _countersign_need(decision_outcome, recommendation, departing, is_lead, fact
     building = framework.risk_building(facts, policy)
     why, lead_only = [], False
     if building and decision_outcome in NOT_SHARING and not is_lead:
-        why.append(f"Not sharing while risk is building ({building})")
+        why.append(f"not sharing while risk is building ({building})")
         lead_only = True
     if departing:
-        why.append(f"It departs from the recommendation ({recommendation.label.lower()})")
+        why.append(f"it departs from the recommendation ({recommendation.label.lower()})")
     return "; ".join(why), lead_only
 
 

@@ -12,6 +12,7 @@ from sharewise.organisations.models import Organisation
 from sharewise.patterns.models import Alert
 from sharewise.people.models import Person
 from sharewise.policy.models import PolicyVersion
+from sharewise.sharing.framework import OUTCOMES
 
 
 class PersonRecordQuerySet(models.QuerySet):
@@ -246,6 +247,10 @@ class SharingDecision(models.Model):
     @property
     def is_sharing(self) -> bool:
         return self.outcome not in NOT_SHARING
+
+    @property
+    def recommendation_label(self) -> str:
+        return OUTCOMES.get(self.recommendation, self.recommendation)
 
 
 class DecisionAmendment(models.Model):

@@ -497,9 +497,6 @@ def _decision_context(request, decision, countersign_form=None) -> dict:
         "person": decision.person,
         "grounds": [labels.get(g, g) for g in decision.override_grounds],
         "basis": _basis_words(decision, policy),
-        "recommendation_label": framework.OUTCOMES.get(
-            decision.recommendation, decision.recommendation
-        ),
         "concerns": decision.concerns.order_by("occurred_at"),
         "amendments": decision.amendments.select_related("amended_by"),
         "advice": decision.advice.select_related("asked_by", "answered_by"),
@@ -596,7 +593,8 @@ def sharing_work(request):
     drafts = list(
         Draft.objects.filter(author=request.user, decision__isnull=True).select_related("person")
     )
-    people = {d.person_id for d in waiting + due} | {d.person_id for d in drafts}
+    recent = list(visible.order_by("-decided_at", "-id")[:25])
+    people = {d.person_id for d in waiting + due + recent} | {d.person_id for d in drafts}
     people |= {q.person_id for q in questions if q.person_id}
     decisions.trail.record_reads(
         request,
@@ -613,6 +611,7 @@ def sharing_work(request):
             "due": due,
             "questions": questions,
             "drafts": drafts,
+            "recent": recent,
             "today": timezone.localdate(),
         },
     )
