@@ -135,7 +135,7 @@ def edit_policy(request, kind):
             "kind": kind,
             "title": TITLES.get(kind, kind),
             "about": ABOUT[kind],
-            "hint": HINTS[kind],
+            "hint": HINTS.get(kind, ""),
             "kinds": TITLES.items(),
             "version": version,
             "text": text,

@@ -7,7 +7,6 @@ from sharewise.forms import DatePartsField, NHSStyled
 from sharewise.sharing.models import (
     Channel,
     ConsentCapacity,
-    ConsentOutcome,
     NotSoughtReason,
     Outcome,
 )
@@ -88,20 +87,20 @@ class InformationStep(NHSStyled, forms.Form):
     confidential = _radios("Was the information given or found in confidence?", YES_NO_UNSURE)
 
 
+CONSENT = [
+    ("given", "Yes, they agreed"),
+    ("refused", "No, they refused"),
+    ("withdrawn", "They agreed, then withdrew it"),
+    ("not_sought", "They have not been asked"),
+]
+
+
 class ConsentStep(Reveals, NHSStyled, forms.Form):
     reveals = {
         "consent": ("not_sought", "not_sought_reason"),
         "capacity": ("lacks_capacity", "best_interests"),
     }
-    consent = _radios(
-        "Has the person agreed to this sharing?",
-        [
-            ("given", "Yes, they agreed"),
-            ("refused", "No, they refused"),
-            ("withdrawn", "They agreed, then withdrew it"),
-            ("not_sought", "They have not been asked"),
-        ],
-    )
+    consent = _radios("Has the person agreed to this sharing?", CONSENT)
     not_sought_reason = _radios("Why were they not asked?", NotSoughtReason.choices, required=False)
     capacity = _radios(
         "The person's capacity for this decision",
@@ -269,7 +268,7 @@ class ConsentForm(Reveals, NHSStyled, forms.Form):
     concern_ids = forms.MultipleChoiceField(
         label="Which concerns is it about?", required=False, widget=forms.CheckboxSelectMultiple
     )
-    outcome = _radios("What did they say?", ConsentOutcome.choices)
+    outcome = _radios("What did they say?", CONSENT)
     not_sought_reason = _radios("Why were they not asked?", NotSoughtReason.choices, required=False)
     explained_how = _text("How was it explained?", required=False)
     persons_words = _text("The person's own words", required=False)
@@ -278,6 +277,12 @@ class ConsentForm(Reveals, NHSStyled, forms.Form):
     def __init__(self, *args, concerns=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["concern_ids"].choices = [(str(c.pk), c.label) for c in concerns]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == "not_sought" and not data.get("not_sought_reason"):
+            self.add_error("not_sought_reason", "Say why consent was not sought")
+        return data
 
 
 class CapacityForm(NHSStyled, forms.Form):

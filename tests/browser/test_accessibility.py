@@ -360,6 +360,149 @@ def _policy(page, url, cast):
     expect(page.get_by_label("The policy (YAML)")).to_contain_text("psychological")
 
 
+def _by(user):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(user=user, META={})
+
+
+def _departing_decision(cast):
+    """Sarah shares about Alice against a recommendation not to: it waits for David."""
+    from sharewise.sharing import decisions
+
+    return decisions.record_decision(
+        _by(cast.sarah),
+        cast.alice,
+        {"purpose": "yes", "consent": "refused", "at_risk": "yes", "necessary": "yes"},
+        {
+            "question": "Tell the council about the threats from her son?",
+            "purpose": "To protect Alice",
+            "outcome": "share_without_consent",
+            "override_grounds": ["coercion"],
+            "article_6": "e",
+            "article_9": "g",
+            "schedule_1": "para_18",
+            "necessity": "Her son's threats are escalating and only the council can enquire.",
+            "recipient_organisation": "Northshire County Council",
+            "recipient_role": "Adult safeguarding team",
+            "what_shared": "The concerns and her words.",
+            "channel": "secure_email",
+            "person_told": "no",
+            "not_told_reason": "Her son would find out from her.",
+            "departure_rationale": "Her words show she is afraid of her son: her refusal is "
+            "not a free choice.",
+        },
+    )
+
+
+def _consent_form_errors(page, url, cast):
+    page.goto(f"{url}/people/{cast.alice.pk}/consent/new/")
+    page.get_by_label("They have not been asked").check()
+    page.get_by_role("button", name="Record consent").click()
+    expect(page.get_by_role("alert")).to_contain_text("Say why consent was not sought")
+    expect(page.get_by_label("Asking would put someone at risk")).to_be_visible()
+
+
+def _capacity_form_errors(page, url, cast):
+    page.goto(f"{url}/people/{cast.alice.pk}/capacity/new/")
+    page.get_by_role("button", name="Record the assessment").click()
+    expect(page.get_by_role("alert")).to_contain_text("Which decision is this about?")
+
+
+def _start_wizard(page, url, cast):
+    page.goto(f"{url}/people/{cast.alice.pk}/sharing/")
+    page.get_by_role("button", name="Start a sharing decision").click()
+    expect(h1(page)).to_have_text("Purpose")
+
+
+def _wizard_errors(page, url, cast):
+    _start_wizard(page, url, cast)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("alert")).to_contain_text("What are you deciding?")
+
+
+def _wizard_consent(page, url, cast):
+    _start_wizard(page, url, cast)
+    draft = page.url.split("/drafts/")[1].split("/")[0]
+    page.goto(f"{url}/sharing/drafts/{draft}/consent/")
+    page.get_by_label("They have not been asked").check()
+    page.get_by_label("In doubt, and not yet assessed").check()
+    expect(page.get_by_label("Asking would put someone at risk")).to_be_visible()
+
+
+def _wizard_risk(page, url, cast):
+    record_concern(cast, days_ago=2, sharing_view="refuses")
+    _start_wizard(page, url, cast)
+    draft = page.url.split("/drafts/")[1].split("/")[0]
+    page.goto(f"{url}/sharing/drafts/{draft}/risk/")
+    expect(page.get_by_text("What Sharewise already knows")).to_be_visible()
+
+
+def _recommendation_for_a_care_worker(page, url, cast):
+    _start_wizard(page, url, cast)
+    draft = page.url.split("/drafts/")[1].split("/")[0]
+    page.goto(f"{url}/sharing/drafts/{draft}/recommendation/")
+    expect(h1(page)).to_have_text("Recommendation: Seek advice now")
+    expect(page.get_by_role("link", name="Ask the safeguarding lead")).to_be_visible()
+
+
+def _recommendation_errors(page, url, cast):
+    _start_wizard(page, url, cast)
+    draft = page.url.split("/drafts/")[1].split("/")[0]
+    page.goto(f"{url}/sharing/drafts/{draft}/recommendation/")
+    page.get_by_label("Share without consent").check()
+    page.get_by_role("button", name="Record and sign the decision").click()
+    expect(page.get_by_role("alert")).to_contain_text("Choose at least one ground")
+
+
+def _decision_to_countersign(page, url, cast):
+    decision = _departing_decision(cast)
+    page.goto(f"{url}/sharing/")
+    page.get_by_role("link", name="Alice Moore: share without consent").click()
+    expect(page).to_have_url(f"{url}/sharing-decisions/{decision.pk}/")
+    expect(page.get_by_label("Yes, I agree with it")).to_be_visible()
+
+
+def _person_sharing(page, url, cast):
+    _departing_decision(cast)
+    page.goto(f"{url}/people/{cast.alice.pk}/sharing/")
+    expect(page.get_by_role("table", name="Sharing decisions, newest first")).to_be_visible()
+
+
+def _advice_to_answer(page, url, cast):
+    from sharewise.sharing import decisions
+
+    advice = decisions.ask_advice(
+        _by(cast.nia), cast.org.pk, "Is a bruise from a fall always a safeguarding concern?"
+    )
+    page.goto(f"{url}/advice/{advice.pk}/")
+    expect(page.get_by_label("Your advice")).to_be_visible()
+
+
+def _ask_advice(page, url, cast):
+    page.goto(f"{url}/advice/new/?person={cast.alice.pk}")
+    expect(h1(page)).to_have_text("Seek advice")
+    page.get_by_role("button", name="Send the question").click()
+    expect(page.get_by_role("alert")).to_contain_text("Your question")
+
+
+def _read_policy(page, url, cast):
+    page.goto(f"{url}/policy/information_sharing/read/")
+    expect(h1(page)).to_have_text("Information-sharing policy")
+
+
+def _written_policy(page, url, cast):
+    page.goto(f"{url}/policy/appropriate_policy/")
+    expect(
+        page.get_by_label("Adopted by the organisation: this is the version staff follow")
+    ).to_be_visible()
+
+
+def _not_your_role(page, url, cast):
+    page.goto(f"{url}/sharing/")
+    expect(h1(page)).to_have_text("This is not open to your role")
+
+
 @dataclass
 class Case:
     name: str
@@ -408,6 +551,20 @@ CASES = [
     Case("possible-duplicates", "sarah", _possible_duplicates),
     Case("merge", "sarah", _merge),
     Case("policy", "sarah", _policy),
+    Case("consent-form-errors", "nia", _consent_form_errors),
+    Case("capacity-form-errors", "helen", _capacity_form_errors),
+    Case("wizard-errors", "nia", _wizard_errors),
+    Case("wizard-consent", "helen", _wizard_consent),
+    Case("wizard-risk", "sarah", _wizard_risk),
+    Case("recommendation-care-worker", "nia", _recommendation_for_a_care_worker),
+    Case("recommendation-errors", "sarah", _recommendation_errors),
+    Case("decision-to-countersign", "david", _decision_to_countersign),
+    Case("person-sharing", "helen", _person_sharing),
+    Case("advice-to-answer", "sarah", _advice_to_answer),
+    Case("ask-advice-errors", "nia", _ask_advice),
+    Case("read-policy", "nia", _read_policy),
+    Case("written-policy", "sarah", _written_policy),
+    Case("not-your-role", "nia", _not_your_role),
 ]
 
 
@@ -427,6 +584,9 @@ PHONE_CASES = [
     Case("phone-person-break-glass", "nia", _person_by_break_glass),
     Case("phone-record-concern-errors", "nia", _record_concern_errors),
     Case("phone-chronology", "sarah", _chronology),
+    Case("phone-wizard-consent", "helen", _wizard_consent),
+    Case("phone-recommendation-errors", "sarah", _recommendation_errors),
+    Case("phone-decision-to-countersign", "david", _decision_to_countersign),
 ]
 
 
