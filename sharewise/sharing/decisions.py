@@ -44,7 +44,7 @@ FAMILY = {  # a decision "follows" the recommendation when it is in the same fam
     Outcome.DO_NOT_SHARE: framework.DO_NOT_SHARE,
     Outcome.MONITOR: framework.DO_NOT_SHARE,
 }
-AMENDABLE = (
+AMENDABLE = (  # a subset of SharingDecision.CHANGEABLE
     "recipient_organisation",
     "recipient_role",
     "recipient_name",

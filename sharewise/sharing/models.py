@@ -244,6 +244,40 @@ class SharingDecision(models.Model):
     def __str__(self):
         return f"Sharing decision {self.pk}: {self.get_outcome_display().lower()}"
 
+    # What may change once recorded: the countersignature, whether it stands, its
+    # review, and (by amendment, which keeps the original) the details of the sharing.
+    CHANGEABLE = frozenset(
+        {
+            "status",
+            "countersigned_by",
+            "countersigned_at",
+            "countersign_note",
+            "standing",
+            "review_alerted_at",
+            "recipient_organisation",
+            "recipient_role",
+            "recipient_name",
+            "what_shared",
+            "channel",
+            "person_told",
+            "not_told_reason",
+            "review_date",
+        }
+    )
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            fields = kwargs.get("update_fields")
+            if fields is None or not set(fields) <= self.CHANGEABLE:
+                raise ValueError(
+                    "A signed sharing decision is never edited: record an amendment or a "
+                    "new decision"
+                )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Sharing decisions are never deleted")
+
     @property
     def is_sharing(self) -> bool:
         return self.outcome not in NOT_SHARING

@@ -521,3 +521,43 @@ def test_a_role_without_the_framework_is_told_plainly(cast, as_user):
     assert response.status_code == 403
     assert "This is not open to your role" in response.content.decode()
     assert not Draft.objects.exists()
+
+
+def test_a_recorded_decision_cannot_be_edited_or_deleted_behind_the_record(cast):
+    decision = decisions.record_decision(_request(cast.sarah), cast.alice, REFUSED, _do_not_share())
+    decision.outcome = "share_without_consent"
+    with pytest.raises(ValueError, match="never edited"):
+        decision.save()
+    with pytest.raises(ValueError, match="never edited"):
+        decision.save(update_fields=["outcome"])
+    with pytest.raises(ValueError, match="never deleted"):
+        decision.delete()
+    assert SharingDecision.objects.get().outcome == "do_not_share"
+
+
+def test_the_lead_changes_the_framework_and_decisions_keep_the_version_they_were_made_under(
+    cast, as_user
+):
+    import yaml
+
+    from sharewise.policy import store
+
+    first = decisions.record_decision(_request(cast.sarah), cast.alice, REFUSED, _do_not_share())
+    version, policy = store.in_force(cast.org.pk, "sharing")
+    document = policy.model_dump(mode="json")
+    client = as_user(cast.sarah)
+    broken = {**document, "override_grounds": document["override_grounds"][1:]}
+    page = client.post(
+        "/policy/sharing/", {"document": yaml.safe_dump(broken), "note": "Fewer grounds"}
+    ).content.decode()
+    assert "keep them: lacks_capacity" in page
+    client.post(
+        "/policy/sharing/",
+        {"document": yaml.safe_dump({**document, "review_days": 14}), "note": "Sooner reviews"},
+    )
+    second = decisions.record_decision(
+        _request(cast.sarah), cast.bob, REFUSED, {**_do_not_share(), "question": "Bob?"}
+    )
+    assert (first.policy_version.version, second.policy_version.version) == (1, 2)
+    recommendation, _, _ = decisions.assess(cast.bob, REFUSED)
+    assert recommendation.review_days == 14
