@@ -9,15 +9,15 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= sharewise.settings
 
-.PHONY: run test bench lint assets setup setup-test chromium demo clean
+.PHONY: run test bench lint assets setup setup-test chromium pdf-libs demo clean
 
-run: setup assets
+run: setup assets pdf-libs
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --if-empty
 	@$(PY) manage.py demo_logins
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: setup-test assets chromium
+test: setup-test assets chromium pdf-libs
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup-test assets
@@ -56,6 +56,11 @@ chromium: /usr/bin/chromium
 /usr/bin/chromium:
 	apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+# Pango, which WeasyPrint draws referral PDFs with (Debian's; already there with Chromium).
+pdf-libs:
+	@ldconfig -p | grep -q libpangoft2-1.0 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0; }
 
 clean:
 	rm -rf $(VENV) node_modules sharewise/static/build var

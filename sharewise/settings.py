@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "sharewise.concerns",
     "sharewise.patterns",
     "sharewise.sharing",
+    "sharewise.disclosures",
     "sharewise.api",
 ]
 

@@ -180,6 +180,26 @@ PAGE_MATRIX = {
     ("ask_advice", "POST"):         (302, 200, 200, 200, 200, 200, 403, 403, 200),
     ("advice", "GET"):              (302, 200, 404, 404, 200, 200, 404, 404, 404),
     ("advice", "POST"):             (302, 403, 404, 404, 200, 200, 404, 404, 404),
+    ("start_referral", "GET"):      (302, 403, 403, 200, 200, 403, 403, 403, 404),
+    ("start_referral", "POST"):     (302, 403, 403, 200, 200, 403, 403, 403, 404),
+    ("referral", "GET"):            (302, 404, 404, 404, 200, 200, 404, 404, 404),
+    ("referral", "POST"):           (302, 404, 404, 404, 302, 403, 404, 404, 404),
+    ("referral_preview", "GET"):    (302, 404, 404, 404, 200, 200, 404, 404, 404),
+    ("referral_preview", "POST"):   (302, 404, 404, 404, 200, 200, 404, 404, 404),
+    ("send_referral", "GET"):       (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("send_referral", "POST"):      (302, 404, 404, 404, 302, 403, 404, 404, 404),
+    ("ask_approval", "GET"):        (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("ask_approval", "POST"):       (302, 404, 404, 404, 302, 403, 404, 404, 404),
+    ("approve_referral", "GET"):    (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("approve_referral", "POST"):   (302, 403, 403, 403, 403, 302, 403, 403, 403),
+    ("disclosure_log", "GET"):      (302, 403, 403, 403, 200, 200, 403, 403, 200),
+    ("disclosure_log", "POST"):     (302, 403, 403, 403, 200, 200, 403, 403, 200),
+    ("disclosure", "GET"):          (302, 404, 404, 200, 200, 200, 404, 404, 404),
+    ("disclosure", "POST"):         (302, 404, 404, 200, 200, 200, 404, 404, 404),
+    ("disclosure_pdf", "GET"):      (302, 404, 404, 200, 200, 200, 404, 404, 404),
+    ("disclosure_pdf", "POST"):     (302, 404, 404, 200, 200, 200, 404, 404, 404),
+    ("person_disclosures", "GET"):  (302, 403, 403, 200, 200, 200, 403, 403, 404),
+    ("person_disclosures", "POST"): (302, 403, 403, 200, 200, 200, 403, 403, 404),
 }
 
 # API operations, keyed as in the OpenAPI schema, called with each user's bearer token
@@ -219,6 +239,14 @@ API_MATRIX = {
     "GET /api/v1/sharing-decisions/{decision_id}": (401, 404, 404, 200, 200, 200, 404, 404, 404),
     "POST /api/v1/sharing-decisions/{decision_id}/countersign": (401, 404, 404, 403, 403, 200, 404, 404, 404),
     "POST /api/v1/advice-requests":            (401, 201, 201, 201, 201, 201, 403, 403, 201),
+    "POST /api/v1/referrals":                  (401, 403, 403, 201, 201, 403, 403, 403, 404),
+    "GET /api/v1/referrals/{referral_id}":     (401, 404, 404, 404, 200, 200, 404, 404, 404),
+    "PATCH /api/v1/referrals/{referral_id}":   (401, 404, 404, 404, 200, 403, 404, 404, 404),
+    "GET /api/v1/referrals/{referral_id}/preview": (401, 404, 404, 404, 200, 200, 404, 404, 404),
+    "POST /api/v1/referrals/{referral_id}/send": (401, 404, 404, 404, 422, 403, 404, 404, 404),
+    "GET /api/v1/disclosures":                 (401, 403, 403, 403, 200, 200, 403, 403, 200),
+    "GET /api/v1/disclosures/{disclosure_id}": (401, 404, 404, 200, 200, 200, 404, 404, 404),
+    "GET /api/v1/people/{person_id}/disclosures": (401, 403, 403, 200, 200, 200, 403, 403, 404),
 }
 # fmt: on
 
@@ -288,6 +316,11 @@ def api_bodies(cast):
             **SHARING_DECISION,
         },
         "POST /api/v1/sharing-decisions/{decision_id}/countersign": {"agree": True},
+        "POST /api/v1/referrals": {
+            "decision_id": cast.sharing.pk,
+            "template": "local_authority_adults",
+        },
+        "PATCH /api/v1/referrals/{referral_id}": {"inputs": {"immediate_risk": "No"}},
         "POST /api/v1/advice-requests": {
             "question": "Is a bruise from a fall always a safeguarding concern?"
         },
@@ -404,6 +437,8 @@ def _ids(cast, user, grant, tokens):
         "decision_id": cast.decision.pk,
         "assessment_id": cast.assessment.pk,
         "advice_id": cast.advice.pk,
+        "referral_id": cast.referral.pk,
+        "disclosure_id": cast.disclosure.pk,
     }
 
 
@@ -533,6 +568,28 @@ def _sharing_records(cast):
         },
     )
     assert cast.decision.status == "awaiting_countersign"
+    _disclosure_records(cast, by)
+
+
+def _disclosure_records(cast, by):
+    """Sarah's signed decision to share about Alice, a referral she sent from it (the
+    disclosure) and another she is still building."""
+    from sharewise.disclosures import referrals
+    from sharewise.sharing import decisions
+
+    sharing = decisions.record_decision(
+        by(cast.sarah), cast.alice, SHARING_ANSWERS, SHARING_DECISION
+    )
+    sent = referrals.start(by(cast.sarah), sharing, "local_authority_adults")
+    sent = referrals.change(
+        by(cast.sarah),
+        sent,
+        inputs={"immediate_risk": "No", "s42_criteria": "All three"},
+    )
+    sent, _ = referrals.preview(by(cast.sarah), sent)
+    cast.disclosure = referrals.send(by(cast.sarah), sent)
+    cast.referral = referrals.start(by(cast.sarah), sharing, "police")
+    cast.sharing = sharing
 
 
 def test_permission_matrix(cast):

@@ -10,6 +10,7 @@ from ninja.security import HttpBearer, django_auth
 
 from sharewise.api import audittrail as audittrail_routes
 from sharewise.api import concerns as concern_routes
+from sharewise.api import disclosures as disclosure_routes
 from sharewise.api import organisations as organisation_routes
 from sharewise.api import patterns as pattern_routes
 from sharewise.api import people as people_routes
@@ -100,3 +101,4 @@ api.add_router("", concern_routes.router)
 api.add_router("", audittrail_routes.router)
 api.add_router("", pattern_routes.router)
 api.add_router("", sharing_routes.router)
+api.add_router("", disclosure_routes.router)

@@ -70,7 +70,7 @@ def select(
     choices = choices or {}
     minimum = minimum_for(template, purpose, categories)
     labels = category_labels or {}
-    about = ", ".join(labels.get(c, c).lower() for c in categories) or "this concern"
+    about = ", ".join(labels.get(c, c).lower() for c in categories) or "this kind of concern"
     fields, problems = [], {}
     for section in template.sections:
         for code in section.fields:
@@ -95,11 +95,11 @@ def select(
                     )
                 reason = f"Added by the sender: {why}" if included else f"Left out: {why}"
             elif in_minimum:
-                reason = f"Needed for a {template.title.lower()} referral about {about}"
+                reason = f"The recipient needs this for a referral about {about}"
             elif spec.whole_record:
                 reason = "A whole record is never part of a referral: choose what is needed"
             else:
-                reason = f"Not needed for a {template.title.lower()} referral about {about}"
+                reason = f"Not needed for a referral about {about}"
             fields.append(
                 Field(code, spec.label, section.title, in_minimum, has_value, included, reason, why)
             )

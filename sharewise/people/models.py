@@ -276,3 +276,27 @@ class PersonMerge(models.Model):
     @property
     def is_undone(self):
         return self.undone_at is not None
+
+
+class CareNote(models.Model):
+    """An entry from the person's care record (usually imported from the care planning
+    system): what a referral could over-share, so it is held apart from concerns and
+    sent only when the recipient needs it."""
+
+    class Kind(models.TextChoices):
+        MEDICATION = "medication", "Medication"
+        DIAGNOSIS = "diagnosis", "Diagnosis"
+        NOTE = "note", "Care note"
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="care_notes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.TextField()
+    written_at = models.DateTimeField(default=timezone.now)
+    written_by = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["written_at", "id"]
+        indexes = [models.Index(fields=["person", "kind"], name="care_note_person_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for person {self.person_id}"

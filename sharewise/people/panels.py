@@ -31,3 +31,10 @@ def timeline_entries(request, person_ids) -> list[dict]:
 def for_alert(request, alert) -> list:
     """What later apps add to an alert's page (a sharing decision made from it)."""
     return [html for panel in hooks("panels", "alert_panel") if (html := panel(request, alert))]
+
+
+def for_decision(request, decision) -> list:
+    """What later apps add to a sharing decision's page (its referrals)."""
+    return [
+        html for panel in hooks("panels", "decision_panel") if (html := panel(request, decision))
+    ]

@@ -219,6 +219,8 @@ class ReferralField(BaseModel):
     source: str = Field(pattern=r"^(sender|[a-z_]+\.[a-z_]+|decision\.[a-z_]+)$")
     free_text: bool = False
     whole_record: bool = False
+    # For a sender's field answered by ticking (the section 42 criteria).
+    options: list[str] = []
 
 
 class Section(BaseModel):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from sharewise.concerns.models import Concern, ConcernPerson
 from sharewise.organisations.access import scope_for
 from sharewise.patterns.models import Alert, AlertConcern
+from sharewise.people import panels
 from sharewise.people.access import get_person_for
 from sharewise.policy import store
 from sharewise.sharing import decisions, framework
@@ -504,6 +505,7 @@ def _decision_context(request, decision, countersign_form=None) -> dict:
         and request.user.has_perm("sharing.countersign", decision),
         "can_amend": request.user.has_perm("sharing.record_decision"),
         "countersign_form": countersign_form or f.CountersignForm(),
+        "panels": panels.for_decision(request, decision),
     }
 
 

@@ -19,7 +19,7 @@ def test_a_financial_abuse_referral_to_the_council_leaves_out_the_care_record():
     assert {"what_happened", "money_involved", "alleged_source", "s42_criteria"} <= chosen.included
     assert not {"medication", "diagnoses", "care_notes", "other_concerns"} & chosen.included
     medication = chosen.field("medication")
-    assert medication.reason.startswith("Not needed for a local authority adult safeguarding")
+    assert medication.reason.startswith("Not needed for a referral about")
     assert "financial or material abuse" not in medication.reason  # labels only when given
     assert chosen.field("care_notes").reason.startswith("A whole record is never part")
     assert chosen.needs_dpo == "" and chosen.problems == {}

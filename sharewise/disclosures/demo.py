@@ -1,0 +1,108 @@
+"""The seed's Example 3 in the demo: Dorothy Finch's nephew is taking her money. The
+lead has decided, with her agreement, to tell the council; the referral is started
+and ready to build. Her care record (medication, diagnoses, notes naming other
+residents) is exactly what an unguided referral would have sent."""
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from sharewise.concerns import recording
+from sharewise.concerns.demo import _answers, _story_person
+from sharewise.disclosures import referrals
+from sharewise.organisations.models import Team
+from sharewise.people.models import CareNote, Enrolment, Person
+from sharewise.sharing import decisions
+
+
+def extend_demo(org, today):
+    users = {u.username: u for u in get_user_model().objects.filter(memberships__organisation=org)}
+    lead, carer, night = users["lead"], users["carer.day"], users["carer.night"]
+    day = Team.objects.get(service__organisation=org, name="Day team")
+    neighbours = list(
+        Person.objects.filter(
+            pk__in=Enrolment.objects.filter(team=day, end_date__isnull=True).values("person_id")
+        ).order_by("pk")[:2]
+    )
+    dorothy = _story_person(
+        org,
+        "Dorothy",
+        "Finch",
+        today.replace(year=today.year - 84),
+        [day],
+        today - timedelta(days=500),
+    )
+    a, b = (p.name for p in neighbours)
+    when = timezone.now() - timedelta(days=2, hours=3)
+    concern = recording.record(
+        None,
+        org.pk,
+        recording.Draft(
+            people=[dorothy],
+            occurred_at=when,
+            service=day.service,
+            team=day,
+            categories=["financial"],
+            answers=_answers(
+                f"Dorothy told {night.get_full_name()} that her nephew took £300 from her "
+                f"purse during Sunday's visit. {a} saw him go through her handbag, and "
+                f"{b}'s daughter heard him ask Dorothy for her bank card.",
+                "Locked her purse in the office safe with her agreement and told the manager.",
+                sharing="agrees",
+                source="family_friend",
+                severity="moderate",
+                information_source="disclosed",
+                persons_words="He says he's borrowing it but he never pays it back.",
+                source_description="Her nephew",
+                persons_wishes="She wants the council to help her keep her money safe.",
+            ),
+        ),
+        actor=carer,
+        recorded_at=when + timedelta(minutes=40),
+    )
+    for kind, text in (
+        ("medication", "Donepezil 10 mg at night; Amlodipine 5 mg in the morning"),
+        ("diagnosis", "Alzheimer's disease (moderate); hypertension"),
+        ("note", f"Dorothy sat with {a} at lunch and enjoyed the music afternoon."),
+        ("note", f"Dorothy was upset after {b} shouted during the night; reassured."),
+        ("note", "Continence pads changed twice overnight; skin intact."),
+    ):
+        CareNote.objects.create(person=dorothy, kind=kind, text=text, written_by="Day team")
+    as_lead = SimpleNamespace(user=lead, META={"REMOTE_ADDR": "127.0.0.1"})
+    decision = decisions.record_decision(
+        as_lead,
+        dorothy,
+        {
+            "purpose": "yes",
+            "identifiable": "yes",
+            "confidential": "yes",
+            "consent": "given",
+            "capacity": "presumed",
+            "at_risk": "yes",
+            "necessary": "yes",
+        },
+        {
+            "question": "Should we tell the council about the money her nephew takes?",
+            "purpose": "To protect Dorothy's money and ask the council to consider an enquiry",
+            "concern_ids": [concern.pk],
+            "outcome": "share_with_consent",
+            "article_6": "a",
+            "article_9": "a",
+            "necessity": "Her nephew keeps taking her money; only the council can enquire.",
+            "recipient_organisation": "Northshire County Council",
+            "recipient_role": "Adult safeguarding duty team",
+            "what_shared": "The concern, what she said and the money involved.",
+            "channel": "secure_email",
+            "person_told": "yes",
+        },
+    )
+    referral = referrals.start(as_lead, decision, "local_authority_adults", via="demo")
+    referrals.change(
+        as_lead,
+        referral,
+        inputs={"money_involved": "£300 in cash from her purse; asked for her bank card"},
+        via="demo",
+    )
+    return "Dorothy Finch's referral to the council is ready to build"

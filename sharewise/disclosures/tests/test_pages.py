@@ -1,0 +1,71 @@
+"""The referral pages: a lead builds, previews and sends; the data protection officer
+reads the log; the person's page lists what was shared about them."""
+
+from sharewise.disclosures.models import Disclosure, Referral
+from sharewise.disclosures.tests.test_referrals import example_3
+
+
+def test_the_lead_builds_previews_and_sends_a_referral_through_the_pages(cast, as_user):
+    decision = example_3(cast)
+    client = as_user(cast.sarah)
+    page = client.get(f"/sharing-decisions/{decision.pk}/").content.decode()
+    assert "Build a referral" in page
+    response = client.post(
+        f"/sharing-decisions/{decision.pk}/referrals/new/", {"template": "local_authority_adults"}
+    )
+    referral = Referral.objects.get()
+    assert response.url == f"/referrals/{referral.pk}/"
+    page = client.get(response.url).content.decode()
+    assert "Left out" in page and "Not needed for a referral about" in page
+    assert "Bob Evans saw him" not in page.split("names taken out")[0].split("What happened")[1]
+    response = client.post(
+        f"/referrals/{referral.pk}/",
+        {
+            "recipient_organisation": "Northshire County Council",
+            "recipient_role": "Adult safeguarding team",
+            "channel": "secure_email",
+            "input_money_involved": "£200 cash",
+            "input_immediate_risk": "No",
+            "options_s42_criteria": "1",
+            "input_s42_criteria": [
+                "(a) has needs for care and support",
+                "(c) because of those needs cannot protect themselves from the abuse or neglect",
+            ],
+            "include_medication": "yes",
+            "why_medication": "",
+            "go": "preview",
+        },
+    )
+    assert response.url == f"/referrals/{referral.pk}/preview/"
+    page = client.get(response.url).content.decode()
+    assert "Not ready to send" in page and "Medication: say why the recipient needs it" in page
+    assert "Send this referral" not in page
+    builder = client.get(f"/referrals/{referral.pk}/").content.decode()
+    assert "Medication: say why the recipient needs it" in builder
+    client.post(
+        f"/referrals/{referral.pk}/",
+        {
+            "input_money_involved": "£200 cash",
+            "input_immediate_risk": "No",
+            "include_medication": "no",
+            "go": "preview",
+        },
+    )
+    preview = client.get(f"/referrals/{referral.pk}/preview/").content.decode()
+    assert "Preview: exactly what is sent" in preview and "Send this referral" in preview
+    assert "(a) has needs for care and support" in preview
+    assert "(b) is experiencing" not in preview
+    pdf = client.get(f"/referrals/{referral.pk}/preview/?format=pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    response = client.post(f"/referrals/{referral.pk}/send/")
+    disclosure = Disclosure.objects.get()
+    assert response.url == f"/disclosures/{disclosure.pk}/"
+    assert bytes(disclosure.pdf) == pdf.content
+    log = as_user(cast.david).get("/disclosures/").content.decode()
+    assert "Northshire County Council" in log and "Alice Moore" in log
+    mine = as_user(cast.helen).get(f"/people/{cast.alice.pk}/disclosures/").content.decode()
+    assert "Local authority adult safeguarding" in mine
+    chronology = as_user(cast.helen).get(f"/people/{cast.alice.pk}/chronology/").content.decode()
+    assert "Sent to Northshire County Council" in chronology
+    assert as_user(cast.helen).get("/disclosures/").status_code == 403
+    assert as_user(cast.nia).get(f"/people/{cast.alice.pk}/disclosures/").status_code == 403
