@@ -39,6 +39,7 @@ DATABASES = {
     "verify-trail-pg": "postgres-fast",
     "person-page": "sqlite",
     "concerns": "sqlite",
+    "referrals": "sqlite",
 }
 NAMES = list(DATABASES)
 

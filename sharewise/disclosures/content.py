@@ -211,25 +211,59 @@ def _basis(decision) -> str:
 # Third parties -------------------------------------------------------------------------
 
 
-def parties_index(referral) -> redaction.Index:
-    """Everyone the organisation knows by name, as they are named now. Built afresh for
-    each referral: a name added or changed a moment ago must still be found."""
-    organisation_id = referral.organisation_id
+def _parties(organisation_id: int) -> list[redaction.Party]:
+    """Everyone the organisation knows by name, as they are named now."""
     parties = [
         redaction.Party(f"person:{pk}", given, family, preferred, ROLES["person"])
         for pk, given, family, preferred in Person.objects.filter(
             organisation_id=organisation_id
-        ).values_list("pk", "given_name", "family_name", "preferred_name")
+        )
+        .order_by("pk")
+        .values_list("pk", "given_name", "family_name", "preferred_name")
     ]
     staff = get_user_model().objects.filter(
         pk__in=Membership.objects.filter(organisation_id=organisation_id).values("user_id")
     )
     parties += [
         redaction.Party(f"staff:{pk}", first, last, "", ROLES["staff"])
-        for pk, first, last in staff.values_list("pk", "first_name", "last_name")
+        for pk, first, last in staff.order_by("pk").values_list("pk", "first_name", "last_name")
         if first or last
     ]
-    return redaction.build_index(parties, linked=linked_keys(referral))
+    return parties
+
+
+# organisation -> (fingerprint of every name, index of them): building the index for
+# 100,000 names takes over a second; reading and hashing the names, a tenth of that.
+_KNOWN: dict[int, tuple[str, redaction.Index]] = {}
+
+
+def indexes_for(referral, keep) -> list[redaction.Index]:
+    """Two indexes: every known name (kept while no name has changed), and the people
+    linked to this case with the kept ones, whose first names alone count."""
+    parties = _parties(referral.organisation_id)
+    fingerprint = hashlib.sha256(repr(parties).encode()).hexdigest()
+    known = _KNOWN.get(referral.organisation_id)
+    if known is None or known[0] != fingerprint:
+        if len(_KNOWN) > 16:
+            _KNOWN.clear()
+        known = _KNOWN[referral.organisation_id] = (
+            fingerprint,
+            redaction.build_index(parties),
+        )
+    linked = linked_keys(referral)
+    close = [p for p in parties if p.key in linked or p.key in keep]
+    return [known[1], redaction.build_index(close, linked=linked)]
+
+
+def find(text, indexes, keep) -> list[redaction.Span]:
+    """Names found by any index; where two overlap, the longer (then the earlier) wins."""
+    found = [span for index in indexes for span in redaction.find(text, index, keep=keep)]
+    found.sort(key=lambda s: (s.start - s.end, s.start))
+    chosen: list[redaction.Span] = []
+    for span in found:
+        if all(span.end <= c.start or span.start >= c.end for c in chosen):
+            chosen.append(span)
+    return sorted(chosen, key=lambda s: s.start)
 
 
 def linked_keys(referral) -> set[str]:
@@ -309,12 +343,12 @@ def build(referral) -> Built:
     )
     built = Built(selection, {}, {}, template=template, policy=version_policy)
     keep = kept_keys(referral, selection.included)
-    index = None
+    indexes = None
     for code in selection.included:
         text = values.get(code, "")
         if version_policy.fields[code].free_text or version_policy.fields[code].whole_record:
-            index = index or parties_index(referral)
-            found = redaction.find(text, index, keep=keep)
+            indexes = indexes or indexes_for(referral, keep)
+            found = find(text, indexes, keep)
             spans = effective_spans(found, referral.redactions, code, text)
             built.found[code], built.spans[code] = found, spans
             built.originals[code] = text

@@ -265,3 +265,21 @@ def test_only_the_senders_own_fields_can_be_typed(cast):
     with pytest.raises(ValidationError) as error:
         referrals.change(by(cast.sarah), referral, inputs={"what_happened": "Made up"})
     assert "what_happened" in str(error.value.message_dict["inputs"])
+
+
+def test_a_linked_person_sharing_the_referred_persons_first_name_is_told_apart(cast):
+    from sharewise.concerns.models import ConcernPerson
+    from sharewise.people.models import Person
+
+    namesake = Person.objects.create(
+        organisation=cast.org, given_name="Alice", family_name="Brown", date_of_birth=cast.today
+    )
+    decision = example_3(cast)
+    concern = decision.concerns.get()
+    concern.facts = "Alice said Alice Brown saw it; Alice was upset."
+    concern.save(update_fields=["facts"])
+    ConcernPerson.objects.create(concern=concern, person=namesake)
+    _, built = referrals.preview(by(cast.sarah), ready(cast, decision))
+    assert built.values["what_happened"].endswith(
+        "Alice said [another person we support] saw it; Alice was upset."
+    )
