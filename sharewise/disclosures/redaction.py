@@ -220,14 +220,14 @@ def find(text: str, index: Index, *, keep: Iterable[str] = ()) -> list[Span]:
 
     # Every match, by the range of words it covers (a title included).
     found: dict[tuple[int, int], list[_Form]] = {}
-    for i, first in enumerate(norms):
+    for i, word in enumerate(norms):
         titled = (
             i > 0
             and norms[i - 1] in TITLES
             and _TITLE_GAP.fullmatch(text[words[i - 1][1] : words[i][0]]) is not None
         )
         for table in tables:
-            for length, names in table.get(first, {}).items():
+            for length, names in table.get(word, {}).items():
                 forms = names.get(tuple(norms[i : i + length]))
                 if not forms:
                     continue

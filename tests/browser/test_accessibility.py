@@ -503,6 +503,37 @@ def _not_your_role(page, url, cast):
     expect(h1(page)).to_have_text("This is not open to your role")
 
 
+def _sent_referral(cast):
+    from sharewise.disclosures import referrals
+    from sharewise.disclosures.tests.test_referrals import example_3, ready
+
+    referral, _ = referrals.preview(_by(cast.sarah), ready(cast, example_3(cast)))
+    referrals.send(_by(cast.sarah), referral)
+
+
+def _start_referral(page, url, cast):
+    from sharewise.disclosures.tests.test_referrals import example_3
+
+    decision = example_3(cast)
+    page.goto(f"{url}/sharing-decisions/{decision.pk}/referrals/new/")
+    expect(h1(page)).to_have_text("Build a referral")
+
+
+def _referral_builder(page, url, cast):
+    from sharewise.disclosures.tests.test_referrals import example_3
+
+    decision = example_3(cast)
+    page.goto(f"{url}/sharing-decisions/{decision.pk}/referrals/new/")
+    page.get_by_role("button", name="Build the referral").click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Left out \(\d+\)$"))).to_be_visible()
+
+
+def _person_disclosures(page, url, cast):
+    _sent_referral(cast)
+    page.goto(f"{url}/people/{cast.alice.pk}/disclosures/")
+    expect(page.get_by_role("link", name=re.compile("Local authority adult"))).to_be_visible()
+
+
 @dataclass
 class Case:
     name: str
@@ -565,6 +596,8 @@ CASES = [
     Case("read-policy", "nia", _read_policy),
     Case("written-policy", "sarah", _written_policy),
     Case("not-your-role", "nia", _not_your_role),
+    Case("start-referral", "sarah", _start_referral),
+    Case("person-disclosures", "helen", _person_disclosures),
 ]
 
 
@@ -587,6 +620,7 @@ PHONE_CASES = [
     Case("phone-wizard-consent", "helen", _wizard_consent),
     Case("phone-recommendation-errors", "sarah", _recommendation_errors),
     Case("phone-decision-to-countersign", "david", _decision_to_countersign),
+    Case("phone-referral-builder", "sarah", _referral_builder),
 ]
 
 
