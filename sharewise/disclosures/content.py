@@ -215,9 +215,7 @@ def _parties(organisation_id: int) -> list[redaction.Party]:
     """Everyone the organisation knows by name, as they are named now."""
     parties = [
         redaction.Party(f"person:{pk}", given, family, preferred, ROLES["person"])
-        for pk, given, family, preferred in Person.objects.filter(
-            organisation_id=organisation_id
-        )
+        for pk, given, family, preferred in Person.objects.filter(organisation_id=organisation_id)
         .order_by("pk")
         .values_list("pk", "given_name", "family_name", "preferred_name")
     ]

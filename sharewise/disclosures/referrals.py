@@ -46,6 +46,11 @@ def start(request, decision, template_code: str, purpose: str = "", *, via="page
     errors = {}
     if problem := contentlib.sharing_decision_problem(decision):
         errors["decision"] = [problem]
+    if decision.concerns.filter(source_staff=request.user).exists():
+        errors["decision"] = [
+            "A concern this decision rests on names you as the alleged source of harm: "
+            "the safeguarding lead sends this referral"
+        ]
     template = policy.template(template_code)
     if template is None:
         errors["template"] = ["Choose a referral template"]

@@ -283,3 +283,14 @@ def test_a_linked_person_sharing_the_referred_persons_first_name_is_told_apart(c
     assert built.values["what_happened"].endswith(
         "Alice said [another person we support] saw it; Alice was upset."
     )
+
+
+def test_nobody_builds_a_referral_about_an_allegation_against_themselves(cast):
+    decision = example_3(cast)
+    concern = decision.concerns.get()
+    concern.source_staff = cast.helen
+    concern.save(update_fields=["source_staff"])
+    with pytest.raises(ValidationError) as error:
+        referrals.start(by(cast.helen), decision, "local_authority_adults")
+    assert "names you as the alleged source" in str(error.value.message_dict["decision"])
+    assert referrals.start(by(cast.sarah), decision, "local_authority_adults").pk
