@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sharewise.audittrail import trail
-from sharewise.concerns.models import Concern, ConcernPerson
+from sharewise.concerns.models import Amendment, Concern, ConcernPerson
 from sharewise.organisations.models import Membership, Role, Team
 from sharewise.patterns import facts as factstore
 from sharewise.patterns import harms, rules
@@ -28,6 +28,7 @@ from sharewise.patterns.models import (
     AlertConcern,
     AlertDecision,
     AlertEvent,
+    HarmIndex,
     Notification,
     Outcome,
     RiskScore,
@@ -129,6 +130,8 @@ def evaluate_concerns(
         harms.add(new.values())
     else:
         harms.replace(new)
+    if len(new) >= BULK:
+        refresh_statistics()
     people = sorted({pid for f in new.values() for pid in f.person_ids})
     sources = sorted({f.source for f in new.values() if f.source})
     by_service: dict[int, dict[str, list[datetime]]] = defaultdict(lambda: defaultdict(list))
@@ -146,6 +149,20 @@ def evaluate_concerns(
         for service_id, codes in by_service.items()
     }
     return judge(ctx, people=people, sources=sources, windows=windows)
+
+
+BULK = 200  # concerns judged together (an import) that may outgrow the planner's picture
+
+
+def refresh_statistics() -> None:
+    """After a bulk import, tell PostgreSQL what is now in the tables the rules read.
+    An import can grow them tenfold inside one transaction; planning with the old
+    figures, PostgreSQL has chosen nested loops that took minutes instead of a second."""
+    if connection.vendor != "postgresql":
+        return
+    tables = [m._meta.db_table for m in (Concern, ConcernPerson, Amendment, HarmIndex)]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
 
 
 def judge(ctx: Context, *, people=(), sources=(), windows=None, notifier=None) -> list:
