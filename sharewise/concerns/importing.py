@@ -18,8 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from sharewise.audittrail import trail
-from sharewise.concerns import recording, signals
-from sharewise.concerns.models import Concern
+from sharewise.concerns import recording, signals, statistics
+from sharewise.concerns.models import AwaitingReview, Concern, ConcernPerson
 from sharewise.organisations.models import Team
 from sharewise.people import nhs_number
 from sharewise.people.access import teams_user_may_enrol
@@ -750,6 +750,9 @@ def run(
             )
             if progress and (done % every == 0 or done == saved_total):
                 progress("saving", done, saved_total)
+            if done % REFRESH_EVERY == 0:
+                statistics.refresh(*GROWING)
+        statistics.refresh(*GROWING)
         _set_recorders(checker, concerns)
         signals.concerns_recorded_together.send(
             Concern, concern_ids=[c.pk for c in concerns], organisation_id=organisation.pk
@@ -773,6 +776,10 @@ def run(
             },
         )
     return result
+
+
+REFRESH_EVERY = 1_000
+GROWING = (Person, Enrolment, Concern, ConcernPerson, AwaitingReview)
 
 
 def _start_dates(checker):

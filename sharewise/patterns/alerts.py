@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sharewise.audittrail import trail
+from sharewise.concerns import statistics
 from sharewise.concerns.models import Amendment, Concern, ConcernPerson
 from sharewise.organisations.models import Membership, Role, Team
 from sharewise.patterns import facts as factstore
@@ -155,14 +156,8 @@ BULK = 200  # concerns judged together (an import) that may outgrow the planner'
 
 
 def refresh_statistics() -> None:
-    """After a bulk import, tell PostgreSQL what is now in the tables the rules read.
-    An import can grow them tenfold inside one transaction; planning with the old
-    figures, PostgreSQL has chosen nested loops that took minutes instead of a second."""
-    if connection.vendor != "postgresql":
-        return
-    tables = [m._meta.db_table for m in (Concern, ConcernPerson, Amendment, HarmIndex)]
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+    """After judging many concerns at once, the tables the rules read have grown."""
+    statistics.refresh(Concern, ConcernPerson, Amendment, HarmIndex)
 
 
 def judge(ctx: Context, *, people=(), sources=(), windows=None, notifier=None) -> list:
