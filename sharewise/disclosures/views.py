@@ -168,6 +168,7 @@ def referral_page(request, referral_id):
                 if f.included
             ],
             "left_out": [f for f in built.selection.fields if f.available and not f.included],
+            "free_text": [(code, built.policy.fields[code].label) for code in built.originals],
             "nothing_held": [f.label for f in built.selection.fields if not f.available],
             "senders": {c for c, s in built.policy.fields.items() if s.source == "sender"},
             "channels": Channel.choices,

@@ -69,3 +69,26 @@ def test_the_lead_builds_previews_and_sends_a_referral_through_the_pages(cast, a
     assert "Sent to Northshire County Council" in chronology
     assert as_user(cast.helen).get("/disclosures/").status_code == 403
     assert as_user(cast.nia).get(f"/people/{cast.alice.pk}/disclosures/").status_code == 403
+
+
+def test_the_sender_takes_more_words_out_by_typing_them(cast, as_user):
+    decision = example_3(cast)
+    client = as_user(cast.sarah)
+    client.post(
+        f"/sharing-decisions/{decision.pk}/referrals/new/", {"template": "local_authority_adults"}
+    )
+    referral = Referral.objects.get()
+    page = client.get(f"/referrals/{referral.pk}/").content.decode()
+    assert '<option value="what_happened">What happened</option>' in page
+    client.post(
+        f"/referrals/{referral.pk}/",
+        {
+            "redact_field": "what_happened",
+            "redact_text": "on Sunday",
+            "redact_reason": "The day would identify the visitor",
+            "go": "save",
+        },
+    )
+    page = client.get(f"/referrals/{referral.pk}/").content.decode()
+    assert "from her purse [removed]." in page
+    assert "Taken out “on Sunday”: The day would identify the visitor" in page
