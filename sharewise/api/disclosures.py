@@ -15,6 +15,7 @@ from sharewise.disclosures import content as contentlib
 from sharewise.disclosures import referrals
 from sharewise.disclosures.models import Disclosure, Referral, referrals_for
 from sharewise.organisations.access import scope_for
+from sharewise.organisations.models import staff_name
 from sharewise.people.access import get_person_for
 from sharewise.people.models import Person
 from sharewise.sharing.models import SharingDecision
@@ -25,7 +26,7 @@ PAGE_SIZE = 50
 
 
 def _name(user) -> str | None:
-    return (user.get_full_name() or user.username) if user else None
+    return staff_name(user) or None
 
 
 def _require(user, perm, message):

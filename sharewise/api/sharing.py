@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 
 from sharewise.concerns.models import Concern
 from sharewise.organisations.access import scope_for
+from sharewise.organisations.models import staff_name
 from sharewise.patterns.models import Alert
 from sharewise.people.access import get_person_for
 from sharewise.policy import store
@@ -26,7 +27,7 @@ router = Router(tags=["Sharing decisions"])
 
 
 def _name(user) -> str | None:
-    return (user.get_full_name() or user.username) if user else None
+    return staff_name(user) or None
 
 
 def _aware(when: datetime | None) -> datetime | None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from sharewise.concerns.models import Concern, ConcernPerson, Injury, SourceKind
 from sharewise.disclosures import minimum, redaction
-from sharewise.organisations.models import Membership
+from sharewise.organisations.models import Membership, staff_name
 from sharewise.patterns.models import Alert
 from sharewise.people.models import CareNote, Enrolment, Person
 from sharewise.policy import store
@@ -74,10 +74,6 @@ def digest(content: dict) -> str:
 
 def _local(moment) -> str:
     return f"{timezone.localtime(moment):%-d %b %Y %H:%M}"
-
-
-def _name(user) -> str:
-    return (user.get_full_name() or user.username) if user else ""
 
 
 def values_for(referral, policy, category_labels) -> dict[str, str]:
@@ -171,7 +167,7 @@ def values_for(referral, policy, category_labels) -> dict[str, str]:
 
 def _source(concern) -> str:
     if concern.source_staff_id:
-        return f"A member of staff: {_name(concern.source_staff)}"
+        return f"A member of staff: {staff_name(concern.source_staff)}"
     if concern.source_person_id:
         return f"Another person we support: {concern.source_person.name}"
     if concern.source_kind in ("", SourceKind.UNKNOWN):

@@ -9,12 +9,7 @@ from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Organisation
 from sharewise.people.models import Person
 from sharewise.policy.models import PolicyVersion
-from sharewise.sharing.models import Channel, SharingDecision
-
-
-class PersonRecordQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        return self.filter(person__in=Person.objects.visible_to(user))
+from sharewise.sharing.models import Channel, PersonRecordQuerySet, SharingDecision
 
 
 class Referral(models.Model):

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from sharewise.disclosures.content import sharing_decision_problem
 from sharewise.disclosures.models import Disclosure, referrals_for
+from sharewise.organisations.models import staff_name
 
 
 def person_panel(request, person) -> str:
@@ -38,7 +39,7 @@ def chronology_entries(request, person_ids) -> list[dict]:
             "title": f"Sent to {x.recipient_organisation}",
             "summary": f"{x.template_title}: {len(x.sent_fields)} fields, by "
             f"{x.get_channel_display().lower()}.",
-            "by": x.sent_by.get_full_name() or x.sent_by.username,
+            "by": staff_name(x.sent_by),
             "url": reverse("disclosure", args=[x.pk]) if may_open else "",
         }
         for x in Disclosure.objects.filter(person_id__in=person_ids).select_related("sent_by")

@@ -171,3 +171,8 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+def staff_name(user) -> str:
+    """How a member of staff is named on records and pages: full name, else username."""
+    return (user.get_full_name() or user.username) if user else ""

@@ -15,7 +15,7 @@ from django.utils import timezone
 from sharewise.audittrail import trail
 from sharewise.concerns.models import Concern, ConcernPerson, SourceKind
 from sharewise.organisations.access import scope_for
-from sharewise.organisations.models import Membership, Role
+from sharewise.organisations.models import Membership, Role, staff_name
 from sharewise.patterns import alerts as alertlib
 from sharewise.patterns.models import Alert, AlertConcern, Notification, RiskScore
 from sharewise.patterns.models import Outcome as AlertOutcome
@@ -58,10 +58,6 @@ AMENDABLE = (  # a subset of SharingDecision.CHANGEABLE
 
 def _words(text) -> int:
     return len((text or "").split())
-
-
-def _name(user) -> str:
-    return (user.get_full_name() or user.username) if user else ""
 
 
 # What Sharewise already knows -----------------------------------------------------
@@ -495,7 +491,7 @@ def record_decision(
     sharing = outcome not in NOT_SHARING
     identifying = outcome in (Outcome.SHARE_WITH_CONSENT, Outcome.SHARE_WITHOUT_CONSENT)
     signed = not why
-    advisers = sorted({_name(a.answered_by) for a in advice if a.answered_by})
+    advisers = sorted({staff_name(a.answered_by) for a in advice if a.answered_by})
     if (data.get("advised_by") or "").strip():
         advisers.append(data["advised_by"].strip())
     if signed:
@@ -622,7 +618,7 @@ def _settle_alert(decision) -> None:
         alert,
         AlertOutcome.ESCALATE,
         f"Escalated to sharing decision {decision.pk}, decided by "
-        f"{_name(decision.decided_by)}: {decision.get_outcome_display().lower()}. "
+        f"{staff_name(decision.decided_by)}: {decision.get_outcome_display().lower()}. "
         f"{decision.necessity}",
         actor=decision.decided_by,
     )

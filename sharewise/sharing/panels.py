@@ -3,6 +3,7 @@
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from sharewise.organisations.models import staff_name
 from sharewise.sharing.models import CapacityAssessment, ConsentRecord, SharingDecision
 
 
@@ -36,10 +37,6 @@ def alert_panel(request, alert) -> str:
     )
 
 
-def _name(user) -> str:
-    return user.get_full_name() or user.username
-
-
 def chronology_entries(request, person_ids) -> list[dict]:
     """Consent, capacity and sharing decisions, as entries in the person's timeline."""
     entries = []
@@ -55,7 +52,7 @@ def chronology_entries(request, person_ids) -> list[dict]:
                 "title": f"Sharing decision {d.pk}",
                 "status": d.get_status_display(),
                 "summary": summary,
-                "by": _name(d.decided_by),
+                "by": staff_name(d.decided_by),
                 "url": reverse("sharing_decision", args=[d.pk]) if may_open else "",
             }
         )
@@ -67,7 +64,7 @@ def chronology_entries(request, person_ids) -> list[dict]:
                 "kind": "consent",
                 "title": f"Consent {c.get_outcome_display().lower()}",
                 "summary": f"{c.purpose}.{words} Capacity: {c.get_capacity_display().lower()}.",
-                "by": _name(c.recorded_by),
+                "by": staff_name(c.recorded_by),
                 "url": reverse("person_sharing", args=[c.person_id]),
             }
         )
@@ -78,7 +75,7 @@ def chronology_entries(request, person_ids) -> list[dict]:
                 "kind": "capacity",
                 "title": f"Capacity assessment: {a.conclusion_label.lower()}",
                 "summary": a.decision,
-                "by": _name(a.assessor),
+                "by": staff_name(a.assessor),
                 "url": reverse("capacity", args=[a.pk]),
             }
         )

@@ -19,16 +19,16 @@ GROUND_CODES = tuple(g.code for g in POLICY.override_grounds)
 F_E = tuple(POLICY.article_6_default)  # ("f", "e"): the default Article 6 bases
 
 # What the record still needs, matched as substrings of still_to_record.
-TODO_REVIEW = "The date this decision will be reviewed"
-TODO_BEST_INTERESTS = "The best-interests decision for sharing"
-TODO_CAPACITY = "A capacity assessment for this decision"
-TODO_TELL = "Whether the person will be told"
-TODO_NOT_TOLD = "Why the person is not being told"
-TODO_POLICY_DOC = "appropriate policy document"
-TODO_AT_RISK = "Whether the person being protected is a child or an adult at risk"
-TODO_PROPORTIONATE = "Why sharing is necessary and proportionate"
-TODO_RECIPIENT = "Who will receive the information"
-TODO_WHAT = "Exactly what will be shared"
+STILL_REVIEW = "The date this decision will be reviewed"
+STILL_BEST_INTERESTS = "The best-interests decision for sharing"
+STILL_CAPACITY = "A capacity assessment for this decision"
+STILL_TELL = "Whether the person will be told"
+STILL_NOT_TOLD = "Why the person is not being told"
+STILL_POLICY_DOC = "appropriate policy document"
+STILL_AT_RISK = "Whether the person being protected is a child or an adult at risk"
+STILL_PROPORTIONATE = "Why sharing is necessary and proportionate"
+STILL_RECIPIENT = "Who will receive the information"
+STILL_WHAT = "Exactly what will be shared"
 
 # A complete, clear case: legitimate purpose, identifiable, needed, an adult at risk
 # with capacity who refuses, and every free-text field filled in.
@@ -122,7 +122,7 @@ SCENARIOS = [
         "refusal.respect",
         "refusal.support",
         not_rules=("refusal.lead_review",),
-        to_record=(TODO_REVIEW,),
+        to_record=(STILL_REVIEW,),
         lead_review=False,
         review_days=True,
         grounds=(),
@@ -142,7 +142,7 @@ SCENARIOS = [
         "refusal.respect",
         "refusal.support",
         a={"consent": "withdrawn"},
-        to_record=(TODO_REVIEW,),
+        to_record=(STILL_REVIEW,),
         lead_review=False,
         review_days=True,
     ),
@@ -160,7 +160,7 @@ SCENARIOS = [
         "capacity.best_interests",
         "tell.person",
         a={"capacity": "lacks_capacity", "consent": "not_sought"},
-        to_record=(TODO_BEST_INTERESTS,),
+        to_record=(STILL_BEST_INTERESTS,),
         not_rules=("refusal.respect", "consent.ask"),
         grounds=("lacks_capacity",),
         bases=(Basis("lacks_capacity", F_E, ("g",), ("para_18",)),),
@@ -173,7 +173,7 @@ SCENARIOS = [
         "capacity.best_interests",
         a={"capacity": "lacks_capacity", "consent": "refused"},
         f={"best_interests_recorded": True},
-        not_to_record=(TODO_BEST_INTERESTS,),
+        not_to_record=(STILL_BEST_INTERESTS,),
     ),
     S(
         "lacks capacity, best-interests answer is to share -> share without consent",
@@ -181,7 +181,7 @@ SCENARIOS = [
         "override.lacks_capacity",
         "capacity.best_interests",
         a={"capacity": "lacks_capacity", "best_interests": "share"},
-        not_to_record=(TODO_BEST_INTERESTS,),
+        not_to_record=(STILL_BEST_INTERESTS,),
     ),
     S(
         "lacks capacity, best interests against sharing -> do not share",
@@ -189,7 +189,7 @@ SCENARIOS = [
         "capacity.best_interests_no",
         a={"capacity": "lacks_capacity", "best_interests": "do_not_share"},
         not_rules=("override.lacks_capacity", "refusal.respect"),
-        to_record=(TODO_REVIEW,),
+        to_record=(STILL_REVIEW,),
         lead_review=False,
         review_days=True,
     ),
@@ -445,14 +445,14 @@ SCENARIOS = [
         "capacity.in_doubt",
         a={"capacity": "in_doubt"},
         not_rules=("refusal.respect",),
-        to_record=(TODO_CAPACITY,),
+        to_record=(STILL_CAPACITY,),
     ),
     S(
         "capacity in doubt, not assessed, consent not sought -> seek advice",
         ADVICE,
         "capacity.in_doubt",
         a={"capacity": "in_doubt", "consent": "not_sought"},
-        to_record=(TODO_CAPACITY,),
+        to_record=(STILL_CAPACITY,),
     ),
     S(
         "capacity in doubt, agrees -> seek advice before relying on consent",
@@ -460,7 +460,7 @@ SCENARIOS = [
         "capacity.in_doubt",
         a={"capacity": "in_doubt", "consent": "given"},
         not_rules=("consent.given",),
-        to_record=(TODO_CAPACITY,),
+        to_record=(STILL_CAPACITY,),
     ),
     S(
         "capacity in doubt, record shows capacity, refuses -> respect refusal",
@@ -470,7 +470,7 @@ SCENARIOS = [
         a={"capacity": "in_doubt"},
         f={"assessed_capacity": "has_capacity"},
         not_rules=("capacity.in_doubt",),
-        not_to_record=(TODO_CAPACITY,),
+        not_to_record=(STILL_CAPACITY,),
         review_days=True,
     ),
     S(
@@ -516,7 +516,7 @@ SCENARIOS = [
         WITH,
         "consent.given",
         a={"consent": "given", "recipient": "", "content": ""},
-        to_record=(TODO_RECIPIENT, TODO_WHAT),
+        to_record=(STILL_RECIPIENT, STILL_WHAT),
     ),
     S(
         "agrees, not given in confidence -> still needs a lawful basis",
@@ -531,7 +531,7 @@ SCENARIOS = [
         "consent.given",
         a={"consent": "given"},
         f={"appropriate_policy_adopted": False},
-        not_to_record=(TODO_POLICY_DOC,),
+        not_to_record=(STILL_POLICY_DOC,),
     ),
     S(
         "consent not sought, no reason, no grounds -> ask the person first",
@@ -539,7 +539,7 @@ SCENARIOS = [
         "consent.ask",
         a={"consent": "not_sought"},
         not_rules=("refusal.respect",),
-        to_record=(TODO_REVIEW,),
+        to_record=(STILL_REVIEW,),
         lead_review=False,
         review_days=True,
     ),
@@ -672,7 +672,7 @@ SCENARIOS = [
         WITHOUT,
         "override.others_at_risk",
         a={"grounds": OTHERS, "at_risk": "unsure"},
-        to_record=(TODO_AT_RISK,),
+        to_record=(STILL_AT_RISK,),
     ),
     # --- what the record must hold ----------------------------------------------------------
     S(
@@ -681,7 +681,7 @@ SCENARIOS = [
         "override.others_at_risk",
         a={"grounds": OTHERS},
         f={"appropriate_policy_adopted": False},
-        to_record=(TODO_POLICY_DOC,),
+        to_record=(STILL_POLICY_DOC,),
     ),
     S(
         "appropriate policy not adopted, legal duty -> record the policy document",
@@ -689,7 +689,7 @@ SCENARIOS = [
         "override.legal_duty",
         a={"grounds": ("legal_duty",)},
         f={"appropriate_policy_adopted": False},
-        to_record=(TODO_POLICY_DOC,),
+        to_record=(STILL_POLICY_DOC,),
     ),
     S(
         "appropriate policy not adopted, vital interests without Schedule 1 -> none needed",
@@ -697,7 +697,7 @@ SCENARIOS = [
         "vital_interests",
         a={"grounds": ("vital_interests",), "at_risk": "no"},
         f={"appropriate_policy_adopted": False},
-        not_to_record=(TODO_POLICY_DOC,),
+        not_to_record=(STILL_POLICY_DOC,),
         share_now=True,
     ),
     S(
@@ -705,7 +705,7 @@ SCENARIOS = [
         WITHOUT,
         "tell.person",
         a={"grounds": OTHERS, "tell_person": "no", "not_told_reason": "  "},
-        to_record=(TODO_NOT_TOLD,),
+        to_record=(STILL_NOT_TOLD,),
     ),
     S(
         "overriding, person not told, reason given -> nothing more to record",
@@ -716,22 +716,22 @@ SCENARIOS = [
             "tell_person": "no",
             "not_told_reason": "Telling her would alert her son, the alleged source.",
         },
-        not_to_record=(TODO_NOT_TOLD, TODO_TELL),
+        not_to_record=(STILL_NOT_TOLD, STILL_TELL),
     ),
     S(
         "overriding, telling not yet decided -> record whether told",
         WITHOUT,
         "tell.person",
         a={"grounds": OTHERS, "tell_person": ""},
-        to_record=(TODO_TELL,),
-        not_to_record=(TODO_NOT_TOLD,),
+        to_record=(STILL_TELL,),
+        not_to_record=(STILL_NOT_TOLD,),
     ),
     S(
         "overriding, proportionality not written -> record it",
         WITHOUT,
         "override.others_at_risk",
         a={"grounds": OTHERS, "proportionality": ""},
-        to_record=(TODO_PROPORTIONATE,),
+        to_record=(STILL_PROPORTIONATE,),
     ),
     S(
         "overriding, record complete -> nothing left to record",
@@ -739,13 +739,13 @@ SCENARIOS = [
         "override.others_at_risk",
         a={"grounds": OTHERS},
         not_to_record=(
-            TODO_TELL,
-            TODO_NOT_TOLD,
-            TODO_PROPORTIONATE,
-            TODO_RECIPIENT,
-            TODO_WHAT,
-            TODO_POLICY_DOC,
-            TODO_AT_RISK,
+            STILL_TELL,
+            STILL_NOT_TOLD,
+            STILL_PROPORTIONATE,
+            STILL_RECIPIENT,
+            STILL_WHAT,
+            STILL_POLICY_DOC,
+            STILL_AT_RISK,
         ),
     ),
 ]
