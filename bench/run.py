@@ -40,6 +40,7 @@ DATABASES = {
     "person-page": "sqlite",
     "concerns": "sqlite",
     "referrals": "sqlite",
+    "governance": "sqlite",
 }
 NAMES = list(DATABASES)
 

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "sharewise.patterns",
     "sharewise.sharing",
     "sharewise.disclosures",
+    "sharewise.governance",
     "sharewise.api",
 ]
 

@@ -61,5 +61,6 @@ urlpatterns = [
     path("", include("sharewise.patterns.urls")),
     path("", include("sharewise.sharing.urls")),
     path("", include("sharewise.disclosures.urls")),
+    path("", include("sharewise.governance.urls")),
     path("api/v1/", api.urls),
 ]

@@ -34,6 +34,13 @@ The rules the rows encode (need to know):
   managers, leads and data protection officers; drafts by their author and leads;
   anyone but auditors and administrators asks for advice, and leads and data
   protection officers answer it. Written policies are read by everyone signed in.
+- governance: auditors and leads run audits and draw case-file samples; findings are
+  seen by auditors, leads and the data protection officer, who agree actions on them;
+  an action is seen by its owner and those who see findings, meetings or lessons, and
+  closed by its owner or a lead; only leads hold oversight meetings; team managers
+  supervise the care workers in their teams and leads anyone; leads, auditors and the
+  data protection officer keep the learning log and build evidence packs. Another
+  organisation's records answer 404.
 - not signed in: pages redirect to /sign-in/, the API answers 401 in JSON.
 
 Routes taking a person_id use Alice (Night team, Rose House); other_id is Bob, and
@@ -200,6 +207,50 @@ PAGE_MATRIX = {
     ("disclosure_pdf", "POST"):     (302, 404, 404, 200, 200, 200, 404, 404, 404),
     ("person_disclosures", "GET"):  (302, 403, 403, 200, 200, 200, 403, 403, 404),
     ("person_disclosures", "POST"): (302, 403, 403, 200, 200, 200, 403, 403, 404),
+    ("governance", "GET"):          (302, 403, 403, 200, 200, 200, 200, 403, 200),
+    ("governance", "POST"):         (302, 403, 403, 200, 200, 200, 200, 403, 200),
+    ("audits", "GET"):              (302, 403, 403, 403, 200, 200, 200, 403, 200),
+    ("audits", "POST"):             (302, 403, 403, 403, 200, 403, 200, 403, 200),
+    ("audit", "GET"):               (302, 403, 403, 403, 200, 200, 200, 403, 404),
+    ("audit", "POST"):              (302, 403, 403, 403, 200, 200, 200, 403, 404),
+    ("finding", "GET"):             (302, 403, 403, 403, 200, 200, 200, 403, 404),
+    ("finding", "POST"):            (302, 403, 403, 403, 200, 200, 200, 403, 404),
+    ("actions", "GET"):             (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("actions", "POST"):            (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("action", "GET"):              (302, 404, 404, 200, 200, 200, 200, 404, 404),
+    ("action", "POST"):             (302, 404, 404, 200, 200, 403, 403, 404, 404),
+    ("new_sample", "GET"):          (302, 403, 403, 403, 200, 403, 200, 403, 200),
+    ("new_sample", "POST"):         (302, 403, 403, 403, 200, 403, 200, 403, 200),
+    ("sample", "GET"):              (302, 403, 403, 403, 200, 403, 200, 403, 404),
+    ("sample", "POST"):             (302, 403, 403, 403, 200, 403, 200, 403, 404),
+    ("sample_item", "GET"):         (302, 403, 403, 403, 200, 403, 200, 403, 404),
+    ("sample_item", "POST"):        (302, 403, 403, 403, 200, 403, 200, 403, 404),
+    ("meetings", "GET"):            (302, 403, 403, 403, 200, 403, 403, 403, 200),
+    ("meetings", "POST"):           (302, 403, 403, 403, 200, 403, 403, 403, 200),
+    ("meeting", "GET"):             (302, 403, 403, 403, 200, 403, 403, 403, 404),
+    ("meeting", "POST"):            (302, 403, 403, 403, 200, 403, 403, 403, 404),
+    ("sign_off_meeting", "GET"):    (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("sign_off_meeting", "POST"):   (302, 403, 403, 403, 302, 403, 403, 403, 404),
+    ("supervision", "GET"):         (302, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("supervision", "POST"):        (302, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("new_supervision", "GET"):     (302, 403, 403, 200, 200, 403, 403, 403, 404),
+    ("new_supervision", "POST"):    (302, 403, 403, 200, 200, 403, 403, 403, 404),
+    ("supervision_session", "GET"): (302, 403, 403, 200, 200, 403, 403, 403, 404),
+    ("supervision_session", "POST"): (302, 403, 403, 200, 200, 403, 403, 403, 404),
+    ("lessons", "GET"):             (302, 403, 403, 403, 200, 200, 200, 403, 200),
+    ("lessons", "POST"):            (302, 403, 403, 403, 200, 200, 200, 403, 200),
+    ("new_lesson", "GET"):          (302, 403, 403, 403, 200, 200, 200, 403, 200),
+    ("new_lesson", "POST"):         (302, 403, 403, 403, 200, 200, 200, 403, 200),
+    ("lesson", "GET"):              (302, 403, 403, 403, 200, 200, 200, 403, 404),
+    ("lesson", "POST"):             (302, 403, 403, 403, 200, 200, 200, 403, 404),
+    ("evidence_packs", "GET"):      (302, 403, 403, 403, 200, 200, 200, 403, 200),
+    ("evidence_packs", "POST"):     (302, 403, 403, 403, 200, 200, 200, 403, 200),
+    ("evidence_pack", "GET"):       (302, 403, 403, 403, 200, 200, 200, 403, 404),
+    ("evidence_pack", "POST"):      (302, 403, 403, 403, 200, 200, 200, 403, 404),
+    ("evidence_pack_pdf", "GET"):   (302, 403, 403, 403, 200, 200, 200, 403, 404),
+    ("evidence_pack_pdf", "POST"):  (302, 403, 403, 403, 200, 200, 200, 403, 404),
+    ("evidence_pack_html", "GET"):  (302, 403, 403, 403, 200, 200, 200, 403, 404),
+    ("evidence_pack_html", "POST"): (302, 403, 403, 403, 200, 200, 200, 403, 404),
 }
 
 # API operations, keyed as in the OpenAPI schema, called with each user's bearer token
@@ -247,6 +298,19 @@ API_MATRIX = {
     "GET /api/v1/disclosures":                 (401, 403, 403, 403, 200, 200, 403, 403, 200),
     "GET /api/v1/disclosures/{disclosure_id}": (401, 404, 404, 200, 200, 200, 404, 404, 404),
     "GET /api/v1/people/{person_id}/disclosures": (401, 403, 403, 200, 200, 200, 403, 403, 404),
+    "POST /api/v1/audits":                     (401, 403, 403, 403, 202, 403, 202, 403, 202),
+    "GET /api/v1/audits/{audit_id}":           (401, 403, 403, 403, 200, 200, 200, 403, 404),
+    "GET /api/v1/audits/{audit_id}/findings":  (401, 403, 403, 403, 200, 200, 200, 403, 404),
+    "POST /api/v1/findings/{finding_id}/actions": (401, 403, 403, 403, 201, 201, 201, 403, 404),
+    "GET /api/v1/meetings":                    (401, 403, 403, 403, 200, 403, 403, 403, 200),
+    "POST /api/v1/meetings":                   (401, 403, 403, 403, 201, 403, 403, 403, 201),
+    "GET /api/v1/meetings/{meeting_id}/agenda": (401, 403, 403, 403, 200, 403, 403, 403, 404),
+    "POST /api/v1/supervisions":               (401, 403, 403, 201, 201, 403, 403, 403, 404),
+    "GET /api/v1/lessons":                     (401, 403, 403, 403, 200, 200, 200, 403, 200),
+    "POST /api/v1/lessons":                    (401, 403, 403, 403, 201, 201, 201, 403, 201),
+    "POST /api/v1/evidence-packs":             (401, 403, 403, 403, 202, 202, 202, 403, 202),
+    "GET /api/v1/evidence-packs/{pack_id}":    (401, 403, 403, 403, 200, 200, 200, 403, 404),
+    "GET /api/v1/evidence-packs/{pack_id}/{form}": (401, 403, 403, 403, 200, 200, 200, 403, 404),
 }
 # fmt: on
 
@@ -260,7 +324,11 @@ def page_bodies(cast):
 
 
 def api_bodies(cast):
+    from datetime import timedelta
+
     today = cast.today.isoformat()
+    month_ago = (cast.today - timedelta(days=30)).isoformat()
+    soon = (cast.today + timedelta(days=14)).isoformat()
     return {
         "POST /api/v1/people": {
             "given_name": "Ivy",
@@ -328,6 +396,28 @@ def api_bodies(cast):
         "POST /api/v1/alerts/{alert_id}/decision": {
             "outcome": "no_further_action",
             "rationale": "Spoke with Alice and the night staff; the bell is now fixed in reach.",
+        },
+        "POST /api/v1/audits": {"period_from": month_ago, "period_to": today},
+        "POST /api/v1/evidence-packs": {"period_from": month_ago, "period_to": today},
+        "POST /api/v1/findings/{finding_id}/actions": {
+            "description": "Remind the night team of review times",
+            "owner_id": cast.helen.pk,
+            "due": soon,
+        },
+        "POST /api/v1/meetings": {"held_at": f"{soon}T10:00:00+00:00"},
+        "POST /api/v1/supervisions": {
+            "staff_id": cast.nia.pk,
+            "responses": {"0": "It could be neglect at night, not just a busy shift."},
+            "reflection": "I wrote what I saw but not what Alice said.",
+            "learning": "Record the person's own words first.",
+        },
+        "POST /api/v1/lessons": {
+            "title": "Refusals accepted without escalation",
+            "source": "internal_review",
+            "what_happened": "Refusals were accepted on every shift and nobody escalated.",
+            "failure_pattern": "consent",
+            "measure": "refusals_reviewed",
+            "changed_on": month_ago,
         },
         "PUT /api/v1/policy/patterns": {
             "document": {"cumulative": {"concerns": 4, "days": 90}},
@@ -439,6 +529,17 @@ def _ids(cast, user, grant, tokens):
         "advice_id": cast.advice.pk,
         "referral_id": cast.referral.pk,
         "disclosure_id": cast.disclosure.pk,
+        "run_id": cast.audit_run.pk,
+        "audit_id": cast.audit_run.pk,
+        "finding_id": cast.finding.pk,
+        "action_id": cast.action.pk,
+        "sample_id": cast.sample.pk,
+        "item_id": cast.sample_item.pk,
+        "meeting_id": cast.meeting.pk,
+        "session_id": cast.supervision.pk,
+        "lesson_id": cast.lesson.pk,
+        "pack_id": cast.pack.pk,
+        "form": "pdf",
     }
 
 
@@ -592,6 +693,106 @@ def _disclosure_records(cast, by):
     cast.sharing = sharing
 
 
+def _governance_records(cast):
+    """An audit with one finding and Helen's action on it, Grace's case-file sample,
+    Sarah's oversight meeting, Helen's supervision of Nia, a lesson and a finished
+    evidence pack."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from sharewise.governance import actions, learning, meetings, supervision
+    from sharewise.governance.models import (
+        AuditRun,
+        EvidencePack,
+        Finding,
+        Sample,
+        SampleItem,
+    )
+    from sharewise.policy import store
+
+    def by(user):
+        return SimpleNamespace(user=user, META={})
+
+    version, _ = store.in_force(cast.org.pk, "governance")
+    month_ago = cast.today - timedelta(days=30)
+    cast.audit_run = AuditRun.objects.create(
+        organisation=cast.org,
+        period_from=month_ago,
+        period_to=cast.today,
+        policy_version=version,
+        status="done",
+        counts={"concern_reviewed_late": 1},
+    )
+    cast.finding = Finding.objects.create(
+        organisation=cast.org,
+        run=cast.audit_run,
+        criterion="concern_reviewed_late",
+        title="Concern reviewed late",
+        severity="moderate",
+        summary="Waiting past its review time.",
+        record_type="concern",
+        record_id=cast.concern.pk,
+        person=cast.alice,
+        team=cast.night,
+    )
+    cast.action = actions.add(
+        by(cast.sarah),
+        cast.org.pk,
+        "Review the night team's waiting concerns",
+        cast.helen,
+        cast.today + timedelta(days=7),
+        finding=cast.finding,
+    )
+    cast.sample = Sample.objects.create(
+        organisation=cast.org,
+        kind="concerns",
+        period_from=month_ago,
+        period_to=cast.today,
+        size=1,
+        seed=1,
+        drawn_by=cast.grace,
+        policy_version=version,
+    )
+    cast.sample_item = SampleItem.objects.create(
+        sample=cast.sample, record_id=cast.concern.pk, person=cast.alice
+    )
+    cast.meeting = meetings.schedule(by(cast.sarah), cast.org.pk, timezone.now())
+    cast.supervision = supervision.record(
+        by(cast.helen),
+        cast.org.pk,
+        cast.nia,
+        {
+            "responses": {"0": "Could be neglect at night."},
+            "reflection": "I recorded what I saw, not what Alice said.",
+            "learning": "Write down the person's own words.",
+        },
+    )
+    cast.lesson = learning.record(
+        by(cast.sarah),
+        cast.org.pk,
+        {
+            "title": "Refusals accepted without escalation",
+            "source": "audit",
+            "what_happened": "Refusals were accepted on every shift and nobody escalated.",
+            "failure_pattern": "consent",
+            "measure": "refusals_reviewed",
+            "changed_on": month_ago,
+        },
+    )
+    cast.pack = EvidencePack.objects.create(
+        organisation=cast.org,
+        period_from=month_ago,
+        period_to=cast.today,
+        requested_by=cast.sarah,
+        status="done",
+        progress=100,
+        html="<p>Evidence</p>",
+        pdf=b"%PDF-1.4 evidence",
+    )
+
+
 def test_permission_matrix(cast):
     cast.concern = record_concern(cast)  # by Nia, about Alice, on the Night team
     # Two more make a cumulative alert about Alice, which Helen (Rose House) sees too.
@@ -603,6 +804,7 @@ def test_permission_matrix(cast):
     )
     cast.merge = _record_merged_into_alice(cast)
     _sharing_records(cast)
+    _governance_records(cast)
     users = {name: getattr(cast, name) for name in ROLES if name != "anonymous"}
     tokens = {user: ApiToken.issue(user, "test") for user in users.values()}
     grant = BreakGlassAccess.objects.create(

@@ -11,6 +11,7 @@ from ninja.security import HttpBearer, django_auth
 from sharewise.api import audittrail as audittrail_routes
 from sharewise.api import concerns as concern_routes
 from sharewise.api import disclosures as disclosure_routes
+from sharewise.api import governance as governance_routes
 from sharewise.api import organisations as organisation_routes
 from sharewise.api import patterns as pattern_routes
 from sharewise.api import people as people_routes
@@ -102,3 +103,4 @@ api.add_router("", audittrail_routes.router)
 api.add_router("", pattern_routes.router)
 api.add_router("", sharing_routes.router)
 api.add_router("", disclosure_routes.router)
+api.add_router("", governance_routes.router)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from sharewise.concerns import recording
 from sharewise.concerns.models import Concern
+from sharewise.organisations.extensions import hooks
 from sharewise.organisations.models import Membership, Role, Team
 from sharewise.people.models import Enrolment, Person
 
@@ -88,6 +89,9 @@ REVIEWS = [
     ),
 ]
 SHIFT_HOURS = [8, 10, 11, 15, 17, 19, 22, 23, 2, 4]
+# From when it happened to when its review is due: recorded 50 minutes later, reviewed
+# within the recording policy's default 24 hours.
+REVIEW_TIME = timedelta(hours=24, minutes=50)
 
 
 def _at(day: date, hour: int, minute: int = 10) -> datetime:
@@ -311,6 +315,7 @@ def build_demo_concerns(org, today: date, seed: int = 20261125, ordinary: int = 
     )
     adults = [p for p in people if p.age(today) >= 18]
     planned = []
+    now = timezone.now()
     for i in range(ordinary):
         person = rng.choice(adults)
         enrolment = rng.choice(list(person.enrolments.all()))
@@ -330,22 +335,28 @@ def build_demo_concerns(org, today: date, seed: int = 20261125, ordinary: int = 
             extra["injury_location"] = "Left forearm"
         if source == "visitor":
             extra["source_description"] = "A visitor to another resident"
+        when = _at(day_, rng.choice(SHIFT_HOURS), rng.randint(0, 59))
         planned.append(
             (
-                _at(day_, rng.choice(SHIFT_HOURS), rng.randint(0, 59)),
+                when,
                 i,
                 person,
                 team,
                 categories,
                 _answers(facts, action, source=source, injury=injury, severity=severity, **extra),
                 by,
-                REVIEWS[i % 2] if day_ < today - timedelta(days=3) else None,
+                # Reviewed in time; only those not yet due wait in the queue.
+                REVIEWS[i % 2] if when + REVIEW_TIME < now else None,
             )
         )
     # Recorded in time order, as they would have been, so alerts and scores build up
-    # the way they did in real life.
+    # the way they did in real life; later apps' stories keep pace through their
+    # demo.as_time_passes(org, at), called before each concern.
     planned.sort(key=lambda p: (p[0], p[1]))
+    keeping_pace = list(hooks("demo", "as_time_passes", skip_label="concerns"))
     for when, _, person, team, categories, answers, by, review in planned:
+        for step in keeping_pace:
+            step(org, when)
         record([person], team, when, categories, answers, by, review=review)
     return Concern.objects.filter(organisation=org).count()
 

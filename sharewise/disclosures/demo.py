@@ -1,7 +1,8 @@
-"""The seed's Example 3 in the demo: Dorothy Finch's nephew is taking her money. The
-lead has decided, with her agreement, to tell the council; the referral is started
-and ready to build. Her care record (medication, diagnoses, notes naming other
-residents) is exactly what an unguided referral would have sent."""
+"""The seed's Example 3 in the demo: Dorothy Finch's nephew is taking her money. Her
+manager escalated the concern the same day; the lead has decided, with her agreement,
+to tell the council; the referral is started and ready to build. Her care record
+(medication, diagnoses, notes naming other residents) is exactly what an unguided
+referral would have sent."""
 
 from datetime import timedelta
 from types import SimpleNamespace
@@ -61,6 +62,15 @@ def extend_demo(org, today):
         ),
         actor=carer,
         recorded_at=when + timedelta(minutes=40),
+    )
+    manager = users["manager.rose"]
+    recording.review(
+        None,
+        concern,
+        "escalate",
+        "Financial abuse by a family member, and Dorothy wants help: escalated to the lead.",
+        actor=manager,
+        at=when + timedelta(hours=3),
     )
     for kind, text in (
         ("medication", "Donepezil 10 mg at night; Amlodipine 5 mg in the morning"),

@@ -15,6 +15,10 @@ def navigation(request):
             "change_policy": user.has_perm("policy.change_policy"),
             "see_sharing": user.has_perm("sharing.see_decisions"),
             "import_concerns": user.has_perm("concerns.import_concerns"),
+            "governance": any(
+                user.has_perm(f"governance.{p}")
+                for p in ("see_findings", "hold_meetings", "supervise", "keep_learning_log")
+            ),
             "review_concerns": bool(scope_for(user).managed_team_ids)
             or scope_for(user).has("safeguarding_lead"),
         }

@@ -1,6 +1,7 @@
 """The demo's alerts: the seed's Examples 1 (Margaret Hale) and 2 (Arthur Penrose)
 are left waiting for a decision; every other alert the demo history raised was
-decided at the time by the safeguarding lead, as a well-run service would have."""
+decided at the time (a day after it began to wait) by the safeguarding lead, as a
+well-run service would have."""
 
 from datetime import timedelta
 
@@ -25,24 +26,43 @@ DEFAULT_REASON = (
 )
 
 
-def extend_demo(org, today):
+def _decide_waiting(org, before, at_latest):
+    """The lead decides each alert (but the stories') a day after it began to wait,
+    if that day has come by `before`."""
     lead = get_user_model().objects.get(username="lead")
-    now = timezone.now()
+    waiting = (
+        Alert.objects.filter(organisation=org, waiting_since__lte=before - timedelta(days=1))
+        .needing_decision()
+        .select_related("person")
+    )
     decided = 0
-    for alert in Alert.objects.filter(organisation=org).select_related("person"):
+    for alert in waiting:
         person = alert.person
         if person and (person.given_name, person.family_name) in STORIES:
             continue
-        at = min(alert.updated_at + timedelta(days=1), now - timedelta(hours=1))
+        at = max(alert.waiting_since, alert.updated_at) + timedelta(days=1)
         alerts.decide(
             None,
             alert,
             Outcome.NO_FURTHER_ACTION,
             REASONS.get(alert.rule, DEFAULT_REASON),
             actor=lead,
-            at=at,
+            at=min(at, at_latest),
         )
         decided += 1
+    return decided
+
+
+def as_time_passes(org, at):
+    """Called by the concerns demo as its history is recorded: alerts are decided at
+    the time, so later concerns reopen them as they would have."""
+    _decide_waiting(org, at, at)
+
+
+def extend_demo(org, today):
+    now = timezone.now()
+    _decide_waiting(org, now + timedelta(days=1), now - timedelta(hours=1))
+    decided = Alert.objects.filter(organisation=org, status=Alert.Status.DECIDED).count()
     # Old news: only the waiting alerts are unread in the demo.
     Notification.objects.filter(alert__organisation=org, alert__status=Alert.Status.DECIDED).update(
         read_at=now

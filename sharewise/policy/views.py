@@ -20,6 +20,7 @@ TITLES = {
     "sharing": "Decision framework",
     "information_sharing": "Information-sharing policy",
     "appropriate_policy": "Appropriate policy document",
+    "governance": "Audits, meetings and supervision",
 }
 ABOUT = {
     "recording": (
@@ -46,6 +47,12 @@ ABOUT = {
         "Required by the Data Protection Act 2018 before relying on a Schedule 1 Part 2 "
         "condition such as paragraph 18 (safeguarding). Until it is adopted, decisions "
         "relying on those conditions say so."
+    ),
+    "governance": (
+        "What a safeguarding audit checks and how strictly, the case-file checklist, how "
+        "often oversight meetings and supervision happen, the challenge prompts for "
+        "supervision and the smallest count the evidence pack shows. Each audit run "
+        "records the version it used."
     ),
 }
 HINTS = {

@@ -534,6 +534,126 @@ def _person_disclosures(page, url, cast):
     expect(page.get_by_role("link", name=re.compile("Local authority adult"))).to_be_visible()
 
 
+def _governance_hub(page, url, cast):
+    page.goto(f"{url}/governance/")
+    expect(h1(page)).to_have_text("Governance")
+
+
+def _audit_with_findings(cast, runs=2):
+    """Finished audit runs (so the trend chart shows) with a finding about Alice."""
+    from datetime import timedelta
+
+    from sharewise.governance.models import AuditRun, Finding
+    from sharewise.policy import store
+
+    version, _ = store.in_force(cast.org.pk, "governance")
+    concern = record_concern(cast, days_ago=20)
+    run = None
+    for n in range(runs):
+        run = AuditRun.objects.create(
+            organisation=cast.org,
+            period_from=cast.today - timedelta(days=60 - n * 30),
+            period_to=cast.today - timedelta(days=30 - n * 30),
+            policy_version=version,
+            status="done",
+            progress=100,
+            counts={"concern_reviewed_late": n + 1, "alert_undecided": 2 - n},
+        )
+    finding = Finding.objects.create(
+        organisation=cast.org,
+        run=run,
+        criterion="concern_reviewed_late",
+        title="Concern reviewed late, or waiting past its review time",
+        severity="moderate",
+        summary="Waiting 3 days past its review time.",
+        record_type="concern",
+        record_id=concern.pk,
+        person=cast.alice,
+        team=cast.night,
+        owner=cast.helen,
+    )
+    return run, finding
+
+
+def _audits(page, url, cast):
+    _audit_with_findings(cast)
+    page.goto(f"{url}/governance/audits/")
+    expect(page.get_by_role("table", name="Findings per run, by criterion")).to_be_visible()
+
+
+def _audit_findings(page, url, cast):
+    run, _ = _audit_with_findings(cast)
+    page.goto(f"{url}/governance/audits/{run.pk}/")
+    expect(page.get_by_role("link", name=re.compile("Concern reviewed late")).first).to_be_visible()
+
+
+def _finding_action_errors(page, url, cast):
+    _, finding = _audit_with_findings(cast)
+    page.goto(f"{url}/governance/findings/{finding.pk}/")
+    page.get_by_role("button", name="Agree the action").click()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+
+
+def _sample_item_errors(page, url, cast):
+    from datetime import timedelta
+
+    from sharewise.governance import audits
+
+    record_concern(cast, days_ago=5)
+    sample = audits.draw_sample(
+        _by(cast.grace), cast.org.pk, "concerns", cast.today - timedelta(days=30), cast.today, 1
+    )
+    page.goto(f"{url}/governance/samples/{sample.pk}/")
+    page.get_by_role("link", name=re.compile("Concern")).first.click()
+    page.get_by_role("button", name="Save and go to the next record").click()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+
+
+def _meetings(page, url, cast):
+    page.goto(f"{url}/governance/meetings/")
+    page.get_by_role("button", name="Schedule and build the agenda").click()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+
+
+def _supervision(page, url, cast):
+    page.goto(f"{url}/governance/supervision/")
+    expect(page.get_by_role("row").filter(has_text="Nia Okafor")).to_contain_text("Overdue")
+
+
+def _new_lesson_errors(page, url, cast):
+    page.goto(f"{url}/governance/learning/new/")
+    page.get_by_role("button", name="Add to the learning log").click()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+
+
+def _lesson(page, url, cast):
+    from datetime import timedelta
+
+    from sharewise.governance import learning
+
+    lesson = learning.record(
+        _by(cast.sarah),
+        cast.org.pk,
+        {
+            "title": "Refusals accepted without escalation",
+            "source": "sar",
+            "what_happened": "Refusals were accepted on every shift and nobody escalated.",
+            "failure_pattern": "consent",
+            "measure": "refusals_reviewed",
+            "changed_on": cast.today - timedelta(days=20),
+        },
+    )
+    page.goto(f"{url}/governance/learning/")
+    page.get_by_role("link", name="Refusals accepted without escalation").click()
+    expect(page).to_have_url(f"{url}/governance/learning/{lesson.pk}/")
+
+
+def _evidence_packs(page, url, cast):
+    page.goto(f"{url}/governance/evidence-packs/")
+    page.get_by_role("button", name="Build the evidence pack").click()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+
+
 @dataclass
 class Case:
     name: str
@@ -598,6 +718,16 @@ CASES = [
     Case("not-your-role", "nia", _not_your_role),
     Case("start-referral", "sarah", _start_referral),
     Case("person-disclosures", "helen", _person_disclosures),
+    Case("governance-hub", "sarah", _governance_hub),
+    Case("audits-trend", "grace", _audits),
+    Case("audit-findings", "sarah", _audit_findings),
+    Case("finding-action-errors", "sarah", _finding_action_errors),
+    Case("sample-item-errors", "grace", _sample_item_errors),
+    Case("meetings-errors", "sarah", _meetings),
+    Case("supervision", "helen", _supervision),
+    Case("new-lesson-errors", "david", _new_lesson_errors),
+    Case("lesson", "sarah", _lesson),
+    Case("evidence-packs-errors", "grace", _evidence_packs),
 ]
 
 
@@ -621,6 +751,8 @@ PHONE_CASES = [
     Case("phone-recommendation-errors", "sarah", _recommendation_errors),
     Case("phone-decision-to-countersign", "david", _decision_to_countersign),
     Case("phone-referral-builder", "sarah", _referral_builder),
+    Case("phone-audit-findings", "sarah", _audit_findings),
+    Case("phone-supervision", "helen", _supervision),
 ]
 
 

@@ -1,0 +1,157 @@
+"""Forms for audits, meetings, supervision, lessons and evidence packs. The rules
+themselves live in the plain modules; these only turn a page's fields into values."""
+
+from datetime import datetime, time
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from sharewise.forms import DatePartsField, NHSStyled
+from sharewise.governance.models import Lesson, Sample
+from sharewise.organisations.models import Membership, Service
+
+
+def staff_choices(organisation_id: int):
+    return (
+        get_user_model()
+        .objects.filter(
+            pk__in=Membership.objects.filter(organisation_id=organisation_id).values("user_id"),
+            is_active=True,
+        )
+        .order_by("first_name", "last_name")
+    )
+
+
+class StaffChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+def apply_errors(form, error: ValidationError) -> None:
+    """Put a plain module's {field: message} refusals onto the form's fields."""
+    for name, messages in error.message_dict.items():
+        for message in messages:
+            form.add_error(name if name in form.fields else None, message)
+
+
+class PeriodForm(NHSStyled, forms.Form):
+    period_from = DatePartsField(label="From", help_text="For example 1 4 2026")
+    period_to = DatePartsField(label="To", help_text="For example 31 3 2027")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_from"), data.get("period_to")
+        if start and end and start > end:
+            self.add_error("period_to", "The end of the period must be after its start")
+        if end and end > timezone.localdate():
+            self.add_error("period_to", "The period cannot end in the future")
+        return data
+
+
+class SampleForm(PeriodForm):
+    kind = forms.ChoiceField(
+        label="What to sample", choices=Sample.Kind.choices, widget=forms.RadioSelect
+    )
+    size = forms.IntegerField(label="How many records", min_value=1, max_value=500, initial=10)
+
+
+class ActionForm(NHSStyled, forms.Form):
+    description = forms.CharField(
+        label="What will be done", widget=forms.Textarea(attrs={"rows": 3})
+    )
+    owner = StaffChoice(label="Who will do it", queryset=get_user_model().objects.none())
+    due = DatePartsField(label="Due by", help_text="For example 27 3 2027")
+
+    def __init__(self, organisation_id, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff_choices(organisation_id)
+
+
+class DoneForm(NHSStyled, forms.Form):
+    note = forms.CharField(label="What was done", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MeetingForm(NHSStyled, forms.Form):
+    day = DatePartsField(label="Date of the meeting", help_text="For example 14 1 2027")
+    at = forms.TimeField(label="Time", help_text="For example 10:00", initial=time(10, 0))
+    service = forms.ModelChoiceField(
+        label="For",
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label="The whole organisation",
+    )
+
+    def __init__(self, organisation_id, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.filter(
+            organisation_id=organisation_id, is_active=True
+        )
+        self.fields["at"].widget.attrs["class"] = "nhsuk-input nhsuk-input--width-5"
+
+    def held_at(self):
+        d = self.cleaned_data
+        return timezone.make_aware(datetime.combine(d["day"], d["at"]))
+
+
+class MinuteForm(NHSStyled, forms.Form):
+    item = forms.CharField(widget=forms.HiddenInput)
+    discussion = forms.CharField(label="Discussion", widget=forms.Textarea(attrs={"rows": 3}))
+    decision = forms.CharField(
+        label="Decision", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    action = forms.CharField(
+        label="Action agreed",
+        required=False,
+        help_text="Leave blank if no action was agreed",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    owner = StaffChoice(
+        label="Action owner",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="Choose who",
+    )
+    due = DatePartsField(label="Action due by", required=False)
+
+    def __init__(self, organisation_id, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff_choices(organisation_id)
+
+
+class LessonForm(NHSStyled, forms.Form):
+    title = forms.CharField(label="Title", max_length=200)
+    source = forms.ChoiceField(
+        label="Where it came from", choices=Lesson.Source.choices, widget=forms.RadioSelect
+    )
+    what_happened = forms.CharField(
+        label="What happened",
+        help_text="Describe the failure, not the people: the log is shared with inspectors.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    failure_pattern = forms.ChoiceField(
+        label="Failure pattern", choices=Lesson.Pattern.choices, widget=forms.RadioSelect
+    )
+    policy_versions = forms.MultipleChoiceField(
+        label="Policy versions this changed",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    measure = forms.ChoiceField(label="Measure of whether it worked")
+    changed_on = DatePartsField(label="When the change took effect")
+    window_days = forms.IntegerField(
+        label="Days to compare before and after", initial=90, min_value=7, max_value=365
+    )
+
+    def __init__(self, versions, measures, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["policy_versions"].choices = [
+            (
+                v.pk,
+                f"{v.kind.replace('_', ' ').capitalize()} v{v.version} ({v.created_at:%-d %b %Y})",
+            )
+            for v in versions
+        ]
+        self.fields["measure"].choices = measures
+        self.fields["window_days"].widget.attrs["class"] = "nhsuk-input nhsuk-input--width-4"

@@ -1,0 +1,242 @@
+"""Before-and-after measures for the learning log: did the change a lesson led to make
+a difference? Each measure is one number for a window of time, worked out in the
+database (an organisation may hold a million concerns), with how many records it rests
+on, so a number drawn from a handful of records can be held back."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import (
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+)
+from django.utils import timezone
+
+from sharewise.concerns.models import Concern
+from sharewise.disclosures.models import Disclosure
+from sharewise.patterns.models import Alert, AlertConcern, AlertDecision
+from sharewise.policy import store
+from sharewise.sharing.models import ConsentOutcome, ConsentRecord, SharingDecision
+
+DAY = 86400.0
+
+
+def median(values) -> float | None:
+    """The middle value (the mean of the two middle ones for an even count); None
+    when there are no values."""
+    values = list(values)
+    if not values:
+        return None
+    return float(statistics.median(values))
+
+
+def share(part, whole) -> float | None:
+    """part as a percentage of whole; None when whole is nothing (no rate to give)."""
+    if not whole or whole <= 0:
+        return None
+    return 100.0 * part / whole
+
+
+@dataclass(frozen=True)
+class Measure:
+    code: str
+    label: str
+    unit: str  # "days" or "%"
+    better: str  # "lower" or "higher"
+    compute: Callable[[int, datetime, datetime], tuple[float | None, int]]
+
+
+def _first_decisions(organisation_id: int, start: datetime, end: datetime):
+    """Alerts whose first decision falls in [start, end), with that moment."""
+    first = AlertDecision.objects.filter(alert=OuterRef("pk")).order_by("decided_at", "id")
+    return (
+        Alert.objects.filter(organisation_id=organisation_id)
+        .annotate(first_decided=Subquery(first.values("decided_at")[:1]))
+        .filter(first_decided__gte=start, first_decided__lt=end)
+    )
+
+
+def days_between(later: datetime, earlier: datetime) -> float:
+    return max((later - earlier).total_seconds(), 0.0) / DAY
+
+
+def days_to_escalation_decision(organisation_id, start, end):
+    # From when the first of the alert's concerns was recorded: what staff knew,
+    # not when the harm happened (a historic concern can be years old).
+    earliest = AlertConcern.objects.filter(alert=OuterRef("pk")).order_by("concern__recorded_at")
+    rows = (
+        _first_decisions(organisation_id, start, end)
+        .annotate(first_concern=Subquery(earliest.values("concern__recorded_at")[:1]))
+        .exclude(first_concern=None)
+        .values_list("first_decided", "first_concern")
+    )
+    days = [days_between(decided, known) for decided, known in rows]
+    return median(days), len(days)
+
+
+def days_alert_to_decision(organisation_id, start, end):
+    rows = _first_decisions(organisation_id, start, end).values_list("first_decided", "raised_at")
+    days = [days_between(decided, raised) for decided, raised in rows]
+    return median(days), len(days)
+
+
+def _rate(queryset, met: Q) -> tuple[float | None, int]:
+    counts = queryset.order_by().aggregate(n=Count("pk"), met=Count("pk", filter=met))
+    return share(counts["met"], counts["n"]), counts["n"]
+
+
+def refusals_reviewed(organisation_id, start, end):
+    # Measured from when the person refused (asked_at), not when it was typed in.
+    _, policy = store.in_force(organisation_id, "sharing")
+    deadline = ExpressionWrapper(
+        OuterRef("asked_at") + timedelta(days=policy.review_days), output_field=DateTimeField()
+    )
+    followed = SharingDecision.objects.filter(
+        person_id=OuterRef("person_id"),
+        decided_at__gte=OuterRef("asked_at"),
+        decided_at__lte=deadline,
+    ).exclude(status=SharingDecision.Status.DECLINED)
+    refusals = ConsentRecord.objects.filter(
+        organisation_id=organisation_id,
+        outcome__in=(ConsentOutcome.REFUSED, ConsentOutcome.WITHDRAWN),
+        asked_at__gte=start,
+        asked_at__lt=end,
+    ).annotate(followed=Exists(followed))
+    return _rate(refusals, Q(followed=True))
+
+
+def referrals_within_minimum(organisation_id, start, end):
+    sent = Disclosure.objects.filter(
+        organisation_id=organisation_id, sent_at__gte=start, sent_at__lt=end
+    )
+    return _rate(sent, Q(beyond_minimum=0))
+
+
+def _recorded(organisation_id, start, end):
+    # Imported concerns carry the import's date as recorded_at, and were written in
+    # another system: they say nothing about practice in the window.
+    return Concern.objects.filter(
+        organisation_id=organisation_id,
+        recorded_at__gte=start,
+        recorded_at__lt=end,
+        imported=False,
+    )
+
+
+def concerns_reviewed_in_time(organisation_id, start, end):
+    # A concern not reviewed and not yet due cannot be judged either way.
+    reviewed = Q(review__isnull=False)
+    judged = _recorded(organisation_id, start, end).filter(
+        reviewed | Q(review_due_at__lte=timezone.now())
+    )
+    return _rate(judged, Q(review__reviewed_at__lte=F("review_due_at")))
+
+
+def recording_standards_met(organisation_id, start, end):
+    return _rate(_recorded(organisation_id, start, end), Q(unmet_standards=[]))
+
+
+MEASURES: dict[str, Measure] = {
+    m.code: m
+    for m in (
+        Measure(
+            "days_to_escalation_decision",
+            "Days from the first concern to a decision on the alert",
+            "days",
+            "lower",
+            days_to_escalation_decision,
+        ),
+        Measure(
+            "days_alert_to_decision",
+            "Days from an alert being raised to its decision",
+            "days",
+            "lower",
+            days_alert_to_decision,
+        ),
+        Measure(
+            "refusals_reviewed",
+            "Refusals of consent followed by a sharing decision in time",
+            "%",
+            "higher",
+            refusals_reviewed,
+        ),
+        Measure(
+            "referrals_within_minimum",
+            "Referrals sent with no more than the minimum",
+            "%",
+            "higher",
+            referrals_within_minimum,
+        ),
+        Measure(
+            "concerns_reviewed_in_time",
+            "Concerns reviewed in time",
+            "%",
+            "higher",
+            concerns_reviewed_in_time,
+        ),
+        Measure(
+            "recording_standards_met",
+            "Concerns meeting every recording standard",
+            "%",
+            "higher",
+            recording_standards_met,
+        ),
+    )
+}
+
+CHOICES = [(code, m.label) for code, m in MEASURES.items()]
+
+
+def day_start(day: date) -> datetime:
+    """Midnight at the start of a day, local time."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _rounded(value):
+    return None if value is None else round(value, 1)
+
+
+def before_after(lesson, now: datetime | None = None) -> dict:
+    """The lesson's measure over window_days before the change and the same span after
+    it (the after window cut short at now while it is still running)."""
+    now = now or timezone.now()
+    measure = MEASURES.get(lesson.measure)
+    changed = day_start(lesson.changed_on)
+    span = timedelta(days=lesson.window_days)
+    after_end = changed + span
+    result = {
+        "measure": lesson.measure,
+        "label": measure.label if measure else "Measure no longer available",
+        "unit": measure.unit if measure else "",
+        "better": measure.better if measure else "",
+        "before": None,
+        "after": None,
+        "n_before": 0,
+        "n_after": 0,
+        "change": None,
+        "improved": None,
+        "after_complete": now >= after_end,
+    }
+    if measure is None:
+        return result
+    before, n_before = measure.compute(lesson.organisation_id, changed - span, min(changed, now))
+    after, n_after = (None, 0)
+    if now > changed:
+        after, n_after = measure.compute(lesson.organisation_id, changed, min(after_end, now))
+    before, after = _rounded(before), _rounded(after)
+    result |= {"before": before, "after": after, "n_before": n_before, "n_after": n_after}
+    if before is not None and after is not None:
+        change = round(after - before, 1)
+        result["change"] = change
+        result["improved"] = change < 0 if measure.better == "lower" else change > 0
+    return result
