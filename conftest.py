@@ -139,6 +139,37 @@ def record_concern(
     return recording.record(None, cast.org.pk, draft, actor=by, recorded_at=when, imported=imported)
 
 
+def audit_finding(cast, *, person=None, concern=None, criterion="concern_reviewed_late"):
+    """A finished audit of the last 30 days with one finding: by default a concern about
+    Alice, late for review, on the Night team. Returns (run, finding)."""
+    from sharewise.governance.models import AuditRun, Finding
+    from sharewise.policy import store
+
+    version, _ = store.in_force(cast.org.pk, "governance")
+    run = AuditRun.objects.create(
+        organisation=cast.org,
+        period_from=cast.today - timedelta(days=30),
+        period_to=cast.today,
+        policy_version=version,
+        status="done",
+        progress=100,
+        counts={criterion: 1},
+    )
+    finding = Finding.objects.create(
+        organisation=cast.org,
+        run=run,
+        criterion=criterion,
+        title="Concern reviewed late, or waiting past its review time",
+        severity="moderate",
+        summary="Waiting 3 days past its review time.",
+        record_type="concern",
+        record_id=concern.pk if concern else 1,
+        person=person,
+        team=cast.night,
+    )
+    return run, finding
+
+
 @pytest.fixture
 def cast(db):
     return build_cast()

@@ -2,16 +2,14 @@
 record a finding with an owner; runs compared over time; and random samples of case
 files for an auditor to check by hand against the policy's checklist.
 
-An audit started from the web runs in a thread once the request has committed, with
-its own database connection and its progress on the AuditRun row, as imports do
-(concerns/importjobs.py)."""
+An audit started from the web runs in the background (governance/jobs.py) with its
+progress on the AuditRun row."""
 
 from __future__ import annotations
 
 import logging
 import random
 import secrets
-import threading
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
@@ -20,7 +18,7 @@ from django.utils import timezone
 
 from sharewise.audittrail import trail
 from sharewise.concerns.models import Concern, ConcernPerson
-from sharewise.governance import criteria
+from sharewise.governance import criteria, jobs
 from sharewise.governance.models import AuditRun, Finding, Job, Sample, SampleItem
 from sharewise.organisations.models import Membership, Role, Team
 from sharewise.policy import store
@@ -28,7 +26,6 @@ from sharewise.sharing.models import SharingDecision
 
 logger = logging.getLogger(__name__)
 
-threads: list[threading.Thread] = []  # kept so tests can wait for them
 
 MAX_YEARS = 3
 ANSWERS = ("yes", "partly", "no")
@@ -41,32 +38,9 @@ FAILED_UNEXPECTEDLY = (
 # Periods -----------------------------------------------------------------------------
 
 
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
 def period_problems(period_from, period_to, today: date | None = None) -> dict[str, str]:
-    """What is wrong with a period, by field."""
-    today = today or timezone.localdate()
-    found = {}
-    if not isinstance(period_from, date):
-        found["period_from"] = "Give the first day of the period, for example 1 1 2026"
-    if not isinstance(period_to, date):
-        found["period_to"] = "Give the last day of the period, for example 31 3 2026"
-    if found:
-        return found
-    if period_to > today:
-        found["period_to"] = "The period cannot end in the future: choose today or earlier"
-    elif period_from > period_to:
-        found["period_from"] = "The period must start on or before the day it ends"
-    elif period_from < _years_before(period_to, MAX_YEARS):
-        found["period_from"] = (
-            f"A period can be at most {MAX_YEARS} years long: choose a later start"
-        )
-    return found
+    """What is wrong with a period to audit, by field."""
+    return jobs.period_problems(period_from, period_to, MAX_YEARS, today)
 
 
 def bounds(period_from: date, period_to: date) -> tuple[datetime, datetime]:
@@ -113,7 +87,7 @@ def start(request, org_id: int, period_from: date, period_to: date) -> AuditRun:
     ValidationError({field: message}) for a period that cannot be audited."""
     with transaction.atomic():
         run_ = _create(org_id, period_from, period_to, request.user, request)
-        transaction.on_commit(lambda: _launch(run_.pk))
+        jobs.after_commit(run, run_.pk, "audit")
     return run_
 
 
@@ -124,20 +98,6 @@ def run_now(org_id: int, period_from: date, period_to: date, user=None) -> Audit
     run(run_.pk)
     run_.refresh_from_db()
     return run_
-
-
-def _launch(run_id: int) -> None:
-    thread = threading.Thread(target=_in_thread, args=(run_id,), name=f"audit-{run_id}")
-    thread.daemon = True
-    threads.append(thread)
-    thread.start()
-
-
-def _in_thread(run_id: int) -> None:
-    try:
-        run(run_id)
-    finally:
-        connection.close()
 
 
 def run(run_id: int) -> None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from datetime import date, datetime, timedelta
 from itertools import pairwise
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -32,7 +31,7 @@ from django.utils.safestring import mark_safe
 from sharewise.audittrail import trail
 from sharewise.concerns.models import Concern
 from sharewise.disclosures.models import Disclosure
-from sharewise.governance import charts, measures
+from sharewise.governance import charts, jobs, measures
 from sharewise.governance.models import (
     Action,
     AuditRun,
@@ -51,7 +50,6 @@ from sharewise.sharing.models import Outcome as SharingOutcome
 
 logger = logging.getLogger(__name__)
 
-threads: list[threading.Thread] = []  # kept so tests can wait for them
 
 MAX_YEARS = 2
 FAILED = (
@@ -818,30 +816,9 @@ def render_pdf(html: str) -> bytes:
 # Requesting and building
 
 
-def _years_later(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def period_problems(period_from, period_to, today: date | None = None) -> dict[str, str]:
     """What is wrong with a requested period, by field."""
-    today = today or timezone.localdate()
-    found = {}
-    if not isinstance(period_from, date):
-        found["period_from"] = "Enter the first day of the period, for example 1 4 2025"
-    if not isinstance(period_to, date):
-        found["period_to"] = "Enter the last day of the period, for example 31 3 2026"
-    if found:
-        return found
-    if period_from > period_to:
-        found["period_to"] = "The last day must be the same as or after the first day"
-    elif period_to > today:
-        found["period_to"] = "The period cannot end in the future"
-    elif period_to >= _years_later(period_from, MAX_YEARS):
-        found["period_from"] = f"Choose a period of {MAX_YEARS} years or less"
-    return found
+    return jobs.period_problems(period_from, period_to, MAX_YEARS, today)
 
 
 def start(request, org_id: int, period_from: date, period_to: date) -> EvidencePack:
@@ -865,23 +842,8 @@ def start(request, org_id: int, period_from: date, period_to: date) -> EvidenceP
             organisation_id=org_id,
             detail={"from": period_from.isoformat(), "to": period_to.isoformat()},
         )
-        pack_id = pack.pk
-        transaction.on_commit(lambda: _launch(pack_id))
+        jobs.after_commit(build, pack.pk, "evidence")
     return pack
-
-
-def _launch(pack_id: int) -> None:
-    thread = threading.Thread(target=run, args=(pack_id,), name=f"evidence-{pack_id}", daemon=True)
-    threads.append(thread)
-    thread.start()
-
-
-def run(pack_id: int) -> None:
-    """The background thread: build, then give back this thread's connection."""
-    try:
-        build(pack_id)
-    finally:
-        connection.close()
 
 
 def build(pack_id: int) -> None:

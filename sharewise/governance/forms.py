@@ -40,14 +40,8 @@ class PeriodForm(NHSStyled, forms.Form):
     period_from = DatePartsField(label="From", help_text="For example 1 4 2026")
     period_to = DatePartsField(label="To", help_text="For example 31 3 2027")
 
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("period_from"), data.get("period_to")
-        if start and end and start > end:
-            self.add_error("period_to", "The end of the period must be after its start")
-        if end and end > timezone.localdate():
-            self.add_error("period_to", "The period cannot end in the future")
-        return data
+    # Whether the period is too long or in the future depends on what it is for:
+    # governance/jobs.period_problems, called by audits and evidence packs, says.
 
 
 class SampleForm(PeriodForm):

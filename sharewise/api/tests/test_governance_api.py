@@ -7,37 +7,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import record_concern
+from conftest import audit_finding, record_concern
 from sharewise.audittrail.models import Entry
-from sharewise.governance import audits
+from sharewise.governance import jobs
 from sharewise.governance.models import Action, AuditRun, EvidencePack, Finding, Meeting
 from sharewise.policy import store
 
 
-def _finding(cast, person=None):
-    version, _ = store.in_force(cast.org.pk, "governance")
-    run = AuditRun.objects.create(
-        organisation=cast.org,
-        period_from=cast.today - timedelta(days=30),
-        period_to=cast.today,
-        policy_version=version,
-        status="done",
-        counts={"concern_reviewed_late": 1},
-    )
-    concern = record_concern(cast, days_ago=5)
-    finding = Finding.objects.create(
-        organisation=cast.org,
-        run=run,
-        criterion="concern_reviewed_late",
-        title="Concern reviewed late",
-        severity="moderate",
-        summary="Waiting 3 days past its review time.",
-        record_type="concern",
-        record_id=concern.pk,
-        person=person or cast.alice,
-        team=cast.night,
-    )
-    return run, finding
+def _finding(cast):
+    return audit_finding(cast, person=cast.alice, concern=record_concern(cast, days_ago=5))
 
 
 def test_running_an_audit_answers_at_once_and_runs_in_the_background(transactional_cast, api):
@@ -50,7 +28,7 @@ def test_running_an_audit_answers_at_once_and_runs_in_the_background(transaction
     assert answer.status_code == 202
     body = answer.json()
     assert body["status"] == "queued" and body["progress"] == 0
-    for thread in list(audits.threads):
+    for thread in list(jobs.threads):
         thread.join(timeout=60)
     done = api(c.grace).get(f"/api/v1/audits/{body['id']}").json()
     assert done["status"] == "done" and done["progress"] == 100

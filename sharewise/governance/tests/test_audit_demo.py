@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from sharewise.disclosures import referrals
 from sharewise.disclosures.models import Referral
-from sharewise.governance import audits
+from sharewise.governance import audits, jobs
 from sharewise.governance.models import Finding, Job
 from sharewise.organisations.models import Organisation
 from sharewise.patterns.models import Alert
@@ -36,7 +36,7 @@ def test_the_demo_audit_finds_the_seeds_stories_and_nothing_else(db):
     call_command("load_demo")
     org = Organisation.objects.get(name="Oakleigh Care Group")
     today = timezone.localdate()
-    two_years = (audits._years_before(today, 2), today)
+    two_years = (jobs.years_before(today, 2), today)
     margaret = Person.objects.get(given_name="Margaret", family_name="Hale")
     arthur = Person.objects.get(given_name="Arthur", family_name="Penrose")
     dorothy = Person.objects.get(given_name="Dorothy", family_name="Finch")

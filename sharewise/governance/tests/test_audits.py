@@ -17,7 +17,7 @@ from sharewise.audittrail.models import Entry
 from sharewise.concerns import recording
 from sharewise.disclosures import referrals
 from sharewise.disclosures.tests.test_referrals import example_3, ready
-from sharewise.governance import audits, criteria
+from sharewise.governance import audits, criteria, jobs
 from sharewise.governance.models import AuditRun, Finding, Job, Sample
 from sharewise.patterns import alerts
 from sharewise.patterns.models import Alert, AlertDecision, AlertEvent
@@ -538,7 +538,7 @@ def test_dates_are_needed(cast):
 
 def test_three_years_to_the_day_may_be_audited(cast):
     end = cast.today
-    run = audits.run_now(cast.org.pk, audits._years_before(end, 3), end)
+    run = audits.run_now(cast.org.pk, jobs.years_before(end, 3), end)
     assert run.status == Job.DONE
 
 
@@ -548,10 +548,10 @@ def test_an_audit_started_from_the_web_runs_in_the_background(transactional_cast
     run = audits.start(by(cast.sarah), cast.org.pk, cast.today - timedelta(days=30), cast.today)
     assert run.status == Job.QUEUED and run.started_by == cast.sarah
     assert run.policy_version.kind == "governance"
-    assert audits.threads, "started once the request committed"
-    for thread in audits.threads:
+    assert jobs.threads, "started once the request committed"
+    for thread in jobs.threads:
         thread.join(timeout=60)
-    audits.threads.clear()
+    jobs.threads.clear()
     run.refresh_from_db()
     assert run.status == Job.DONE and run.progress == 100
     assert run.started_at and run.finished_at

@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from conftest import record_concern
+from conftest import audit_finding, record_concern
 from sharewise.disclosures.tests.test_referrals import by
 from sharewise.governance import actions, learning
-from sharewise.governance.models import Action, AuditRun, Finding, Lesson
+from sharewise.governance.models import Action, Finding, Lesson
 from sharewise.patterns.models import Notification
 from sharewise.policy import store
 
@@ -88,23 +88,7 @@ def test_actions_need_an_owner_in_the_organisation_and_a_future_date(cast):
 
 def test_an_action_notifies_its_owner_and_closing_all_actions_closes_the_finding(cast):
     c = cast
-    version, _ = store.in_force(c.org.pk, "governance")
-    run = AuditRun.objects.create(
-        organisation=c.org,
-        period_from=timezone.localdate() - timedelta(days=30),
-        period_to=timezone.localdate(),
-        policy_version=version,
-    )
-    finding = Finding.objects.create(
-        organisation=c.org,
-        run=run,
-        criterion="concern_reviewed_late",
-        title="Concern reviewed late",
-        severity="moderate",
-        summary="Reviewed 3 days after it was due.",
-        record_type="concern",
-        record_id=1,
-    )
+    _, finding = audit_finding(c)
     due = timezone.localdate() + timedelta(days=14)
     first = actions.add(
         by(c.sarah), c.org.pk, "Remind managers of review times", c.helen, due, finding=finding

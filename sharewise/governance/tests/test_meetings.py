@@ -7,13 +7,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from conftest import record_concern
+from conftest import audit_finding, record_concern
 from sharewise.audittrail.models import Entry
 from sharewise.disclosures.tests.test_referrals import by, example_3
 from sharewise.governance import actions, meetings
-from sharewise.governance.models import Action, AuditRun, Finding, Minute
+from sharewise.governance.models import Action, Minute
 from sharewise.patterns.models import Alert
-from sharewise.policy import store
 from sharewise.sharing import decisions
 
 
@@ -155,24 +154,7 @@ def test_half_an_action_is_refused_and_nothing_is_written(busy):
 
 def test_overdue_actions_and_new_findings_reach_the_agenda(busy):
     c = busy
-    version, _ = store.in_force(c.org.pk, "governance")
-    run = AuditRun.objects.create(
-        organisation=c.org,
-        period_from=timezone.localdate() - timedelta(days=30),
-        period_to=timezone.localdate(),
-        policy_version=version,
-        status="done",
-    )
-    finding = Finding.objects.create(
-        organisation=c.org,
-        run=run,
-        criterion="break_glass_unreviewed",
-        title="Break-glass access not reviewed",
-        severity="high",
-        summary="Access 10 days ago, not reviewed.",
-        record_type="break_glass",
-        record_id=1,
-    )
+    _, finding = audit_finding(c, criterion="break_glass_unreviewed")
     late = actions.add(
         by(c.sarah),
         c.org.pk,
