@@ -212,6 +212,8 @@ class Action(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     done_note = models.TextField(blank=True)
+    # The owner is told once when it passes its due date (manage.py sweep).
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due", "id"]

@@ -69,6 +69,12 @@ HINTS = {
         "Keep the indentation. A ground's article_6 may be left empty to use "
         "article_6_default; article 9 (g) needs a schedule_1 condition."
     ),
+    "governance": (
+        "Keep the indentation. Each criterion's code names a check Sharewise knows; set "
+        "enabled: false to leave one out, and change its days, min_words or max_rate to "
+        "make it stricter. Severity is high, moderate or low; owner is safeguarding_lead, "
+        "team_manager, dpo or auditor."
+    ),
 }
 
 

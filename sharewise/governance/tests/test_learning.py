@@ -133,3 +133,28 @@ def test_the_learning_log_is_refused_to_other_roles(cast, as_user, who):
     client = as_user(getattr(cast, who))
     assert client.get("/governance/learning/").status_code == 403
     assert client.get(f"/governance/learning/{lesson.pk}/").status_code == 403
+
+
+def test_the_sweep_tells_an_owner_once_when_their_action_is_overdue(cast):
+    from sharewise.patterns import sweep
+
+    c = cast
+    late = actions.add(
+        by(c.sarah), c.org.pk, "Check the night handover", c.nia, timezone.localdate()
+    )
+    actions.add(
+        by(c.sarah),
+        c.org.pk,
+        "Check the day handover",
+        c.tom,
+        timezone.localdate() + timedelta(days=5),
+    )
+    Action.objects.filter(pk=late.pk).update(due=timezone.localdate() - timedelta(days=2))
+    first = sweep.run()
+    assert first.more["overdue action(s) notified"] == 1
+    told = Notification.objects.filter(recipient=c.nia, message__startswith="Overdue since")
+    assert told.count() == 1 and told.get().link == f"/governance/actions/{late.pk}/"
+    assert not Notification.objects.filter(
+        recipient=c.tom, message__startswith="Overdue since"
+    ).exists()
+    assert sweep.run().more["overdue action(s) notified"] == 0

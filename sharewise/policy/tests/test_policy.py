@@ -71,3 +71,29 @@ def test_only_safeguarding_leads_change_policy(cast, as_user):
     for user in (cast.nia, cast.helen, cast.david, cast.owen):
         assert as_user(user).get("/policy/recording/").status_code == 403
     assert as_user(cast.sarah).get("/policy/unknown/").status_code == 404
+
+
+def test_the_lead_tightens_an_audit_criterion_and_a_wrong_code_is_refused(cast, as_user):
+    import yaml
+
+    from sharewise.policy import store
+
+    client = as_user(cast.sarah)
+    version, _ = store.in_force(cast.org.pk, "governance")
+    document = dict(version.document)
+    document["criteria"] = [
+        {**c, "days": 3} if c["code"] == "alert_undecided" else c for c in document["criteria"]
+    ]
+    saved = client.post(
+        "/policy/governance/",
+        {"document": yaml.safe_dump(document), "note": "Alerts decided within 3 days"},
+    )
+    assert saved.status_code == 302
+    _, policy = store.in_force(cast.org.pk, "governance")
+    assert policy.criterion("alert_undecided").days == 3
+    document["criteria"][0] = {**document["criteria"][0], "code": "gut_feeling"}
+    refused = client.post("/policy/governance/", {"document": yaml.safe_dump(document)})
+    assert refused.status_code == 200
+    assert "criteria › 0 › code: Input should be" in refused.content.decode()
+    _, still = store.in_force(cast.org.pk, "governance")
+    assert still.criterion("alert_undecided").days == 3
