@@ -55,7 +55,9 @@ class ActionForm(NHSStyled, forms.Form):
     description = forms.CharField(
         label="What will be done", widget=forms.Textarea(attrs={"rows": 3})
     )
-    owner = StaffChoice(label="Who will do it", queryset=get_user_model().objects.none())
+    owner = StaffChoice(
+        label="Who will do it", queryset=get_user_model().objects.none(), empty_label="Choose who"
+    )
     due = DatePartsField(label="Due by", help_text="For example 27 3 2027")
 
     def __init__(self, organisation_id, *args, **kwargs):
@@ -69,16 +71,22 @@ class DoneForm(NHSStyled, forms.Form):
 
 class MeetingForm(NHSStyled, forms.Form):
     day = DatePartsField(label="Date of the meeting", help_text="For example 14 1 2027")
-    at = forms.TimeField(label="Time", help_text="For example 10:00", initial=time(10, 0))
+    at = forms.TimeField(
+        label="Time",
+        help_text="For example 10:00",
+        initial=time(10, 0),
+        widget=forms.TimeInput(format="%H:%M"),
+    )
     service = forms.ModelChoiceField(
-        label="For",
+        label="Service",
         queryset=Service.objects.none(),
         required=False,
         empty_label="The whole organisation",
     )
 
-    def __init__(self, organisation_id, *args, **kwargs):
+    def __init__(self, organisation_id, *args, due=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["day"].initial = max(due or timezone.localdate(), timezone.localdate())
         self.fields["service"].queryset = Service.objects.filter(
             organisation_id=organisation_id, is_active=True
         )

@@ -472,7 +472,8 @@ def sample_item(request, item_id):
 @login_required
 def meeting_list(request):
     org = _org(request, "governance.hold_meetings")
-    form = MeetingForm(org, request.POST or None)
+    due = meetings.next_due(org)
+    form = MeetingForm(org, request.POST or None, due=due)
     if request.method == "POST" and form.is_valid():
         try:
             meeting = meetings.schedule(
@@ -495,7 +496,7 @@ def meeting_list(request):
             "nav": "governance",
             "form": form,
             "meetings": shown[:30],
-            "due": meetings.next_due(org),
+            "due": due,
             "now": timezone.now(),
         },
     )

@@ -611,6 +611,8 @@ def _sample_item_errors(page, url, cast):
 
 def _meetings(page, url, cast):
     page.goto(f"{url}/governance/meetings/")
+    page.get_by_label("Day").fill("31")
+    page.get_by_label("Month").fill("2")
     page.get_by_role("button", name="Schedule and build the agenda").click()
     expect(page.get_by_role("alert")).to_contain_text("There is a problem")
 
