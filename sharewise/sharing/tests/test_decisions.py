@@ -352,10 +352,10 @@ def test_sweep_raises_the_review_when_its_date_comes_once(cast):
     decision = decisions.record_decision(_request(cast.sarah), cast.alice, REFUSED, _do_not_share())
     later = timezone.now() + timedelta(days=15)
     swept = sweep.run(later)
-    assert swept.more == {"sharing decision review(s) due": 1}
+    assert swept.more["sharing decision review(s) due"] == 1
     alert = Alert.objects.get(rule="decision_review", person=cast.alice)
     assert "was due for review" in alert.explanation
-    assert sweep.run(later).more == {"sharing decision review(s) due": 0}
+    assert sweep.run(later).more["sharing decision review(s) due"] == 0
     decision.refresh_from_db()
     assert decision.review_alerted_at is not None
 
