@@ -112,6 +112,7 @@ class FindingOut(Schema):
     owner: str | None
     status: str
     repeated: bool = Field(description="Found by an earlier audit too")
+    closed_note: str = Field(description="Why it was closed without an action, if it was")
 
 
 class FindingsOut(Schema):
@@ -169,6 +170,7 @@ def audit_findings(request, audit_id: int, criterion: str = "", status: str = ""
                 owner=staff_name(f.owner) or None,
                 status=f.status,
                 repeated=f.repeated,
+                closed_note=f.closed_note,
             )
             for f in shown.object_list
         ],

@@ -112,6 +112,38 @@ def complete(request, action: Action, note: str) -> Action:
     return action
 
 
+def close_finding(request, finding: Finding, reason: str) -> Finding:
+    """Close a finding that needs no action (already put right, or not a failure after
+    all), saying why. One with open actions closes when they are done instead."""
+    if finding.status == Finding.Status.CLOSED:
+        raise ValidationError({"reason": "This finding is already closed"})
+    if Action.objects.filter(finding=finding, done_at__isnull=True).exists():
+        raise ValidationError(
+            {"reason": "This finding has actions still open: it closes when they are done"}
+        )
+    if len((reason or "").split()) < 5:
+        raise ValidationError({"reason": "Say why no action is needed, in at least 5 words"})
+    now = timezone.now()
+    with transaction.atomic():
+        Finding.objects.filter(pk=finding.pk).update(
+            status=Finding.Status.CLOSED,
+            closed_at=now,
+            closed_by=request.user,
+            closed_note=reason.strip(),
+        )
+        trail.record_request(
+            request,
+            "finding.close",
+            object_type="finding",
+            object_id=finding.pk,
+            organisation_id=finding.organisation_id,
+            person_id=finding.person_id,
+            reason=reason.strip(),
+        )
+    finding.refresh_from_db()
+    return finding
+
+
 def open_actions(organisation_id: int):
     return Action.objects.filter(organisation_id=organisation_id, done_at__isnull=True)
 

@@ -151,6 +151,7 @@ def _run(run_id: int) -> None:
             owners.of(criterion.owner, f.team_id),
             Finding.Status.OPEN,
             (criterion.code, f.record_type, f.record_id) in seen,
+            "",
         )
         for criterion, f in found
     ]
@@ -179,6 +180,7 @@ _FINDING_COLUMNS = (
     "owner",
     "status",
     "repeated",
+    "closed_note",
 )
 
 

@@ -82,6 +82,11 @@ class Finding(models.Model):
     # Found in an earlier run too: the same record failing the same criterion.
     repeated = models.BooleanField(default=False)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Set when closed without an action (a finding that needs none), with why.
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["run", "criterion", "id"]

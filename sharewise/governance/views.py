@@ -207,7 +207,7 @@ def _finding_for(request, finding_id) -> Finding:
     org = _org(request, "governance.see_findings")
     finding = (
         Finding.objects.filter(organisation_id=org, pk=finding_id)
-        .select_related("run", "owner", "person", "team")
+        .select_related("run", "owner", "person", "team", "closed_by")
         .first()
     )
     if finding is None:
@@ -219,8 +219,18 @@ def _finding_for(request, finding_id) -> Finding:
 def finding_page(request, finding_id):
     finding = _finding_for(request, finding_id)
     org = finding.organisation_id
-    form = ActionForm(org, request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    closing = request.method == "POST" and "close" in request.POST
+    form = ActionForm(org, None if closing else (request.POST or None))
+    close_problem = ""
+    if closing:
+        try:
+            actionlib.close_finding(request, finding, request.POST.get("reason", ""))
+        except ValidationError as error:
+            close_problem = error.messages[0]
+        else:
+            messages.success(request, "Finding closed")
+            return redirect("finding", finding_id=finding.pk)
+    elif request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
             actionlib.add(request, org, d["description"], d["owner"], d["due"], finding=finding)
@@ -249,6 +259,10 @@ def finding_page(request, finding_id):
             "record_url": _record_url(finding, shows_person),
             "actions": finding.actions.select_related("owner", "done_by"),
             "form": form,
+            "close_problem": close_problem,
+            "reason": request.POST.get("reason", "") if closing else "",
+            "may_close": not finding.actions.filter(done_at__isnull=True).exists(),
+            "today": timezone.localdate(),
         },
     )
 

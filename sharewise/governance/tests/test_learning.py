@@ -158,3 +158,37 @@ def test_the_sweep_tells_an_owner_once_when_their_action_is_overdue(cast):
         recipient=c.tom, message__startswith="Overdue since"
     ).exists()
     assert sweep.run().more["overdue action(s) notified"] == 0
+
+
+def test_a_finding_needing_no_action_is_closed_with_the_reason(cast, as_user):
+    c = cast
+    _, finding = audit_finding(c, person=c.alice)
+    client = as_user(c.sarah)
+    short = client.post(f"/governance/findings/{finding.pk}/", {"close": "yes", "reason": "ok"})
+    assert "at least 5 words" in short.content.decode()
+    finding.refresh_from_db()
+    assert finding.status == Finding.Status.OPEN
+    reason = "Reviewed the next morning by the night manager; the queue was wrong."
+    client.post(f"/governance/findings/{finding.pk}/", {"close": "yes", "reason": reason})
+    finding.refresh_from_db()
+    assert finding.status == Finding.Status.CLOSED
+    assert finding.closed_by == c.sarah and finding.closed_note == reason
+    page = client.get(f"/governance/findings/{finding.pk}/").content.decode()
+    assert "Closed without an action by Sarah Whitfield" in page
+    assert "Agree the action" not in page
+
+
+def test_a_finding_with_open_actions_cannot_be_closed_by_hand(cast):
+    c = cast
+    _, finding = audit_finding(c)
+    actions.add(
+        by(c.sarah),
+        c.org.pk,
+        "Remind the night team of review times",
+        c.helen,
+        timezone.localdate() + timedelta(days=3),
+        finding=finding,
+    )
+    with pytest.raises(ValidationError) as refused:
+        actions.close_finding(by(c.sarah), finding, "Nothing to do here after all, really.")
+    assert "closes when they are done" in refused.value.messages[0]
