@@ -307,6 +307,40 @@ def person_page(quick: bool) -> list[Result]:
 # --- 5. concerns: recording and the chronology, with a million in the database -----
 
 
+def _first_in_team(data, team):
+    return next(
+        p
+        for e in data.enrolments
+        if e.team_id == team.pk and not e.end_date
+        for p in data.people
+        if p.pk == e.person_id
+    )
+
+
+def _judged_history(quick: bool, heavy_person=None, heavy_count: int = 0):
+    """A million concerns (100,000 quick) about 100,000 people over two years, judged by
+    the rules as a restored database would be, so alerts and scores are in place.
+    Returns (data, rng, seconds to generate, seconds to judge)."""
+    from django.db import connection
+
+    from sharewise.patterns import alerts as alertlib
+
+    migrate()
+    data = generate.build(10_000 if quick else 100_000)
+    rng = random.Random(generate.SEED)
+    heavy = heavy_person(data) if heavy_person else None
+    started = time.perf_counter()
+    generate.concerns(
+        data, 100_000 if quick else 1_000_000, rng, heavy_person=heavy, heavy_count=heavy_count
+    )
+    built = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    started = time.perf_counter()
+    alertlib.judge_history(data.organisation.pk, reindex=False)
+    return data, rng, built, time.perf_counter() - started
+
+
 def concerns(quick: bool) -> list[Result]:
     from django.test import Client
     from django.utils import timezone
@@ -314,29 +348,13 @@ def concerns(quick: bool) -> list[Result]:
     from sharewise.concerns.models import Concern
 
     people_count = 10_000 if quick else 100_000
-    concern_count = 100_000 if quick else 1_000_000
     heavy = 5_000
-    migrate()
-    data = generate.build(people_count)
-    rng = random.Random(generate.SEED)
+    data, rng, built, judged = _judged_history(
+        quick, lambda d: _first_in_team(d, d.teams[0]), heavy
+    )
     team = data.teams[0]
     in_team = [e.person_id for e in data.enrolments if e.team_id == team.pk and not e.end_date]
     heavy_person = next(p for p in data.people if p.pk == in_team[0])
-    started = time.perf_counter()
-    generate.concerns(data, concern_count, rng, heavy_person=heavy_person, heavy_count=heavy)
-    built = time.perf_counter() - started
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-
-    # The history was loaded around the rules: judge it, as a restored database would
-    # be, so recording is measured with alerts and scores already in place.
-    from sharewise.patterns import alerts as alertlib
-
-    started = time.perf_counter()
-    alertlib.judge_history(data.organisation.pk, reindex=False)
-    judged = time.perf_counter() - started
 
     carer = Client()
     carer.force_login(
@@ -752,17 +770,9 @@ def governance(quick: bool) -> list[Result]:
     from sharewise.concerns.models import Concern
     from sharewise.governance import audits, evidence
     from sharewise.governance.models import EvidencePack
-    from sharewise.patterns import alerts as alertlib
 
     people_count = 10_000 if quick else 100_000
-    concern_count = 100_000 if quick else 1_000_000
-    migrate()
-    data = generate.build(people_count)
-    rng = random.Random(generate.SEED)
-    generate.concerns(data, concern_count, rng)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    alertlib.judge_history(data.organisation.pk, reindex=False)
+    data, rng, _, _ = _judged_history(quick)
     made = _refusals_and_decisions(data, rng, timezone.localdate())
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
