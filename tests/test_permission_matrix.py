@@ -326,6 +326,8 @@ def page_bodies(cast):
 def api_bodies(cast):
     from datetime import timedelta
 
+    from django.utils import timezone
+
     today = cast.today.isoformat()
     month_ago = (cast.today - timedelta(days=30)).isoformat()
     soon = (cast.today + timedelta(days=14)).isoformat()
@@ -339,7 +341,8 @@ def api_bodies(cast):
         },
         "POST /api/v1/concerns": {
             "person_ids": [cast.alice.pk],
-            "occurred_at": f"{today}T01:00:00+00:00",
+            # An hour ago, not a time of today's: just after midnight that is the future.
+            "occurred_at": (timezone.now() - timedelta(hours=1)).isoformat(),
             "team_id": cast.night.pk,
             "categories": ["neglect"],
             "information_source": "observed",
