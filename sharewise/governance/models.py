@@ -98,8 +98,22 @@ class Finding(models.Model):
             ),
         ]
 
+    RECORD_WORDS = {
+        "alert": "Alert",
+        "consent": "Consent record",
+        "sharing_decision": "Sharing decision",
+        "disclosure": "Disclosure",
+        "concern": "Concern",
+        "break_glass": "Break-glass access",
+        "team": "Team",
+    }
+
     def __str__(self):
         return f"{self.title} ({self.record_type} {self.record_id})"
+
+    @property
+    def record_label(self) -> str:
+        return f"{self.RECORD_WORDS.get(self.record_type, 'Record')} {self.record_id}"
 
 
 class Meeting(models.Model):

@@ -594,6 +594,14 @@ def _finding_action_errors(page, url, cast):
     expect(page.get_by_role("alert")).to_contain_text("There is a problem")
 
 
+def _finding_close_errors(page, url, cast):
+    _, finding = _audit_with_findings(cast)
+    page.goto(f"{url}/governance/findings/{finding.pk}/")
+    page.get_by_text("Close it without an action").click()
+    page.get_by_role("button", name="Close the finding").click()
+    expect(page.get_by_role("alert")).to_contain_text("Say why no action is needed")
+
+
 def _sample_item_errors(page, url, cast):
     from datetime import timedelta
 
@@ -724,6 +732,7 @@ CASES = [
     Case("audits-trend", "grace", _audits),
     Case("audit-findings", "sarah", _audit_findings),
     Case("finding-action-errors", "sarah", _finding_action_errors),
+    Case("finding-close-errors", "grace", _finding_close_errors),
     Case("sample-item-errors", "grace", _sample_item_errors),
     Case("meetings-errors", "sarah", _meetings),
     Case("supervision", "helen", _supervision),
