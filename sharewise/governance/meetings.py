@@ -134,9 +134,9 @@ def agenda(meeting: Meeting, viewer, now=None) -> list[Section]:
     sections = []
 
     def section(code, title, why, rows, make, limit=SHOWN):
-        rows = list(rows[: limit + 1]) if not isinstance(rows, list) else rows
-        s = Section(code, title, why, [make(r) for r in rows[:limit]], max(0, len(rows) - limit))
-        sections.append(s)
+        shown = list(rows[: limit + 1])
+        more = rows.count() - limit if len(shown) > limit else 0
+        sections.append(Section(code, title, why, [make(r) for r in shown[:limit]], more))
 
     earlier = Action.objects.filter(
         organisation_id=org,
@@ -301,6 +301,8 @@ def agenda(meeting: Meeting, viewer, now=None) -> list[Section]:
     )
     if people is not None:
         findings = findings.filter(Q(person_id__in=people) | Q(team__service_id=meeting.service_id))
+    # A finding names its person only for a viewer who may see them: one query for all.
+    seen = set(visible.filter(pk__in=findings.values("person_id")).values_list("pk", flat=True))
     section(
         "findings",
         "New audit findings",
@@ -313,7 +315,7 @@ def agenda(meeting: Meeting, viewer, now=None) -> list[Section]:
             f.title,
             f.summary,
             reverse("finding", args=[f.pk]),
-            f.person if f.person_id and visible.filter(pk=f.person_id).exists() else None,
+            f.person if f.person_id in seen else None,
         ),
     )
     minutes = list(

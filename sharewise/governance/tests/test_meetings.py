@@ -246,3 +246,13 @@ def test_only_leads_hold_meetings(busy, as_user, who):
 def test_another_organisations_meeting_is_not_found(busy, as_user):
     meeting = _meeting(busy)
     assert as_user(busy.olivia).get(f"/governance/meetings/{meeting.pk}/").status_code == 404
+
+
+def test_a_long_section_says_how_many_more_there_are(busy, monkeypatch):
+    monkeypatch.setattr(meetings, "SHOWN", 1)
+    for days in (9, 7, 4):
+        record_concern(busy, person=busy.bob, team=busy.day, by=busy.tom, days_ago=days)
+    alerts = next(s for s in meetings.agenda(_meeting(busy), busy.sarah) if s.code == "alerts")
+    waiting = Alert.objects.filter(organisation=busy.org).needing_decision().count()
+    assert waiting > 2
+    assert len(alerts.items) == 1 and alerts.more == waiting - 1
