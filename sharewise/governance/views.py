@@ -336,6 +336,16 @@ def action_page(request, action_id):
     )
     if action is None or not (_may_see_actions(request.user) or action.owner_id == request.user.pk):
         raise Http404("No such action")
+    if action.minute_id and action.minute.person_id:
+        # The minute it came from names the person it was about.
+        trail.record_request(
+            request,
+            "viewed action",
+            object_type="action",
+            object_id=action.pk,
+            person_id=action.minute.person_id,
+            organisation_id=org,
+        )
     may_complete = action.owner_id == request.user.pk or request.user.has_perm(
         "governance.hold_meetings"
     )
@@ -699,6 +709,15 @@ def supervision_session(request, session_id):
     )
     if session is None:
         raise Http404("No such supervision")
+    people = sorted({i["person_id"] for i in session.items if i.get("person_id")})
+    trail.record_reads(
+        request,
+        "viewed supervision record",
+        people,
+        organisation_id=org,
+        object_type="supervision",
+        object_id=session.pk,
+    )
     return render(
         request, "governance/supervision_session.html", {"nav": "governance", "s": session}
     )

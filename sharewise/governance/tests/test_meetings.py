@@ -214,6 +214,10 @@ def test_lead_minutes_an_item_on_the_page_and_it_reaches_the_chronology(busy, as
     assert posted.status_code == 302
     action = Action.objects.get()
     assert action.owner == c.helen and action.due == due
+    client.get(f"/governance/actions/{action.pk}/")
+    assert Entry.objects.filter(
+        action="viewed action", person_id=c.alice.pk, object_id=str(action.pk)
+    ).exists()
     chronology = client.get(f"/people/{c.alice.pk}/chronology/").content.decode()
     assert "Discussed at the oversight meeting" in chronology
     assert "Book a capacity assessment" in chronology

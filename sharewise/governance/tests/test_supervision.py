@@ -121,6 +121,10 @@ def test_the_supervision_pages(cast, as_user):
     session = Supervision.objects.get()
     assert done.status_code == 302 and done.url == f"/governance/supervision/{session.pk}/"
     assert session.supervisor == c.helen and session.staff == c.nia
+    client.get(done.url)
+    assert Entry.objects.filter(
+        action="viewed supervision record", person_id=c.alice.pk, object_id=str(session.pk)
+    ).exists()
 
 
 def test_supervision_is_refused_to_those_who_do_not_supervise(cast, as_user):
