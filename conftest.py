@@ -139,6 +139,17 @@ def record_concern(
     return recording.record(None, cast.org.pk, draft, actor=by, recorded_at=when, imported=imported)
 
 
+def days_spanned(alert):
+    """Calendar days, in local time, from an alert's first concern to its last, as its
+    explanation counts them. Tests ask for this rather than a fixed number because
+    near midnight, and across the change of clocks, "40 days ago" and "2 days ago" can
+    fall 37 or 38 local days apart."""
+    from django.utils import timezone
+
+    moments = [timezone.localtime(c.occurred_at).date() for c in alert.concerns.all()]
+    return (max(moments) - min(moments)).days
+
+
 def audit_finding(cast, *, person=None, concern=None, criterion="concern_reviewed_late"):
     """A finished audit of the last 30 days with one finding: by default a concern about
     Alice, late for review, on the Night team. Returns (run, finding)."""

@@ -6,7 +6,7 @@ never sees that alert."""
 import pytest
 from playwright.sync_api import expect
 
-from conftest import record_concern
+from conftest import days_spanned, record_concern
 from sharewise.patterns.models import Alert
 from tests.browser.conftest import assert_accessible, assert_no_horizontal_overflow
 
@@ -43,7 +43,7 @@ def test_sarah_follows_an_alert_to_the_chronology_and_decides_it(
     expect(page.get_by_role("heading", level=1)).to_have_text("Oversight")
     waiting = page.get_by_role("table", name="Alerts waiting for a decision")
     row = waiting.get_by_role("row").filter(has_text="Cumulative concerns")
-    expect(row).to_contain_text("3 concerns about one person in 38 days")
+    expect(row).to_contain_text(f"3 concerns about one person in {days_spanned(alert)} days")
     expect(row).to_contain_text("the Day team and the Night team at Rose House")
     assert_accessible(page, "oversight-dashboard-sarah")
 

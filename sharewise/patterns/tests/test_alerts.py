@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.utils import timezone
 
-from conftest import record_concern
+from conftest import days_spanned, record_concern
 from sharewise.audittrail.models import Entry
 from sharewise.concerns import recording
 from sharewise.patterns import alerts
@@ -35,7 +35,9 @@ def test_three_concerns_in_90_days_raise_one_cumulative_alert_that_later_concern
     alert = alerts_for(cast.alice, "cumulative").get()
     assert alert.status == Alert.Status.OPEN
     assert concern_ids(alert) == {c.pk for c in made}
-    assert alert.explanation.startswith("3 concerns about one person in 55 days")
+    assert alert.explanation.startswith(
+        f"3 concerns about one person in {days_spanned(alert)} days"
+    )
     assert "the Night team at Rose House" in alert.explanation
 
     fourth = record_concern(cast, days_ago=1)
