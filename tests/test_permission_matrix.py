@@ -38,7 +38,9 @@ The rules the rows encode (need to know):
   seen by auditors, leads and the data protection officer, who agree actions on them;
   an action is seen by its owner and those who see findings, meetings or lessons, and
   closed by its owner or a lead; only leads hold oversight meetings; team managers
-  supervise the care workers in their teams and leads anyone; leads, auditors and the
+  supervise the care workers in their teams and leads anyone, and a session is read by
+  its supervisor, the member of staff supervised (everyone has their own record) and
+  leads; leads, auditors and the
   data protection officer keep the learning log and build evidence packs. Another
   organisation's records answer 404.
 - not signed in: pages redirect to /sign-in/, the API answers 401 in JSON.
@@ -235,8 +237,10 @@ PAGE_MATRIX = {
     ("supervision", "POST"):        (302, 403, 403, 200, 200, 403, 403, 403, 200),
     ("new_supervision", "GET"):     (302, 403, 403, 200, 200, 403, 403, 403, 404),
     ("new_supervision", "POST"):    (302, 403, 403, 200, 200, 403, 403, 403, 404),
-    ("supervision_session", "GET"): (302, 403, 403, 200, 200, 403, 403, 403, 404),
-    ("supervision_session", "POST"): (302, 403, 403, 200, 200, 403, 403, 403, 404),
+    ("supervision_session", "GET"): (302, 200, 404, 200, 200, 404, 404, 404, 404),
+    ("supervision_session", "POST"): (302, 200, 404, 200, 200, 404, 404, 404, 404),
+    ("my_supervision", "GET"):      (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("my_supervision", "POST"):     (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("lessons", "GET"):             (302, 403, 403, 403, 200, 200, 200, 403, 200),
     ("lessons", "POST"):            (302, 403, 403, 403, 200, 200, 200, 403, 200),
     ("new_lesson", "GET"):          (302, 403, 403, 403, 200, 200, 200, 403, 200),

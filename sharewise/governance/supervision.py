@@ -236,6 +236,37 @@ def record(request, organisation_id: int, staff, data: dict, today=None) -> Supe
     return session
 
 
+@dataclass
+class Own:
+    sessions: list
+    due: date | None
+    overdue: bool
+
+
+def own(user, organisation_id: int, today=None) -> Own:
+    """A member of staff's own supervision record, newest first, and when the next
+    session is due (now, if there has never been one)."""
+    today = today or timezone.localdate()
+    sessions = list(
+        Supervision.objects.filter(organisation_id=organisation_id, staff=user).select_related(
+            "supervisor"
+        )[:100]
+    )
+    due = sessions[0].next_due if sessions else None
+    return Own(sessions, due, due is None or due < today)
+
+
+def shown_items(session: Supervision, visible: set[int]) -> list[dict]:
+    """What was discussed, as this reader may see it: a record about someone outside
+    their services keeps its place in the list but not its words, which may name them."""
+    return [
+        i | {"label": "A record about someone you cannot see now"}
+        if i.get("person_id") and i["person_id"] not in visible
+        else i
+        for i in session.items
+    ]
+
+
 def sessions_for(user, organisation_id: int):
     """Sessions this person may read: theirs as supervisor or supervisee, or any for a
     lead."""

@@ -20,6 +20,7 @@ urlpatterns = [
         name="sign_off_meeting",
     ),
     path("governance/supervision/", views.supervision_list, name="supervision"),
+    path("supervision/", views.my_supervision, name="my_supervision"),
     path(
         "governance/supervision/staff/<int:user_id>/",
         views.new_supervision,

@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from sharewise.audittrail import trail
 from sharewise.concerns.models import Concern
@@ -700,26 +700,50 @@ def new_supervision(request, user_id):
 
 @login_required
 def supervision_session(request, session_id):
-    org = _org(request, "governance.supervise")
+    """Readable by its supervisor, the member of staff supervised and leads; anyone
+    else is told there is no such session."""
+    org = scope_for(request.user).organisation_id
     session = (
         supervisionlib.sessions_for(request.user, org)
         .filter(pk=session_id)
         .select_related("staff", "supervisor")
         .first()
+        if org
+        else None
     )
     if session is None:
         raise Http404("No such supervision")
-    people = sorted({i["person_id"] for i in session.items if i.get("person_id")})
+    visible = _visible_people(request, (i.get("person_id") for i in session.items))
     trail.record_reads(
         request,
         "viewed supervision record",
-        people,
+        sorted(visible),
         organisation_id=org,
         object_type="supervision",
         object_id=session.pk,
     )
     return render(
-        request, "governance/supervision_session.html", {"nav": "governance", "s": session}
+        request,
+        "governance/supervision_session.html",
+        {
+            "nav": "governance" if request.user.has_perm("governance.supervise") else "",
+            "s": session,
+            "items": supervisionlib.shown_items(session, visible),
+            "own": session.staff_id == request.user.pk,
+        },
+    )
+
+
+@login_required
+@require_GET
+def my_supervision(request):
+    """Anyone's own supervision: what they reflected on and agreed, and when the next
+    session is due."""
+    org = scope_for(request.user).organisation_id
+    if org is None:
+        raise PermissionDenied
+    return render(
+        request, "governance/my_supervision.html", {"mine": supervisionlib.own(request.user, org)}
     )
 
 

@@ -127,4 +127,19 @@ def test_a_manager_runs_a_supervision_session(page, live_server, transactional_c
 
     page.goto(f"{base}/governance/supervision/")
     expect(page.get_by_role("row").filter(has_text="Nia Okafor")).not_to_contain_text("Overdue")
-    assert base
+    page.get_by_role("button", name="Sign out").click()
+
+    # Nia reads her own record of the session, from the account links.
+    sign_in(page, live_server, cast.nia)
+    page.get_by_role("link", name="Your supervision").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your supervision")
+    expect(page.locator("main")).not_to_contain_text("Overdue")
+    assert_accessible(page, "my-supervision")
+    row = page.get_by_role("row").filter(has_text="Helen")
+    expect(row).to_contain_text("Ask the whole shift what they saw or heard.")
+    row.get_by_role("link").click()
+    expect(page.locator("main")).to_contain_text("I recorded the fall but not who else was there.")
+    expect(page.locator("main")).to_contain_text("Alice was found on the floor")
+    screenshot(page, "my-supervision-session")
+    page.get_by_role("link", name="Your supervision").last.click()
+    expect(page).to_have_url(f"{base}/supervision/")

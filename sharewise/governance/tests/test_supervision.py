@@ -135,3 +135,62 @@ def test_supervision_is_refused_to_those_who_do_not_supervise(cast, as_user):
     assert as_user(c.helen).get(f"/governance/supervision/staff/{c.priya.pk}/").status_code == 404
     session = supervision.record(by(c.sarah), c.org.pk, c.priya, _data())
     assert as_user(c.helen).get(f"/governance/supervision/{session.pk}/").status_code == 404
+
+
+def test_a_care_worker_reads_their_own_supervision_and_nobody_elses(cast, as_user):
+    c = cast
+    concern = record_concern(c, by=c.nia, days_ago=3)
+    session = supervision.record(
+        by(c.helen), c.org.pk, c.nia, _data(items=[f"concern:{concern.pk}"])
+    )
+    nia = as_user(c.nia)
+    listing = nia.get("/supervision/").content.decode()
+    assert "Helen" in listing and f'href="/governance/supervision/{session.pk}/"' in listing
+    assert "Record the person&#x27;s own words" in listing
+    assert f"{session.next_due:%-d %B %Y}" in listing and "Overdue" not in listing
+    page = nia.get(f"/governance/supervision/{session.pk}/").content.decode()
+    assert "next time her words first" in page and "Alice&#x27;s call bell" in page
+    assert 'href="/supervision/"' in page  # back to her own record, not the managers' list
+    assert Entry.objects.filter(
+        action="viewed supervision record", person_id=c.alice.pk, actor_id=c.nia.pk
+    ).exists()
+
+    # Tom, in the same home, has none of his own and cannot open hers.
+    assert (
+        "You have no supervision recorded yet"
+        in as_user(c.tom).get("/supervision/").content.decode()
+    )
+    assert as_user(c.tom).get(f"/governance/supervision/{session.pk}/").status_code == 404
+    assert as_user(c.grace).get(f"/governance/supervision/{session.pk}/").status_code == 404
+
+
+def test_own_supervision_is_overdue_once_the_next_session_date_passes(cast):
+    c = cast
+    assert supervision.own(c.nia, c.org.pk).overdue  # never supervised
+    session = supervision.record(by(c.helen), c.org.pk, c.nia, _data())
+    assert not supervision.own(c.nia, c.org.pk).overdue
+    mine = supervision.own(c.nia, c.org.pk, today=session.next_due + timedelta(days=1))
+    assert mine.overdue and mine.sessions == [session]
+
+
+def test_a_discussed_record_about_someone_the_reader_cannot_see_now_keeps_its_place_not_its_words(
+    cast, as_user
+):
+    c = cast
+    concern = record_concern(c, by=c.nia, days_ago=3)
+    session = supervision.record(
+        by(c.helen), c.org.pk, c.nia, _data(items=[f"concern:{concern.pk}"])
+    )
+    # Alice left the Night team long enough ago that Nia no longer sees her record.
+    c.alice.enrolments.update(end_date=timezone.localdate() - timedelta(days=120))
+    page = as_user(c.nia).get(f"/governance/supervision/{session.pk}/").content.decode()
+    assert "A record about someone you cannot see now" in page
+    assert "call bell" not in page
+    assert not Entry.objects.filter(
+        action="viewed supervision record", person_id=c.alice.pk, actor_id=c.nia.pk
+    ).exists()
+    # The lead still sees what was discussed.
+    assert (
+        "call bell"
+        in as_user(c.sarah).get(f"/governance/supervision/{session.pk}/").content.decode()
+    )
