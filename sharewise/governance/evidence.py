@@ -8,7 +8,8 @@ notes are left out, a lesson being shown by its failure pattern and measure.
 
 Small numbers: any count from 1 to small_number - 1 is shown as "<5" (for the default
 of 5), and a rate or median worked out from fewer than small_number records is not
-shown. Where a hidden count could be worked out by taking the others from a total
+shown, nor is a percentage that would give away a count under small_number of the
+records it counts or leaves out. Where a hidden count could be worked out by taking the others from a total
 shown beside it, a second count is hidden too ("Not shown")."""
 
 from __future__ import annotations
@@ -81,16 +82,26 @@ def too_few(threshold: int) -> str:
     return f"Not shown: fewer than {threshold}"
 
 
+GIVES_AWAY = "Not shown: it would give away a count under {}"
+
+
 def rate_text(value: float | None, n: int, unit: str, threshold: int) -> str:
     """A percentage or a median in days, or why it is not shown: one from fewer than
-    threshold records could give away a small count."""
+    threshold records could give away a small count, and so could a percentage of n
+    records shown beside n when what it counts, or what it leaves out, is 1 to
+    threshold - 1 (80% of 5 is 4 of them, and 1 not)."""
     if n == 0 or value is None:
         return "No records"
     if n < threshold:
         return too_few(threshold)
     if unit == "%":
-        return f"{value:.1f}%"
+        return GIVES_AWAY.format(threshold) if small_share(value, n, threshold) else f"{value:.1f}%"
     return f"{value:.1f} days"
+
+
+def small_share(percent: float, n: int, threshold: int) -> bool:
+    counted = round(percent * n / 100)
+    return 0 < counted < threshold or 0 < n - counted < threshold
 
 
 class Cells:
@@ -702,7 +713,14 @@ def _measure_row(m: dict, t: int) -> list[str]:
     before = rate_text(m["before"], m["n_before"], unit, t)
     after = rate_text(m["after"], m["n_after"], unit, t)
     both = m["n_before"] >= t and m["n_after"] >= t and m["change"] is not None
-    if not both:
+    small = (
+        both
+        and unit == "%"
+        and (small_share(m["before"], m["n_before"], t) or small_share(m["after"], m["n_after"], t))
+    )
+    if small:
+        change, result = "Not shown", "Not shown: small numbers"
+    elif not both:
         change, result = "Not shown", "Too few records to tell"
     else:
         change = f"{m['change']:+.1f}{'%' if unit == '%' else ' days'}"

@@ -100,9 +100,58 @@ def test_no_hidden_count_can_be_worked_out_from_a_table_and_its_totals(row_a, ro
 
 def test_rates_from_few_records_are_not_shown():
     assert evidence.rate_text(80.0, 4, "%", 5) == "Not shown: fewer than 5"
-    assert evidence.rate_text(80.0, 5, "%", 5) == "80.0%"
+    assert evidence.rate_text(50.0, 10, "%", 5) == "50.0%"
+    assert evidence.rate_text(100.0, 5, "%", 5) == "100.0%"
+    # 80% of 5 is 4 counted and 1 not; 2.5% of 200 is 5.
+    assert evidence.rate_text(80.0, 5, "%", 5) == "Not shown: it would give away a count under 5"
+    assert evidence.rate_text(98.0, 200, "%", 5) == "Not shown: it would give away a count under 5"
+    assert evidence.rate_text(2.5, 200, "%", 5) == "2.5%"
     assert evidence.rate_text(2.25, 12, "days", 5) == "2.2 days"
     assert evidence.rate_text(None, 0, "days", 5) == "No records"
+
+
+@given(st.integers(1, 3_000), st.data(), st.integers(2, 20))
+def test_a_percentage_shown_never_gives_away_a_small_count(n, data, threshold):
+    """Whatever the records, a percentage shown beside its number of records leaves
+    both what it counts and what it leaves out at 0 or at least the threshold, to
+    within the rounding of what is shown."""
+    counted = data.draw(st.integers(0, n))
+    percent = round(100 * counted / n, 1)  # as the measures round it
+    text = evidence.rate_text(percent, n, "%", threshold)
+    if n < threshold:
+        assert text.startswith("Not shown")
+    elif not text.startswith("Not shown"):
+        # Up to 1,000 records a percentage to one decimal place names its count exactly;
+        # beyond, it stands for several counts, and the one it seems to name is checked.
+        named = counted if n <= 1000 else round(percent * n / 100)
+        for part in (named, n - named):
+            assert part == 0 or part >= threshold
+
+
+def test_a_measures_change_is_not_shown_when_either_side_would_give_away_a_small_count():
+    measure = {
+        "pattern_label": "Over-reliance on consent",
+        "label": "Share of refusals reviewed",
+        "unit": "%",
+        "before": 80.0,
+        "n_before": 5,
+        "after": 100.0,
+        "n_after": 12,
+        "change": 20.0,
+        "improved": True,
+        "after_complete": True,
+    }
+    row = evidence._measure_row(measure, 5)
+    assert row[2:] == [
+        "Not shown: it would give away a count under 5",
+        "5",
+        "100.0%",
+        "12",
+        "Not shown",
+        "Not shown: small numbers",
+    ]
+    fine = evidence._measure_row(measure | {"before": 50.0, "n_before": 10, "change": 50.0}, 5)
+    assert fine[2:] == ["50.0%", "10", "100.0%", "12", "+50.0%", "Better"]
 
 
 # Charts
