@@ -13,7 +13,7 @@ from ninja import Field, Router, Schema, Status
 
 from sharewise.audittrail import trail
 from sharewise.governance import actions as actionlib
-from sharewise.governance import audits, evidence, learning, measures, meetings
+from sharewise.governance import audits, evidence, jobs, learning, measures, meetings
 from sharewise.governance import supervision as supervisionlib
 from sharewise.governance.models import AuditRun, EvidencePack, Finding, Job, Lesson, Meeting
 from sharewise.organisations.access import scope_for
@@ -87,6 +87,7 @@ def run_audit(request, payload: PeriodIn):
 
 def _run_for(request, audit_id) -> AuditRun:
     org = _org(request.user, "governance.see_findings", "Your role does not see audit findings.")
+    jobs.give_up_stopped(org)
     run = AuditRun.objects.filter(organisation_id=org, pk=audit_id).first()
     if run is None:
         raise Http404
@@ -559,6 +560,7 @@ def build_evidence_pack(request, payload: PeriodIn):
 
 def _pack_for(request, pack_id) -> EvidencePack:
     org = _org(request.user, "governance.build_evidence_pack", EVIDENCE_ONLY)
+    jobs.give_up_stopped(org)
     pack = EvidencePack.objects.filter(organisation_id=org, pk=pack_id).defer("html", "pdf").first()
     if pack is None:
         raise Http404

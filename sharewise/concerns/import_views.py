@@ -77,6 +77,7 @@ def import_new(request):
             )
             importjobs.start(job)
         return redirect("import_job", job_id=job.pk)
+    importjobs.give_up_stopped(organisations)
     recent = ImportJob.objects.filter(organisation__in=organisations).select_related("created_by")[
         :10
     ]
@@ -91,8 +92,10 @@ def import_new(request):
 @require_GET
 def import_job(request, job_id):
     _require_lead(request)
+    organisations = _lead_organisations(request.user)
+    importjobs.give_up_stopped(organisations)
     job = (
-        ImportJob.objects.filter(pk=job_id, organisation__in=_lead_organisations(request.user))
+        ImportJob.objects.filter(pk=job_id, organisation__in=organisations)
         .select_related("created_by")
         .first()
     )

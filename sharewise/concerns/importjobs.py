@@ -13,6 +13,7 @@ from django.utils import timezone
 from sharewise.audittrail import trail
 from sharewise.concerns import importing
 from sharewise.concerns.models import ImportJob
+from sharewise.organisations import background
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,35 @@ FAILED_UNEXPECTEDLY = (
     "Something went wrong while importing, so nothing was saved. Try again; if it happens "
     "again, tell your administrator the time you tried."
 )
+
+
+STOPPED = (
+    "This import stopped before it finished, most likely because Sharewise was restarted. "
+    "Nothing was imported, and the uploaded file has been removed: upload it again."
+)
+RUNNING = (ImportJob.Status.QUEUED, ImportJob.Status.CHECKING, ImportJob.Status.SAVING)
+
+
+def give_up_stopped(organisations, now=None) -> int:
+    """Mark imports whose thread is gone (the server restarted under them) as failed,
+    saying why, and remove their uploads. Saving is one transaction, so a lost import
+    saved nothing; its spreadsheet must not stay on disk."""
+    now = now or timezone.now()
+    ids = list(
+        background.lost(
+            ImportJob.objects.filter(organisation__in=organisations), RUNNING, now
+        ).values_list("pk", flat=True)
+    )
+    if not ids:
+        return 0
+    given_up = ImportJob.objects.filter(pk__in=ids, status__in=RUNNING).update(
+        status=ImportJob.Status.FAILED,
+        finished_at=now,
+        errors=[{"row": None, "column": "", "message": STOPPED}],
+    )
+    for job_id in ids:
+        _remove_upload(job_id)
+    return given_up
 
 
 def start(job: ImportJob) -> None:

@@ -11,7 +11,31 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
+from sharewise.organisations import background
+
 threads: list[threading.Thread] = []  # kept so tests can wait for them
+
+STOPPED = (
+    "This stopped before it finished, most likely because Sharewise was restarted. "
+    "Nothing from it was kept: start it again."
+)
+
+
+def give_up_stopped(organisation_id: int, now=None) -> int:
+    """Mark the organisation's audits and evidence packs that can no longer finish as
+    failed, saying why, so nobody waits on a progress bar that will never move. Their
+    results are saved in one transaction at the end, so nothing is half-written."""
+    from sharewise.governance.models import AuditRun, EvidencePack, Job
+
+    now = now or timezone.now()
+    given_up = 0
+    for model in (AuditRun, EvidencePack):
+        found = background.lost(
+            model.objects.filter(organisation_id=organisation_id), (Job.QUEUED, Job.RUNNING), now
+        )
+        if found.exists():  # read first: pages call this, and most find nothing to write
+            given_up += found.update(status=Job.FAILED, error=STOPPED, finished_at=now, step="")
+    return given_up
 
 
 def years_before(day: date, years: int) -> date:

@@ -1,15 +1,23 @@
 """The governance step of `manage.py sweep` (found by patterns.sweep through hooks):
-the owner of an action past its due date is told, once."""
+the owner of an action past its due date is told, once, and an audit or evidence pack
+that stopped part-way (the server restarted under it) is marked as stopped."""
 
 from django.urls import reverse
 from django.utils import timezone
 
-from sharewise.governance import actions
+from sharewise.governance import actions, jobs
 from sharewise.governance.models import Action
 from sharewise.patterns.models import Notification
 
 
-def due(organisation_id, now) -> tuple[str, int]:
+def due(organisation_id, now) -> list[tuple[str, int]]:
+    return [
+        ("overdue action(s) notified", _overdue_actions(organisation_id, now)),
+        ("stopped audit(s) and evidence pack(s)", jobs.give_up_stopped(organisation_id, now)),
+    ]
+
+
+def _overdue_actions(organisation_id, now) -> int:
     late = list(
         actions.overdue(organisation_id, timezone.localdate(now)).filter(
             overdue_notified_at__isnull=True
@@ -25,4 +33,4 @@ def due(organisation_id, now) -> tuple[str, int]:
         for a in late
     )
     Action.objects.filter(pk__in=[a.pk for a in late]).update(overdue_notified_at=now)
-    return "overdue action(s) notified", len(late)
+    return len(late)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sharewise.audittrail import trail
 from sharewise.concerns.models import Concern
 from sharewise.governance import actions as actionlib
-from sharewise.governance import audits, charts, evidence, learning, measures, meetings
+from sharewise.governance import audits, charts, evidence, jobs, learning, measures, meetings
 from sharewise.governance import supervision as supervisionlib
 from sharewise.governance.forms import (
     ActionForm,
@@ -121,6 +121,7 @@ def audit_list(request):
                 apply_errors(form, error)
             else:
                 return redirect("audit", run_id=run.pk)
+    jobs.give_up_stopped(org)
     runs = AuditRun.objects.filter(organisation_id=org).select_related("started_by")
     history = audits.trend(org)
     _, policy = store.in_force(org, "governance")
@@ -161,6 +162,7 @@ def audit_list(request):
 @login_required
 def audit_page(request, run_id):
     org = _org(request, "governance.see_findings")
+    jobs.give_up_stopped(org)
     run = (
         AuditRun.objects.filter(organisation_id=org, pk=run_id).select_related("started_by").first()
     )
@@ -831,6 +833,7 @@ def evidence_list(request):
             apply_errors(form, error)
         else:
             return redirect("evidence_pack", pack_id=pack.pk)
+    jobs.give_up_stopped(org)
     packs = (
         EvidencePack.objects.filter(organisation_id=org)
         .select_related("requested_by")
@@ -845,6 +848,7 @@ def evidence_list(request):
 
 def _pack_for(request, pack_id) -> EvidencePack:
     org = _org(request, "governance.build_evidence_pack")
+    jobs.give_up_stopped(org)
     pack = EvidencePack.objects.filter(organisation_id=org, pk=pack_id).first()
     if pack is None:
         raise Http404("No such evidence pack")

@@ -46,8 +46,8 @@ def run(now: datetime | None = None, *, rescore_all: bool = False) -> Swept:
             swept.monitoring_ended += monitoring_ended(organisation_id, now)
             swept.rescored += rescore(organisation_id, now, everyone=rescore_all)
             for step in hooks("sweep", "due", skip_label="patterns"):
-                what, count = step(organisation_id, now)
-                swept.more[what] = swept.more.get(what, 0) + count
+                for what, count in step(organisation_id, now):
+                    swept.more[what] = swept.more.get(what, 0) + count
         return swept
     finally:
         _release_lock()

@@ -3,5 +3,5 @@
 from sharewise.sharing import decisions
 
 
-def due(organisation_id, now) -> tuple[str, int]:
-    return "sharing decision review(s) due", decisions.reviews_due(organisation_id, now)
+def due(organisation_id, now) -> list[tuple[str, int]]:
+    return [("sharing decision review(s) due", decisions.reviews_due(organisation_id, now))]

@@ -485,10 +485,9 @@ def background(monkeypatch):
 
 
 def test_a_lead_uploads_a_file_and_sees_progress_then_the_result(
-    transactional_cast, as_user, tmp_path, settings, background
+    transactional_cast, as_user, background
 ):
     cast = transactional_cast
-    settings.SHAREWISE_IMPORT_DIR = tmp_path
     wait_for_imports = background
     client = as_user(cast.sarah)
     page = client.get("/imports/new/").content.decode()
@@ -500,6 +499,8 @@ def test_a_lead_uploads_a_file_and_sees_progress_then_the_result(
     assert response.status_code == 302
     job = ImportJob.objects.get()
     assert response["Location"] == f"/imports/{job.pk}/"
+    upload = Path(job.file.path)
+    assert upload.exists()
     wait_for_imports()
 
     page = client.get(response["Location"]).content.decode()
@@ -507,7 +508,8 @@ def test_a_lead_uploads_a_file_and_sees_progress_then_the_result(
     assert "Imported 30 concerns" in page
     assert 'http-equiv="refresh"' not in page
     assert Concern.objects.count() == 30
-    assert not any(tmp_path.rglob("*.csv")), "the upload is deleted once imported"
+    assert not upload.exists(), "the upload is deleted once imported"
+    assert not ImportJob.objects.get(pk=job.pk).file
 
     bad = csv_bytes([row(100), row(101, categories="Theft"), row(102, occurred_at="tomorrow")])
     response = client.post("/imports/new/", {"file": SimpleUploadedFile("bad.csv", bad)})
@@ -535,6 +537,43 @@ def test_the_progress_page_refreshes_itself_while_the_import_runs(cast, as_user)
     assert '<progress max="100" value="40">' in page
 
 
+def test_an_import_lost_to_a_restart_says_so_and_its_upload_is_removed(cast, as_user):
+    from sharewise.patterns import sweep
+
+    hours_ago = timezone.now() - timedelta(hours=2)
+
+    def job(status, when, org=None, by=None):
+        made = ImportJob.objects.create(
+            organisation=org or cast.org,
+            created_by=by or cast.sarah,
+            file=SimpleUploadedFile("log.csv", csv_bytes([row(0)])),
+            file_name="log.csv",
+        )
+        ImportJob.objects.filter(pk=made.pk).update(
+            status=status, created_at=when, started_at=when if status != "queued" else None
+        )
+        return made
+
+    lost = job(ImportJob.Status.SAVING, hours_ago)
+    busy = job(ImportJob.Status.CHECKING, timezone.now() - timedelta(minutes=5))
+    elsewhere = job(ImportJob.Status.QUEUED, hours_ago, cast.other_org, cast.olivia)
+    uploads = {j.pk: Path(j.file.path) for j in (lost, busy, elsewhere)}
+    assert all(path.exists() for path in uploads.values())
+
+    page = as_user(cast.sarah).get(f"/imports/{lost.pk}/").content.decode()
+    assert "most likely because Sharewise was restarted" in page
+    assert 'http-equiv="refresh"' not in page
+    statuses = dict(ImportJob.objects.values_list("pk", "status"))
+    assert statuses == {lost.pk: "failed", busy.pk: "checking", elsewhere.pk: "queued"}
+    assert not uploads[lost.pk].exists() and uploads[elsewhere.pk].exists()
+
+    assert sweep.run().more["stopped import(s)"] == 1  # Olivia's, in the other organisation
+    assert ImportJob.objects.get(pk=elsewhere.pk).status == "failed"
+    assert not uploads[elsewhere.pk].exists()
+    assert uploads[busy.pk].exists()  # still running: left alone
+    busy.file.delete(save=False)
+
+
 def test_a_care_worker_may_not_import(cast, as_user):
     client = as_user(cast.nia)
     assert client.get("/imports/new/").status_code == 403
@@ -559,10 +598,9 @@ def test_the_column_reference_lists_every_column_on_the_page_and_in_the_docs(cas
 
 
 def test_an_import_that_breaks_saves_nothing_and_says_so(
-    transactional_cast, as_user, tmp_path, settings, background, monkeypatch
+    transactional_cast, as_user, background, monkeypatch
 ):
     cast = transactional_cast
-    settings.SHAREWISE_IMPORT_DIR = tmp_path
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -571,12 +609,13 @@ def test_an_import_that_breaks_saves_nothing_and_says_so(
     client = as_user(cast.sarah)
     data = csv_bytes([row(0)])
     response = client.post("/imports/new/", {"file": SimpleUploadedFile("log.csv", data)})
+    upload = Path(ImportJob.objects.get().file.path)
     background()
     page = client.get(response["Location"]).content.decode()
     assert "Nothing was imported" in page
     assert "Something went wrong while importing, so nothing was saved." in page
     assert not Concern.objects.exists()
-    assert not any(tmp_path.rglob("*.csv"))
+    assert not upload.exists()
 
 
 def test_imported_history_does_not_flood_the_review_queue(cast, as_user):

@@ -577,6 +577,53 @@ def test_an_audit_that_breaks_saves_nothing_and_asks_to_try_again(cast, monkeypa
     assert audits.trend(cast.org.pk) == []
 
 
+def test_an_audit_or_pack_that_lost_its_thread_is_marked_stopped_not_left_running(cast, as_user):
+    """A restart kills the thread doing the work; after an hour the run says so, on its
+    page, in the API and from the sweep, instead of showing progress forever."""
+    from sharewise.governance.models import EvidencePack
+    from sharewise.patterns import sweep
+
+    period = (cast.today - timedelta(days=30), cast.today)
+    now = timezone.now()
+    hours_ago = now - timedelta(hours=2)
+    lost = audits._create(cast.org.pk, *period, cast.sarah)
+    AuditRun.objects.filter(pk=lost.pk).update(
+        status=Job.RUNNING, started_at=hours_ago, created_at=hours_ago, progress=40
+    )
+    never_started = audits._create(cast.org.pk, *period, cast.sarah)
+    AuditRun.objects.filter(pk=never_started.pk).update(created_at=hours_ago)
+    busy = audits._create(cast.org.pk, *period, cast.sarah)
+    AuditRun.objects.filter(pk=busy.pk).update(
+        status=Job.RUNNING, started_at=now - timedelta(minutes=10)
+    )
+    elsewhere = audits._create(cast.other_org.pk, *period, cast.olivia)
+    AuditRun.objects.filter(pk=elsewhere.pk).update(created_at=hours_ago)
+    pack = EvidencePack.objects.create(
+        organisation=cast.org,
+        period_from=period[0],
+        period_to=period[1],
+        requested_by=cast.sarah,
+        status=Job.RUNNING,
+        started_at=hours_ago,
+    )
+
+    page = as_user(cast.sarah).get(f"/governance/audits/{lost.pk}/").content.decode()
+    assert "The audit did not finish" in page and "Sharewise was restarted" in page
+    statuses = dict(AuditRun.objects.values_list("pk", "status"))
+    assert statuses[lost.pk] == statuses[never_started.pk] == Job.FAILED
+    assert statuses[busy.pk] == Job.RUNNING  # still within the hour
+    assert statuses[elsewhere.pk] == Job.QUEUED  # not this reader's organisation
+
+    api = as_user(cast.sarah).get(f"/api/v1/evidence-packs/{pack.pk}").json()
+    assert api["status"] == "failed" and api["error"].startswith("This stopped before it finished")
+    pack.refresh_from_db()
+    assert pack.error == jobs.STOPPED and pack.finished_at
+
+    swept = sweep.run(now)
+    assert swept.more["stopped audit(s) and evidence pack(s)"] == 1  # Olivia's
+    assert AuditRun.objects.get(pk=elsewhere.pk).status == Job.FAILED
+
+
 # Case-file samples --------------------------------------------------------------------------
 
 
