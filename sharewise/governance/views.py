@@ -742,11 +742,8 @@ def my_supervision(request):
     """Anyone's own supervision: what they reflected on and agreed, and when the next
     session is due."""
     org = scope_for(request.user).organisation_id
-    if org is None:
-        raise PermissionDenied
-    return render(
-        request, "governance/my_supervision.html", {"mine": supervisionlib.own(request.user, org)}
-    )
+    mine = supervisionlib.own(request.user, org) if org else supervisionlib.Own([], None, False)
+    return render(request, "governance/my_supervision.html", {"mine": mine})
 
 
 # --- learning log ---------------------------------------------------------------------

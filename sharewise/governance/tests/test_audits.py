@@ -609,6 +609,7 @@ def test_an_audit_or_pack_that_lost_its_thread_is_marked_stopped_not_left_runnin
 
     page = as_user(cast.sarah).get(f"/governance/audits/{lost.pk}/").content.decode()
     assert "The audit did not finish" in page and "Sharewise was restarted" in page
+    assert 'href="/governance/audits/#run">Run an audit of a period</a>' in page
     statuses = dict(AuditRun.objects.values_list("pk", "status"))
     assert statuses[lost.pk] == statuses[never_started.pk] == Job.FAILED
     assert statuses[busy.pk] == Job.RUNNING  # still within the hour
