@@ -309,6 +309,7 @@ API_MATRIX = {
     "GET /api/v1/meetings":                    (401, 403, 403, 403, 200, 403, 403, 403, 200),
     "POST /api/v1/meetings":                   (401, 403, 403, 403, 201, 403, 403, 403, 201),
     "GET /api/v1/meetings/{meeting_id}/agenda": (401, 403, 403, 403, 200, 403, 403, 403, 404),
+    "POST /api/v1/meetings/{meeting_id}/minutes": (401, 403, 403, 403, 201, 403, 403, 403, 404),
     "POST /api/v1/supervisions":               (401, 403, 403, 201, 201, 403, 403, 403, 404),
     "GET /api/v1/lessons":                     (401, 403, 403, 403, 200, 200, 200, 403, 200),
     "POST /api/v1/lessons":                    (401, 403, 403, 403, 201, 201, 201, 403, 201),
@@ -412,6 +413,10 @@ def api_bodies(cast):
             "due": soon,
         },
         "POST /api/v1/meetings": {"held_at": f"{soon}T10:00:00+00:00"},
+        "POST /api/v1/meetings/{meeting_id}/minutes": {
+            "item": "other::",
+            "discussion": "Staffing over the holidays was discussed.",
+        },
         "POST /api/v1/supervisions": {
             "staff_id": cast.nia.pk,
             "responses": {"0": "It could be neglect at night, not just a busy shift."},

@@ -374,6 +374,50 @@ def meeting_agenda(request, meeting_id: int):
     )
 
 
+class MinuteIn(Schema):
+    item: str = Field(description='The agenda item\'s key, from the agenda, e.g. "alert:12"')
+    discussion: str = Field(description="What was discussed, in at least 3 words")
+    decision: str = ""
+    action: ActionIn | None = Field(None, description="An action agreed, if one was")
+
+
+@router.post(
+    "/meetings/{meeting_id}/minutes",
+    response={201: MinuteOut},
+    summary="Minute one agenda item, with an action if one was agreed (all or nothing)",
+)
+def minute_item(request, meeting_id: int, payload: MinuteIn):
+    from django.core.exceptions import ValidationError
+
+    org = _org(request.user, "governance.hold_meetings", MEETINGS_ONLY)
+    meeting = Meeting.objects.filter(organisation_id=org, pk=meeting_id).first()
+    if meeting is None:
+        raise Http404
+    item = meetings.find_item(meetings.agenda(meeting, request.user), payload.item)
+    if item is None:
+        raise ValidationError(
+            {"item": "That item is not on this meeting's agenda: use a key the agenda gives"}
+        )
+    data = {"discussion": payload.discussion, "decision": payload.decision}
+    if payload.action:
+        data |= {
+            "action": payload.action.description,
+            "owner": _staff(org, payload.action.owner_id, "action.owner_id"),
+            "due": payload.action.due,
+        }
+    minute = meetings.record_minute(request, meeting, item, data)
+    return Status(
+        201,
+        MinuteOut(
+            discussion=minute.discussion,
+            decision=minute.decision,
+            recorded_by=staff_name(minute.recorded_by),
+            recorded_at=minute.recorded_at,
+            actions=[_action_out(a) for a in minute.actions.select_related("owner", "minute")],
+        ),
+    )
+
+
 # Supervision -------------------------------------------------------------------------
 
 

@@ -110,6 +110,79 @@ def test_the_agenda_lists_the_refusals_and_alerts_and_is_trailed(cast, api):
     assert Meeting.objects.count() == 1
 
 
+def test_the_lead_minutes_an_agenda_item_with_an_action_and_it_is_followed_up(cast, api):
+    from sharewise.governance.models import Minute
+
+    for days in (9, 5, 2):
+        record_concern(cast, days_ago=days)
+    lead = api(cast.sarah)
+    meeting = lead.post(
+        "/api/v1/meetings", {"held_at": (timezone.now() + timedelta(hours=2)).isoformat()}
+    ).json()
+    agenda = lead.get(f"/api/v1/meetings/{meeting['id']}/agenda").json()
+    alert = next(s for s in agenda["sections"] if s["code"] == "alerts")["items"][0]
+    path = f"/api/v1/meetings/{meeting['id']}/minutes"
+    due = str(cast.today + timedelta(days=7))
+    action = {
+        "description": "Ask the night nurse what she saw",
+        "owner_id": cast.helen.pk,
+        "due": due,
+    }
+
+    # Nothing is half-written: a bad owner refuses the minute as well as the action.
+    refused = lead.post(
+        path,
+        {
+            "item": alert["key"],
+            "discussion": "Three concerns in nine days at night.",
+            "action": action | {"owner_id": cast.olivia.pk},
+        },
+    )
+    assert refused.status_code == 422
+    assert {e["field"] for e in refused.json()["errors"]} == {"action.owner_id"}
+    unknown = lead.post(
+        path, {"item": "alert:999999", "discussion": "Three concerns in nine days."}
+    )
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "item"
+    short = lead.post(path, {"item": alert["key"], "discussion": "Noted."})
+    assert short.status_code == 422 and short.json()["errors"][0]["field"] == "discussion"
+    assert not Minute.objects.exists() and not Action.objects.exists()
+
+    minuted = lead.post(
+        path,
+        {
+            "item": alert["key"],
+            "discussion": "Three concerns in nine days, all at night.",
+            "decision": "Escalate to the local authority if there is another.",
+            "action": action,
+        },
+    )
+    assert minuted.status_code == 201
+    body = minuted.json()
+    assert body["recorded_by"] == "Sarah Whitfield"
+    assert [(a["owner"], a["meeting_id"]) for a in body["actions"]] == [
+        ("Helen Marsh", meeting["id"])
+    ]
+    assert Entry.objects.filter(action="meeting.minute", person_id=cast.alice.pk).exists()
+
+    # The next meeting's agenda carries the action until it is done.
+    later = lead.post(
+        "/api/v1/meetings", {"held_at": (timezone.now() + timedelta(days=28)).isoformat()}
+    ).json()
+    follow_up = next(
+        s
+        for s in lead.get(f"/api/v1/meetings/{later['id']}/agenda").json()["sections"]
+        if s["code"] == "follow_up"
+    )
+    assert "Ask the night nurse what she saw" in str(follow_up["items"])
+
+    # Only leads of this organisation minute its meetings.
+    for who, status in ((cast.helen, 403), (cast.nia, 403), (cast.olivia, 404)):
+        answer = api(who).post(path, {"item": alert["key"], "discussion": "Three concerns noted."})
+        assert answer.status_code == status
+    assert Minute.objects.count() == 1
+
+
 def test_a_manager_records_supervision_only_for_their_own_staff(cast, api):
     body = {
         "responses": {"1": "The night nurse might have seen something."},
