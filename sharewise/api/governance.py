@@ -292,6 +292,16 @@ class MinuteOut(Schema):
     actions: list[ActionOut]
 
 
+def _minute_out(m) -> MinuteOut:
+    return MinuteOut(
+        discussion=m.discussion,
+        decision=m.decision,
+        recorded_by=staff_name(m.recorded_by),
+        recorded_at=m.recorded_at,
+        actions=[_action_out(a) for a in m.actions.all()],
+    )
+
+
 class ItemOut(Schema):
     key: str = Field(description="Identifies the item when minuting it")
     record_type: str
@@ -355,16 +365,7 @@ def meeting_agenda(request, meeting_id: int):
                         title=i.title,
                         detail=i.detail,
                         person_id=i.person.pk if i.person else None,
-                        minutes=[
-                            MinuteOut(
-                                discussion=m.discussion,
-                                decision=m.decision,
-                                recorded_by=staff_name(m.recorded_by),
-                                recorded_at=m.recorded_at,
-                                actions=[_action_out(a) for a in m.actions.all()],
-                            )
-                            for m in i.minutes
-                        ],
+                        minutes=[_minute_out(m) for m in i.minutes],
                     )
                     for i in s.items
                 ],
@@ -406,16 +407,7 @@ def minute_item(request, meeting_id: int, payload: MinuteIn):
             "due": payload.action.due,
         }
     minute = meetings.record_minute(request, meeting, item, data)
-    return Status(
-        201,
-        MinuteOut(
-            discussion=minute.discussion,
-            decision=minute.decision,
-            recorded_by=staff_name(minute.recorded_by),
-            recorded_at=minute.recorded_at,
-            actions=[_action_out(a) for a in minute.actions.select_related("owner", "minute")],
-        ),
-    )
+    return Status(201, _minute_out(minute))
 
 
 # Supervision -------------------------------------------------------------------------
