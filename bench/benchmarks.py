@@ -533,23 +533,7 @@ def _sharing_measures(data, team, in_team, heavy_person, record, quick) -> dict:
     version, _ = store.in_force(data.organisation.pk, "sharing")
     refusing = in_team[1:]
     SharingDecision.objects.bulk_create(
-        SharingDecision(
-            organisation=data.organisation,
-            person_id=person_id,
-            question="Share with the council?",
-            purpose="Protection",
-            consent_outcome="refused",
-            capacity="presumed",
-            answers={},
-            facts={},
-            recommendation="do_not_share",
-            recommendation_reasons=[],
-            outcome="do_not_share",
-            necessity="She has capacity and refuses; only she is at risk.",
-            review_date=timezone.localdate() + timedelta(days=28),
-            decided_by=data.lead,
-            policy_version=version,
-        )
+        _not_shared(data, version, person_id, timezone.localdate() + timedelta(days=28))
         for person_id in refusing
     )
     rng = random.Random(7)
@@ -712,6 +696,30 @@ def referrals(quick: bool) -> list[Result]:
 # --- 7. governance: an audit run and an evidence pack over a million concerns ----------
 
 
+def _not_shared(data, version, person_id: int, review_date, **more):
+    """A signed decision not to share, after a refusal by someone with capacity."""
+    from sharewise.sharing.models import SharingDecision
+
+    return SharingDecision(
+        organisation=data.organisation,
+        person_id=person_id,
+        question="Tell the local authority?",
+        purpose="Protection",
+        consent_outcome="refused",
+        capacity="presumed",
+        answers={},
+        facts={},
+        recommendation="do_not_share",
+        recommendation_reasons=[],
+        outcome="do_not_share",
+        necessity="She has capacity and refuses; only she is at risk.",
+        review_date=review_date,
+        decided_by=data.lead,
+        policy_version=version,
+        **more,
+    )
+
+
 def _refusals_and_decisions(data, rng, today) -> dict:
     """Refusals of consent for one person in a hundred and a standing decision not to
     share for half of them (some past review), as a year of real work would leave."""
@@ -739,23 +747,12 @@ def _refusals_and_decisions(data, rng, today) -> dict:
     ]
     ConsentRecord.objects.bulk_create(consents, batch_size=2_000)
     decisions = [
-        SharingDecision(
-            organisation=data.organisation,
-            person=c.person,
-            question="Tell the local authority?",
-            purpose="Protection",
-            consent_outcome="refused",
-            capacity="presumed",
-            answers={},
-            facts={},
-            recommendation="do_not_share",
-            recommendation_reasons=[],
-            outcome="do_not_share",
-            necessity="Respecting the refusal for now; risk is low.",
-            review_date=(c.asked_at + timedelta(days=28)).date(),
-            decided_by=data.lead,
+        _not_shared(
+            data,
+            version,
+            c.person.pk,
+            (c.asked_at + timedelta(days=28)).date(),
             decided_at=c.asked_at + timedelta(days=1),
-            policy_version=version,
         )
         for c in consents[::2]
     ]

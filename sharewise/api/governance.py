@@ -340,15 +340,7 @@ def meeting_agenda(request, meeting_id: int):
     if meeting is None:
         raise Http404
     sections = meetings.agenda(meeting, request.user)
-    trail.record_reads(
-        request,
-        "viewed meeting agenda",
-        meetings.people_on(sections),
-        organisation_id=org,
-        object_type="meeting",
-        object_id=meeting.pk,
-        detail={"via": "api"},
-    )
+    meetings.record_agenda_read(request, meeting, sections, via="api")
     return AgendaOut(
         meeting=_meeting_out(meeting),
         sections=[

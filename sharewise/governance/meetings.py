@@ -337,8 +337,17 @@ def find_item(sections, key: str) -> Item | None:
     return next((i for s in sections for i in s.items if i.key == key), None)
 
 
-def people_on(sections) -> list[int]:
-    return sorted({i.person.pk for s in sections for i in s.items if i.person is not None})
+def record_agenda_read(request, meeting: Meeting, sections, **detail) -> None:
+    """Write the read of everyone the agenda names to the trail (page and API alike)."""
+    trail.record_reads(
+        request,
+        "viewed meeting agenda",
+        sorted({i.person.pk for s in sections for i in s.items if i.person is not None}),
+        organisation_id=meeting.organisation_id,
+        object_type="meeting",
+        object_id=meeting.pk,
+        detail=detail or None,
+    )
 
 
 def record_minute(request, meeting: Meeting, item: Item, data: dict) -> Minute:

@@ -561,14 +561,7 @@ def meeting_page(request, meeting_id):
             else:
                 messages.success(request, f"Minuted: {item.title}")
                 return redirect(f"{request.path}#item-{slugify(item.key)}")
-    trail.record_reads(
-        request,
-        "viewed meeting agenda",
-        meetings.people_on(sections),
-        organisation_id=org,
-        object_type="meeting",
-        object_id=meeting.pk,
-    )
+    meetings.record_agenda_read(request, meeting, sections)
     for s in sections:
         for item in s.items:
             item.failed = form is not None and item.key == failed_item
