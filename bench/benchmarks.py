@@ -716,6 +716,7 @@ def _not_shared(data, version, person_id: int, review_date, **more):
         review_date=review_date,
         decided_by=data.lead,
         policy_version=version,
+        standing=True,  # one per person, signed: it stands
         **more,
     )
 

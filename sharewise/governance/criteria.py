@@ -23,6 +23,7 @@ from sharewise.people.models import BreakGlassAccess, CareNote
 from sharewise.policy import store
 from sharewise.policy.documents import CRITERIA, Criterion
 from sharewise.policy.models import PolicyVersion
+from sharewise.sharing import standing
 from sharewise.sharing.models import (
     NOT_SHARING,
     CapacityAssessment,
@@ -402,8 +403,9 @@ def decision_incomplete(org_id: int, start, end, criterion: Criterion, now) -> l
 
 
 def decision_review_overdue(org_id: int, start, end, criterion: Criterion, now) -> list[Failure]:
-    """Decisions not to share whose review fell due in the period (and has passed), with
-    no new decision about the person by then: still none, or one that came late."""
+    """Decisions not to share whose review fell due in the period (and has passed) while
+    they stood, and that still stand, or were replaced late, past the policy's days.
+    Whether and until when a decision stood is sharing.standing's answer."""
     today = timezone.localdate(now)
     grace = timedelta(days=criterion.days)
     first_day, last_day = timezone.localdate(start), timezone.localdate(end)
@@ -418,18 +420,13 @@ def decision_review_overdue(org_id: int, start, end, criterion: Criterion, now) 
         .values_list("id", "person_id", "decided_at", "review_date")
         .order_by("review_date", "id")
     )
+    periods = _standing_periods({person_id for _, person_id, _, _ in due})
     found = []
     for pk, person_id, decided_at, review_date in due:
-        nxt = (
-            SharingDecision.objects.filter(
-                person_id=person_id, status__in=MADE, decided_at__gt=decided_at
-            )
-            .exclude(pk=pk)
-            .order_by("decided_at")
-            .values_list("decided_at", flat=True)
-            .first()
-        )
-        if nxt is None:
+        if pk not in periods:
+            continue  # replaced before it was ever countersigned: it never stood
+        _, until = periods[pk]
+        if until is None:
             if today - review_date <= grace:
                 continue
             late = (today - review_date).days
@@ -438,7 +435,7 @@ def decision_review_overdue(org_id: int, start, end, criterion: Criterion, now) 
                 f"{_day(review_date)}; no new decision has been made ({_days(late)} overdue)."
             )
         else:
-            late = (timezone.localdate(nxt) - review_date).days
+            late = (timezone.localdate(until) - review_date).days
             if timedelta(days=late) <= grace:
                 continue
             summary = (
@@ -447,6 +444,19 @@ def decision_review_overdue(org_id: int, start, end, criterion: Criterion, now) 
             )
         found.append(Failure("sharing_decision", pk, summary, person_id=person_id))
     return found
+
+
+def _standing_periods(person_ids) -> dict:
+    """{decision id: (stood from, until or None)} for these people's decisions."""
+    by_person = defaultdict(list)
+    for row in SharingDecision.objects.filter(person_id__in=person_ids).values_list(
+        "person_id", "id", "decided_at", "outcome", "status", "countersigned_at", "review_date"
+    ):
+        by_person[row[0]].append(standing.Decision(*row[1:]))
+    periods = {}
+    for past in by_person.values():
+        periods |= standing.stood(past)
+    return periods
 
 
 # Disclosures --------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from sharewise.concerns import statistics
 from sharewise.concerns.models import Amendment, Concern, ConcernPerson
 from sharewise.organisations.models import Membership, Role, Team
 from sharewise.patterns import facts as factstore
-from sharewise.patterns import harms, rules
+from sharewise.patterns import harms, rules, signals
 from sharewise.patterns.models import (
     Alert,
     AlertConcern,
@@ -910,4 +910,5 @@ def decide(
         outcome=outcome,
         monitor_until=monitor_until.isoformat() if monitor_until else None,
     )
+    signals.alert_decided.send(Alert, alert=alert, decision=decision)
     return decision

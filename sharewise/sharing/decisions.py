@@ -21,7 +21,7 @@ from sharewise.patterns.models import Alert, AlertConcern, Notification, RiskSco
 from sharewise.patterns.models import Outcome as AlertOutcome
 from sharewise.people.models import age_on
 from sharewise.policy import store
-from sharewise.sharing import framework
+from sharewise.sharing import framework, standing
 from sharewise.sharing.models import (
     NOT_SHARING,
     AdviceRequest,
@@ -108,6 +108,10 @@ def facts_for(person, concern_ids=(), at=None, viewer=None):
         risk_threshold=patterns.risk_score.threshold,
         staff_implicated=staff,
         appropriate_policy_adopted=appropriate.adopted,
+        standing=SharingDecision.objects.filter(person_id__in=ids, standing=True)
+        .values_list("outcome", flat=True)
+        .first()
+        or "",
     )
     return facts, assessment
 
@@ -494,8 +498,6 @@ def record_decision(
     advisers = sorted({staff_name(a.answered_by) for a in advice if a.answered_by})
     if (data.get("advised_by") or "").strip():
         advisers.append(data["advised_by"].strip())
-    if signed:
-        _stand(person)
     decision = SharingDecision.objects.create(
         organisation_id=person.organisation_id,
         person=person,
@@ -548,12 +550,12 @@ def record_decision(
         status=SharingDecision.Status.SIGNED
         if signed
         else SharingDecision.Status.AWAITING_COUNTERSIGN,
-        # Until countersigned, the decision before it still stands.
-        standing=signed,
         countersign_because=why,
         countersign_needs_lead=lead_only,
     )
     decision.concerns.set(concern_ids)
+    stands = settle_standing(person.pk)
+    decision.standing = stands is not None and stands.pk == decision.pk
     if draft is not None:
         draft.decision = decision
         draft.save(update_fields=["decision"])
@@ -576,12 +578,37 @@ def record_decision(
     return decision
 
 
-def _stand(person, decision=None) -> None:
-    """The person's latest signed decision is the one whose review counts."""
-    others = SharingDecision.objects.filter(person=person, standing=True)
-    if decision is not None:
-        others = others.exclude(pk=decision.pk)
-    others.update(standing=False)
+def history(person_id: int) -> list[standing.Decision]:
+    """The person's decisions as sharing.standing reads them."""
+    return [
+        standing.Decision(*row)
+        for row in SharingDecision.objects.filter(person_id=person_id).values_list(
+            "id", "decided_at", "outcome", "status", "countersigned_at", "review_date"
+        )
+    ]
+
+
+def settle_standing(person_id: int) -> SharingDecision | None:
+    """Mark the person's standing decision as sharing.standing works it out, and mark
+    as superseded any decision still waiting for a countersignature that a later signed
+    decision has replaced. Call after every change to a decision's history."""
+    past = history(person_id)
+    stands = standing.standing(past)
+    stale = [
+        d.id
+        for d in past
+        if d.status == standing.AWAITING and standing.superseded_by(past, d.id) is not None
+    ]
+    if stale:
+        SharingDecision.objects.filter(pk__in=stale).update(
+            status=SharingDecision.Status.SUPERSEDED
+        )
+    decisions = SharingDecision.objects.filter(person_id=person_id)
+    decisions.filter(standing=True).exclude(pk=getattr(stands, "id", None)).update(standing=False)
+    if stands is None:
+        return None
+    decisions.filter(pk=stands.id, standing=False).update(standing=True)
+    return SharingDecision.objects.get(pk=stands.id)
 
 
 def _notify_countersigners(decision) -> None:
@@ -630,6 +657,11 @@ def countersign(request, decision, agree: bool, note: str, *, via="page") -> Sha
     errors = {}
     if decision.status != SharingDecision.Status.AWAITING_COUNTERSIGN:
         errors["status"] = ["This decision is not waiting for a countersignature"]
+    elif agree and (later := standing.superseded_by(history(decision.person_id), decision.pk)):
+        errors["status"] = [
+            f"Sharing decision {later.id}, made after this one, already stands: this one "
+            "can no longer be countersigned. Decline it, or record a new decision"
+        ]
     if not agree and _words(note) < 5:
         errors["note"] = [
             "Say why you do not agree (at least 5 words), so the decider knows what to do next"
@@ -640,17 +672,11 @@ def countersign(request, decision, agree: bool, note: str, *, via="page") -> Sha
     decision.countersigned_at = timezone.now()
     decision.countersign_note = (note or "").strip()
     decision.status = SharingDecision.Status.SIGNED if agree else SharingDecision.Status.DECLINED
-    if not agree:
-        decision.standing = False
     decision.save(
-        update_fields=[
-            "countersigned_by",
-            "countersigned_at",
-            "countersign_note",
-            "status",
-            "standing",
-        ]
+        update_fields=["countersigned_by", "countersigned_at", "countersign_note", "status"]
     )
+    stands = settle_standing(decision.person_id)
+    decision.standing = stands is not None and stands.pk == decision.pk
     _trail(
         request,
         "countersigned sharing decision" if agree else "declined to countersign sharing decision",
@@ -669,6 +695,18 @@ def countersign(request, decision, agree: bool, note: str, *, via="page") -> Sha
     )
     if agree:
         _settle_alert(decision)
+        if not decision.is_sharing:
+            # Concerns recorded while it waited challenge it as any later ones would.
+            since = list(
+                Concern.objects.filter(
+                    pk__in=ConcernPerson.objects.filter(person_id=decision.person_id).values(
+                        "concern_id"
+                    ),
+                    recorded_at__gt=decision.decided_at,
+                ).values_list("pk", flat=True)
+            )
+            if since:
+                concerns_after_refusal(since, [decision.person_id], decision.organisation_id)
     return decision
 
 
@@ -850,3 +888,56 @@ def reviews_due(organisation_id: int, now: datetime | None = None) -> int:
             decision.save(update_fields=["review_alerted_at"])
             made += 1
     return made
+
+
+def review_settled(alert, alert_decision) -> SharingDecision | None:
+    """A decision about a refusal's review alert is a review of the standing refusal: it
+    stays, and comes back on its next review date (the end of monitoring, or the
+    policy's days from now), so no refusal is ever left without one. A decision made
+    from the alert after it was raised is a new decision and needs nothing here."""
+    if alert.rule != "decision_review" or alert.person_id is None:
+        return None
+    refusal = (
+        SharingDecision.objects.standing_refusals()
+        .select_for_update()
+        .filter(person_id=alert.person_id, decided_at__lt=alert.waiting_since)
+        .first()
+    )
+    if refusal is None:
+        return None
+    _, policy = store.in_force(refusal.organisation_id, "sharing")
+    today = timezone.localdate(alert_decision.decided_at)
+    latest = today + timedelta(days=policy.max_review_days)
+    after = alert_decision.monitor_until or today + timedelta(days=policy.review_days)
+    after = min(after, latest)
+    by = alert_decision.decided_by
+    changes = {}
+    if refusal.review_date != after:
+        changes["review_date"] = {
+            "from": str(refusal.review_date or ""),
+            "to": after.isoformat(),
+        }
+    refusal.review_date = after
+    refusal.review_alerted_at = None
+    refusal.save(update_fields=["review_date", "review_alerted_at"])
+    DecisionAmendment.objects.create(
+        decision=refusal,
+        amended_by=by,
+        amended_at=alert_decision.decided_at,
+        reason=(
+            f"Reviewed on alert {alert.pk} by {staff_name(by)} "
+            f"({alert_decision.get_outcome_display().lower()}): {alert_decision.rationale} "
+            f"The decision stands until a new one is signed; next review {after:%-d %B %Y}."
+        ),
+        changes=changes,
+    )
+    trail.record(
+        actor=by,
+        action="reviewed sharing decision",
+        object_type="sharingdecision",
+        object_id=refusal.pk,
+        person_id=refusal.person_id,
+        organisation_id=refusal.organisation_id,
+        detail={"alert": alert.pk, "next_review": after.isoformat()},
+    )
+    return refusal

@@ -78,6 +78,7 @@ class Facts:
     risk_threshold: float = 6.0
     staff_implicated: bool = False
     appropriate_policy_adopted: bool = True
+    standing: str = ""  # the outcome of the person's standing decision, if any
 
 
 @dataclass(frozen=True)
@@ -159,6 +160,12 @@ def recommend(answers: Answers, facts: Facts, policy) -> Recommendation:
     if found := problems(answers, policy):
         raise ValueError(found)
     w = _Work(policy)
+    if facts.standing in ("do_not_share", "monitor"):
+        w.say(
+            "standing.refusal",
+            "A decision not to share stands for this person. Once signed, this decision "
+            "replaces it.",
+        )
     grounds = _grounds(answers, facts, w)
     capacity = _capacity(answers, facts, w)
     if capacity == "lacks_capacity" and answers.best_interests != "do_not_share":

@@ -5,6 +5,7 @@ from django.dispatch import receiver
 
 from sharewise.concerns import signals
 from sharewise.concerns.models import ConcernPerson
+from sharewise.patterns import signals as alert_signals
 from sharewise.sharing import decisions
 
 
@@ -25,3 +26,8 @@ def review_refusals(sender, concern_ids, organisation_id, **kwargs):
         by_person.setdefault(person_id, []).append(concern_id)
     for person_id, ids in by_person.items():
         decisions.concerns_after_refusal(ids, [person_id], organisation_id)
+
+
+@receiver(alert_signals.alert_decided)
+def review_refusal_settled(sender, alert, decision, **kwargs):
+    decisions.review_settled(alert, decision)

@@ -163,6 +163,7 @@ class SharingDecision(models.Model):
         AWAITING_COUNTERSIGN = "awaiting_countersign", "Waiting to be countersigned"
         SIGNED = "signed", "Signed"
         DECLINED = "declined", "Countersignature declined"
+        SUPERSEDED = "superseded", "Replaced by a later decision before it was countersigned"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="sharing_decisions")
@@ -204,8 +205,9 @@ class SharingDecision(models.Model):
     departure_rationale = models.TextField(blank=True)
     review_date = models.DateField(null=True, blank=True)
     review_alerted_at = models.DateTimeField(null=True, blank=True)
-    # The latest decision about the person: its review is the one that counts.
-    standing = models.BooleanField(default=True)
+    # Whether this is the person's standing decision, as sharing.standing works it out
+    # from the history (kept here so lists can filter on it; settle_standing() sets it).
+    standing = models.BooleanField(default=False)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -12,9 +12,10 @@ def person_panel(request, person) -> str:
         "sharing/person_panel.html",
         {
             "person": person,
-            "decision": SharingDecision.objects.filter(person=person)
-            .select_related("decided_by")
-            .first(),
+            "decision": SharingDecision.objects.filter(person=person, standing=True).first(),
+            "waiting": SharingDecision.objects.filter(
+                person=person, status=SharingDecision.Status.AWAITING_COUNTERSIGN
+            ),
             "consent": ConsentRecord.objects.filter(person=person).first(),
             "assessment": CapacityAssessment.objects.filter(person=person).first(),
             "can_use": request.user.has_perm("sharing.use_framework"),

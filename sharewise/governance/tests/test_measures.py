@@ -127,6 +127,7 @@ def decision(cast, person, days, status="signed", outcome="share_without_consent
         decided_at=at(days),
         policy_version=version,
         status=status,
+        standing=status == "signed",
     )
 
 
