@@ -105,7 +105,7 @@ def record_concern(
     """A concern about someone in the cast, recorded through recording.record as the
     import does: every recording standard met unless answers blank one out.
     Options: categories=[...], imported=True, source_staff=user, source_person=person
-    (give source_kind too)."""
+    (give source_kind too), risk_indicators=[...] (default: none of them applies)."""
     from django.utils import timezone
 
     from sharewise.concerns import recording
@@ -114,6 +114,7 @@ def record_concern(
     imported = answers.pop("imported", False)
     source_staff = answers.pop("source_staff", None)
     source_person = answers.pop("source_person", None)
+    risk_indicators = answers.pop("risk_indicators", ["none"])
     when = timezone.now() - timedelta(days=days_ago)
     draft = recording.Draft(
         people=[person],
@@ -121,6 +122,7 @@ def record_concern(
         service=team.service,
         team=team,
         categories=answers.pop("categories", ["neglect"]),
+        risk_indicators=risk_indicators,
         source_staff=source_staff,
         source_person=source_person,
         answers={

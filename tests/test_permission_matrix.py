@@ -670,6 +670,8 @@ def _sharing_records(cast):
         by(cast.nia), cast.org.pk, "Is a bruise from a fall always a safeguarding concern?"
     )
     cast.assessment = decisions.record_capacity(by(cast.helen), cast.alice, CAPACITY)
+    # The signed decision first: one recorded later would supersede the waiting one.
+    _disclosure_records(cast, by)
     cast.decision = decisions.record_decision(
         by(cast.sarah),
         cast.alice,
@@ -681,7 +683,6 @@ def _sharing_records(cast):
         },
     )
     assert cast.decision.status == "awaiting_countersign"
-    _disclosure_records(cast, by)
 
 
 def _disclosure_records(cast, by):

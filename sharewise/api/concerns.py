@@ -25,6 +25,12 @@ class ConcernIn(Schema):
     team_id: int
     shift: str = ""
     categories: list[str]
+    risk_indicators: list[str] = Field(
+        [],
+        description="The quick risk questions that apply, by code from the recording "
+        "policy's risk_indicators (children, others_reachable, crime, coercion, "
+        'serious_harm_now, source_works_for_us by default), or ["none"] when none does',
+    )
     information_source: str
     reported_by: str = ""
     facts: str = ""
@@ -76,6 +82,7 @@ class ConcernOut(Schema):
     team: str
     shift: str
     categories: list[str]
+    risk_indicators: list[str]
     severity: str
     sharing_view: str
     facts: str
@@ -125,6 +132,7 @@ def _concern_out(concern: Concern, viewer) -> ConcernOut:
         team=concern.team.name,
         shift=concern.shift,
         categories=concern.categories,
+        risk_indicators=concern.risk_indicators,
         severity=concern.severity,
         sharing_view=concern.sharing_view,
         facts=concern.facts,
@@ -225,6 +233,7 @@ def record_concern(request, payload: ConcernIn):
         service=team.service,
         team=team,
         categories=payload.categories,
+        risk_indicators=payload.risk_indicators,
         shift=payload.shift,
         source_staff=source_staff,
         source_person=source_person,

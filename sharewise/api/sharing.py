@@ -244,6 +244,17 @@ class AnswersIn(Schema):
     proportionality: str | None = None
     tell_person: str | None = Field(None, description="yes, no or blank")
     not_told_reason: str | None = None
+    accepted: list[str] | None = Field(
+        None,
+        description="Grounds the record proposes (by ground code) and questions its words "
+        "raise (cue:<code>) that you accept: see facts.proposals and facts.cues from "
+        "POST /sharing-decisions/assess",
+    )
+    rebuttals: dict[str, str] | None = Field(
+        None,
+        description="Proposed grounds or cues you set aside, each with the reason why it "
+        "does not apply: {key: reason}",
+    )
 
 
 class AssessIn(Schema):
@@ -265,13 +276,32 @@ class BasisOut(Schema):
     words: str
 
 
+class ProposalOut(Schema):
+    ground: str = Field(description="The override ground the record proposes")
+    evidence: list[str] = Field(description="The concerns and alerts that propose it")
+
+
+class CueOut(Schema):
+    key: str = Field(description="cue:<code>: accept or rebut it under this key")
+    ground: str
+    question: str
+    words: list[str] = Field(description="What the concerns say, as written")
+    evidence: list[str]
+
+
 class FactsOut(Schema):
     is_child: bool
     assessed_capacity: str
+    best_interests: str = Field(description="Recorded with the capacity assessment, if any")
     open_alerts: int
     risk_score: float
     risk_threshold: float
     staff_implicated: bool
+    standing: str = Field(description="The outcome of the person's standing decision")
+    consent_recorded: bool
+    categories: list[str]
+    proposals: list[ProposalOut]
+    cues: list[CueOut]
 
 
 class AssessmentOut(Schema):
@@ -334,10 +364,28 @@ def assess(request, payload: AssessIn):
         facts=FactsOut(
             is_child=facts.is_child,
             assessed_capacity=facts.assessed_capacity,
+            best_interests=facts.best_interests,
             open_alerts=facts.open_alerts,
             risk_score=facts.risk_score,
             risk_threshold=facts.risk_threshold,
             staff_implicated=facts.staff_implicated,
+            standing=facts.standing,
+            consent_recorded=facts.consent_recorded,
+            categories=list(facts.categories),
+            proposals=[
+                ProposalOut(ground=p.ground, evidence=list(p.evidence))
+                for p in framework.proposed(facts)
+            ],
+            cues=[
+                CueOut(
+                    key=c.key,
+                    ground=c.ground,
+                    question=c.question,
+                    words=list(c.words),
+                    evidence=list(c.evidence),
+                )
+                for c in facts.cues
+            ],
         ),
     )
 

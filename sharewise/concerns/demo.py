@@ -146,7 +146,15 @@ def build_demo_concerns(org, today: date, seed: int = 20261125, ordinary: int = 
     lead = users["lead"]
 
     def record(
-        people, team, when, categories, answers, by, review=None, review_after=timedelta(hours=5)
+        people,
+        team,
+        when,
+        categories,
+        answers,
+        by,
+        review=None,
+        review_after=timedelta(hours=5),
+        indicators=("none",),
     ):
         draft = recording.Draft(
             people=people,
@@ -154,6 +162,7 @@ def build_demo_concerns(org, today: date, seed: int = 20261125, ordinary: int = 
             service=team.service,
             team=team,
             categories=categories,
+            risk_indicators=list(indicators),
             answers=answers,
             source_person=answers.pop("_source_person", None),
         )
@@ -246,6 +255,8 @@ def build_demo_concerns(org, today: date, seed: int = 20261125, ordinary: int = 
             by,
             review=review,
             review_after=timedelta(hours=20),
+            # The night worker sees the threat behind "he'll stop coming" and says so.
+            indicators=("coercion",) if days_ago <= 16 else ("none",),
         )
 
     # Example 2: Arthur is supported at home, by reablement and at the day centre; each

@@ -16,6 +16,7 @@ from sharewise.concerns.models import (
 from sharewise.forms import DatePartsField, NHSStyled
 from sharewise.organisations.models import Team
 from sharewise.people.models import Person
+from sharewise.policy.documents import NO_INDICATOR
 
 TIME = re.compile(r"^\s*(\d{1,2})[:.]?(\d{2})\s*$")
 
@@ -43,6 +44,12 @@ class ConcernForm(NHSStyled, forms.Form):
     )
     categories = forms.MultipleChoiceField(
         widget=forms.CheckboxSelectMultiple, label="What kind of abuse or neglect", required=False
+    )
+    risk_indicators = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        label="Do any of these apply?",
+        help_text="Tick any that apply, or that you think might.",
+        required=False,
     )
     information_source = _radio(InformationSource.choices, "How do you know")
     reported_by = forms.CharField(label="Who reported it", required=False, max_length=200)
@@ -92,6 +99,10 @@ class ConcernForm(NHSStyled, forms.Form):
         ]
         self.fields["categories"].choices = [
             (c.code, c.label) for c in policy.categories if not (adult and c.children_only)
+        ]
+        self.fields["risk_indicators"].choices = [
+            *((i.code, i.label) for i in policy.risk_indicators),
+            (NO_INDICATOR, "None of these"),
         ]
         self.fields["other_people"].queryset = people
         self.fields["source_person"].queryset = people

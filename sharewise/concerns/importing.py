@@ -24,6 +24,7 @@ from sharewise.organisations.models import Team
 from sharewise.people import nhs_number
 from sharewise.people.access import teams_user_may_enrol
 from sharewise.people.models import Enrolment, Person
+from sharewise.policy.documents import NO_INDICATOR
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,12 @@ CONCERN_COLUMNS = (
     Column("information_source", "How the recorder knew.", "observed", required=True),
     Column("severity", "How serious it was judged to be.", "moderate", required=True),
     Column("shift", "Optional: when blank, worked out from the time.", "night"),
+    Column(
+        "risk_indicators",
+        "The quick risk questions that applied, separated by ';' (codes or words listed "
+        "below), or 'none'. Optional: when blank, the concern lists them as not answered.",
+        "children; crime",
+    ),
     Column("persons_words", "The person's own words. Optional."),
     Column("persons_wishes", "What the person wanted to happen. Optional."),
     Column("sharing_view_reason", "Why they refused or could not say. Optional."),
@@ -379,6 +386,10 @@ class _Checker:
         for c in policy.categories:
             self.categories[c.code.casefold()] = c.code
             self.categories[c.label.casefold()] = c.code
+        self.indicators = {NO_INDICATOR: NO_INDICATOR, "none of these": NO_INDICATOR}
+        for i in policy.risk_indicators:
+            self.indicators[i.code.casefold()] = i.code
+            self.indicators[i.label.casefold()] = i.code
         self.shifts = {}
         for s in policy.shifts:
             self.shifts[s.code.casefold()] = s.code
@@ -623,6 +634,19 @@ class _Checker:
                 )
             else:
                 categories.append(code)
+        indicators = []
+        for text in (values.get("risk_indicators") or "").split(";"):
+            if not text.strip():
+                continue
+            code = self.indicators.get(text.strip().casefold())
+            if code is None:
+                bad(
+                    "risk_indicators",
+                    f"'{text.strip()}' is not a risk question in your policy. Use one of: "
+                    f"{', '.join(dict.fromkeys(self.indicators.values()))}",
+                )
+            else:
+                indicators.append(code)
         answers = {}
         for name in recording.TEXT_FIELDS:
             answers[name] = values.get(name, "")
@@ -661,6 +685,7 @@ class _Checker:
             service=team.service if team else None,
             team=team,
             categories=categories,
+            risk_indicators=indicators,
             answers={k: v for k, v in answers.items() if v},
             shift=shift,
             external_ref=ref,

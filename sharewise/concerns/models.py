@@ -118,6 +118,9 @@ class Concern(models.Model):
     information_source = models.CharField(max_length=20, choices=InformationSource.choices)
     reported_by = models.CharField("Who reported it", max_length=200, blank=True)
     severity = models.CharField(max_length=20, choices=Severity.choices)
+    # The quick risk questions ticked (codes from the recording policy), ["none"] when
+    # none applies, [] when not answered.
+    risk_indicators = models.JSONField(default=list, blank=True)
     unmet_standards = models.JSONField(default=list)
     review_due_at = models.DateTimeField()
     policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")

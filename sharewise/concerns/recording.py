@@ -25,6 +25,7 @@ from sharewise.concerns.models import (
     review_due,
 )
 from sharewise.policy import store
+from sharewise.policy.documents import NO_INDICATOR
 
 # A recorder's clock may run a little ahead of the server's.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -66,6 +67,7 @@ ANSWER_NAMES = {
     "categories": "Categories",
     "severity": "Severity",
     "shift": "Shift",
+    "risk_indicators": "Risk questions",
 }
 AMENDABLE = (
     *TEXT_FIELDS,
@@ -77,6 +79,7 @@ AMENDABLE = (
     "information_source",
     "source_kind",
     "shift",
+    "risk_indicators",
 )
 
 
@@ -94,6 +97,7 @@ class Draft:
     source_staff: object = None
     source_person: object = None
     external_ref: str = ""
+    risk_indicators: list[str] = field(default_factory=list)
 
 
 def policy_for(organisation_id):
@@ -130,6 +134,8 @@ def problems(draft: Draft, organisation_id: int, policy, now=None) -> dict[str, 
             add("categories", f"'{code}' is not a category in your policy; choose from the list")
         elif known[code].children_only and any(p.age() >= 18 for p in draft.people):
             add("categories", f"{known[code].label} is for children only: choose another category")
+    if message := indicator_problem(draft.risk_indicators, policy):
+        add("risk_indicators", message)
     for name, choices in CHOICE_FIELDS.items():
         value = draft.answers.get(name)
         if name == "source_kind" and not value:
@@ -154,11 +160,25 @@ def problems(draft: Draft, organisation_id: int, policy, now=None) -> dict[str, 
     return errors
 
 
+def indicator_problem(codes, policy) -> str:
+    """What is wrong with the risk questions' answers, or ""."""
+    known = policy.indicator_labels()
+    if unknown := [c for c in codes if c != NO_INDICATOR and c not in known]:
+        return (
+            f"Not risk questions in your policy: {', '.join(map(str, unknown))}. Choose from: "
+            + ", ".join(known)
+        )
+    if NO_INDICATOR in codes and len(set(codes)) > 1:
+        return "You ticked 'None of these' and a risk as well: untick one of them"
+    return ""
+
+
 def _answers(draft: Draft) -> dict:
     return {
         **{k: (v.strip() if isinstance(v, str) else v) for k, v in draft.answers.items()},
         "source_staff": draft.source_staff,
         "source_person": draft.source_person,
+        "risk_indicators": draft.risk_indicators,
     }
 
 
@@ -195,6 +215,7 @@ def record(
         team=draft.team,
         shift=draft.shift or shifts.shift_for(local.time(), policy.shifts),
         categories=list(dict.fromkeys(draft.categories)),
+        risk_indicators=list(dict.fromkeys(draft.risk_indicators)),
         source_staff=draft.source_staff,
         source_person=draft.source_person,
         unmet_standards=[s.code for s in standards.unmet(answers, policy.standards)],
@@ -303,6 +324,10 @@ def amend(request, concern: Concern, changes: dict, reason: str) -> Amendment:
     for name, choices in CHOICE_FIELDS.items():
         if name in real and real[name]["to"] not in choices.values:
             errors[name] = [f"Choose one of: {', '.join(choices.labels)}"]
+    if "risk_indicators" in real and (
+        message := indicator_problem(real["risk_indicators"]["to"] or [], policy)
+    ):
+        errors["risk_indicators"] = [message]
     if not real:
         errors["changes"] = ["Nothing has changed: amend at least one answer"]
     if errors:

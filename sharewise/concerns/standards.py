@@ -20,6 +20,8 @@ def _answered(answers: Mapping, check: str) -> bool:
             or str(answers.get("source_description") or "").strip()
         )
     value = answers.get(check)
+    if isinstance(value, list | tuple):
+        return bool(value)
     return bool(str(value).strip()) if value is not None else False
 
 

@@ -29,6 +29,7 @@ def _draft(form, person):
         service=team.service if team else None,
         team=team,
         categories=data.get("categories", []),
+        risk_indicators=data.get("risk_indicators", []),
         shift=data.get("shift", ""),
         source_staff=data.get("source_staff") if source_kind == "staff" else None,
         source_person=data.get("source_person") if source_kind == "person_supported" else None,
@@ -143,6 +144,10 @@ def concern_page(request, concern_id):
             "concern": concern,
             "current": recording.current(concern),
             "categories": [labels.get(c, c) for c in concern.categories],
+            "indicators": [
+                {**policy.indicator_labels(), "none": "None of these"}.get(c, c)
+                for c in recording.current(concern)["risk_indicators"]
+            ],
             "shift": policy.shift_labels().get(concern.shift, concern.shift),
             "amendments": amendments,
             "people": concern.people.all(),

@@ -46,6 +46,7 @@ def extend_demo(org, today):
             service=day.service,
             team=day,
             categories=["financial"],
+            risk_indicators=["crime"],
             answers=_answers(
                 f"Dorothy told {night.get_full_name()} that her nephew took £300 from her "
                 f"purse during Sunday's visit. {a} saw him go through her handbag, and "
@@ -81,6 +82,19 @@ def extend_demo(org, today):
     ):
         CareNote.objects.create(person=dorothy, kind=kind, text=text, written_by="Day team")
     as_lead = SimpleNamespace(user=lead, META={"REMOTE_ADDR": "127.0.0.1"})
+    decisions.record_consent(
+        as_lead,
+        dorothy,
+        {
+            "purpose": "Telling the council about the money her nephew takes, so it can help",
+            "outcome": "given",
+            "explained_how": "Explained in her room what the council would be told and why.",
+            "persons_words": "Yes, tell them. I want it to stop.",
+            "capacity": "presumed",
+            "concern_ids": [concern.pk],
+        },
+        via="demo",
+    )
     decision = decisions.record_decision(
         as_lead,
         dorothy,

@@ -23,7 +23,7 @@ from sharewise.people.models import BreakGlassAccess, CareNote
 from sharewise.policy import store
 from sharewise.policy.documents import CRITERIA, Criterion
 from sharewise.policy.models import PolicyVersion
-from sharewise.sharing import standing
+from sharewise.sharing import framework, standing
 from sharewise.sharing.models import (
     NOT_SHARING,
     CapacityAssessment,
@@ -342,9 +342,11 @@ _IDENTIFYING = (Outcome.SHARE_WITH_CONSENT, Outcome.SHARE_WITHOUT_CONSENT)
 
 
 def decision_incomplete(org_id: int, start, end, criterion: Criterion, now) -> list[Failure]:
-    """Signed decisions missing what makes them defensible: the lawful basis for an
+    """Signed decisions missing what makes them defensible (the lawful basis for an
     identifying share, the override ground, written reasons, whether the person was
-    told (and why not), or the review date of a decision not to share."""
+    told and why not, the review date of a decision not to share), or resting on a
+    lawful basis the sharing policy's table says does not fit the decision (recorded
+    before such decisions were refused)."""
     sharing = ~Q(outcome__in=NOT_SHARING)
     identifying = Q(outcome__in=_IDENTIFYING)
     gaps = (
@@ -380,12 +382,15 @@ def decision_incomplete(org_id: int, start, end, criterion: Criterion, now) -> l
         decided_at__lt=end,
     )
     failing = list(decisions.filter(any_gap).values_list("id", flat=True).order_by("decided_at"))
-    if not failing:
-        return []
     missing = defaultdict(list)
     for condition, words in gaps:
         for pk in decisions.filter(condition, pk__in=failing).values_list("id", flat=True):
             missing[pk].append(words)
+    for pk, words in _contradictions(org_id, decisions.filter(outcome__in=_IDENTIFYING)):
+        missing[pk].append(words)
+    failing = list(missing)
+    if not failing:
+        return []
     rows = SharingDecision.objects.filter(pk__in=failing).values_list(
         "id", "person_id", "decided_at", "outcome"
     )
@@ -400,6 +405,56 @@ def decision_incomplete(org_id: int, start, end, criterion: Criterion, now) -> l
         )
         for pk, person_id, decided_at, outcome in sorted(rows, key=lambda r: (r[2], r[0]))
     ]
+
+
+def _contradictions(org_id: int, decisions):
+    """(decision id, words) for each lawful basis that does not fit its decision."""
+    _, policy = store.in_force(org_id, "sharing")
+    rows = list(
+        decisions.exclude(article_6="", article_9="", schedule_1="").values(
+            "id",
+            "outcome",
+            "consent_outcome",
+            "consent__outcome",
+            "capacity",
+            "not_sought_reason",
+            "override_grounds",
+            "answers",
+            "facts",
+            "article_6",
+            "article_9",
+            "schedule_1",
+        )
+    )
+    # Records made before decisions kept their concerns' categories: read them.
+    older = [r["id"] for r in rows if "categories" not in (r["facts"] or {})]
+    categories = defaultdict(set)
+    for pk, codes in SharingDecision.concerns.through.objects.filter(
+        sharingdecision_id__in=older
+    ).values_list("sharingdecision_id", "concern__categories"):
+        categories[pk] |= set(codes or ())
+    for r in rows:
+        answers, facts = r["answers"] or {}, r["facts"] or {}
+        grounds = set(r["override_grounds"] or ()) or set(answers.get("grounds") or ())
+        choice = framework.Choice(
+            outcome=r["outcome"],
+            consent=r["consent_outcome"],
+            consent_recorded=r["consent__outcome"] == ConsentOutcome.GIVEN,
+            capacity=r["capacity"],
+            not_sought_reason=r["not_sought_reason"],
+            grounds=frozenset(grounds),
+            at_risk=bool(facts.get("is_child"))
+            or answers.get("at_risk", "unsure") != "no"
+            or "child_at_risk" in grounds,
+            categories=frozenset(facts.get("categories") or categories[r["id"]]),
+            article_6=r["article_6"],
+            article_9=r["article_9"],
+            schedule_1=r["schedule_1"],
+        )
+        for name, problem in framework.basis_problems(choice, policy).items():
+            code = getattr(choice, name)
+            named = getattr(policy, name).get(code, code) if code else name
+            yield r["id"], f"{named}, which does not fit it ({problem.split('. ', 1)[-1]})"
 
 
 def decision_review_overdue(org_id: int, start, end, criterion: Criterion, now) -> list[Failure]:

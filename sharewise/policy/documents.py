@@ -1,15 +1,23 @@
 """Policy documents as validated data. The shipped YAML is the default; each
 organisation holds its own versions in the database."""
 
+import re
 from datetime import time
 from functools import cache
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, TypeAdapter, field_validator, model_validator
 
 DEFAULTS = Path(__file__).parent / "defaults"
+
+
+def _shipped(kind: str, key: str, model):
+    """One part of a shipped policy, for versions an organisation saved before it
+    existed."""
+    with open(DEFAULTS / f"{kind}.yaml", encoding="utf-8") as f:
+        return TypeAdapter(model).validate_python(yaml.safe_load(f)[key])
 
 
 class Category(BaseModel):
@@ -17,6 +25,20 @@ class Category(BaseModel):
     label: str
     weight: float = Field(1.0, gt=0)
     children_only: bool = False
+    # Abuse of this kind is a crime: the framework proposes the crime ground for it.
+    crime: bool = False
+
+
+NO_INDICATOR = "none"
+
+
+class RiskIndicator(BaseModel):
+    """A quick question on the concern form; ticked, it proposes a ground for sharing
+    without consent when a sharing decision is made."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    ground: str  # an override ground code in the sharing policy
 
 
 class Shift(BaseModel):
@@ -44,6 +66,9 @@ class RecordingPolicy(BaseModel):
     review_hours: ReviewHours = ReviewHours()
     emergency_steps: list[str] = []
     standards: list[Standard] = []
+    risk_indicators: list[RiskIndicator] = Field(
+        default_factory=lambda: _shipped("recording", "risk_indicators", list[RiskIndicator])
+    )
 
     @field_validator("shifts")
     @classmethod
@@ -58,7 +83,13 @@ class RecordingPolicy(BaseModel):
         codes = [c.code for c in self.categories]
         if len(set(codes)) != len(codes):
             raise ValueError("category codes must be unique")
+        indicators = [i.code for i in self.risk_indicators]
+        if len(set(indicators)) != len(indicators) or NO_INDICATOR in indicators:
+            raise ValueError(f"risk indicator codes must be unique and not '{NO_INDICATOR}'")
         return self
+
+    def indicator_labels(self) -> dict[str, str]:
+        return {i.code: i.label for i in self.risk_indicators}
 
     def category_labels(self) -> dict[str, str]:
         return {c.code: c.label for c in self.categories}
@@ -147,6 +178,41 @@ class Bases(BaseModel):
     article_9: list[Article9] = Field(min_length=1)
 
 
+Consent = Literal["given", "refused", "withdrawn", "not_sought"]
+SharingOutcome = Literal["share_with_consent", "share_without_consent"]
+
+
+class Way(BaseModel):
+    """One way a lawful basis fits a decision: everything listed must hold (an empty
+    list allows anything)."""
+
+    outcomes: list[SharingOutcome] = Field(min_length=1)
+    consent: list[Consent] = []
+    consent_recorded: bool = False  # a consent record says the person gave it
+    capacity: list[Literal["presumed", "has_capacity", "lacks_capacity"]] = []
+    not_sought_reasons: list[Literal["unsafe", "prejudice", "cannot_obtain", "emergency"]] = []
+    grounds: list[str] = []  # any one of these override grounds
+    categories: list[str] = []  # any one of these categories among the concerns
+    at_risk: bool = False  # a child, or an adult at risk, is being protected
+
+
+class Fit(BaseModel):
+    why: str  # said when the basis does not fit: what it needs
+    when: list[Way] = Field(min_length=1)
+
+
+class FitTable(BaseModel):
+    """Which lawful bases may go with which decisions. A basis with no row fits none."""
+
+    article_6: dict[Article6, Fit]
+    article_9: dict[Article9, Fit]
+    schedule_1: dict[Schedule1, Fit]
+
+
+def _default_fit() -> FitTable:
+    return _shipped("sharing", "fit", FitTable)
+
+
 REQUIRED_GROUNDS = {
     "lacks_capacity",
     "vital_interests",
@@ -155,6 +221,29 @@ REQUIRED_GROUNDS = {
     "coercion",
     "staff_implicated",
 }
+
+
+class CueRule(BaseModel):
+    """Words in a concern that raise a "consider" question about a ground."""
+
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    ground: str
+    question: str
+    patterns: list[str] = Field(min_length=1)  # regular expressions, any case
+    # A pattern's "age" group counts only below this age (a child's age).
+    younger_than: int | None = None
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, patterns):
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(
+                    f"pattern {pattern!r} is not a regular expression: {error}"
+                ) from error
+        return patterns
 
 
 class SharingPolicy(BaseModel):
@@ -171,6 +260,12 @@ class SharingPolicy(BaseModel):
     article_6: dict[Article6, str]
     article_9: dict[Article9, str]
     schedule_1: dict[Schedule1, str]
+    # Organisations whose policy predates the table take the shipped one.
+    fit: FitTable = Field(default_factory=_default_fit)
+    # Concerns the framework reads for grounds and cues: the chosen ones, and all those
+    # that happened within this many days.
+    record_window_days: int = Field(180, ge=1, le=3650)
+    cues: list[CueRule] = Field(default_factory=lambda: _shipped("sharing", "cues", list[CueRule]))
     why: dict[str, str] = {}
 
     @model_validator(mode="after")
@@ -195,6 +290,17 @@ class SharingPolicy(BaseModel):
                         f"ground {ground.code} names {name} {', '.join(sorted(unnamed))}, "
                         f"which the {name} list does not describe"
                     )
+        for name in ("article_6", "article_9", "schedule_1"):
+            for code, fit in getattr(self.fit, name).items():
+                for way in fit.when:
+                    if unknown := set(way.grounds) - set(codes):
+                        raise ValueError(
+                            f"fit: {name} {code} names grounds the policy does not have: "
+                            + ", ".join(sorted(unknown))
+                        )
+        for cue in self.cues:
+            if cue.ground not in codes:
+                raise ValueError(f"cue {cue.code} asks about a ground the policy does not have")
         return self
 
     def ground(self, code: str) -> OverrideGround | None:

@@ -5,6 +5,7 @@ ValidationError naming what to fix and writes nothing when the input is wrong.""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sharewise.audittrail import trail
-from sharewise.concerns.models import Concern, ConcernPerson, SourceKind
+from sharewise.concerns.models import Concern, ConcernPerson
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Membership, Role, staff_name
 from sharewise.patterns import alerts as alertlib
@@ -21,7 +22,7 @@ from sharewise.patterns.models import Alert, AlertConcern, Notification, RiskSco
 from sharewise.patterns.models import Outcome as AlertOutcome
 from sharewise.people.models import age_on
 from sharewise.policy import store
-from sharewise.sharing import framework, standing
+from sharewise.sharing import framework, proposals, standing
 from sharewise.sharing.models import (
     NOT_SHARING,
     AdviceRequest,
@@ -79,39 +80,56 @@ def facts_for(person, concern_ids=(), at=None, viewer=None):
     and alerts naming the viewer as the alleged source are left out, so nobody learns
     of an allegation against them from the framework."""
     at = at or timezone.now()
-    _, policy = store.in_force(person.organisation_id, "sharing")
-    _, patterns = store.in_force(person.organisation_id, "patterns")
-    _, appropriate = store.in_force(person.organisation_id, "appropriate_policy")
-    ids = person.record_ids() if hasattr(person, "record_ids") else [person.pk]
+    org = person.organisation_id
+    _, policy = store.in_force(org, "sharing")
+    _, patterns = store.in_force(org, "patterns")
+    _, appropriate = store.in_force(org, "appropriate_policy")
+    _, recording_policy = store.in_force(org, "recording")
+    ids = person.record_ids()
     assessment = current_assessment(person, policy, at)
     risk = RiskScore.objects.filter(person_id__in=ids).first()
     concerns = Concern.objects.filter(
         pk__in=ConcernPerson.objects.filter(person_id__in=ids).values("concern_id")
     )
-    alerts = Alert.objects.needing_decision().filter(person_id__in=ids)
+    alerts = Alert.objects.needing_decision()
     if viewer is not None:
         concerns = concerns.exclude(source_staff=viewer)
         alerts = alerts.exclude(source_staff=viewer).exclude(
             pk__in=AlertConcern.objects.filter(concern__source_staff=viewer).values("alert_id")
         )
-    if concern_ids:
-        concerns = concerns.filter(pk__in=concern_ids)
-    staff = concerns.filter(source_staff__isnull=False).exists() or (
-        concerns.filter(source_kind=SourceKind.STAFF).exists()
+    record = proposals.read(
+        concerns,
+        alerts,
+        chosen=concern_ids,
+        at=at,
+        sharing=policy,
+        recording=recording_policy,
+    )
+    consent = (
+        ConsentRecord.objects.filter(person_id__in=ids)
+        .order_by("-asked_at", "-id")
+        .values_list("outcome", flat=True)
+        .first()
     )
     facts = framework.Facts(
         is_child=age_on(person.date_of_birth, timezone.localdate(at)) < 18,
         assessed_capacity=assessment.conclusion if assessment else "",
-        best_interests_recorded=bool(assessment and assessment.best_interests),
-        open_alerts=alerts.count(),
+        best_interests=assessment.best_interests
+        if assessment and assessment.lacks_capacity
+        else "",
+        open_alerts=alerts.filter(person_id__in=ids).count(),
         risk_score=round(risk.now(at), 1) if risk else 0.0,
         risk_threshold=patterns.risk_score.threshold,
-        staff_implicated=staff,
+        staff_implicated=record.staff_implicated,
         appropriate_policy_adopted=appropriate.adopted,
         standing=SharingDecision.objects.filter(person_id__in=ids, standing=True)
         .values_list("outcome", flat=True)
         .first()
         or "",
+        consent_recorded=consent == ConsentOutcome.GIVEN,
+        categories=record.categories,
+        proposals=record.proposals,
+        cues=record.cues,
     )
     return facts, assessment
 
@@ -120,10 +138,12 @@ def answers_from(data: dict) -> framework.Answers:
     """The framework's answers from a draft or API body (missing answers: defaults)."""
     known = framework.Answers.__dataclass_fields__
     values = {k: v for k, v in data.items() if k in known and v is not None}
-    if "grounds" in values:
-        values["grounds"] = frozenset(values["grounds"])
     for key, value in values.items():
-        if key != "grounds":
+        if key in ("grounds", "accepted"):
+            values[key] = frozenset(value)
+        elif key == "rebuttals":
+            values[key] = {str(k): str(v) for k, v in dict(value).items()}
+        else:
             values[key] = str(value)
     return framework.Answers(**values)
 
@@ -336,9 +356,10 @@ def departs(outcome: str, recommendation, advice_answered: bool) -> bool:
     return FAMILY[outcome] != recommendation.outcome
 
 
-def decision_problems(data, answers, capacity, recommendation, policy, today, advice_answered):
-    """What is missing or wrong in a decision, by field. capacity: the person's capacity
-    for this decision as the framework used it (an assessment on record wins)."""
+def decision_problems(data, answers, facts, recommendation, policy, today, advice_answered):
+    """What is missing, wrong or contradictory in a decision, by field. The person's
+    capacity is the framework's: an assessment on record wins over the answer."""
+    capacity = facts.assessed_capacity or answers.capacity
     errors: dict[str, list[str]] = {}
     outcome = data.get("outcome") or ""
     if not (data.get("question") or "").strip():
@@ -379,6 +400,12 @@ def decision_problems(data, answers, capacity, recommendation, policy, today, ad
             errors["schedule_1"] = [
                 "Article 9(2)(g) needs a DPA 2018 Schedule 1 condition: choose one"
             ]
+        for name, problem in framework.basis_problems(
+            basis_choice(data, answers, facts, capacity), policy
+        ).items():
+            errors.setdefault(name, [problem])
+    if outcome not in (Outcome.SHARE_WITH_CONSENT, Outcome.SHARE_WITHOUT_CONSENT):
+        errors |= unanswered(answers, facts, policy)
     if sharing:
         for name, message in (
             ("recipient_organisation", "Say which organisation receives the information"),
@@ -423,12 +450,69 @@ def decision_problems(data, answers, capacity, recommendation, policy, today, ad
     return errors
 
 
+def basis_choice(data, answers, facts, capacity) -> framework.Choice:
+    """The decision's lawful bases and what they must fit, from its fields."""
+    outcome = data.get("outcome") or ""
+    grounds = set(data.get("override_grounds") or ())
+    if outcome != Outcome.SHARE_WITHOUT_CONSENT:
+        grounds |= set(answers.grounds) | {
+            p.ground for p in framework.proposed(facts) if not answers.rebutted(p.key)
+        }
+    return framework.Choice(
+        outcome=outcome,
+        consent=answers.consent,
+        consent_recorded=facts.consent_recorded,
+        capacity=capacity,
+        not_sought_reason=answers.not_sought_reason,
+        grounds=frozenset(grounds),
+        at_risk=facts.is_child or answers.at_risk != "no" or "child_at_risk" in grounds,
+        categories=frozenset(facts.categories),
+        article_6=data.get("article_6") or "",
+        article_9=data.get("article_9") or "",
+        schedule_1=data.get("schedule_1") or "",
+    )
+
+
+def unanswered(answers, facts, policy) -> dict[str, list[str]]:
+    """Grounds the record proposes and cues in its words that the decider has neither
+    accepted nor rebutted with a reason: a decision not to share the person's details
+    answers every one."""
+    errors = {}
+    open_grounds = [
+        policy.ground(p.ground).label
+        for p in framework.proposed(facts)
+        if p.key not in answers.accepted and not answers.rebutted(p.key)
+    ]
+    if open_grounds:
+        errors["answers.accepted"] = [
+            "Before deciding not to share, accept or say why it does not apply, each ground "
+            "the record proposes (under 'Risk and grounds'): " + "; ".join(open_grounds)
+        ]
+    open_cues = [
+        c.question
+        for c in facts.cues
+        if c.key not in answers.accepted and not answers.rebutted(c.key)
+    ]
+    if open_cues:
+        errors["answers.rebuttals"] = [
+            "Before deciding not to share, answer the questions the concerns raise (under "
+            "'Risk and grounds'): " + " ".join(open_cues)
+        ]
+    return errors
+
+
 def _countersign_need(decision_outcome, recommendation, departing, is_lead, facts, policy):
     """(why, lead only) when someone else must countersign, else ("", False)."""
     building = framework.risk_building(facts, policy)
     why, lead_only = [], False
     if building and decision_outcome in NOT_SHARING and not is_lead:
         why.append(f"not sharing while risk is building ({building})")
+        lead_only = True
+    rebutted = [r.rule for r in recommendation.reasons if r.rule.endswith(".rebutted")]
+    if building and rebutted and not is_lead:
+        why.append(
+            f"a ground the record proposes was set aside while risk is building ({building})"
+        )
         lead_only = True
     if departing:
         why.append(f"it departs from the recommendation ({recommendation.label.lower()})")
@@ -466,7 +550,7 @@ def record_decision(
     errors |= decision_problems(
         data,
         answers,
-        facts.assessed_capacity or answers.capacity,
+        facts,
         recommendation,
         policy,
         timezone.localdate(now),
@@ -509,8 +593,10 @@ def record_decision(
         not_sought_reason=answers.not_sought_reason if answers.consent == "not_sought" else "",
         capacity=facts.assessed_capacity or answers.capacity,
         capacity_assessment=assessment,
-        answers={k: (sorted(v) if k == "grounds" else v) for k, v in vars(answers).items()},
-        facts=vars(facts),
+        answers={
+            k: (sorted(v) if isinstance(v, frozenset) else v) for k, v in vars(answers).items()
+        },
+        facts=asdict(facts),
         recommendation=recommendation.outcome,
         recommendation_reasons=[vars(r) for r in recommendation.reasons],
         recommended_bases=[

@@ -124,7 +124,14 @@ class ConsentStep(Reveals, NHSStyled, forms.Form):
         return data
 
 
-class RiskStep(NHSStyled, forms.Form):
+def _slug(key: str) -> str:
+    return key.replace(":", "__")
+
+
+class RiskStep(Reveals, NHSStyled, forms.Form):
+    """The grounds the record proposes and the questions its words raise, each to accept
+    or set aside with a reason, then any other ground the decider knows of."""
+
     grounds = forms.MultipleChoiceField(
         label="Do any of these apply?",
         required=False,
@@ -140,12 +147,64 @@ class RiskStep(NHSStyled, forms.Form):
         ),
     )
 
-    def __init__(self, *args, policy=None, **kwargs):
+    def __init__(self, *args, policy=None, prompts=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.prompts = list(prompts)  # (key, label, evidence, is_cue)
+        proposed = {key for key, _, _, cue in self.prompts if not cue}
         self.fields["grounds"].choices = [
-            (g.code, g.label) for g in policy.override_grounds if g.code != "lacks_capacity"
+            (g.code, g.label)
+            for g in policy.override_grounds
+            if g.code != "lacks_capacity" and g.code not in proposed
         ]
+        if proposed:
+            self.fields["grounds"].label = "Does any other ground apply?"
         self.fields["grounds"].needed = True  # "none of these" is an answer too
+        accepted = set(self.initial.get("accepted") or ())
+        rebuttals = self.initial.get("rebuttals") or {}
+        asked = {}
+        for key, label, evidence, cue in self.prompts:
+            slug = _slug(key)
+            yes = "Yes, it applies" if not cue else "Yes"
+            respond = _radios(
+                label,
+                [("accept", yes), ("rebut", "No, it does not apply: say why")],
+                help_text=("The record says " if cue else "From the record: ") + evidence,
+                required=False,
+            )
+            respond.needed = True
+            why = _text("Why does it not apply?", required=False, rows=2)
+            asked[f"respond_{slug}"] = respond
+            asked[f"why_{slug}"] = why
+            self.reveals = {**self.reveals, f"respond_{slug}": ("rebut", f"why_{slug}")}
+            respond.reveal_on = "rebut"
+            if key in accepted:
+                self.initial.setdefault(f"respond_{slug}", "accept")
+            elif rebuttals.get(key):
+                self.initial.setdefault(f"respond_{slug}", "rebut")
+                self.initial.setdefault(f"why_{slug}", rebuttals[key])
+        self.fields = {**asked, **self.fields}
+
+    def clean(self):
+        data = super().clean()
+        for key, _, _, _ in self.prompts:
+            slug = _slug(key)
+            if (
+                data.get(f"respond_{slug}") == "rebut"
+                and not (data.get(f"why_{slug}") or "").strip()
+            ):
+                self.add_error(f"why_{slug}", "Say why it does not apply")
+        return data
+
+    def responses(self, values: dict) -> dict:
+        """The answers to the record's prompts, as the framework reads them."""
+        accepted, rebuttals = [], {}
+        for key, _, _, _ in self.prompts:
+            slug = _slug(key)
+            if values.get(f"respond_{slug}") == "accept":
+                accepted.append(key)
+            elif values.get(f"respond_{slug}") == "rebut":
+                rebuttals[key] = (values.get(f"why_{slug}") or "").strip()
+        return {"accepted": accepted, "rebuttals": rebuttals}
 
 
 class NecessityStep(NHSStyled, forms.Form):

@@ -11,7 +11,9 @@ basis, and a refusal is never the end of the matter while someone else is at ris
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from sharewise.sharing.cues import Cue
 
 SHARE_WITH_CONSENT = "share_with_consent"
 SHARE_WITHOUT_CONSENT = "share_without_consent"
@@ -62,6 +64,26 @@ class Answers:
     proportionality: str = ""
     tell_person: str = ""  # yes, no, or not yet answered
     not_told_reason: str = ""
+    # Grounds the record proposes (by ground code) and cues ("cue:<code>") the decider
+    # accepted, and those they rebutted, each with the reason they gave.
+    accepted: frozenset[str] = frozenset()
+    rebuttals: dict[str, str] = field(default_factory=dict)
+
+    def rebutted(self, key: str) -> bool:
+        return bool(self.rebuttals.get(key, "").strip()) and key not in self.accepted
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A ground the record itself points to, with the evidence (which concern or
+    alert), for the decider to accept or rebut."""
+
+    ground: str
+    evidence: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        return self.ground
 
 
 @dataclass(frozen=True)
@@ -72,13 +94,17 @@ class Facts:
     assessed_capacity: str = (
         ""  # "has_capacity" or "lacks_capacity" from a record for this decision
     )
-    best_interests_recorded: bool = False
     open_alerts: int = 0
     risk_score: float = 0.0
     risk_threshold: float = 6.0
     staff_implicated: bool = False
     appropriate_policy_adopted: bool = True
     standing: str = ""  # the outcome of the person's standing decision, if any
+    consent_recorded: bool = False  # the latest consent record says the person agreed
+    categories: tuple[str, ...] = ()  # of the concerns the decision looks at
+    best_interests: str = ""  # the recorded best-interests decision: share, do_not_share
+    proposals: tuple[Proposal, ...] = ()
+    cues: tuple[Cue, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,10 +182,47 @@ def problems(answers: Answers, policy) -> dict[str, str]:
 
 def recommend(answers: Answers, facts: Facts, policy) -> Recommendation:
     """The recommendation, its reasons and candidate lawful bases, and what the
-    record still needs. policy: a validated SharingPolicy."""
+    record still needs. policy: a validated SharingPolicy.
+
+    The record speaks as well as the decider: every ground it proposes counts until
+    the decider rebuts it with a reason, and while a cue in the concerns is unanswered
+    the recommendation is never "do not share"."""
     if found := problems(answers, policy):
         raise ValueError(found)
     w = _Work(policy)
+    rec = _recommend(answers, facts, policy, w)
+    open_cues = [c for c in facts.cues if c.key not in answers.accepted | set(answers.rebuttals)]
+    for cue in open_cues:
+        w.need(f"Answer: {cue.question} (the record says: {_quoted(cue.words)})")
+    if open_cues and rec.outcome == DO_NOT_SHARE:
+        w.say(
+            "cues.unanswered",
+            "The concerns raise questions to answer before deciding not to share: "
+            + " ".join(f"{c.question} (they say {_quoted(c.words)}.)" for c in open_cues),
+        )
+        return _done(w, SEEK_ADVICE, ())
+    return replace(rec, still_to_record=tuple(w.todo), reasons=tuple(w.reasons))
+
+
+def _quoted(words) -> str:
+    return ", ".join(f"“{word}”" for word in words)
+
+
+def proposed(facts: Facts) -> list[Proposal]:
+    """The record's proposals, with staff implicated always among them when known.
+    (Lacking capacity is never proposed: it comes from the capacity answer or record.)"""
+    found = [p for p in facts.proposals if p.ground != "lacks_capacity"]
+    if facts.staff_implicated and not any(p.ground == "staff_implicated" for p in found):
+        found.append(
+            Proposal(
+                "staff_implicated",
+                ("A concern names a member of staff as the alleged source of harm",),
+            )
+        )
+    return found
+
+
+def _recommend(answers: Answers, facts: Facts, policy, w) -> Recommendation:
     if facts.standing in ("do_not_share", "monitor"):
         w.say(
             "standing.refusal",
@@ -168,7 +231,8 @@ def recommend(answers: Answers, facts: Facts, policy) -> Recommendation:
         )
     grounds = _grounds(answers, facts, w)
     capacity = _capacity(answers, facts, w)
-    if capacity == "lacks_capacity" and answers.best_interests != "do_not_share":
+    best_interests = _best_interests(answers, facts, w) if capacity == "lacks_capacity" else ""
+    if capacity == "lacks_capacity" and best_interests != "do_not_share":
         grounds.append("lacks_capacity")
     grounds = [g.code for g in policy.override_grounds if g.code in grounds]  # policy order
     safety = [g for g in grounds if g != "lacks_capacity"]
@@ -222,13 +286,27 @@ def recommend(answers: Answers, facts: Facts, policy) -> Recommendation:
         for code in safety:
             _ground_reason(w, code)
         _need_recipient(w, answers)
-        bases = (
+        consent = _fitting(
             Basis(
                 "consent",
                 tuple(policy.consent_basis.article_6),
                 tuple(policy.consent_basis.article_9),
             ),
-            *_bases(safety, answers, facts, w),
+            # Recommended as it will be once the consent is recorded, which is asked for.
+            replace(
+                _choice(SHARE_WITH_CONSENT, safety, answers, facts, capacity),
+                consent_recorded=True,
+            ),
+            policy,
+        )
+        if consent and not facts.consent_recorded:
+            w.need(
+                "A consent record saying the person agreed (Record consent), before "
+                "consent can be the lawful basis"
+            )
+        bases = (
+            *([consent] if consent else []),
+            *_bases(safety, answers, facts, w, capacity, SHARE_WITH_CONSENT),
         )
         return _done(w, SHARE_WITH_CONSENT, grounds, bases, share_now=vital)
 
@@ -243,14 +321,20 @@ def recommend(answers: Answers, facts: Facts, policy) -> Recommendation:
                 "and present wishes, involve those close to them, and choose the least "
                 "restrictive option.",
             )
-            if not facts.best_interests_recorded and answers.best_interests != "share":
+            if best_interests != "share":
                 w.need("The best-interests decision for sharing")
-        bases = _bases(grounds, answers, facts, w)
+        bases = _bases(grounds, answers, facts, w, capacity)
         if not bases:
             w.say(
                 "lawful_basis.none",
                 "There are grounds to share but no lawful basis in your policy fits them "
-                "here: ask the data protection officer now.",
+                "here: ask the data protection officer now."
+                + (
+                    " Someone's life or safety is at serious risk: if the danger is "
+                    "immediate, call 999 first."
+                    if vital
+                    else ""
+                ),
             )
             return _done(w, SEEK_ADVICE, grounds)
         if vital:
@@ -362,12 +446,30 @@ def _doubt(w, topic, answer, safety, vital, grounds) -> Recommendation | None:
 def _grounds(answers, facts, w) -> list[str]:
     # Lacking capacity comes from the capacity answer or record, not a ticked box.
     grounds = [g for g in answers.grounds if g != "lacks_capacity"]
-    if facts.staff_implicated and "staff_implicated" not in grounds:
-        grounds.append("staff_implicated")
+    for proposal in proposed(facts):
+        label = w.policy.ground(proposal.ground).label
+        evidence = "; ".join(proposal.evidence)
+        if answers.rebutted(proposal.key):
+            w.say(
+                f"proposed.{proposal.ground}.rebutted",
+                f"The record proposes '{label}' ({evidence}), and you said it does not "
+                f"apply: {answers.rebuttals[proposal.key].strip()}",
+            )
+            if proposal.ground in grounds:
+                grounds.remove(proposal.ground)
+            continue
+        if proposal.ground not in grounds:
+            grounds.append(proposal.ground)
         w.say(
-            "facts.staff_implicated",
-            "A concern about this person names a member of staff as the alleged source of harm.",
+            f"proposed.{proposal.ground}",
+            f"The record proposes '{label}': {evidence}. It counts unless you say why it "
+            "does not apply.",
         )
+        if proposal.key not in answers.accepted:
+            w.need(f"Accept, or say why it does not apply: '{label}' ({evidence})")
+    for cue in facts.cues:
+        if cue.key in answers.accepted and cue.ground not in grounds:
+            grounds.append(cue.ground)
     if facts.is_child and answers.at_risk == "yes" and "child_at_risk" not in grounds:
         grounds.append("child_at_risk")
     if facts.is_child:
@@ -389,36 +491,66 @@ def _capacity(answers, facts, w) -> str:
     return answers.capacity
 
 
+def _best_interests(answers, facts, w) -> str:
+    """The best-interests decision: the one recorded with the capacity assessment wins
+    over an answer typed again."""
+    if facts.best_interests:
+        if facts.best_interests != answers.best_interests:
+            w.say(
+                "capacity.best_interests_recorded",
+                "A best-interests decision is recorded with the capacity assessment "
+                f"({'share' if facts.best_interests == 'share' else 'not to share'}), so it "
+                "is used.",
+            )
+        return facts.best_interests
+    return answers.best_interests
+
+
 def _ground_reason(w, code) -> None:
     ground = w.policy.ground(code)
     w.say(f"override.{code}", f"{ground.label}: {ground.why}")
 
 
-def _bases(codes, answers, facts, w) -> tuple[Basis, ...]:
+def _choice(outcome, grounds, answers, facts, capacity) -> Choice:
+    """What the decision would be, for checking which lawful bases fit it."""
+    return Choice(
+        outcome=outcome,
+        consent=answers.consent,
+        consent_recorded=facts.consent_recorded,
+        capacity=capacity,
+        not_sought_reason=answers.not_sought_reason,
+        grounds=frozenset(grounds),
+        at_risk=facts.is_child or answers.at_risk != "no" or "child_at_risk" in grounds,
+        categories=frozenset(facts.categories),
+    )
+
+
+def _bases(codes, answers, facts, w, capacity, outcome=SHARE_WITHOUT_CONSENT) -> tuple[Basis, ...]:
+    """Each ground's lawful bases, kept to those the policy's table says fit."""
     policy = w.policy
+    choice = _choice(outcome, codes, answers, facts, capacity)
     found, part_2 = [], False
     for code in codes:
         ground = policy.ground(code)
-        schedule = tuple(
-            c
-            for c in ground.schedule_1
-            if not (c in NEEDS_AT_RISK and answers.at_risk == "no" and not facts.is_child)
+        basis = _fitting(
+            Basis(
+                code,
+                tuple(ground.article_6 or policy.article_6_default),
+                tuple(ground.article_9),
+                tuple(ground.schedule_1),
+            ),
+            choice,
+            policy,
         )
-        article_9 = tuple(ground.article_9)
-        if "g" in article_9 and not schedule:
-            # 9(2)(g) needs a Schedule 1 condition: without one, it is not a basis here.
-            article_9 = tuple(a for a in article_9 if a != "g")
-        if not article_9:
+        if basis is None:
             continue
-        part_2 |= bool(set(schedule) & PART_2)
-        if answers.at_risk == "unsure" and set(schedule) & NEEDS_AT_RISK:
+        part_2 |= bool(set(basis.schedule_1) & PART_2)
+        if answers.at_risk == "unsure" and set(basis.schedule_1) & NEEDS_AT_RISK:
             w.need(
                 "Whether the person being protected is a child or an adult at risk "
                 "(Schedule 1 paragraph 18)"
             )
-        found.append(
-            Basis(code, tuple(ground.article_6 or policy.article_6_default), article_9, schedule)
-        )
+        found.append(basis)
     if part_2 and not facts.appropriate_policy_adopted:
         w.need(
             "An adopted appropriate policy document (Data Protection Act 2018 Schedule 1 "
@@ -495,6 +627,89 @@ def _done(w, outcome, grounds, bases=(), *, share_now=False, lead_review="", rev
 def _labels(policy, codes) -> str:
     labels = [policy.ground(c).label.lower() for c in codes]
     return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+# Lawful bases that fit ---------------------------------------------------------------
+
+IDENTIFYING = (SHARE_WITH_CONSENT, SHARE_WITHOUT_CONSENT)
+BASIS_FIELDS = ("article_6", "article_9", "schedule_1")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A decision's lawful bases, and what about the decision they must fit."""
+
+    outcome: str
+    consent: str = "not_sought"
+    consent_recorded: bool = False
+    capacity: str = "presumed"
+    not_sought_reason: str = ""
+    grounds: frozenset[str] = frozenset()
+    at_risk: bool = False  # a child, or an adult at risk, is protected
+    categories: frozenset[str] = frozenset()
+    article_6: str = ""
+    article_9: str = ""
+    schedule_1: str = ""
+
+
+def _way_fits(way, c: Choice) -> bool:
+    return (
+        c.outcome in way.outcomes
+        and (not way.consent or c.consent in way.consent)
+        and (not way.consent_recorded or c.consent_recorded)
+        and (not way.capacity or c.capacity in way.capacity)
+        and (not way.not_sought_reasons or c.not_sought_reason in way.not_sought_reasons)
+        and (not way.grounds or bool(c.grounds & set(way.grounds)))
+        and (not way.categories or bool(c.categories & set(way.categories)))
+        and (not way.at_risk or c.at_risk)
+    )
+
+
+def fits(policy, field_name: str, code: str, choice: Choice) -> bool:
+    """Whether the policy's table lets this basis go with this decision."""
+    fit = getattr(policy.fit, field_name).get(code)
+    return fit is not None and any(_way_fits(way, choice) for way in fit.when)
+
+
+def basis_problems(choice: Choice, policy) -> dict[str, str]:
+    """Bases that contradict the decision, by field, saying what the basis needs.
+    Only identifying sharing needs a basis; blanks are for the caller to name."""
+    if choice.outcome not in IDENTIFYING:
+        return {}
+    found = {}
+    for name in BASIS_FIELDS:
+        code = getattr(choice, name)
+        if code and code in getattr(policy, name) and not fits(policy, name, code, choice):
+            words = getattr(policy, name)[code]
+            found[name] = (
+                f"{words} does not fit this decision. {getattr(policy.fit, name)[code].why}"
+            )
+    if choice.schedule_1 and choice.article_9 != "g":
+        found.setdefault(
+            "schedule_1",
+            "A Schedule 1 condition goes only with Article 9(2)(g): choose 9(2)(g), or "
+            "leave the Schedule 1 condition blank",
+        )
+    return found
+
+
+def _fitting(basis: Basis, choice: Choice, policy) -> Basis | None:
+    """The basis with only the articles and conditions that fit, or None."""
+    article_6 = tuple(a for a in basis.article_6 if fits(policy, "article_6", a, choice))
+    schedule_1 = tuple(
+        c
+        for c in basis.schedule_1
+        if fits(policy, "schedule_1", c, choice)
+        and fits(policy, "article_9", "g", replace(choice, schedule_1=c))
+    )
+    article_9 = tuple(
+        a
+        for a in basis.article_9
+        if fits(policy, "article_9", a, choice) and (a != "g" or schedule_1)
+    )
+    if not article_6 or not article_9:
+        return None
+    return Basis(basis.ground, article_6, article_9, schedule_1 if "g" in article_9 else ())
 
 
 def describe_basis(basis: Basis, policy) -> str:

@@ -211,7 +211,20 @@ def _get_draft(request, draft_id) -> Draft:
     return draft
 
 
-def _step_form(step, draft, data=None):
+def prompts(facts, policy) -> list[tuple[str, str, str, bool]]:
+    """(key, question, evidence, is a cue) for each ground the record proposes and each
+    question its words raise, as the risk step asks them."""
+    found = [
+        (p.key, policy.ground(p.ground).label, "; ".join(p.evidence), False)
+        for p in framework.proposed(facts)
+    ]
+    for cue in facts.cues:
+        said = ", ".join(f"“{w}”" for w in cue.words)
+        found.append((cue.key, cue.question, f"{said} ({'; '.join(cue.evidence)})", True))
+    return found
+
+
+def _step_form(step, draft, data=None, facts=None):
     person = draft.person
     _, policy = store.in_force(person.organisation_id, "sharing")
     form_class = {name: cls for name, _, cls in f.STEPS}[step]
@@ -220,7 +233,8 @@ def _step_form(step, draft, data=None):
         kwargs["concerns"] = draft.concerns
     if step == "risk":
         kwargs["policy"] = policy
-    return form_class(data, initial=draft.answers, **kwargs), policy
+        kwargs["prompts"] = prompts(facts, policy)
+    return form_class(data, initial=dict(draft.answers), **kwargs), policy
 
 
 def _raw(form) -> dict:
@@ -245,7 +259,10 @@ def wizard_step(request, draft_id, step):
     )
     if step == "recommendation":
         return _recommendation(request, draft)
-    form, policy = _step_form(step, draft, request.POST or None)
+    facts, assessment = decisions.facts_for(
+        draft.person, draft.answers.get("concern_ids") or (), viewer=request.user
+    )
+    form, policy = _step_form(step, draft, request.POST or None, facts)
     index = f.STEP_NAMES.index(step)
     if request.method == "POST":
         go = request.POST.get("go", "next")
@@ -254,6 +271,8 @@ def wizard_step(request, draft_id, step):
         else:
             values = form.cleaned_data if go == "next" else _raw(form)
             cleared = {name: None for name in form.fields}  # an answer taken back is gone
+            if step == "risk":
+                values = {**values, **form.responses(values)}
             draft.answers = {**draft.answers, **cleared, **values}
             draft.answers = {k: v for k, v in draft.answers.items() if v not in (None, "", [])}
             draft.step = step
@@ -271,9 +290,6 @@ def wizard_step(request, draft_id, step):
                 )
                 return redirect("person_sharing", person_id=draft.person.pk)
             return redirect("wizard_step", draft_id=draft.pk, step=f.STEP_NAMES[index + 1])
-    facts, assessment = decisions.facts_for(
-        draft.person, draft.answers.get("concern_ids") or (), viewer=request.user
-    )
     return render(
         request,
         "sharing/wizard.html",
@@ -418,6 +434,8 @@ FIELD_STEPS = {
     "channel": "recipient",
     "person_told": "telling",
     "not_told_reason": "telling",
+    "answers.accepted": "risk",
+    "answers.rebuttals": "risk",
 }
 
 
@@ -497,6 +515,7 @@ def _decision_context(request, decision, countersign_form=None) -> dict:
         "d": decision,
         "person": decision.person,
         "grounds": [labels.get(g, g) for g in decision.override_grounds],
+        "record_said": _record_said(decision, labels),
         "basis": _basis_words(decision, policy),
         "concerns": decision.concerns.order_by("occurred_at"),
         "amendments": decision.amendments.select_related("amended_by"),
@@ -513,6 +532,30 @@ def _decision_context(request, decision, countersign_form=None) -> dict:
 def decision_page(request, decision_id):
     decision = get_decision_for(request, decision_id)
     return render(request, "sharing/decision.html", _decision_context(request, decision))
+
+
+def _record_said(decision, labels) -> list[tuple[str, str, str]]:
+    """What the record proposed when the decision was made, and the decider's answer."""
+    facts, answers = decision.facts, decision.answers
+    accepted = set(answers.get("accepted") or ())
+    rebuttals = answers.get("rebuttals") or {}
+
+    def answer(key):
+        if key in accepted:
+            return "accepted"
+        if (rebuttals.get(key) or "").strip():
+            return f"set aside: {rebuttals[key]}"
+        return "not answered"
+
+    said = [
+        (labels.get(p["ground"], p["ground"]), "; ".join(p["evidence"]), answer(p["ground"]))
+        for p in facts.get("proposals") or ()
+    ]
+    said += [
+        (c["question"], ", ".join(c["words"]), answer(f"cue:{c['code']}"))
+        for c in facts.get("cues") or ()
+    ]
+    return said
 
 
 def _basis_words(decision, policy) -> list[str]:

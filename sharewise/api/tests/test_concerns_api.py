@@ -14,6 +14,7 @@ def body(cast, **overrides):
         "occurred_at": (timezone.now() - timedelta(hours=3)).isoformat(),
         "team_id": cast.night.pk,
         "categories": ["neglect"],
+        "risk_indicators": ["none"],
         "information_source": "observed",
         "facts": "Alice's call bell was out of reach for the whole night.",
         "persons_wishes": "She wants the bell left by her hand.",

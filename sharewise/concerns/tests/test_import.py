@@ -39,6 +39,7 @@ HEADER = [
     "severity",
     "who_was_told",
     "recorded_by",
+    "risk_indicators",
 ]
 TEAMS = ("Day team", "Night team", "Community North")
 
@@ -70,6 +71,7 @@ def row(i, **overrides):
         "severity": "low",
         "who_was_told": "Nurse in charge",
         "recorded_by": "",
+        "risk_indicators": "",
     }
     values.update(overrides)
     return values
@@ -179,8 +181,8 @@ def test_malformed_csv_is_refused_with_what_to_do(cast, tmp_path):
     assert "a quotation mark that is not closed" in str(refused.value)
     assert "Nothing was imported" in str(refused.value)
 
-    extra = csv_bytes([row(0)]).decode() + "P1,Ann,Lee,01/01/1950,,Day team,,,,,,,,,,,,,oops\n"
-    with pytest.raises(importing.FileProblem, match="Row 3 has 19 values but the header has 18"):
+    extra = csv_bytes([row(0)]).decode() + "P1,Ann,Lee,01/01/1950,,Day team,,,,,,,,,,,,,,oops\n"
+    with pytest.raises(importing.FileProblem, match="Row 3 has 20 values but the header has 19"):
         importing.parse(extra.encode())
     assert nothing_saved(cast)
 
@@ -386,7 +388,7 @@ def test_people_only_rows_add_people_and_match_existing_ones_by_nhs_number(cast)
 def test_imported_concerns_are_recorded_like_typed_ones_and_the_import_is_in_the_trail(cast):
     result = run(
         cast,
-        csv_bytes([row(0, recorded_by="NIA", occurred_at=when(2)), row(1)]),
+        csv_bytes([row(0, recorded_by="NIA", occurred_at=when(2), risk_indicators="none"), row(1)]),
         file_name="log.csv",
     )
     assert result.errors == []
@@ -395,6 +397,10 @@ def test_imported_concerns_are_recorded_like_typed_ones_and_the_import_is_in_the
     assert Concern.objects.get(external_ref="C000001").recorded_by == cast.sarah
     assert first.categories == ["neglect", "psychological"]
     assert first.unmet_standards == ["wishes"]
+    assert Concern.objects.get(external_ref="C000001").unmet_standards == [
+        "wishes",
+        "risk_questions",
+    ]
     assert first.team == cast.day
     summary = Entry.objects.get(action="imported people and concerns")
     assert summary.actor == "sarah"
@@ -628,3 +634,24 @@ def test_imported_history_does_not_flood_the_review_queue(cast, as_user):
         "Historic: left without a drink"
         in as_user(cast.helen).get(f"/people/{cast.alice.pk}/chronology/").content.decode()
     )
+
+
+def test_an_unknown_risk_question_is_named_and_nothing_is_imported(cast):
+    result = run(cast, csv_bytes([row(0, risk_indicators="children; weather")]))
+    assert [(e.column, e.message.split(".")[0]) for e in result.errors] == [
+        ("risk_indicators", "'weather' is not a risk question in your policy")
+    ]
+    assert not Concern.objects.exists()
+    run(
+        cast,
+        csv_bytes(
+            [
+                row(
+                    1,
+                    risk_indicators="Children live in the home, or are in "
+                    "contact with the alleged source of harm; crime",
+                )
+            ]
+        ),
+    )
+    assert Concern.objects.get().risk_indicators == ["children", "crime"]

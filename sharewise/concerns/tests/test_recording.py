@@ -21,6 +21,7 @@ def form_data(cast, **overrides):
         "occurred_time": when.strftime("%H:%M"),
         "team": cast.night.pk,
         "categories": ["psychological"],
+        "risk_indicators": ["coercion"],
         "information_source": "disclosed",
         "facts": "Alice said her daughter shouts at her on the phone and calls her useless.",
         "persons_words": "She tells me I'm a burden and should be in the ground.",
@@ -310,3 +311,31 @@ def test_childrens_categories_are_not_offered_for_adults(cast, as_user):
         categories=["child_sexual_exploitation"],
     )
     assert "for children only" in recording.problems(draft, cast.org.pk, policy)["categories"][0]
+
+
+def test_the_quick_risk_questions_are_kept_and_none_cannot_go_with_a_risk(cast, as_user):
+    client = as_user(cast.nia)
+    page = client.post(
+        f"/people/{cast.alice.pk}/concerns/new/",
+        form_data(cast, risk_indicators=["none", "children"]),
+    ).content.decode()
+    assert "You ticked &#x27;None of these&#x27; and a risk as well" in page
+    assert not Concern.objects.exists()
+    client.post(
+        f"/people/{cast.alice.pk}/concerns/new/",
+        form_data(cast, risk_indicators=["children", "coercion"]),
+    )
+    concern = Concern.objects.get()
+    assert concern.risk_indicators == ["children", "coercion"]
+    page = client.get(f"/concerns/{concern.pk}/").content.decode()
+    assert "Children live in the home" in page and "signs of coercion or control" in page
+
+
+def test_unanswered_risk_questions_are_a_standard_not_met(cast, as_user):
+    client = as_user(cast.nia)
+    client.post(f"/people/{cast.alice.pk}/concerns/new/", form_data(cast, risk_indicators=[]))
+    concern = Concern.objects.get()
+    assert concern.unmet_standards == ["risk_questions"]
+    assert (
+        "Answer the quick risk questions" in client.get(f"/concerns/{concern.pk}/").content.decode()
+    )

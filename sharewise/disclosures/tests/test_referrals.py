@@ -74,6 +74,10 @@ def example_3(cast, outcome="share_without_consent"):
             "grounds": ["crime"] if outcome == "share_without_consent" else [],
             "at_risk": "yes",
             "necessary": "yes",
+            # Not sharing means saying why the crime the record proposes does not apply.
+            "rebuttals": {}
+            if outcome == "share_without_consent"
+            else {"crime": "Her nephew has paid the money back and she is dealing with it."},
         },
         data,
     )

@@ -101,7 +101,8 @@ def do_not_share(cast, person, days_ago=0, **more):
     decision = decisions.record_decision(
         by(cast.sarah),
         person,
-        REFUSED,
+        # Concerns at one service can propose that others are at risk: set it aside.
+        {**REFUSED, "rebuttals": {"others_at_risk": "Each lapse had its own cause."}},
         {
             "question": "Should we tell the local authority what she says about her son?",
             "purpose": "To protect her from emotional abuse",

@@ -172,7 +172,7 @@ SCENARIOS = [
         "override.lacks_capacity",
         "capacity.best_interests",
         a={"capacity": "lacks_capacity", "consent": "refused"},
-        f={"best_interests_recorded": True},
+        f={"best_interests": "share"},
         not_to_record=(STILL_BEST_INTERESTS,),
     ),
     S(
@@ -276,7 +276,7 @@ SCENARIOS = [
     S(
         "staff implicated on record, refuses -> share without consent",
         WITHOUT,
-        "facts.staff_implicated",
+        "proposed.staff_implicated",
         "override.staff_implicated",
         f={"staff_implicated": True},
         grounds=("staff_implicated",),
@@ -287,13 +287,13 @@ SCENARIOS = [
         WITHOUT,
         "override.staff_implicated",
         a={"grounds": ("staff_implicated",)},
-        not_rules=("facts.staff_implicated",),
+        not_rules=("proposed.staff_implicated",),
         grounds=("staff_implicated",),
     ),
     S(
         "staff implicated on record, purpose unsure -> seek advice, conflict",
         ADVICE,
-        "facts.staff_implicated",
+        "proposed.staff_implicated",
         "conflict.purpose",
         a={"purpose": "unsure"},
         f={"staff_implicated": True},
@@ -351,7 +351,8 @@ SCENARIOS = [
         a={"grounds": ("vital_interests",)},
         share_now=True,
         grounds=("vital_interests",),
-        bases=(Basis("vital_interests", ("d",), ("c", "g"), ("para_18",)),),
+        # 9(2)(c) is for someone who cannot consent, not for one who refuses.
+        bases=(Basis("vital_interests", ("d",), ("g",), ("para_18",)),),
     ),
     S(
         "threat to life, purpose and necessity unsure -> still share now",
@@ -380,18 +381,23 @@ SCENARIOS = [
         "override.vital_interests",
         a={"grounds": ("vital_interests",), "consent": "given"},
         share_now=True,
-        bases=(
-            Basis("consent", ("a",), ("a",)),
-            Basis("vital_interests", ("d",), ("c", "g"), ("para_18",)),
-        ),
+        # Vital interests' own conditions are for sharing without consent.
+        bases=(Basis("consent", ("a",), ("a",)),),
     ),
     S(
-        "threat to life, adult not at risk -> vital interests 9(2)(c) only",
+        "threat to life, lacks capacity, adult not at risk -> vital interests 9(2)(c) only",
         WITHOUT,
         "vital_interests",
-        a={"grounds": ("vital_interests",), "at_risk": "no"},
+        a={"grounds": ("vital_interests",), "at_risk": "no", "capacity": "lacks_capacity"},
         share_now=True,
         bases=(Basis("vital_interests", ("d",), ("c",), ()),),
+    ),
+    S(
+        "threat to life, capable adult not at risk refuses -> no basis fits: ask the DPO now",
+        ADVICE,
+        "lawful_basis.none",
+        a={"grounds": ("vital_interests",), "at_risk": "no"},
+        bases=(),
     ),
     S(
         "threat to life with other grounds -> grounds in policy order",
@@ -695,7 +701,7 @@ SCENARIOS = [
         "appropriate policy not adopted, vital interests without Schedule 1 -> none needed",
         WITHOUT,
         "vital_interests",
-        a={"grounds": ("vital_interests",), "at_risk": "no"},
+        a={"grounds": ("vital_interests",), "at_risk": "no", "capacity": "lacks_capacity"},
         f={"appropriate_policy_adopted": False},
         not_to_record=(STILL_POLICY_DOC,),
         share_now=True,
@@ -798,8 +804,8 @@ def test_scenario(s: Scenario):
     assert len(rules) == len(set(rules)), "a rule is cited twice"
     if rec.outcome == WITHOUT:
         assert rec.grounds and rec.bases
-    if rec.share_now and rec.outcome != DEIDENTIFIED:  # nobody identified: no basis needed
-        assert any(b.article_6 == ("d",) and "c" in b.article_9 for b in rec.bases)
+    if rec.share_now and rec.outcome == WITHOUT:  # with consent, consent is the basis
+        assert any(b.article_6 == ("d",) for b in rec.bases)
 
 
 def test_withdrawn_consent_gives_the_same_recommendation_as_refused():
@@ -816,7 +822,7 @@ def test_vital_interests_basis_articles():
     rec = recommend(replace(answers, grounds=frozenset({"vital_interests"})), facts, POLICY)
     (basis,) = rec.bases
     assert basis.article_6 == ("d",)
-    assert "c" in basis.article_9
+    assert basis.article_9 == ("g",)  # 9(2)(c) is not for someone who can consent
     assert fw.describe_basis(basis, POLICY).startswith("UK GDPR Article 6(1)(d): vital interests")
 
 
@@ -899,7 +905,7 @@ facts_st = st.builds(
     Facts,
     is_child=st.booleans(),
     assessed_capacity=st.sampled_from(("", "has_capacity", "lacks_capacity")),
-    best_interests_recorded=st.booleans(),
+    best_interests=st.sampled_from(("", "share", "do_not_share")),
     open_alerts=st.integers(min_value=0, max_value=5),
     risk_score=st.floats(min_value=0, max_value=20),
     risk_threshold=st.floats(min_value=0, max_value=20),
