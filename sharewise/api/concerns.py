@@ -49,7 +49,7 @@ class StandardOut(Schema):
     message: str
 
 
-class AmendmentOut(Schema):
+class ConcernAmendmentOut(Schema):
     id: int
     amended_at: datetime
     amended_by: str
@@ -95,7 +95,7 @@ class ConcernOut(Schema):
     overdue: bool
     policy_version: int
     current: dict
-    amendments: list[AmendmentOut]
+    amendments: list[ConcernAmendmentOut]
     review: ReviewOut | None
 
 
@@ -147,7 +147,7 @@ def _concern_out(concern: Concern, viewer) -> ConcernOut:
         policy_version=concern.policy_version.version,
         current=current,
         amendments=[
-            AmendmentOut(
+            ConcernAmendmentOut(
                 id=a.pk,
                 amended_at=a.amended_at,
                 amended_by=_name(a.amended_by),

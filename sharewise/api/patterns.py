@@ -54,7 +54,7 @@ class EventOut(Schema):
     note: str
 
 
-class DecisionOut(Schema):
+class AlertDecisionOut(Schema):
     id: int
     outcome: str
     monitor_until: date | None
@@ -69,7 +69,7 @@ class AlertOut(AlertSummary):
     acknowledged_by: str | None
     acknowledged_at: datetime | None
     events: list[EventOut]
-    decisions: list[DecisionOut]
+    decisions: list[AlertDecisionOut]
 
 
 def _require_oversight(user):
@@ -109,8 +109,8 @@ def _summary(alert: Alert, concern_ids: list[int]) -> dict:
     }
 
 
-def _decision_out(d: AlertDecision) -> DecisionOut:
-    return DecisionOut(
+def _decision_out(d: AlertDecision) -> AlertDecisionOut:
+    return AlertDecisionOut(
         id=d.pk,
         outcome=d.outcome,
         monitor_until=d.monitor_until,
@@ -211,7 +211,7 @@ def acknowledge_alert(request, alert_id: int):
     return _alert_out(alert, request.user)
 
 
-class DecisionIn(Schema):
+class AlertDecisionIn(Schema):
     outcome: str = Field("", description="escalate, monitor or no_further_action")
     rationale: str = Field("", description="Your reasons, in at least the policy's words")
     monitor_until: date | None = Field(None, description="Required when monitoring")
@@ -219,10 +219,10 @@ class DecisionIn(Schema):
 
 @router.post(
     "/alerts/{alert_id}/decision",
-    response={201: DecisionOut},
+    response={201: AlertDecisionOut},
     summary="Decide an alert (the organisation's safeguarding lead)",
 )
-def decide_alert(request, alert_id: int, payload: DecisionIn):
+def decide_alert(request, alert_id: int, payload: AlertDecisionIn):
     alert = get_alert_for(request, alert_id, action="opened alert to decide")
     if not request.user.has_perm("patterns.decide_alert", alert):
         raise PermissionDenied("Only the organisation's safeguarding lead decides alerts.")

@@ -345,7 +345,7 @@ def assess(request, payload: AssessIn):
 # Sharing decisions ------------------------------------------------------------------
 
 
-class DecisionIn(Schema):
+class SharingDecisionIn(Schema):
     person_id: int
     alert_id: int | None = Field(None, description="The alert this decision answers")
     answers: AnswersIn = AnswersIn()
@@ -379,7 +379,7 @@ class DecisionIn(Schema):
     )
 
 
-class AmendmentOut(Schema):
+class SharingDecisionAmendmentOut(Schema):
     amended_at: datetime
     amended_by: str
     reason: str
@@ -393,7 +393,7 @@ class AdviceOut(Schema):
     answered_by: str | None
 
 
-class DecisionOut(Schema):
+class SharingDecisionOut(Schema):
     id: int
     person_id: int
     alert_id: int | None
@@ -440,11 +440,11 @@ class DecisionOut(Schema):
     countersigned_by: str | None
     countersigned_at: datetime | None
     countersign_note: str
-    amendments: list[AmendmentOut]
+    amendments: list[SharingDecisionAmendmentOut]
     advice: list[AdviceOut]
 
 
-def _decision_out(decision: SharingDecision, user) -> DecisionOut:
+def _decision_out(decision: SharingDecision, user) -> SharingDecisionOut:
     d = SharingDecision.objects.select_related(
         "decided_by",
         "countersigned_by",
@@ -452,7 +452,7 @@ def _decision_out(decision: SharingDecision, user) -> DecisionOut:
         "information_policy",
         "appropriate_policy",
     ).get(pk=decision.pk)
-    return DecisionOut(
+    return SharingDecisionOut(
         id=d.pk,
         person_id=d.person_id,
         alert_id=d.alert_id,
@@ -502,7 +502,7 @@ def _decision_out(decision: SharingDecision, user) -> DecisionOut:
         countersigned_at=d.countersigned_at,
         countersign_note=d.countersign_note,
         amendments=[
-            AmendmentOut(
+            SharingDecisionAmendmentOut(
                 amended_at=a.amended_at,
                 amended_by=_name(a.amended_by),
                 reason=a.reason,
@@ -537,13 +537,13 @@ def _get_decision_for(request, decision_id, action="viewed sharing decision"):
 
 @router.post(
     "/sharing-decisions",
-    response={201: DecisionOut},
+    response={201: SharingDecisionOut},
     summary="Record and sign a sharing decision (team managers, safeguarding leads)",
     description="The framework's recommendation is worked out again from the answers and "
     "stored with the decision. Deciding against it needs departure_rationale and another's "
     "countersignature; so does not sharing while risk is building, unless a lead decides.",
 )
-def record_decision(request, payload: DecisionIn):
+def record_decision(request, payload: SharingDecisionIn):
     _require(
         request.user,
         "sharing.record_decision",
@@ -572,7 +572,7 @@ def record_decision(request, payload: DecisionIn):
 
 @router.get(
     "/sharing-decisions/{decision_id}",
-    response=DecisionOut,
+    response=SharingDecisionOut,
     summary="One sharing decision, all of its record",
 )
 def get_decision(request, decision_id: int):
@@ -586,7 +586,7 @@ class CountersignIn(Schema):
 
 @router.post(
     "/sharing-decisions/{decision_id}/countersign",
-    response=DecisionOut,
+    response=SharingDecisionOut,
     summary="Countersign, or decline, a decision waiting for it (leads, data protection officer)",
 )
 def countersign(request, decision_id: int, payload: CountersignIn):
