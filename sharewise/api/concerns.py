@@ -240,6 +240,7 @@ def record_concern(request, payload: ConcernIn):
             "service": "team_id",
             "people": "person_ids",
             "source_staff": "source_staff_id",
+            "source_person": "source_person_id",
         }
         raise ValidationError(
             {renamed.get(k, k): v for k, v in error.message_dict.items()}
