@@ -873,6 +873,10 @@ def decision_problems(
                 f"Monitor for at most {policy.decisions.max_monitor_days} days: "
                 f"choose a date on or before {latest:%-d %B %Y}"
             ]
+    elif monitor_until is not None and outcome in Outcome.values:
+        errors["monitor_until"] = [
+            "A date to monitor until goes with monitoring: choose monitor, or clear the date"
+        ]
     return errors
 
 
