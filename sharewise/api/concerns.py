@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from sharewise.api.inputs import Input
 from sharewise.audittrail import trail
 from sharewise.concerns import chronology, recording
 from sharewise.concerns.access import get_concern_for
@@ -19,7 +20,7 @@ from sharewise.people.models import Person
 router = Router(tags=["Concerns"])
 
 
-class ConcernIn(Schema):
+class ConcernIn(Input):
     person_ids: list[int]
     occurred_at: datetime
     team_id: int
@@ -255,7 +256,7 @@ def get_concern(request, concern_id: int):
     return _concern_out(_reload(request, concern_id), request.user)
 
 
-class AmendmentIn(Schema):
+class AmendmentIn(Input):
     reason: str
     changes: dict
 
@@ -283,7 +284,7 @@ def amend_concern(request, concern_id: int, payload: AmendmentIn):
     return Status(201, _concern_out(Concern.objects.get(pk=concern.pk), request.user))
 
 
-class ReviewIn(Schema):
+class ReviewIn(Input):
     outcome: str
     rationale: str
 

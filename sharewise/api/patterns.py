@@ -9,6 +9,7 @@ from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ValidationError as PolicyError
 
+from sharewise.api.inputs import Input
 from sharewise.concerns.models import Concern
 from sharewise.organisations.access import scope_for
 from sharewise.patterns import alerts as alertlib
@@ -211,7 +212,7 @@ def acknowledge_alert(request, alert_id: int):
     return _alert_out(alert, request.user)
 
 
-class AlertDecisionIn(Schema):
+class AlertDecisionIn(Input):
     outcome: str = Field("", description="escalate, monitor or no_further_action")
     rationale: str = Field("", description="Your reasons, in at least the policy's words")
     monitor_until: date | None = Field(None, description="Required when monitoring")
@@ -299,7 +300,7 @@ class PolicyOut(Schema):
     created_by: str | None
 
 
-class PolicyIn(Schema):
+class PolicyIn(Input):
     document: dict = Field(description="The whole pattern policy; omitted sections take defaults")
     note: str = Field("", description="What changed and why")
 

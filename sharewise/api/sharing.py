@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from sharewise.api.inputs import Input
 from sharewise.concerns.models import Concern
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import staff_name
@@ -72,7 +73,7 @@ def _check_answers(person, answers: dict):
 # Consent ---------------------------------------------------------------------------
 
 
-class ConsentIn(Schema):
+class ConsentIn(Input):
     person_id: int
     purpose: str = Field("", description="What the information would be shared for, and with whom")
     outcome: str = Field("", description="given, refused, withdrawn or not_sought")
@@ -148,7 +149,7 @@ def record_consent(request, payload: ConsentIn):
 # Capacity ---------------------------------------------------------------------------
 
 
-class CapacityIn(Schema):
+class CapacityIn(Input):
     person_id: int
     decision: str = Field("", description="The one decision capacity is assessed for")
     help_given: str = Field("", description="What was done to help the person decide")
@@ -219,7 +220,7 @@ def record_capacity(request, payload: CapacityIn):
 # The framework ----------------------------------------------------------------------
 
 
-class AnswersIn(Schema):
+class AnswersIn(Input):
     """The decision framework's questions; any left out take the framework's default."""
 
     purpose: str | None = Field(
@@ -246,7 +247,7 @@ class AnswersIn(Schema):
     not_told_reason: str | None = None
 
 
-class AssessIn(Schema):
+class AssessIn(Input):
     person_id: int
     concern_ids: list[int] = []
     answers: AnswersIn = AnswersIn()
@@ -345,7 +346,7 @@ def assess(request, payload: AssessIn):
 # Sharing decisions ------------------------------------------------------------------
 
 
-class SharingDecisionIn(Schema):
+class SharingDecisionIn(Input):
     person_id: int
     alert_id: int | None = Field(None, description="The alert this decision answers")
     answers: AnswersIn = AnswersIn()
@@ -579,7 +580,7 @@ def get_decision(request, decision_id: int):
     return _decision_out(_get_decision_for(request, decision_id), request.user)
 
 
-class CountersignIn(Schema):
+class CountersignIn(Input):
     agree: bool = Field(description="true to countersign; false to decline")
     note: str = Field("", description="Required (at least 5 words) when declining")
 
@@ -603,7 +604,7 @@ def countersign(request, decision_id: int, payload: CountersignIn):
 # Advice -----------------------------------------------------------------------------
 
 
-class AdviceIn(Schema):
+class AdviceIn(Input):
     question: str = Field("", description="At least 4 words")
     person_id: int | None = Field(
         None, description="Leave out to ask without naming anyone (recommended where you can)"

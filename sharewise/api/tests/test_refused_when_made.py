@@ -212,3 +212,43 @@ def test_support_cannot_start_before_the_person_was_born(cast, api):
     )
     assert fields(added) == {"start_date"}
     assert not Person.objects.filter(family_name="Stone").exists()
+
+
+# Any body
+
+
+def test_a_misspelt_field_is_refused_not_ignored(cast, api):
+    for days_ago in (40, 20, 2):
+        record_concern(cast, days_ago=days_ago)
+    alert = Alert.objects.get(rule="cumulative")
+    response = api(cast.sarah).post(
+        f"/api/v1/alerts/{alert.pk}/decision",
+        {
+            "outcome": "monitor",
+            "rationale": "Three small concerns: watch the next month closely with the family.",
+            "monitor_untill": str(timezone.localdate() + timedelta(days=30)),
+        },
+    )
+    assert fields(response) == {"monitor_untill"}
+    assert not AlertDecision.objects.exists()
+
+
+def test_every_request_body_refuses_a_field_it_does_not_have():
+    from pydantic import BaseModel
+
+    from sharewise.api.tests.test_openapi import _classes, operations
+    from sharewise.api.urls import api as ninja_api
+
+    bodies: set = set()
+    for operation in operations(ninja_api):
+        for model in operation.models:
+            if model.__ninja_param_source__ == "body":
+                for field in model.model_fields.values():
+                    _classes(field.annotation, bodies)
+    assert len(bodies) > 20
+    lax = sorted(
+        c.__name__
+        for c in bodies
+        if issubclass(c, BaseModel) and c.model_config.get("extra") != "forbid"
+    )
+    assert lax == []
