@@ -25,3 +25,11 @@ def test_blanking_what_happened_is_refused_and_the_reason_typed_is_kept(cast, as
     assert "Say what happened, in facts" in page
     assert "Moved the account to the handover note instead" in page
     assert not Amendment.objects.exists()
+
+
+def test_every_answer_a_recording_standard_may_check_is_one_a_concern_records():
+    from sharewise.concerns import recording
+    from sharewise.policy import documents
+
+    recorded = {*recording.TEXT_FIELDS, *recording.CHOICE_FIELDS, "alleged_source_detail"}
+    assert set(documents.ANSWER_CHECKS) == recorded
