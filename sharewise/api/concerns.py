@@ -7,6 +7,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from sharewise.api.inputs import Input
 from sharewise.audittrail import trail
 from sharewise.concerns import chronology, recording
 from sharewise.concerns.access import get_concern_for
@@ -19,7 +20,7 @@ from sharewise.people.models import Person
 router = Router(tags=["Concerns"])
 
 
-class ConcernIn(Schema):
+class ConcernIn(Input):
     person_ids: list[int]
     occurred_at: datetime
     team_id: int
@@ -55,7 +56,7 @@ class StandardOut(Schema):
     message: str
 
 
-class AmendmentOut(Schema):
+class ConcernAmendmentOut(Schema):
     id: int
     amended_at: datetime
     amended_by: str
@@ -102,7 +103,7 @@ class ConcernOut(Schema):
     overdue: bool
     policy_version: int
     current: dict
-    amendments: list[AmendmentOut]
+    amendments: list[ConcernAmendmentOut]
     review: ReviewOut | None
 
 
@@ -155,7 +156,7 @@ def _concern_out(concern: Concern, viewer) -> ConcernOut:
         policy_version=concern.policy_version.version,
         current=current,
         amendments=[
-            AmendmentOut(
+            ConcernAmendmentOut(
                 id=a.pk,
                 amended_at=a.amended_at,
                 amended_by=_name(a.amended_by),
@@ -249,6 +250,7 @@ def record_concern(request, payload: ConcernIn):
             "service": "team_id",
             "people": "person_ids",
             "source_staff": "source_staff_id",
+            "source_person": "source_person_id",
         }
         raise ValidationError(
             {renamed.get(k, k): v for k, v in error.message_dict.items()}
@@ -263,7 +265,7 @@ def get_concern(request, concern_id: int):
     return _concern_out(_reload(request, concern_id), request.user)
 
 
-class AmendmentIn(Schema):
+class AmendmentIn(Input):
     reason: str
     changes: dict
 
@@ -291,7 +293,7 @@ def amend_concern(request, concern_id: int, payload: AmendmentIn):
     return Status(201, _concern_out(Concern.objects.get(pk=concern.pk), request.user))
 
 
-class ReviewIn(Schema):
+class ReviewIn(Input):
     outcome: str
     rationale: str
 

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
+from sharewise.api.inputs import Input
 from sharewise.audittrail import trail
 from sharewise.disclosures import content as contentlib
 from sharewise.disclosures import referrals
@@ -79,7 +80,7 @@ def _get_disclosure_for(request, disclosure_id, action="viewed disclosure") -> D
 # Referrals ---------------------------------------------------------------------------
 
 
-class ReferralIn(Schema):
+class ReferralIn(Input):
     decision_id: int = Field(description="The signed decision to share the referral rests on")
     template: str = Field("", description="A referral template's code, e.g. local_authority_adults")
     purpose: str = Field("", description="One of the template's purposes (default: its first)")
@@ -229,12 +230,12 @@ def get_referral(request, referral_id: int):
     return _referral_out(_get_referral_for(request, referral_id, action="viewed referral"))
 
 
-class ChoiceIn(Schema):
+class ChoiceIn(Input):
     include: bool
     why: str = Field("", description="Needed (at least 3 words) when changing the default")
 
 
-class RedactionIn(Schema):
+class RedactionIn(Input):
     field: str
     start: int | None = None
     end: int | None = None
@@ -242,7 +243,7 @@ class RedactionIn(Schema):
     reason: str = Field("", description="Needed (at least 2 words)")
 
 
-class RecipientIn(Schema):
+class RecipientIn(Input):
     recipient_organisation: str | None = Field(None, max_length=200)
     recipient_role: str | None = Field(None, max_length=200)
     recipient_name: str | None = Field(None, max_length=200)
@@ -252,7 +253,7 @@ class RecipientIn(Schema):
     )
 
 
-class ReferralChangeIn(Schema):
+class ReferralChangeIn(Input):
     choices: dict[str, ChoiceIn] = Field(
         {}, description="Include or leave out fields: {field: {include, why}}"
     )

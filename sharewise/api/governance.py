@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from sharewise.api.inputs import Input
 from sharewise.audittrail import trail
 from sharewise.governance import actions as actionlib
 from sharewise.governance import audits, evidence, jobs, learning, measures, meetings
@@ -43,7 +44,7 @@ def _staff(organisation_id: int, user_id: int, field: str):
 # Audits ------------------------------------------------------------------------------
 
 
-class PeriodIn(Schema):
+class PeriodIn(Input):
     period_from: date
     period_to: date
 
@@ -181,7 +182,7 @@ def audit_findings(request, audit_id: int, criterion: str = "", status: str = ""
 # Actions -----------------------------------------------------------------------------
 
 
-class ActionIn(Schema):
+class ActionIn(Input):
     description: str = Field(description="What will be done")
     owner_id: int = Field(description="The member of staff who will do it")
     due: date
@@ -233,7 +234,7 @@ def add_finding_action(request, finding_id: int, payload: ActionIn):
 # Meetings ----------------------------------------------------------------------------
 
 
-class MeetingIn(Schema):
+class MeetingIn(Input):
     held_at: datetime
     service_id: int | None = Field(None, description="Blank for the whole organisation")
 
@@ -367,7 +368,7 @@ def meeting_agenda(request, meeting_id: int):
     )
 
 
-class MinuteIn(Schema):
+class MinuteIn(Input):
     item: str = Field(description='The agenda item\'s key, from the agenda, e.g. "alert:12"')
     discussion: str = Field(description="What was discussed, in at least 3 words")
     decision: str = ""
@@ -405,7 +406,7 @@ def minute_item(request, meeting_id: int, payload: MinuteIn):
 # Supervision -------------------------------------------------------------------------
 
 
-class SupervisionIn(Schema):
+class SupervisionIn(Input):
     staff_id: int
     items: list[str] = Field(
         [], description='Keys of the staff member\'s recent work discussed, e.g. "concern:12"'
@@ -463,7 +464,7 @@ def record_supervision(request, payload: SupervisionIn):
 # Learning log ------------------------------------------------------------------------
 
 
-class LessonIn(Schema):
+class LessonIn(Input):
     title: str
     source: str = Field(description=", ".join(Lesson.Source.values))
     what_happened: str

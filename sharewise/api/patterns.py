@@ -9,6 +9,7 @@ from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ValidationError as PolicyError
 
+from sharewise.api.inputs import Input
 from sharewise.concerns.models import Concern
 from sharewise.organisations.access import scope_for
 from sharewise.patterns import alerts as alertlib
@@ -54,7 +55,7 @@ class EventOut(Schema):
     note: str
 
 
-class DecisionOut(Schema):
+class AlertDecisionOut(Schema):
     id: int
     outcome: str
     monitor_until: date | None
@@ -69,7 +70,7 @@ class AlertOut(AlertSummary):
     acknowledged_by: str | None
     acknowledged_at: datetime | None
     events: list[EventOut]
-    decisions: list[DecisionOut]
+    decisions: list[AlertDecisionOut]
 
 
 def _require_oversight(user):
@@ -109,8 +110,8 @@ def _summary(alert: Alert, concern_ids: list[int]) -> dict:
     }
 
 
-def _decision_out(d: AlertDecision) -> DecisionOut:
-    return DecisionOut(
+def _decision_out(d: AlertDecision) -> AlertDecisionOut:
+    return AlertDecisionOut(
         id=d.pk,
         outcome=d.outcome,
         monitor_until=d.monitor_until,
@@ -211,7 +212,7 @@ def acknowledge_alert(request, alert_id: int):
     return _alert_out(alert, request.user)
 
 
-class DecisionIn(Schema):
+class AlertDecisionIn(Input):
     outcome: str = Field("", description="escalate, monitor or no_further_action")
     rationale: str = Field("", description="Your reasons, in at least the policy's words")
     monitor_until: date | None = Field(None, description="Required when monitoring")
@@ -219,10 +220,10 @@ class DecisionIn(Schema):
 
 @router.post(
     "/alerts/{alert_id}/decision",
-    response={201: DecisionOut},
+    response={201: AlertDecisionOut},
     summary="Decide an alert (the organisation's safeguarding lead)",
 )
-def decide_alert(request, alert_id: int, payload: DecisionIn):
+def decide_alert(request, alert_id: int, payload: AlertDecisionIn):
     alert = get_alert_for(request, alert_id, action="opened alert to decide")
     if not request.user.has_perm("patterns.decide_alert", alert):
         raise PermissionDenied("Only the organisation's safeguarding lead decides alerts.")
@@ -299,7 +300,7 @@ class PolicyOut(Schema):
     created_by: str | None
 
 
-class PolicyIn(Schema):
+class PolicyIn(Input):
     document: dict = Field(description="The whole pattern policy; omitted sections take defaults")
     note: str = Field("", description="What changed and why")
 

@@ -6,6 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
+from sharewise.api.inputs import Input
 from sharewise.audittrail import trail
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Team
@@ -156,7 +157,7 @@ def list_people(
     )
 
 
-class PersonIn(Schema):
+class PersonIn(Input):
     given_name: str = Field(min_length=1, max_length=100)
     family_name: str = Field(min_length=1, max_length=100)
     preferred_name: str = Field("", max_length=100)
@@ -219,13 +220,13 @@ def add_person(request, payload: PersonIn):
 # Declared before /people/{person_id} so that "merge" is not taken for a person id.
 
 
-class MergeIn(Schema):
+class MergeIn(Input):
     keep_id: int
     merge_id: int
     reason: str = Field(description="How you know they are the same person")
 
 
-class UndoIn(Schema):
+class UndoIn(Input):
     reason: str = ""
 
 
@@ -303,7 +304,7 @@ def get_person(request, person_id: int):
     return _person_out(get_person_for(request, person_id, via="api"))
 
 
-class EnrolmentIn(Schema):
+class EnrolmentIn(Input):
     team_id: int
     start_date: date
     end_date: date | None = None

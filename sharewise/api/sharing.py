@@ -9,6 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
+from sharewise.api.inputs import Input
 from sharewise.concerns.models import Concern
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import staff_name
@@ -72,7 +73,7 @@ def _check_answers(person, answers: dict):
 # Consent ---------------------------------------------------------------------------
 
 
-class ConsentIn(Schema):
+class ConsentIn(Input):
     person_id: int
     purpose: str = Field("", description="What the information would be shared for, and with whom")
     outcome: str = Field("", description="given, refused, withdrawn or not_sought")
@@ -148,7 +149,7 @@ def record_consent(request, payload: ConsentIn):
 # Capacity ---------------------------------------------------------------------------
 
 
-class CapacityIn(Schema):
+class CapacityIn(Input):
     person_id: int
     decision: str = Field("", description="The one decision capacity is assessed for")
     help_given: str = Field("", description="What was done to help the person decide")
@@ -219,7 +220,7 @@ def record_capacity(request, payload: CapacityIn):
 # The framework ----------------------------------------------------------------------
 
 
-class AnswersIn(Schema):
+class AnswersIn(Input):
     """The decision framework's questions; any left out take the framework's default."""
 
     purpose: str | None = Field(
@@ -257,7 +258,7 @@ class AnswersIn(Schema):
     )
 
 
-class AssessIn(Schema):
+class AssessIn(Input):
     person_id: int
     concern_ids: list[int] = []
     answers: AnswersIn = AnswersIn()
@@ -393,7 +394,7 @@ def assess(request, payload: AssessIn):
 # Sharing decisions ------------------------------------------------------------------
 
 
-class DecisionIn(Schema):
+class SharingDecisionIn(Input):
     person_id: int
     alert_id: int | None = Field(None, description="The alert this decision answers")
     answers: AnswersIn = AnswersIn()
@@ -427,7 +428,7 @@ class DecisionIn(Schema):
     )
 
 
-class AmendmentOut(Schema):
+class SharingDecisionAmendmentOut(Schema):
     amended_at: datetime
     amended_by: str
     reason: str
@@ -441,7 +442,7 @@ class AdviceOut(Schema):
     answered_by: str | None
 
 
-class DecisionOut(Schema):
+class SharingDecisionOut(Schema):
     id: int
     person_id: int
     alert_id: int | None
@@ -488,11 +489,11 @@ class DecisionOut(Schema):
     countersigned_by: str | None
     countersigned_at: datetime | None
     countersign_note: str
-    amendments: list[AmendmentOut]
+    amendments: list[SharingDecisionAmendmentOut]
     advice: list[AdviceOut]
 
 
-def _decision_out(decision: SharingDecision, user) -> DecisionOut:
+def _decision_out(decision: SharingDecision, user) -> SharingDecisionOut:
     d = SharingDecision.objects.select_related(
         "decided_by",
         "countersigned_by",
@@ -500,7 +501,7 @@ def _decision_out(decision: SharingDecision, user) -> DecisionOut:
         "information_policy",
         "appropriate_policy",
     ).get(pk=decision.pk)
-    return DecisionOut(
+    return SharingDecisionOut(
         id=d.pk,
         person_id=d.person_id,
         alert_id=d.alert_id,
@@ -550,7 +551,7 @@ def _decision_out(decision: SharingDecision, user) -> DecisionOut:
         countersigned_at=d.countersigned_at,
         countersign_note=d.countersign_note,
         amendments=[
-            AmendmentOut(
+            SharingDecisionAmendmentOut(
                 amended_at=a.amended_at,
                 amended_by=_name(a.amended_by),
                 reason=a.reason,
@@ -585,13 +586,13 @@ def _get_decision_for(request, decision_id, action="viewed sharing decision"):
 
 @router.post(
     "/sharing-decisions",
-    response={201: DecisionOut},
+    response={201: SharingDecisionOut},
     summary="Record and sign a sharing decision (team managers, safeguarding leads)",
     description="The framework's recommendation is worked out again from the answers and "
     "stored with the decision. Deciding against it needs departure_rationale and another's "
     "countersignature; so does not sharing while risk is building, unless a lead decides.",
 )
-def record_decision(request, payload: DecisionIn):
+def record_decision(request, payload: SharingDecisionIn):
     _require(
         request.user,
         "sharing.record_decision",
@@ -620,21 +621,21 @@ def record_decision(request, payload: DecisionIn):
 
 @router.get(
     "/sharing-decisions/{decision_id}",
-    response=DecisionOut,
+    response=SharingDecisionOut,
     summary="One sharing decision, all of its record",
 )
 def get_decision(request, decision_id: int):
     return _decision_out(_get_decision_for(request, decision_id), request.user)
 
 
-class CountersignIn(Schema):
+class CountersignIn(Input):
     agree: bool = Field(description="true to countersign; false to decline")
     note: str = Field("", description="Required (at least 5 words) when declining")
 
 
 @router.post(
     "/sharing-decisions/{decision_id}/countersign",
-    response=DecisionOut,
+    response=SharingDecisionOut,
     summary="Countersign, or decline, a decision waiting for it (leads, data protection officer)",
 )
 def countersign(request, decision_id: int, payload: CountersignIn):
@@ -651,7 +652,7 @@ def countersign(request, decision_id: int, payload: CountersignIn):
 # Advice -----------------------------------------------------------------------------
 
 
-class AdviceIn(Schema):
+class AdviceIn(Input):
     question: str = Field("", description="At least 4 words")
     person_id: int | None = Field(
         None, description="Leave out to ask without naming anyone (recommended where you can)"

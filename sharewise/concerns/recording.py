@@ -152,6 +152,21 @@ def problems(draft: Draft, organisation_id: int, policy, now=None) -> dict[str, 
         and not draft.answers.get("source_description")
     ):
         add("source_staff", "Choose the member of staff, or describe them")
+    # A linked source the answer contradicts would hide the concern from someone, or
+    # raise an alert, that the answer says nothing about.
+    if draft.source_staff is not None and draft.answers.get("source_kind") != SourceKind.STAFF:
+        add(
+            "source_staff",
+            "You named a member of staff: say the alleged source is a member of staff",
+        )
+    if (
+        draft.source_person is not None
+        and draft.answers.get("source_kind") != SourceKind.PERSON_SUPPORTED
+    ):
+        add(
+            "source_person",
+            "You named a person we support: say the alleged source is another person we support",
+        )
     for person in draft.people:
         if person.organisation_id != organisation_id:
             add("people", "Choose people your organisation supports")
@@ -328,6 +343,8 @@ def amend(request, concern: Concern, changes: dict, reason: str) -> Amendment:
         message := indicator_problem(real["risk_indicators"]["to"] or [], policy)
     ):
         errors["risk_indicators"] = [message]
+    for name, found in amendment_problems(concern, now, real, policy).items():
+        errors.setdefault(name, []).extend(found)
     if not real:
         errors["changes"] = ["Nothing has changed: amend at least one answer"]
     if errors:
@@ -368,3 +385,50 @@ def review(
         write_trail(request, "reviewed concern", concern, person, actor=actor, outcome=outcome)
     signals.concern_reviewed.send(Concern, concern=concern, review=done)
     return done
+
+
+def amendment_problems(concern: Concern, now: dict, real: dict, policy) -> dict[str, list[str]]:
+    """What an amendment would make of the concern that recording it would have refused
+    (a future time, a child's category for an adult, a shift not in the policy, a
+    required answer blanked), by field: refused when amended, not found at review."""
+    errors: dict[str, list[str]] = {}
+    after = {**now, **{name: change["to"] for name, change in real.items()}}
+    for name in TEXT_FIELDS:
+        if name in real and not isinstance(after[name], str):
+            errors[name] = ["Give this answer as text"]
+    if "occurred_at" in real:
+        when = after["occurred_at"]
+        try:
+            when = when if isinstance(when, datetime) else datetime.fromisoformat(str(when))
+        except ValueError:
+            when = None
+        if when is None or timezone.is_naive(when):
+            errors["occurred_at"] = ["Give the time with its zone, e.g. 2026-11-24T22:30:00+00:00"]
+        elif when > timezone.now() + FUTURE_TOLERANCE:
+            errors["occurred_at"] = ["When it happened cannot be in the future"]
+        else:
+            for person in concern.people.all():
+                if when.date() < person.date_of_birth:
+                    errors.setdefault("occurred_at", []).append(
+                        f"When it happened cannot be before {person.name} was born"
+                    )
+    if "shift" in real and after["shift"] not in policy.shift_labels():
+        errors["shift"] = [
+            f"Choose a shift from your policy: {', '.join(policy.shift_labels().values())}"
+        ]
+    if "categories" in real and isinstance(after["categories"], list):
+        known = {c.code: c for c in policy.categories}
+        for code in after["categories"]:
+            if code in known and known[code].children_only:
+                if any(p.age() >= 18 for p in concern.people.all()):
+                    errors.setdefault("categories", []).append(
+                        f"{known[code].label} is for children only: choose another category"
+                    )
+    if not errors:
+        links = {"source_staff": concern.source_staff_id, "source_person": concern.source_person_id}
+        before = standards.missing_requirements({**now, **links}, policy.standards)
+        missing = standards.missing_requirements({**after, **links}, policy.standards)
+        for name, message in missing.items():
+            if name not in before:  # made by this amendment, not by a later policy
+                errors.setdefault(name, []).append(message)
+    return errors

@@ -54,6 +54,20 @@ def minimum_for(template, purpose: str, categories: Iterable[str]) -> frozenset[
     return frozenset(needed)
 
 
+def choice_problem(label: str, template, in_minimum: bool, has_value: bool, choice: Choice):
+    """What is wrong with the sender's change to one field's default, or None: sending
+    something with nothing to send, or a change without a reason of its own."""
+    if choice.include and not has_value:
+        return f"{label}: there is nothing to send"
+    if choice.include == in_minimum or len(choice.why.split()) >= MIN_WHY_WORDS:
+        return None
+    if choice.include:
+        return f"{label}: say why the recipient needs it"
+    return (
+        f"{label}: say why you are leaving out something a {template.title.lower()} referral needs"
+    )
+
+
 def select(
     policy,
     template,
@@ -86,13 +100,8 @@ def select(
                     problems[code] = f"{spec.label}: there is nothing to send"
             elif choice is not None and choice.include != in_minimum:
                 included, why = choice.include, choice.why.strip()
-                if len(why.split()) < MIN_WHY_WORDS:
-                    problems[code] = (
-                        f"{spec.label}: say why the recipient needs it"
-                        if choice.include
-                        else f"{spec.label}: say why you are leaving out something "
-                        f"a {template.title.lower()} referral needs"
-                    )
+                if problem := choice_problem(spec.label, template, in_minimum, has_value, choice):
+                    problems[code] = problem
                 reason = f"Added by the sender: {why}" if included else f"Left out: {why}"
             elif in_minimum:
                 reason = f"The recipient needs this for a referral about {about}"

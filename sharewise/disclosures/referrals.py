@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from sharewise.audittrail import trail
 from sharewise.disclosures import content as contentlib
+from sharewise.disclosures import minimum
 from sharewise.disclosures.models import Disclosure, Referral
 from sharewise.organisations.models import Membership, Role
 from sharewise.patterns.models import Notification
@@ -90,10 +91,17 @@ def change(
     policy = store.validated(referral.policy_version)
     template = policy.template(referral.template)
     listed = set(template.field_codes())
-    for code in choices or {}:
+    built = contentlib.build(referral)
+    for code, c in (choices or {}).items():
         if code not in listed:
             errors.setdefault("choices", []).append(f"{code} is not a field of this template")
-    built = contentlib.build(referral)
+            continue
+        # Refused now, not at send: a change to the minimum carries its own reason.
+        f = built.selection.field(code)
+        choice = minimum.Choice(bool(c.get("include")), (c.get("why") or "").strip())
+        if problem := minimum.choice_problem(f.label, template, f.in_minimum, f.available, choice):
+            part = "include" if choice.include and not f.available else "why"
+            errors[f"choices.{code}.{part}"] = [problem]
     for item in redactions:
         code, action = item.get("field"), item.get("action")
         reason = (item.get("reason") or "").strip()

@@ -118,7 +118,7 @@ def _changes_from(post, built) -> dict:
 def referral_page(request, referral_id):
     referral = get_referral_for(request, referral_id)
     built = contentlib.build(referral)
-    problems = []
+    problems, posted = [], None
     if request.method == "POST":
         if referral.status == Referral.Status.SENT or not request.user.has_perm(
             "disclosures.build_referral"
@@ -127,7 +127,7 @@ def referral_page(request, referral_id):
         try:
             referrals.change(request, referral, **_changes_from(request.POST, built))
         except ValidationError as error:
-            problems = _errors(error)
+            problems, posted = _errors(error), request.POST
         else:
             if request.POST.get("go") == "preview":
                 return redirect("referral_preview", referral_id=referral.pk)
@@ -145,6 +145,7 @@ def referral_page(request, referral_id):
         ]
         for code in built.originals
     }
+    shown = _as_typed(posted, referral, built)
     return render(
         request,
         "disclosures/referral.html",
@@ -153,21 +154,29 @@ def referral_page(request, referral_id):
             "r": referral,
             "person": referral.person,
             "built": built,
+            "recipient": shown["recipient"],
+            "typed": shown["typed"],
             "sent": [
                 (
                     f,
-                    built.values.get(f.code, ""),
+                    shown["inputs"].get(f.code, built.values.get(f.code, "")),
                     spans.get(f.code, []),
                     restored.get(f.code, []),
                     [
-                        (o, o in (referral.inputs.get(f.code) or []))
+                        (o, o in shown["options"][f.code])
                         for o in built.policy.fields[f.code].options
                     ],
+                    *shown["choices"].get(f.code, ("", False)),
+                    shown["restore_reasons"].get(f.code, ""),
                 )
                 for f in built.selection.fields
                 if f.included
             ],
-            "left_out": [f for f in built.selection.fields if f.available and not f.included],
+            "left_out": [
+                (f, *shown["choices"].get(f.code, ("", False)))
+                for f in built.selection.fields
+                if f.available and not f.included
+            ],
             "free_text": [(code, built.policy.fields[code].label) for code in built.originals],
             "nothing_held": [f.label for f in built.selection.fields if not f.available],
             "senders": {c for c, s in built.policy.fields.items() if s.source == "sender"},
@@ -175,6 +184,36 @@ def referral_page(request, referral_id):
             "problems": problems,
         },
     )
+
+
+def _as_typed(posted, referral, built) -> dict:
+    """What the builder's form shows: the referral as saved, or, when a change was
+    refused, what the sender typed, so nothing they wrote is lost."""
+    fields = built.selection.fields
+    shown = {
+        "recipient": {name: getattr(referral, name) for name in referrals.RECIPIENT_FIELDS},
+        "typed": {"redact_field": "", "redact_text": "", "redact_reason": ""},
+        "inputs": {},
+        "options": {f.code: referral.inputs.get(f.code) or [] for f in fields},
+        "choices": {f.code: (f.why, False) for f in fields},  # (why, box ticked)
+        "restore_reasons": {},
+    }
+    if posted is None:
+        return shown
+    for name in referrals.RECIPIENT_FIELDS:
+        if name in posted:
+            shown["recipient"][name] = posted.get(name, "")
+    for name in shown["typed"]:
+        shown["typed"][name] = posted.get(name, "")
+    for f in fields:
+        if f"options_{f.code}" in posted:
+            shown["options"][f.code] = posted.getlist(f"input_{f.code}")
+        elif f"input_{f.code}" in posted:
+            shown["inputs"][f.code] = posted.get(f"input_{f.code}", "")
+        ticked = posted.get(f"include_{f.code}") in ("yes", "no")
+        shown["choices"][f.code] = (posted.get(f"why_{f.code}", f.why), ticked)
+        shown["restore_reasons"][f.code] = posted.get(f"restore_reason_{f.code}", "")
+    return shown
 
 
 @login_required

@@ -47,7 +47,11 @@ def add(
 ) -> Action:
     """Agree an action. Raises ValidationError({field: message}) and saves nothing when
     something is missing."""
-    if found := problems(organisation_id, description, owner, due):
+    found = problems(organisation_id, description, owner, due)
+    if finding is not None and finding.status == Finding.Status.CLOSED:
+        # A closed finding would hold an open action nobody is asked about.
+        found["finding"] = "This finding is closed: agree the action on a new finding or lesson"
+    if found:
         raise ValidationError(found)
     with transaction.atomic():
         action = Action.objects.create(

@@ -39,11 +39,12 @@ def record(request, organisation_id: int, data: dict) -> Lesson:
         window = 0
     if not 7 <= window <= 365:
         found["window_days"] = "Compare between 7 and 365 days either side of the change"
-    version_ids = [int(v) for v in data.get("policy_versions", []) if str(v).isdigit()]
+    given = data.get("policy_versions", [])
+    version_ids = [int(v) for v in given if str(v).isdigit()]
     versions = list(
         PolicyVersion.objects.filter(organisation_id=organisation_id, pk__in=version_ids)
     )
-    if len(versions) != len(set(version_ids)):
+    if len(versions) != len(set(version_ids)) or len(version_ids) != len(given):
         found["policy_versions"] = "Choose policy versions of your own organisation"
     finding = None
     if data.get("finding"):

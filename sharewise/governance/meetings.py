@@ -353,10 +353,10 @@ def record_agenda_read(request, meeting: Meeting, sections, **detail) -> None:
 def record_minute(request, meeting: Meeting, item: Item, data: dict) -> Minute:
     """Minute one agenda item, with an action if one was agreed; all or nothing."""
     found = {}
-    if meeting.closed_at:
-        found["discussion"] = "These minutes are signed off; they cannot be added to"
     if len((data.get("discussion") or "").split()) < 3:
         found["discussion"] = "Say what was discussed, in at least 3 words"
+    if meeting.closed_at:
+        found["discussion"] = "These minutes are signed off; they cannot be added to"
     wants_action = any(data.get(k) for k in ("action", "owner", "due"))
     if wants_action:
         for name, message in actionlib.problems(

@@ -195,6 +195,12 @@ def record(request, organisation_id: int, staff, data: dict, today=None) -> Supe
     ]
     if not any(p["response"] for p in prompts):
         found["responses"] = "Answer at least one challenge question together"
+    asked = {str(i) for i in range(len(policy.challenge_prompts))}
+    for key in sorted(k for k, text in responses.items() if str(k) not in asked and text):
+        found[f"responses.{key}"] = (
+            f"There is no challenge question {key}: answer questions 0 to "
+            f"{len(policy.challenge_prompts) - 1}, as the policy numbers them"
+        )
     if len((data.get("reflection") or "").split()) < 3:
         found["reflection"] = "Write the staff member's reflection, in at least 3 words"
     if len((data.get("learning") or "").split()) < 3:

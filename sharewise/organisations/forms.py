@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 
+from sharewise.organisations.access import TEAM_ROLES
 from sharewise.organisations.models import Membership, Role, Service, Team
 
 TEXT = {"class": "nhsuk-input"}
@@ -129,6 +130,18 @@ class MembershipForm(forms.Form):
         self.fields["scope"].choices = [("", "Choose where"), *choices]
         for field in self.fields.values():
             field.widget.attrs["class"] = "nhsuk-select"
+
+    def clean(self):
+        data = super().clean()
+        role, scope = data.get("role"), data.get("scope")
+        if role and scope and scope != "org" and role not in TEAM_ROLES:
+            # Only care workers and team managers work within a team or service.
+            self.add_error(
+                "scope",
+                f"A {Role(role).label.lower()} works across the whole organisation: "
+                f"choose All of {self.organisation}",
+            )
+        return data
 
     def membership_for(self, user) -> Membership:
         kind, _, pk = self.cleaned_data["scope"].partition(":")

@@ -173,6 +173,8 @@ def add_role(request, user_id):
     org = _administered_organisation(request)
     member = get_object_or_404(_staff_of(org), pk=user_id)
     role = MembershipForm(request.POST, organisation=org, prefix="role")
+    if member == request.user:
+        role.add_error(None, "You cannot give yourself a role: another administrator does that")
     if role.is_valid():
         if changes.add_membership(request, role.membership_for(member)):
             messages.success(request, "Role added.")

@@ -192,7 +192,7 @@ def judge(ctx: Context, *, people=(), sources=(), windows=None, notifier=None) -
         for service_id, codes in (windows or {}).items():
             for code, (start, end) in codes.items():
                 family = harms.at_service(service_id, [code], start, end)
-                known |= family
+                _add_slim(known, family)
                 findings += [
                     f
                     for f in rules.evaluate(
@@ -201,6 +201,18 @@ def judge(ctx: Context, *, people=(), sources=(), windows=None, notifier=None) -
                     if f.subject == f"service:{service_id}:{code}"
                 ]
     return apply(ctx, findings, known, notifier)
+
+
+def _add_slim(known: dict, slim: dict) -> None:
+    """Add the harm index's slim facts (only what the same-harm rule reads, one
+    category at a time) without standing in for whole facts already loaded, which
+    other alerts' explanations read."""
+    for pk, fact in slim.items():
+        had = known.get(pk)
+        if had is None:
+            known[pk] = fact
+        elif any(c not in had.categories for c in fact.categories):
+            known[pk] = had._replace(categories=tuple(sorted({*had.categories, *fact.categories})))
 
 
 class Quiet:
@@ -861,6 +873,10 @@ def decision_problems(
                 f"Monitor for at most {policy.decisions.max_monitor_days} days: "
                 f"choose a date on or before {latest:%-d %B %Y}"
             ]
+    elif monitor_until is not None and outcome in Outcome.values:
+        errors["monitor_until"] = [
+            "A date to monitor until goes with monitoring: choose monitor, or clear the date"
+        ]
     return errors
 
 

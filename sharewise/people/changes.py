@@ -2,6 +2,7 @@
 transaction, so nothing is changed without a trace and no trace is left half-written.
 Views and API endpoints both call these."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -50,8 +51,12 @@ def add_enrolment(request, enrolment: Enrolment) -> Enrolment:
 
 @transaction.atomic
 def review_break_glass(request, grant: BreakGlassAccess, note: str) -> BreakGlassAccess:
+    """Mark someone's break-glass opening reviewed. Raises ValidationError for one's own:
+    someone else reviews it."""
     if grant.reviewed_at is not None:
         return grant
+    if grant.user_id == request.user.pk:
+        raise ValidationError({"note": "Someone else reviews your own break-glass access"})
     grant.reviewed_by = request.user
     grant.reviewed_at = timezone.now()
     grant.review_note = note

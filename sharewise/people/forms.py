@@ -46,6 +46,13 @@ class PersonForm(forms.ModelForm):
         self.fields["team"].queryset = teams if teams is not None else Team.objects.none()
         self.fields["team"].widget.attrs["class"] = "nhsuk-select"
 
+    def clean(self):
+        data = super().clean()
+        born, started = data.get("date_of_birth"), data.get("start_date")
+        if born and started and started < born:
+            self.add_error("start_date", "Support cannot have started before they were born")
+        return data
+
     def clean_nhs_number(self):
         value = nhs_number.normalise(self.cleaned_data.get("nhs_number", ""))
         if value and (message := nhs_number.problem(value)):

@@ -202,6 +202,11 @@ class Enrolment(models.Model):
     def clean(self):
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "The end date must be on or after the start date"})
+        born = self.person.date_of_birth if self.person_id else None
+        if born and self.start_date and self.start_date < born:
+            raise ValidationError(
+                {"start_date": f"The start date cannot be before they were born ({born:%-d %B %Y})"}
+            )
         if (
             self.team_id
             and self.person_id

@@ -261,7 +261,11 @@ def review_break_glass(request, grant_id):
     )
     form = BreakGlassReviewForm(request.POST)
     form.is_valid()
-    changes.review_break_glass(request, grant, form.cleaned_data.get("note", ""))
+    try:
+        changes.review_break_glass(request, grant, form.cleaned_data.get("note", ""))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("break_glass_review")
     messages.success(
         request,
         f"Marked {grant.user.get_full_name() or grant.user} opening {grant.person.name} as reviewed.",

@@ -52,10 +52,32 @@ class ReviewHours(BaseModel):
     immediate_danger: float = Field(1, gt=0)
 
 
+# The answers a recording standard can check (a concern's text and choice answers,
+# and whether the alleged source is named or linked): a misspelt one could never be met.
+ANSWER_CHECKS = (
+    "facts",
+    "persons_words",
+    "persons_wishes",
+    "sharing_view_reason",
+    "immediate_action",
+    "who_was_told",
+    "source_description",
+    "injury_location",
+    "reported_by",
+    "sharing_view",
+    "source_kind",
+    "injury",
+    "information_source",
+    "severity",
+    "alleged_source_detail",
+    "risk_indicators",
+)
+
+
 class Standard(BaseModel):
     code: str
     when: Literal["always", "disclosed", "unexplained_injury", "refused_or_unable", "source_known"]
-    check: str
+    check: Literal[ANSWER_CHECKS]
     message: str
     required: bool = False
 
@@ -137,6 +159,14 @@ class RiskScoreRule(BaseModel):
         "high": 4,
         "immediate": 8,
     }
+
+    @field_validator("severity_weights")
+    @classmethod
+    def _every_severity(cls, weights):
+        # Scoring reads a weight for every concern's severity.
+        if missing := [s for s in ("low", "moderate", "high", "immediate") if s not in weights]:
+            raise ValueError("give a weight for every severity; missing: " + ", ".join(missing))
+        return weights
 
 
 class AlertDecisionRule(BaseModel):

@@ -2,6 +2,9 @@
 default (saved as version 1 the first time it is needed)."""
 
 from django.db import IntegrityError, connection, transaction
+from pydantic import BaseModel
+from pydantic import ValidationError as PydanticError
+from pydantic_core import PydanticCustomError
 
 from sharewise.policy import documents
 from sharewise.policy.models import PolicyVersion
@@ -55,10 +58,47 @@ def _save_default(organisation_id, kind):
         return PolicyVersion.objects.get(organisation_id=organisation_id, kind=kind, version=1)
 
 
+def _unknown(model, data, loc=()):
+    """(path, value) of every key in data that the validated model does not read."""
+    if isinstance(model, BaseModel) and isinstance(data, dict):
+        fields = type(model).model_fields
+        for key, value in data.items():
+            if key in fields:
+                yield from _unknown(getattr(model, key), value, (*loc, key))
+            else:
+                yield (*loc, key), value
+    elif isinstance(model, list | tuple) and isinstance(data, list):
+        for i, (item, value) in enumerate(zip(model, data, strict=False)):
+            yield from _unknown(item, value, (*loc, i))
+    elif isinstance(model, dict) and isinstance(data, dict):
+        for key, value in data.items():
+            if key in model:
+                yield from _unknown(model[key], value, (*loc, key))
+
+
 @transaction.atomic
 def save_version(organisation_id: int, kind: str, document: dict, user, note: str = ""):
-    """Validate and store a new version; raises pydantic.ValidationError when invalid."""
-    validated = documents.KINDS[kind].model_validate(document)
+    """Validate and store a new version; raises pydantic.ValidationError when invalid,
+    including for a setting it does not know (a misspelt one would otherwise be
+    dropped, and the default used without a word)."""
+    model = documents.KINDS[kind]
+    validated = model.model_validate(document)
+    if unknown := list(_unknown(validated, document)):
+        raise PydanticError.from_exception_data(
+            model.__name__,
+            [
+                {
+                    "type": PydanticCustomError(
+                        "unknown_setting",
+                        "Sharewise has no setting called '{name}': check the spelling",
+                        {"name": str(loc[-1])},
+                    ),
+                    "loc": loc,
+                    "input": value,
+                }
+                for loc, value in unknown
+            ],
+        )
     latest, _ = in_force(organisation_id, kind)
     return PolicyVersion.objects.create(
         organisation_id=organisation_id,

@@ -118,19 +118,48 @@ def test_a_decision_not_to_share_cannot_be_referred(cast, api):
     assert not Referral.objects.exists()
 
 
-def test_a_field_added_without_a_reason_cannot_be_sent(cast, api, patch):
+def test_a_field_added_without_a_reason_is_refused_when_it_is_added(cast, api, patch):
     referral = ready(cast, api, patch)
     url = f"/api/v1/referrals/{referral['id']}"
-    response = patch(cast.sarah)(url, {"choices": {"medication": {"include": True}}})
-    assert response.status_code == 200
-    medication = by_code(response.json())["medication"]
-    assert medication["included"] is True and "medication" in response.json()["problems"]
-    preview = api(cast.sarah).get(f"{url}/preview").json()
-    assert "medication" in preview["problems"]
-    response = api(cast.sarah).post(f"{url}/send")
+    response = patch(cast.sarah)(
+        url,
+        {
+            "choices": {"medication": {"include": True}},
+            "recipient": {"recipient_name": "Jo Smith"},
+        },
+    )
     assert response.status_code == 422
-    assert "medication" in fields(response)
-    assert not Disclosure.objects.exists()
+    assert response.json()["errors"] == [
+        {"field": "choices.medication.why", "message": "Medication: say why the recipient needs it"}
+    ]
+    # Nothing of the change is kept: the field stays out, the recipient unchanged.
+    now = api(cast.sarah).get(url).json()
+    assert by_code(now)["medication"]["included"] is False
+    assert now["recipient_name"] == "" and now["choices"] == referral["choices"]
+    left_out = patch(cast.sarah)(
+        url, {"choices": {"what_happened": {"include": False, "why": "too"}}}
+    )
+    assert left_out.status_code == 422
+    assert fields(left_out) == {"choices.what_happened.why"}
+    with_reason = patch(cast.sarah)(
+        url,
+        {"choices": {"medication": {"include": True, "why": "The council asked for her tablets"}}},
+    )
+    assert with_reason.status_code == 200
+    assert by_code(with_reason.json())["medication"]["included"] is True
+    assert "medication" not in with_reason.json()["problems"]
+
+
+def test_a_field_with_nothing_held_cannot_be_added(cast, api, patch):
+    referral = ready(cast, api, patch)
+    url = f"/api/v1/referrals/{referral['id']}"
+    held = {f["code"] for f in referral["fields"] if f["available"]}
+    empty = next(f["code"] for f in referral["fields"] if f["code"] not in held)
+    response = patch(cast.sarah)(
+        url, {"choices": {empty: {"include": True, "why": "The council wants everything we hold"}}}
+    )
+    assert response.status_code == 422
+    assert fields(response) == {f"choices.{empty}.include"}
 
 
 def test_the_preview_json_names_the_pdfs_sha256(cast, api, patch):

@@ -36,18 +36,27 @@ def test_the_lead_builds_previews_and_sends_a_referral_through_the_pages(cast, a
             "go": "preview",
         },
     )
-    assert response.url == f"/referrals/{referral.pk}/preview/"
-    page = client.get(response.url).content.decode()
-    assert "Not ready to send" in page and "Medication: say why the recipient needs it" in page
-    assert "Send this referral" not in page
-    builder = client.get(f"/referrals/{referral.pk}/").content.decode()
-    assert "Medication: say why the recipient needs it" in builder
+    # Refused as it is made, with what was typed still in the form and nothing saved.
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "There is a problem" in page and "Medication: say why the recipient needs it" in page
+    assert 'value="Northshire County Council"' in page and "£200 cash" in page
+    assert 'name="include_medication" type="checkbox" value="yes" checked' in page
+    referral.refresh_from_db()
+    assert not referral.choices and not referral.inputs
     client.post(
         f"/referrals/{referral.pk}/",
         {
+            "recipient_organisation": "Northshire County Council",
+            "recipient_role": "Adult safeguarding team",
+            "channel": "secure_email",
             "input_money_involved": "£200 cash",
             "input_immediate_risk": "No",
-            "include_medication": "no",
+            "options_s42_criteria": "1",
+            "input_s42_criteria": [
+                "(a) has needs for care and support",
+                "(c) because of those needs cannot protect themselves from the abuse or neglect",
+            ],
             "go": "preview",
         },
     )

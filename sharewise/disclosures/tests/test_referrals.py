@@ -126,16 +126,22 @@ def test_sending_needs_a_decision_to_share(cast):
     assert "a referral needs a decision to share" in str(error.value.message_dict["decision"])
 
 
-def test_a_field_added_without_a_reason_cannot_be_sent(cast):
+def test_a_field_added_without_a_reason_is_refused_when_it_is_added(cast):
     referral = ready(cast, example_3(cast))
-    referral = referrals.change(
-        by(cast.sarah), referral, choices={"medication": {"include": True, "why": ""}}
-    )
-    referral, _ = referrals.preview(by(cast.sarah), referral)
+    before = (referral.choices, referral.inputs, referral.recipient_name)
     with pytest.raises(ValidationError) as error:
-        referrals.send(by(cast.sarah), referral)
-    assert error.value.message_dict["medication"] == ["Medication: say why the recipient needs it"]
-    assert not Disclosure.objects.exists()
+        referrals.change(
+            by(cast.sarah),
+            referral,
+            choices={"medication": {"include": True, "why": ""}},
+            inputs={"immediate_risk": "Yes"},
+            recipient={"recipient_name": "Jo Smith"},
+        )
+    assert error.value.message_dict == {
+        "choices.medication.why": ["Medication: say why the recipient needs it"]
+    }
+    referral.refresh_from_db()
+    assert (referral.choices, referral.inputs, referral.recipient_name) == before
 
 
 def test_what_is_sent_is_what_was_previewed(cast):
