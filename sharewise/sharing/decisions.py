@@ -5,6 +5,7 @@ ValidationError naming what to fix and writes nothing when the input is wrong.""
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict
 from datetime import date, datetime, timedelta
 
@@ -118,7 +119,8 @@ def facts_for(person, concern_ids=(), at=None, viewer=None):
         if assessment and assessment.lacks_capacity
         else "",
         open_alerts=alerts.filter(person_id__in=ids).count(),
-        risk_score=round(risk.now(at), 1) if risk else 0.0,
+        # Down to one decimal, so a score shown as 5.9 is never judged "at" 6.
+        risk_score=math.floor(risk.now(at) * 10) / 10 if risk else 0.0,
         risk_threshold=patterns.risk_score.threshold,
         staff_implicated=record.staff_implicated,
         appropriate_policy_adopted=appropriate.adopted,
@@ -193,6 +195,10 @@ def record_consent(request, person, data: dict, *, via="page") -> ConsentRecord:
         errors["outcome"] = ["Choose whether consent was given, refused, withdrawn or not sought"]
     if outcome == ConsentOutcome.NOT_SOUGHT and reason not in NotSoughtReason.values:
         errors["not_sought_reason"] = ["Say why consent was not sought"]
+    elif outcome in ConsentOutcome.values and outcome != ConsentOutcome.NOT_SOUGHT and reason:
+        errors["not_sought_reason"] = [
+            "The person was asked: leave 'why they were not asked' blank, or choose 'not sought'"
+        ]
     if outcome in (ConsentOutcome.GIVEN, ConsentOutcome.REFUSED, ConsentOutcome.WITHDRAWN):
         if not (data.get("explained_how") or "").strip():
             errors["explained_how"] = [
@@ -290,6 +296,11 @@ def record_capacity(request, person, data: dict, *, via="page") -> CapacityAsses
         errors["impairment_detail"] = ["Describe the impairment or disturbance"]
     lacks = unable and impairment is True
     best = data.get("best_interests") or ""
+    if not lacks and (best or (data.get("best_interests_reasons") or "").strip()):
+        errors["best_interests"] = [
+            "The person has capacity for this decision, so there is no best-interests "
+            "decision to record: leave it blank, or check the answers above"
+        ]
     if lacks:
         if best not in ("share", "do_not_share"):
             errors["best_interests"] = [
@@ -913,7 +924,7 @@ def answer_advice(request, advice, answer: str, *, via="page") -> AdviceRequest:
 
 
 def _review_words(decision, new_ids=(), due=False) -> str:
-    when = f"{decision.decided_at:%-d %b %Y}"
+    when = f"{timezone.localtime(decision.decided_at):%-d %b %Y}"
     what = decision.get_outcome_display().lower()
     text = f"Sharing decision {decision.pk} ({what}, {when}) "
     if due:

@@ -341,6 +341,8 @@ class ConsentForm(Reveals, NHSStyled, forms.Form):
         data = super().clean()
         if data.get("outcome") == "not_sought" and not data.get("not_sought_reason"):
             self.add_error("not_sought_reason", "Say why consent was not sought")
+        elif data.get("outcome") != "not_sought":
+            data["not_sought_reason"] = ""  # answered under a choice then changed
         return data
 
 

@@ -31,5 +31,10 @@ def test_every_answer_a_recording_standard_may_check_is_one_a_concern_records():
     from sharewise.concerns import recording
     from sharewise.policy import documents
 
-    recorded = {*recording.TEXT_FIELDS, *recording.CHOICE_FIELDS, "alleged_source_detail"}
+    recorded = {
+        *recording.TEXT_FIELDS,
+        *recording.CHOICE_FIELDS,
+        "alleged_source_detail",
+        "risk_indicators",
+    }
     assert set(documents.ANSWER_CHECKS) == recorded

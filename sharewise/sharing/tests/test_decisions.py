@@ -561,3 +561,35 @@ def test_the_lead_changes_the_framework_and_decisions_keep_the_version_they_were
     assert (first.policy_version.version, second.policy_version.version) == (1, 2)
     recommendation, _, _ = decisions.assess(cast.bob, REFUSED)
     assert recommendation.review_days == 14
+
+
+def test_answers_that_contradict_the_record_are_refused_not_dropped(cast, api):
+    consent = {
+        "person_id": cast.alice.pk,
+        "purpose": "Telling the council",
+        "outcome": "refused",
+        "not_sought_reason": "unsafe",
+        "explained_how": "Explained who would be told",
+        "capacity": "presumed",
+    }
+    response = api(cast.helen).post("/api/v1/consents", consent)
+    assert response.status_code == 422
+    assert "not_sought_reason" in {e["field"] for e in response.json()["errors"]}
+    assert not ConsentRecord.objects.exists()
+    with pytest.raises(ValidationError) as error:
+        decisions.record_capacity(
+            _request(cast.helen),
+            cast.alice,
+            {
+                "decision": "Whether to agree to the council being told",
+                "help_given": "Explained slowly",
+                "can_understand": True,
+                "can_retain": True,
+                "can_use_or_weigh": True,
+                "can_communicate": True,
+                "evidence": "Repeated back who would be told and why.",
+                "best_interests": "share",
+            },
+        )
+    assert "has capacity" in error.value.message_dict["best_interests"][0]
+    assert not CapacityAssessment.objects.exists()

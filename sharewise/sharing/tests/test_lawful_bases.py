@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import record_concern
@@ -214,6 +214,18 @@ def test_no_signed_decision_pairs_an_outcome_with_a_basis_the_table_forbids(cast
 
     @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
     @given(decision_data)
+    @example(  # one that fits, so the test always sees a signed decision too
+        {
+            "outcome": "share_without_consent",
+            "override_grounds": ["others_at_risk"],
+            "article_6": "e",
+            "article_9": "g",
+            "schedule_1": "para_18",
+            "consent": "refused",
+            "not_sought_reason": "",
+            "at_risk": "yes",
+        }
+    )
     def attempt(d):
         answers = {
             "purpose": "yes",
