@@ -835,6 +835,135 @@ def governance(quick: bool) -> list[Result]:
 
 
 # Names and databases are listed in run.py, which must not import Django models.
+# --- 8. recording a concern against its floor: the insert and nothing else ------------
+
+
+def record_floor(label: str):
+    def run(quick: bool) -> list[Result]:
+        return _record_floor(label, quick)
+
+    return run
+
+
+def _record_floor(label: str, quick: bool) -> list[Result]:
+    """Recording a concern as the product does (checks, recording standards, the quick
+    risk questions, the pattern rules over the person's whole history and the review of
+    a standing refusal, the review queue, the trail entry with its record digest), timed
+    against the true floor: the same concern row and its link to the person inserted in
+    one transaction by plain SQL. Both are committed; they alternate on one database of
+    varied history."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from bench.generate import CATEGORIES, FACTS, INDICATORS, SEVERITIES
+    from sharewise.concerns import recording
+    from sharewise.concerns.models import Concern, ConcernPerson
+    from sharewise.people.models import Person
+    from sharewise.policy import store
+
+    data, rng, _, _ = _judged_history(quick)
+    org = data.organisation
+    team = data.teams[0]
+    in_team = [e.person_id for e in data.enrolments if e.team_id == team.pk and not e.end_date]
+    people = {p.pk: p for p in Person.objects.filter(pk__in=in_team)}
+    carer = data.care_workers[team.pk][0]
+    version, _ = store.in_force(org.pk, "recording")
+
+    def answers():
+        return {
+            "facts": rng.choice(FACTS),
+            "persons_wishes": "They want it to stop.",
+            "immediate_action": "Made them safe and told the manager.",
+            "who_was_told": "Manager on call",
+            "information_source": rng.choice(["observed", "disclosed"]),
+            "persons_words": "I don't want a fuss.",
+            "sharing_view": rng.choice(["agrees", "agrees", "refuses", "not_asked"]),
+            "sharing_view_reason": "Worried what her family will say.",
+            "injury": "none",
+            "source_kind": "unknown",
+            "severity": rng.choice(SEVERITIES),
+        }
+
+    def full(person_id: int) -> float:
+        draft = recording.Draft(
+            people=[people[person_id]],
+            occurred_at=timezone.now() - timedelta(hours=2),
+            service=team.service,
+            team=team,
+            categories=[rng.choice(CATEGORIES)],
+            risk_indicators=list(rng.choice(INDICATORS)),
+            answers=answers(),
+        )
+        started = time.perf_counter()
+        with transaction.atomic():
+            recording.record(None, org.pk, draft, actor=carer)
+        return time.perf_counter() - started
+
+    qn = connection.ops.quote_name
+    fields = [f for f in Concern._meta.concrete_fields if not f.primary_key]
+    insert_concern = (
+        f"INSERT INTO {qn(Concern._meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {qn('id')}"
+    )
+    insert_link = (
+        f"INSERT INTO {qn(ConcernPerson._meta.db_table)} ({qn('concern_id')}, {qn('person_id')})"
+        " VALUES (%s, %s)"
+    )
+
+    def bare(person_id: int) -> float:
+        now = timezone.now()
+        concern = Concern(
+            organisation=org,
+            recorded_by=carer,
+            recorded_at=now,
+            occurred_at=now - timedelta(hours=2),
+            service=team.service,
+            team=team,
+            shift="late",
+            categories=[rng.choice(CATEGORIES)],
+            risk_indicators=list(rng.choice(INDICATORS)),
+            unmet_standards=[],
+            review_due_at=now + timedelta(hours=24),
+            policy_version=version,
+            **answers(),
+        )
+        values = [f.get_db_prep_save(f.pre_save(concern, True), connection) for f in fields]
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(insert_concern, values)
+            cursor.execute(insert_link, [cursor.fetchone()[0], person_id])
+        return time.perf_counter() - started
+
+    for _ in range(5):
+        full(rng.choice(in_team))
+        bare(rng.choice(in_team))
+    products, floors = [], []
+    for _ in range(40 if quick else 150):
+        products.append(full(rng.choice(in_team)))
+        floors.append(bare(rng.choice(in_team)))
+    ratio = median_ms(products) / median_ms(floors)
+    database = "PostgreSQL, durable commits" if label == "pg" else "SQLite (WAL)"
+    size = f"{Concern.objects.count():,} concerns, {len(data.people):,} people, {database}"
+    return [
+        Result(
+            name=f"record-floor-{label}",
+            size=size,
+            result=(
+                f"median {median_ms(products):.2f} ms recorded, {median_ms(floors):.2f} ms bare "
+                f"insert: {ratio:.2f}x ({len(products)} pairs)"
+            ),
+            target="<= 1.5x a bare insert",
+            passed=ratio <= 1.5,
+            value=ratio,
+            unit="x",
+            details={
+                "recorded_ms": median_ms(products),
+                "bare_insert_ms": median_ms(floors),
+            },
+        )
+    ]
+
+
 BY_NAME = {
     "generate-people": generate_people,
     "trail-append-pg-1": trail_append(1),
@@ -845,4 +974,6 @@ BY_NAME = {
     "concerns": concerns,
     "referrals": referrals,
     "governance": governance,
+    "record-floor-sqlite": record_floor("sqlite"),
+    "record-floor-pg": record_floor("pg"),
 }

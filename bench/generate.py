@@ -283,7 +283,20 @@ CONCERN_FIELDS = (
     "policy_version",
     "external_ref",
     "imported",
+    "risk_indicators",
 )
+# What happened, as varied as real records: some words raise the framework's cues.
+FACTS = [
+    "Found without a drink at the evening round.",
+    "Bruise on the left forearm found at personal care; said they knocked it.",
+    "Her son keeps her bank card and she has no money for the hairdresser.",
+    "Tearful after a phone call; said he won't let her see the grandchildren.",
+    "Medication missed at 18:00; MAR chart blank.",
+    "Another resident shouted at him in the lounge and threatened to hit him.",
+    "Her 9-year-old grandson stays at weekends and saw the argument.",
+    "Kitchen bin overflowing and no food in the fridge.",
+]
+INDICATORS = [["none"], ["none"], ["none"], [], ["crime"], ["children"], ["coercion", "crime"]]
 
 
 def concerns(
@@ -310,7 +323,7 @@ def concerns(
     recorders = {team_id: [u.pk for u in users] for team_id, users in data.care_workers.items()}
     prep = {
         name: Concern._meta.get_field(name).get_db_prep_save
-        for name in ("categories", "unmet_standards")
+        for name in ("categories", "unmet_standards", "risk_indicators")
     }
     adapt_at = connection.ops.adapt_datetimefield_value
     now = datetime.now(UTC)
@@ -343,7 +356,7 @@ def concerns(
                     team_id,
                     shift,
                     prep["categories"]([category], connection),
-                    "Synthetic concern for benchmarking.",
+                    rng.choice(FACTS),
                     "",
                     "They want it to stop.",
                     rng.choice(["agrees", "agrees", "refuses", "not_asked"]),
@@ -362,6 +375,7 @@ def concerns(
                     version.pk,
                     "",
                     False,
+                    prep["risk_indicators"](rng.choice(INDICATORS), connection),
                 )
             )
             links.append((concern_id, concern_id, person_id))

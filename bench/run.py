@@ -41,6 +41,8 @@ DATABASES = {
     "concerns": "sqlite",
     "referrals": "sqlite",
     "governance": "sqlite",
+    "record-floor-sqlite": "sqlite",
+    "record-floor-pg": "postgres",
 }
 NAMES = list(DATABASES)
 

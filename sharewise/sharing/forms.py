@@ -149,8 +149,8 @@ class RiskStep(Reveals, NHSStyled, forms.Form):
 
     def __init__(self, *args, policy=None, prompts=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.prompts = list(prompts)  # (key, label, evidence, is_cue)
-        proposed = {key for key, _, _, cue in self.prompts if not cue}
+        self.prompts = list(prompts)  # (key, question, evidence, is a cue, its ground)
+        proposed = {key for key, _, _, cue, _ in self.prompts if not cue}
         self.fields["grounds"].choices = [
             (g.code, g.label)
             for g in policy.override_grounds
@@ -162,7 +162,7 @@ class RiskStep(Reveals, NHSStyled, forms.Form):
         accepted = set(self.initial.get("accepted") or ())
         rebuttals = self.initial.get("rebuttals") or {}
         asked = {}
-        for key, label, evidence, cue in self.prompts:
+        for key, label, evidence, cue, _ in self.prompts:
             slug = _slug(key)
             yes = "Yes, it applies" if not cue else "Yes"
             respond = _radios(
@@ -186,19 +186,20 @@ class RiskStep(Reveals, NHSStyled, forms.Form):
 
     def clean(self):
         data = super().clean()
-        for key, _, _, _ in self.prompts:
+        for key, label, _, cue, ground in self.prompts:
             slug = _slug(key)
             if (
                 data.get(f"respond_{slug}") == "rebut"
                 and not (data.get(f"why_{slug}") or "").strip()
             ):
-                self.add_error(f"why_{slug}", "Say why it does not apply")
+                name = (ground if cue else label).lower()
+                self.add_error(f"why_{slug}", f"Say why '{name}' does not apply")
         return data
 
     def responses(self, values: dict) -> dict:
         """The answers to the record's prompts, as the framework reads them."""
         accepted, rebuttals = [], {}
-        for key, _, _, _ in self.prompts:
+        for key, _, _, _, _ in self.prompts:
             slug = _slug(key)
             if values.get(f"respond_{slug}") == "accept":
                 accepted.append(key)

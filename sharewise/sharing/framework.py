@@ -468,8 +468,20 @@ def _grounds(answers, facts, w) -> list[str]:
         if proposal.key not in answers.accepted:
             w.need(f"Accept, or say why it does not apply: '{label}' ({evidence})")
     for cue in facts.cues:
-        if cue.key in answers.accepted and cue.ground not in grounds:
-            grounds.append(cue.ground)
+        label = w.policy.ground(cue.ground).label
+        if cue.key in answers.accepted:
+            w.say(
+                f"cue.{cue.code}",
+                f"The record says {_quoted(cue.words)}, and you said it means this: {label}.",
+            )
+            if cue.ground not in grounds:
+                grounds.append(cue.ground)
+        elif answers.rebutted(cue.key):
+            w.say(
+                f"cue.{cue.code}.answered",
+                f"The record says {_quoted(cue.words)}, and you said it does not mean "
+                f"'{label.lower()}': {answers.rebuttals[cue.key].strip()}",
+            )
     if facts.is_child and answers.at_risk == "yes" and "child_at_risk" not in grounds:
         grounds.append("child_at_risk")
     if facts.is_child:

@@ -211,16 +211,17 @@ def _get_draft(request, draft_id) -> Draft:
     return draft
 
 
-def prompts(facts, policy) -> list[tuple[str, str, str, bool]]:
-    """(key, question, evidence, is a cue) for each ground the record proposes and each
-    question its words raise, as the risk step asks them."""
+def prompts(facts, policy) -> list[tuple[str, str, str, bool, str]]:
+    """(key, question, evidence, is a cue, its ground in words) for each ground the
+    record proposes and each question its words raise, as the risk step asks them."""
     found = [
-        (p.key, policy.ground(p.ground).label, "; ".join(p.evidence), False)
+        (p.key, policy.ground(p.ground).label, "; ".join(p.evidence), False, "")
         for p in framework.proposed(facts)
     ]
     for cue in facts.cues:
         said = ", ".join(f"“{w}”" for w in cue.words)
-        found.append((cue.key, cue.question, f"{said} ({'; '.join(cue.evidence)})", True))
+        evidence = f"{said} ({'; '.join(cue.evidence)})"
+        found.append((cue.key, cue.question, evidence, True, policy.ground(cue.ground).label))
     return found
 
 

@@ -1,10 +1,10 @@
 """The seed's Example 1, end to end: Alice tells staff on several shifts that her son
 belittles her and refuses any referral. The concerns raise an alert; Sarah, the
-safeguarding lead, opens the decision framework from it. With the refusal and rising
-risk, the framework will not let "do not share" pass without the lead, and Sarah,
-reading Alice's fear in her own words, decides to share without consent. David, the
-data protection officer, countersigns; the decision shows in Alice's chronology and
-decides the alert."""
+safeguarding lead, opens the decision framework from it. Nobody ticked a ground, but
+Alice's own words ("he'll stop coming") make Sharewise ask whether she is under
+pressure; Sarah cannot wave it away without a reason, says yes, and the framework
+recommends sharing without consent. A basis that contradicts that is refused; the
+signed decision shows in Alice's chronology and decides the alert."""
 
 from types import SimpleNamespace
 
@@ -89,10 +89,21 @@ def test_example_1_refusal_and_rising_risk_become_a_countersigned_decision(
     expect(page.get_by_label("No, they refused")).to_be_checked()
     _next(page)
 
-    # Risk: what Sharewise knows is shown; the staff ticked nothing, as in the seed.
+    # Risk: what Sharewise knows is shown; the staff ticked nothing, as in the seed, but
+    # Alice's own words raise a question Sarah must answer.
     expect(page.locator("main")).to_contain_text("waiting for a decision")
+    question = page.get_by_role("group", name="Are they under duress, coercion or undue influence")
+    expect(question).to_contain_text("“stop coming”")
     assert_accessible(page, "wizard-risk")
+    question.get_by_label("No, it does not apply: say why").check()
     page.check("#id_at_risk_0")
+    _next(page)
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
+        "Say why 'the person is under duress, coercion or undue influence' does not apply"
+    )
+    screenshot(page, "wizard-risk-question")
+    question.get_by_label("Yes", exact=True).check()
     _next(page)
     page.check("#id_necessary_0")
     page.get_by_label("Why is sharing (or not sharing) necessary and proportionate?").fill(
@@ -112,56 +123,41 @@ def test_example_1_refusal_and_rising_risk_become_a_countersigned_decision(
     )
     _next(page)
 
-    # The recommendation: respect the refusal, but not without the lead, risk is building.
-    expect(page.get_by_role("heading", level=1)).to_have_text("Recommendation: Do not share")
+    # The recommendation: her fear of losing him is pressure, not a free choice.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Recommendation: Share without consent"
+    )
     reasons = page.locator("#reasons")
-    expect(reasons).to_contain_text("respect their refusal")
-    expect(reasons).to_contain_text("Risk is building")
-    expect(page.locator("main")).to_contain_text("Needs the safeguarding lead")
+    expect(reasons).to_contain_text("under duress, coercion or undue influence")
     screenshot(page, "sharing-recommendation")
     assert_accessible(page, "wizard-recommendation")
 
-    # Sarah departs from it: without reasons she is told what to write.
-    page.get_by_label("Share without consent").check()
-    page.get_by_label("The person is under duress, coercion or undue influence").check()
-    page.get_by_role("button", name="Record and sign the decision").click()
-    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
-    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Choose the UK GDPR Article 6")
-    page.get_by_label("UK GDPR Article 6 lawful basis").select_option("e")
-    page.get_by_label("UK GDPR Article 9 condition").select_option("g")
-    page.get_by_label("DPA 2018 Schedule 1 condition").select_option("para_18")
+    # A basis that contradicts sharing without consent is refused, naming it.
+    expect(page.get_by_label("Share without consent")).to_be_checked()
+    page.get_by_label("UK GDPR Article 9 condition").select_option("a")
     page.get_by_label("Why this decision is necessary and proportionate").fill(
         "Her son's threats are escalating and she is not eating; only the council can enquire."
     )
-    page.get_by_label("If you decide differently from the recommendation: why?").fill(
-        "Her own words show she is afraid of what her son will do if she speaks: her refusal "
-        "is not a free choice."
-    )
+    page.get_by_role("button", name="Record and sign the decision").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("explicit consent does not fit")
+    assert not SharingDecision.objects.exists()
+    page.get_by_label("UK GDPR Article 9 condition").select_option("g")
+    page.get_by_label("DPA 2018 Schedule 1 condition").select_option("para_18")
     page.get_by_role("button", name="Record and sign the decision").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Share without consent")
-    expect(page.locator("main")).to_contain_text("Waiting to be countersigned")
+    expect(page.locator("main")).to_contain_text("What the record proposed")
+    expect(page.locator("main")).to_contain_text("accepted")
+    assert_accessible(page, "decision-signed")
     decision = SharingDecision.objects.get()
-    assert decision.departs and decision.recommendation == "do_not_share"
-    alert.refresh_from_db()
-    assert alert.status != "decided"  # not until countersigned
-
-    # David countersigns from his Sharing page.
-    page.context.clear_cookies()
-    sign_in(page, live_server, cast.david)
-    page.get_by_role("link", name="Sharing", exact=True).click()
-    page.get_by_role("link", name="Alice Moore: share without consent").click()
-    page.get_by_label("Yes, I agree with it").check()
-    page.get_by_role("button", name="Record my countersignature").click()
-    expect(page.locator("main")).to_contain_text("Countersigned")
-    assert_accessible(page, "decision-countersigned")
+    assert decision.status == "signed" and decision.standing
+    assert decision.answers["accepted"] == ["cue:fear_of_losing_contact"]
 
     # It is in Alice's chronology, and it decided the alert.
     page.goto(f"{base}/people/{cast.alice.pk}/chronology/")
     entry = page.locator(".sw-timeline__entry--decision")
     expect(entry).to_contain_text(f"Sharing decision {decision.pk}")
     expect(entry).to_contain_text("Share without consent")
-    page.context.clear_cookies()
-    sign_in(page, live_server, cast.sarah)
     page.goto(f"{base}/alerts/{alert.pk}/")
     expect(page.locator("main")).to_contain_text(f"Escalated to sharing decision {decision.pk}")
     alert.refresh_from_db()
