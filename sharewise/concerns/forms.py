@@ -47,8 +47,9 @@ class ConcernForm(NHSStyled, forms.Form):
     )
     risk_indicators = forms.MultipleChoiceField(
         widget=forms.CheckboxSelectMultiple,
-        label="Do any of these apply?",
-        help_text="Tick any that apply, or that you think might.",
+        label="Quick risk questions: do any of these apply?",
+        help_text="Tick any that apply, or that you think might. The sharing decision "
+        "will ask about each one you tick.",
         required=False,
     )
     information_source = _radio(InformationSource.choices, "How do you know")
