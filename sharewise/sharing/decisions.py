@@ -941,7 +941,11 @@ def _review_words(decision, new_ids=(), due=False) -> str:
 def concerns_after_refusal(concern_ids, person_ids, organisation_id, at=None) -> int:
     """New concerns about someone whose standing decision is not to share raise the
     review at once, not on the review date. Returns the number of alerts flagged."""
-    standing = list(SharingDecision.objects.standing_refusals().filter(person_id__in=person_ids))
+    standing = list(
+        SharingDecision.objects.standing_refusals()
+        .filter(person_id__in=person_ids)
+        .only("pk", "person_id", "decided_at", "outcome")  # on every concern recorded
+    )
     for decision in standing:
         alertlib.flag(
             organisation_id,
