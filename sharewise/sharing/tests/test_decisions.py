@@ -20,53 +20,7 @@ from sharewise.sharing.models import (
     Draft,
     SharingDecision,
 )
-
-REFUSED = {
-    "purpose": "yes",
-    "identifiable": "yes",
-    "confidential": "yes",
-    "consent": "refused",
-    "capacity": "presumed",
-    "at_risk": "yes",
-    "necessary": "yes",
-}
-
-
-def _request(user):
-    from types import SimpleNamespace
-
-    return SimpleNamespace(user=user, META={"REMOTE_ADDR": "127.0.0.1"})
-
-
-def _do_not_share(**more):
-    return {
-        "question": "Should we tell the local authority what Alice says about her son?",
-        "purpose": "To protect Alice from emotional abuse",
-        "outcome": "do_not_share",
-        "necessity": "Alice has capacity, only she is at risk, and she has said no clearly.",
-        "review_date": timezone.localdate() + timedelta(days=14),
-        **more,
-    }
-
-
-def _share_without_consent(**more):
-    return {
-        "question": "Should we tell the local authority about the threats to other residents?",
-        "purpose": "To protect other residents",
-        "outcome": "share_without_consent",
-        "override_grounds": ["others_at_risk"],
-        "article_6": "e",
-        "article_9": "g",
-        "schedule_1": "para_18",
-        "necessity": "Other residents are at risk and only the local authority can enquire.",
-        "recipient_organisation": "Northshire County Council",
-        "recipient_role": "Adult safeguarding team",
-        "what_shared": "The three concerns, dates and what was said.",
-        "channel": "secure_email",
-        "person_told": "yes",
-        **more,
-    }
-
+from sharewise.sharing.tests.stories import REFUSED, by, do_not_share, share_without_consent
 
 # Consent and capacity -------------------------------------------------------------
 
@@ -103,7 +57,7 @@ def test_consent_not_sought_needs_a_reason_and_nothing_is_saved(cast, as_user):
 def test_claiming_an_assessed_capacity_needs_an_assessment(cast):
     with pytest.raises(ValidationError) as error:
         decisions.record_consent(
-            _request(cast.nia),
+            by(cast.nia),
             cast.alice,
             {
                 "purpose": "Referral",
@@ -218,7 +172,7 @@ def test_a_care_worker_sees_the_recommendation_but_a_manager_or_lead_decides(cas
     assert "Other adults or children are at risk" in page
     assert "Ask the safeguarding lead" in page
     response = client.post(
-        f"/sharing/drafts/{draft.pk}/recommendation/", {**_share_without_consent(), "go": "record"}
+        f"/sharing/drafts/{draft.pk}/recommendation/", {**share_without_consent(), "go": "record"}
     )
     assert response.status_code == 403
     assert not SharingDecision.objects.exists()
@@ -263,13 +217,13 @@ def test_refusal_with_rising_risk_recorded_by_a_manager_waits_for_the_lead(cast,
 def test_departing_from_the_recommendation_needs_reasons_and_a_countersignature(cast):
     answers = {**REFUSED, "grounds": ["others_at_risk"]}
     with pytest.raises(ValidationError) as error:
-        decisions.record_decision(_request(cast.sarah), cast.alice, answers, _do_not_share())
+        decisions.record_decision(by(cast.sarah), cast.alice, answers, do_not_share())
     assert "departure_rationale" in error.value.message_dict
     decision = decisions.record_decision(
-        _request(cast.sarah),
+        by(cast.sarah),
         cast.alice,
         answers,
-        _do_not_share(
+        do_not_share(
             departure_rationale="The other resident has moved to another home today, so "
             "nobody else is at risk from her son any more."
         ),
@@ -283,10 +237,10 @@ def test_sharing_without_consent_needs_a_ground_and_a_lawful_basis(cast):
     answers = {**REFUSED, "grounds": ["others_at_risk"]}
     with pytest.raises(ValidationError) as error:
         decisions.record_decision(
-            _request(cast.sarah),
+            by(cast.sarah),
             cast.alice,
             answers,
-            _share_without_consent(override_grounds=[], article_9="g", schedule_1=""),
+            share_without_consent(override_grounds=[], article_9="g", schedule_1=""),
         )
     assert set(error.value.message_dict) >= {"override_grounds", "schedule_1"}
     assert not SharingDecision.objects.exists()
@@ -297,10 +251,10 @@ def test_a_decision_from_an_alert_decides_the_alert_and_shows_in_the_chronology(
         record_concern(cast, days_ago=days)
     alert = Alert.objects.get(rule="cumulative", person=cast.alice)
     decision = decisions.record_decision(
-        _request(cast.sarah),
+        by(cast.sarah),
         cast.alice,
         {**REFUSED, "grounds": ["others_at_risk"]},
-        _share_without_consent(),
+        share_without_consent(),
         alert=alert,
     )
     alert.refresh_from_db()
@@ -314,16 +268,16 @@ def test_a_decision_from_an_alert_decides_the_alert_and_shows_in_the_chronology(
 
 def test_signed_decisions_change_only_by_amendment(cast):
     decision = decisions.record_decision(
-        _request(cast.sarah),
+        by(cast.sarah),
         cast.alice,
         {**REFUSED, "grounds": ["others_at_risk"]},
-        _share_without_consent(),
+        share_without_consent(),
     )
     with pytest.raises(ValidationError) as error:
-        decisions.amend(_request(cast.sarah), decision, {"outcome": "do_not_share"}, "Wrong box")
+        decisions.amend(by(cast.sarah), decision, {"outcome": "do_not_share"}, "Wrong box")
     assert "outcome" in str(error.value.message_dict["changes"])
     decisions.amend(
-        _request(cast.sarah),
+        by(cast.sarah),
         decision,
         {"recipient_name": "Jo Bloggs"},
         "Named the duty social worker",
@@ -338,7 +292,7 @@ def test_signed_decisions_change_only_by_amendment(cast):
 
 
 def test_a_new_concern_after_a_refusal_brings_the_decision_back_at_once(cast):
-    decision = decisions.record_decision(_request(cast.sarah), cast.alice, REFUSED, _do_not_share())
+    decision = decisions.record_decision(by(cast.sarah), cast.alice, REFUSED, do_not_share())
     assert not Alert.objects.filter(rule="decision_review").exists()
     concern = record_concern(cast, days_ago=0)
     alert = Alert.objects.get(rule="decision_review", person=cast.alice)
@@ -349,7 +303,7 @@ def test_a_new_concern_after_a_refusal_brings_the_decision_back_at_once(cast):
 
 
 def test_sweep_raises_the_review_when_its_date_comes_once(cast):
-    decision = decisions.record_decision(_request(cast.sarah), cast.alice, REFUSED, _do_not_share())
+    decision = decisions.record_decision(by(cast.sarah), cast.alice, REFUSED, do_not_share())
     later = timezone.now() + timedelta(days=15)
     swept = sweep.run(later)
     assert swept.more["sharing decision review(s) due"] == 1
@@ -361,12 +315,12 @@ def test_sweep_raises_the_review_when_its_date_comes_once(cast):
 
 
 def test_a_newer_decision_replaces_the_standing_refusal(cast):
-    decisions.record_decision(_request(cast.sarah), cast.alice, REFUSED, _do_not_share())
+    decisions.record_decision(by(cast.sarah), cast.alice, REFUSED, do_not_share())
     decisions.record_decision(
-        _request(cast.sarah),
+        by(cast.sarah),
         cast.alice,
         {**REFUSED, "grounds": ["others_at_risk"]},
-        _share_without_consent(),
+        share_without_consent(),
     )
     record_concern(cast, days_ago=0)
     assert not Alert.objects.filter(rule="decision_review").exists()
@@ -398,7 +352,7 @@ def test_advice_is_asked_from_a_step_answered_by_the_lead_and_kept_with_the_deci
     assert "Share without consent" in page
     client.post(
         f"/sharing/drafts/{draft.pk}/recommendation/",
-        {**_share_without_consent(override_grounds=["coercion"]), "go": "record"},
+        {**share_without_consent(override_grounds=["coercion"]), "go": "record"},
     )
     decision = SharingDecision.objects.get()
     assert decision.advised_by == "Sarah Whitfield"
@@ -409,7 +363,7 @@ def test_advice_is_asked_from_a_step_answered_by_the_lead_and_kept_with_the_deci
 
 def test_a_care_worker_cannot_read_anothers_question(cast, as_user):
     advice = decisions.ask_advice(
-        _request(cast.nia), cast.org.pk, "Is a bruise from a fall a safeguarding concern?"
+        by(cast.nia), cast.org.pk, "Is a bruise from a fall a safeguarding concern?"
     )
     assert as_user(cast.tom).get(f"/advice/{advice.pk}/").status_code == 404
     assert as_user(cast.nia).get(f"/advice/{advice.pk}/").status_code == 200
@@ -417,7 +371,7 @@ def test_a_care_worker_cannot_read_anothers_question(cast, as_user):
 
 
 def test_decisions_name_the_policy_versions_in_force(cast):
-    decision = decisions.record_decision(_request(cast.sarah), cast.alice, REFUSED, _do_not_share())
+    decision = decisions.record_decision(by(cast.sarah), cast.alice, REFUSED, do_not_share())
     assert decision.policy_version.kind == "sharing"
     assert decision.information_policy.kind == "information_sharing"
     assert decision.appropriate_policy.kind == "appropriate_policy"
@@ -433,19 +387,19 @@ def test_nobody_learns_from_the_framework_of_an_allegation_against_them(cast):
 
 
 def test_a_decision_waiting_for_a_countersignature_does_not_replace_the_standing_one(cast):
-    refusal = decisions.record_decision(_request(cast.sarah), cast.alice, REFUSED, _do_not_share())
+    refusal = decisions.record_decision(by(cast.sarah), cast.alice, REFUSED, do_not_share())
     departing = decisions.record_decision(
-        _request(cast.sarah),
+        by(cast.sarah),
         cast.alice,
         REFUSED,
-        _share_without_consent(
+        share_without_consent(
             departure_rationale="Her neighbour is frightened of the same visitor, so others "
             "are at risk whatever Alice says."
         ),
     )
     refusal.refresh_from_db()
     assert refusal.standing and not departing.standing
-    decisions.countersign(_request(cast.david), departing, False, "No sign of risk to others here")
+    decisions.countersign(by(cast.david), departing, False, "No sign of risk to others here")
     refusal.refresh_from_db()
     assert refusal.standing  # still reviewed, on new concerns and on its date
     record_concern(cast, days_ago=0)
@@ -454,7 +408,7 @@ def test_a_decision_waiting_for_a_countersignature_does_not_replace_the_standing
 
 def test_an_assessed_lack_of_capacity_makes_agreement_no_consent(cast):
     decisions.record_capacity(
-        _request(cast.helen),
+        by(cast.helen),
         cast.alice,
         {
             "decision": "Whether to agree to the council being told",
@@ -472,17 +426,17 @@ def test_an_assessed_lack_of_capacity_makes_agreement_no_consent(cast):
     )
     with pytest.raises(ValidationError) as error:
         decisions.record_decision(
-            _request(cast.sarah),
+            by(cast.sarah),
             cast.alice,
             {**REFUSED, "consent": "given"},
-            _share_without_consent(outcome="share_with_consent", override_grounds=[]),
+            share_without_consent(outcome="share_with_consent", override_grounds=[]),
         )
     assert "not given by someone with capacity" in str(error.value.message_dict["outcome"])
 
 
 def test_the_chronology_api_lists_decisions_and_consent_beside_concerns(cast, api):
     record_concern(cast, days_ago=3)
-    decision = decisions.record_decision(_request(cast.sarah), cast.alice, REFUSED, _do_not_share())
+    decision = decisions.record_decision(by(cast.sarah), cast.alice, REFUSED, do_not_share())
     entries = api(cast.helen).get(f"/api/v1/people/{cast.alice.pk}/chronology").json()["entries"]
     kinds = [e["kind"] for e in entries]
     assert kinds[0] == "decision" and "concern" in kinds
@@ -506,7 +460,7 @@ def test_answers_missing_from_earlier_steps_are_named_and_the_decision_is_kept(c
     )  # clears what the recipient step held
     page = client.post(
         f"/sharing/drafts/{draft.pk}/recommendation/",
-        {**_share_without_consent(), "go": "record"},
+        {**share_without_consent(), "go": "record"},
     ).content.decode()
     assert "Say which organisation receives the information (under &#x27;Recipient&#x27;)" in page
     assert f'href="/sharing/drafts/{draft.pk}/recipient/"' in page
@@ -524,7 +478,7 @@ def test_a_role_without_the_framework_is_told_plainly(cast, as_user):
 
 
 def test_a_recorded_decision_cannot_be_edited_or_deleted_behind_the_record(cast):
-    decision = decisions.record_decision(_request(cast.sarah), cast.alice, REFUSED, _do_not_share())
+    decision = decisions.record_decision(by(cast.sarah), cast.alice, REFUSED, do_not_share())
     decision.outcome = "share_without_consent"
     with pytest.raises(ValueError, match="never edited"):
         decision.save()
@@ -542,7 +496,7 @@ def test_the_lead_changes_the_framework_and_decisions_keep_the_version_they_were
 
     from sharewise.policy import store
 
-    first = decisions.record_decision(_request(cast.sarah), cast.alice, REFUSED, _do_not_share())
+    first = decisions.record_decision(by(cast.sarah), cast.alice, REFUSED, do_not_share())
     version, policy = store.in_force(cast.org.pk, "sharing")
     document = policy.model_dump(mode="json")
     client = as_user(cast.sarah)
@@ -556,7 +510,7 @@ def test_the_lead_changes_the_framework_and_decisions_keep_the_version_they_were
         {"document": yaml.safe_dump({**document, "review_days": 14}), "note": "Sooner reviews"},
     )
     second = decisions.record_decision(
-        _request(cast.sarah), cast.bob, REFUSED, {**_do_not_share(), "question": "Bob?"}
+        by(cast.sarah), cast.bob, REFUSED, {**do_not_share(), "question": "Bob?"}
     )
     assert (first.policy_version.version, second.policy_version.version) == (1, 2)
     recommendation, _, _ = decisions.assess(cast.bob, REFUSED)
@@ -578,7 +532,7 @@ def test_answers_that_contradict_the_record_are_refused_not_dropped(cast, api):
     assert not ConsentRecord.objects.exists()
     with pytest.raises(ValidationError) as error:
         decisions.record_capacity(
-            _request(cast.helen),
+            by(cast.helen),
             cast.alice,
             {
                 "decision": "Whether to agree to the council being told",

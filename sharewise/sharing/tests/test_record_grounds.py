@@ -3,7 +3,6 @@ no ground ticked, what the concerns and alerts already say keeps the framework f
 plain "do not share", and the decider must accept or set aside each with a reason."""
 
 from datetime import timedelta
-from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,21 +13,15 @@ from sharewise.governance import criteria
 from sharewise.policy import store
 from sharewise.sharing import decisions, framework
 from sharewise.sharing.models import Draft, SharingDecision
+from sharewise.sharing.tests.stories import (
+    GROUNDS,
+    REFUSED,
+    by,
+    do_not_share,
+    share_without_consent,
+)
 
-REFUSED = {
-    "purpose": "yes",
-    "identifiable": "yes",
-    "confidential": "yes",
-    "consent": "refused",
-    "capacity": "presumed",
-    "at_risk": "yes",
-    "necessary": "yes",
-}
 NOT_SHARING = (framework.DO_NOT_SHARE,)
-
-
-def _request(user):
-    return SimpleNamespace(user=user, META={"REMOTE_ADDR": "127.0.0.1"})
 
 
 def _recommend(cast, person=None, answers=REFUSED, viewer=None):
@@ -39,14 +32,7 @@ def _recommend(cast, person=None, answers=REFUSED, viewer=None):
 
 
 def _refusal(**more):
-    return {
-        "question": "Should we tell the local authority?",
-        "purpose": "To protect her",
-        "outcome": "do_not_share",
-        "necessity": "She has capacity, only she is at risk, and she has said no clearly.",
-        "review_date": timezone.localdate() + timedelta(days=14),
-        **more,
-    }
+    return do_not_share(question="Should we tell the local authority?", **more)
 
 
 def test_with_nothing_in_the_record_a_capable_refusal_is_respected(cast):
@@ -138,7 +124,7 @@ def test_a_member_of_staff_implicated_proposes_the_staff_ground(cast):
 
 def _lacks_capacity(cast, best_interests):
     decisions.record_capacity(
-        _request(cast.helen),
+        by(cast.helen),
         cast.alice,
         {
             "decision": "Whether to agree to the council being told",
@@ -177,14 +163,14 @@ def test_deciding_not_to_share_needs_every_proposal_answered_and_keeps_the_reaso
     record_concern(cast, days_ago=2, categories=["physical"])
     with pytest.raises(ValidationError) as error:
         decisions.record_decision(
-            _request(cast.sarah), cast.alice, REFUSED, _refusal(departure_rationale="x " * 12)
+            by(cast.sarah), cast.alice, REFUSED, _refusal(departure_rationale="x " * 12)
         )
     assert "To prevent or detect a crime" in str(error.value.message_dict["answers.accepted"])
     assert not SharingDecision.objects.exists()
 
     why = "The bruise was from a fall the nurse saw; no crime."
     decision = decisions.record_decision(
-        _request(cast.sarah), cast.alice, {**REFUSED, "rebuttals": {"crime": why}}, _refusal()
+        by(cast.sarah), cast.alice, {**REFUSED, "rebuttals": {"crime": why}}, _refusal()
     )
     assert decision.answers["rebuttals"] == {"crime": why}
     page = as_user(cast.sarah).get(f"/sharing-decisions/{decision.pk}/").content.decode()
@@ -196,7 +182,7 @@ def test_setting_a_ground_aside_while_risk_is_building_needs_the_lead(cast):
         record_concern(cast, days_ago=days, categories=["physical"])
     why = "Each bruise was seen to come from a fall by two staff."
     decision = decisions.record_decision(
-        _request(cast.helen), cast.alice, {**REFUSED, "rebuttals": {"crime": why}}, _refusal()
+        by(cast.helen), cast.alice, {**REFUSED, "rebuttals": {"crime": why}}, _refusal()
     )
     assert decision.status == "awaiting_countersign"
     assert decision.countersign_needs_lead
@@ -204,28 +190,6 @@ def test_setting_a_ground_aside_while_risk_is_building_needs_the_lead(cast):
 
 
 # Lawful bases that fit ------------------------------------------------------------------
-
-
-def _share_without_consent(**more):
-    return {
-        "question": "Should we tell the council?",
-        "purpose": "To protect other residents",
-        "outcome": "share_without_consent",
-        "override_grounds": ["others_at_risk"],
-        "article_6": "e",
-        "article_9": "g",
-        "schedule_1": "para_18",
-        "necessity": "Other residents are at risk and only the council can enquire.",
-        "recipient_organisation": "Northshire County Council",
-        "recipient_role": "Adult safeguarding team",
-        "what_shared": "The concerns and their dates.",
-        "channel": "secure_email",
-        "person_told": "yes",
-        **more,
-    }
-
-
-GROUNDS = {**REFUSED, "grounds": ["others_at_risk"]}
 
 
 @pytest.mark.parametrize(
@@ -240,7 +204,7 @@ GROUNDS = {**REFUSED, "grounds": ["others_at_risk"]}
 def test_a_basis_that_contradicts_sharing_without_consent_is_refused(cast, field, value, words):
     with pytest.raises(ValidationError) as error:
         decisions.record_decision(
-            _request(cast.sarah), cast.alice, GROUNDS, _share_without_consent(**{field: value})
+            by(cast.sarah), cast.alice, GROUNDS, share_without_consent(**{field: value})
         )
     assert words in error.value.message_dict[field][0]
     assert not SharingDecision.objects.exists()
@@ -249,7 +213,7 @@ def test_a_basis_that_contradicts_sharing_without_consent_is_refused(cast, field
 def test_the_page_and_the_api_name_the_basis_that_does_not_fit(cast, as_user, api):
     response = api(cast.sarah).post(
         "/api/v1/sharing-decisions",
-        {"person_id": cast.alice.pk, "answers": GROUNDS, **_share_without_consent(article_9="a")},
+        {"person_id": cast.alice.pk, "answers": GROUNDS, **share_without_consent(article_9="a")},
     )
     assert response.status_code == 422
     errors = {e["field"]: e["message"] for e in response.json()["errors"]}
@@ -261,7 +225,7 @@ def test_the_page_and_the_api_name_the_basis_that_does_not_fit(cast, as_user, ap
     draft.save()
     page = client.post(
         f"/sharing/drafts/{draft.pk}/recommendation/",
-        {**_share_without_consent(article_9="a"), "go": "record"},
+        {**share_without_consent(article_9="a"), "go": "record"},
     ).content.decode()
     assert "There is a problem" in page and "Explicit consent is a condition only" in page
     assert not SharingDecision.objects.exists()

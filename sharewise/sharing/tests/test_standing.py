@@ -5,7 +5,6 @@ leave every consumer (review alerts, the sweep, the agenda, the framework's fact
 person's page) giving the same answer."""
 
 from datetime import date, datetime, timedelta
-from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -30,53 +29,14 @@ from sharewise.patterns.models import Alert
 from sharewise.people.models import Enrolment, Person
 from sharewise.sharing import decisions, standing
 from sharewise.sharing.models import SharingDecision
-
-REFUSED = {
-    "purpose": "yes",
-    "identifiable": "yes",
-    "confidential": "yes",
-    "consent": "refused",
-    "capacity": "presumed",
-    "at_risk": "yes",
-    "necessary": "yes",
-}
-GROUNDS = {**REFUSED, "grounds": ["others_at_risk"]}
-WHY = "Her neighbour is frightened of the same visitor, so others are at risk whatever she says."
-
-
-def _request(user):
-    return SimpleNamespace(user=user, META={"REMOTE_ADDR": "127.0.0.1"})
-
-
-def _refusal(**more):
-    return {
-        "question": "Should we tell the local authority what she says about her son?",
-        "purpose": "To protect her from emotional abuse",
-        "outcome": "do_not_share",
-        "necessity": "She has capacity, only she is at risk, and she has said no clearly.",
-        "review_date": timezone.localdate() + timedelta(days=14),
-        **more,
-    }
-
-
-def _share(**more):
-    return {
-        "question": "Should we tell the local authority about the threats?",
-        "purpose": "To protect other residents",
-        "outcome": "share_without_consent",
-        "override_grounds": ["others_at_risk"],
-        "article_6": "e",
-        "article_9": "g",
-        "schedule_1": "para_18",
-        "necessity": "Other residents are at risk and only the local authority can enquire.",
-        "recipient_organisation": "Northshire County Council",
-        "recipient_role": "Adult safeguarding team",
-        "what_shared": "The concerns, their dates and what was said.",
-        "channel": "secure_email",
-        "person_told": "yes",
-        **more,
-    }
-
+from sharewise.sharing.tests.stories import (
+    GROUNDS,
+    REFUSED,
+    WHY,
+    by,
+    do_not_share,
+    share_without_consent,
+)
 
 # The rule itself, as plain data ------------------------------------------------------
 
@@ -145,10 +105,10 @@ def test_a_decision_countersigned_after_a_later_one_was_signed_never_stands():
 def test_a_refusal_countersigned_by_the_lead_stands_and_comes_back(cast):
     # Helen, a manager, decides not to share against the framework: the lead countersigns.
     refusal = decisions.record_decision(
-        _request(cast.helen), cast.alice, GROUNDS, _refusal(departure_rationale=WHY)
+        by(cast.helen), cast.alice, GROUNDS, do_not_share(departure_rationale=WHY)
     )
     assert refusal.status == "awaiting_countersign" and not refusal.standing
-    decisions.countersign(_request(cast.sarah), refusal, True, "Agreed for now")
+    decisions.countersign(by(cast.sarah), refusal, True, "Agreed for now")
     refusal.refresh_from_db()
     assert refusal.standing
 
@@ -159,7 +119,7 @@ def test_a_refusal_countersigned_by_the_lead_stands_and_comes_back(cast):
     assert concern in alert.concerns.all()
 
     # ...and so does its review date, in the sweep and on the meeting agenda.
-    alerts.decide(_request(cast.sarah), alert, "no_further_action", "Seen; she still says no " * 3)
+    alerts.decide(by(cast.sarah), alert, "no_further_action", "Seen; she still says no " * 3)
     refusal.refresh_from_db()
     assert refusal.review_date == timezone.localdate() + timedelta(days=28)
     meeting = _meeting(cast, days=30)
@@ -173,20 +133,20 @@ def test_a_refusal_countersigned_by_the_lead_stands_and_comes_back(cast):
 
 def test_countersigning_a_decision_a_later_one_replaced_is_refused(cast):
     waiting = decisions.record_decision(
-        _request(cast.helen), cast.alice, GROUNDS, _refusal(departure_rationale=WHY)
+        by(cast.helen), cast.alice, GROUNDS, do_not_share(departure_rationale=WHY)
     )
-    later = decisions.record_decision(_request(cast.sarah), cast.alice, GROUNDS, _share())
+    later = decisions.record_decision(by(cast.sarah), cast.alice, GROUNDS, share_without_consent())
     waiting.refresh_from_db()
     assert waiting.status == "superseded" and later.standing
     with pytest.raises(ValidationError) as error:
-        decisions.countersign(_request(cast.sarah), waiting, True, "")
+        decisions.countersign(by(cast.sarah), waiting, True, "")
     assert "not waiting for a countersignature" in str(error.value)
 
 
 def test_the_person_page_shows_the_standing_decision_and_the_one_waiting(cast, as_user):
-    refusal = decisions.record_decision(_request(cast.sarah), cast.alice, REFUSED, _refusal())
+    refusal = decisions.record_decision(by(cast.sarah), cast.alice, REFUSED, do_not_share())
     waiting = decisions.record_decision(
-        _request(cast.helen), cast.alice, REFUSED, _share(departure_rationale=WHY)
+        by(cast.helen), cast.alice, REFUSED, share_without_consent(departure_rationale=WHY)
     )
     page = as_user(cast.sarah).get(f"/people/{cast.alice.pk}/").content.decode()
     standing_row = page.split("Standing decision", 1)[1].split("</div>", 1)[0]
@@ -255,24 +215,23 @@ class History(RuleBasedStateMachine):
 
     @rule(
         kind=st.sampled_from(["refuse", "refuse_departing", "share", "share_departing"]),
-        by=st.sampled_from(["sarah", "helen"]),
+        who=st.sampled_from(["sarah", "helen"]),
     )
-    def decide(self, kind, by):
+    def decide(self, kind, who):
         answers, data = {
-            "refuse": (REFUSED, _refusal()),
-            "refuse_departing": (GROUNDS, _refusal(departure_rationale=WHY)),
-            "share": (GROUNDS, _share()),
-            "share_departing": (REFUSED, _share(departure_rationale=WHY)),
+            "refuse": (REFUSED, do_not_share()),
+            "refuse_departing": (GROUNDS, do_not_share(departure_rationale=WHY)),
+            "share": (GROUNDS, share_without_consent()),
+            "share_departing": (REFUSED, share_without_consent(departure_rationale=WHY)),
         }[kind]
-        decisions.record_decision(_request(getattr(self.cast, by)), self.person, answers, data)
+        decisions.record_decision(by(getattr(self.cast, who)), self.person, answers, data)
 
     @precondition(lambda self: self._waiting())
     @rule(agree=st.booleans(), which=st.integers(0, 5))
     def countersign(self, agree, which):
         waiting = self._waiting()
         decision = waiting[which % len(waiting)]
-        by = self.cast.sarah
-        decisions.countersign(_request(by), decision, agree, "" if agree else WHY)
+        decisions.countersign(by(self.cast.sarah), decision, agree, "" if agree else WHY)
 
     @precondition(lambda self: (d := self._expected()) is not None and d.is_refusal)
     @rule(days=st.integers(1, 60))
@@ -280,9 +239,7 @@ class History(RuleBasedStateMachine):
         decision = SharingDecision.objects.get(pk=self._expected().id)
         new = timezone.localdate() + timedelta(days=days)
         if new != decision.review_date:
-            decisions.amend(
-                _request(self.cast.sarah), decision, {"review_date": new}, "Moved the review"
-            )
+            decisions.amend(by(self.cast.sarah), decision, {"review_date": new}, "Moved the review")
 
     @rule()
     def new_concern(self):
@@ -310,7 +267,7 @@ class History(RuleBasedStateMachine):
         alert = self._review_alert()
         until = timezone.localdate() + timedelta(days=20) if outcome == "monitor" else None
         alerts.decide(
-            _request(self.cast.sarah),
+            by(self.cast.sarah),
             alert,
             outcome,
             "Looked at the whole picture again with the team today.",
