@@ -12,7 +12,8 @@ from pydantic import ValidationError as PolicyError
 from sharewise.concerns.models import Concern
 from sharewise.organisations.access import scope_for
 from sharewise.patterns import alerts as alertlib
-from sharewise.patterns.models import RULE_TITLES, Alert, AlertConcern, AlertDecision, RiskScore
+from sharewise.patterns import scores
+from sharewise.patterns.models import RULE_TITLES, Alert, AlertConcern, AlertDecision
 from sharewise.patterns.views import get_alert_for, record_shown
 from sharewise.people.access import get_person_for
 from sharewise.policy import store
@@ -260,8 +261,8 @@ class RiskOut(Schema):
 def person_risk(request, person_id: int):
     person = get_person_for(request, person_id, action="viewed risk score", via="api")
     _, policy = store.in_force(person.organisation_id, "patterns")
-    row = RiskScore.objects.filter(person=person).first()
-    score = row.now() if row else 0.0
+    row = scores.risk_seen_by(request.user, person)
+    score = row.score if row else 0.0
     concern_ids = []
     if row and row.concern_ids:
         concern_ids = sorted(

@@ -1,8 +1,9 @@
 from django.http import Http404
 
 from sharewise.concerns import recording
-from sharewise.concerns.models import Concern
+from sharewise.concerns.models import Concern, ConcernPerson
 from sharewise.people.access import break_glass_grant
+from sharewise.people.models import Person
 
 
 def get_concern_for(request, concern_id, *, action="viewed concern", via="page") -> Concern:
@@ -32,3 +33,21 @@ def _through_break_glass(request, concern_id):
     if any(break_glass_grant(request, pid) for pid in concern.people.values_list("pk", flat=True)):
         return concern
     return None
+
+
+def name_people(concerns, viewer) -> dict:
+    """Set people_shown (the people each concern is about whom the viewer may see) and
+    people_unseen (how many others) on each concern; returns the people shown by id.
+    Lists never name, nor give the id of, someone the viewer may not see."""
+    about: dict[int, list[int]] = {}
+    for concern_id, person_id in ConcernPerson.objects.filter(
+        concern_id__in=[c.pk for c in concerns]
+    ).values_list("concern_id", "person_id"):
+        about.setdefault(concern_id, []).append(person_id)
+    ids = {p for ps in about.values() for p in ps}
+    shown = Person.objects.visible_to(viewer, include_merged=True).in_bulk(ids)
+    for c in concerns:
+        mine = about.get(c.pk, [])
+        c.people_shown = [shown[p] for p in mine if p in shown]
+        c.people_unseen = len(mine) - len(c.people_shown)
+    return shown

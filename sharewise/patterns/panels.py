@@ -3,15 +3,17 @@
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from sharewise.patterns.models import Alert, RiskScore
+from sharewise.concerns.models import Concern
+from sharewise.patterns import scores
+from sharewise.patterns.models import Alert
 from sharewise.policy import store
 
 
 def person_panel(request, person) -> str:
     ids = person.record_ids() if hasattr(person, "record_ids") else [person.pk]
     _, policy = store.in_force(person.organisation_id, "patterns")
-    risk = RiskScore.objects.filter(person_id__in=ids).first()
-    score = round(risk.now(), 1) if risk else 0.0
+    risk = scores.risk_seen_by(request.user, person)
+    score = round(risk.score, 1) if risk else 0.0
     alerts = list(
         Alert.objects.visible_to(request.user)
         .needing_decision()
@@ -41,8 +43,10 @@ def person_badges(request, people) -> dict:
     _, policy = store.in_force(people[0].organisation_id, "patterns")
     now = timezone.now()
     badges = {}
-    for risk in RiskScore.objects.filter(person__in=people, level__isnull=False):
-        score = round(risk.now(now), 1)
+    for risk in scores.risk_scores_seen_by(request.user, people, now).values():
+        if risk.level is None:
+            continue
+        score = round(risk.score, 1)
         if score >= 1:
             threshold = policy.risk_score.threshold
             badges[risk.person_id] = render_to_string(
@@ -50,3 +54,21 @@ def person_badges(request, people) -> dict:
                 {"score": score, "over": score >= threshold, "near": score >= threshold / 2},
             )
     return badges
+
+
+def trail_unseen(request):
+    """Entries about a concern naming the reader as the alleged source, or made because
+    of one (an alert raised or reopened by it): their record's history must not tell
+    them of it. A test of an entry, or None when nothing is hidden."""
+    hidden = set(Concern.objects.filter(source_staff=request.user).values_list("pk", flat=True))
+    if not hidden:
+        return None
+    named = {str(pk) for pk in hidden}
+
+    def unseen(entry) -> bool:
+        if entry.object_type == "concern":
+            return entry.object_id in named
+        ids = (entry.detail or {}).get("concern_ids") or ()
+        return entry.object_type == "alert" and any(i in hidden for i in ids)
+
+    return unseen

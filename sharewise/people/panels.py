@@ -38,3 +38,10 @@ def for_decision(request, decision) -> list:
     return [
         html for panel in hooks("panels", "decision_panel") if (html := panel(request, decision))
     ]
+
+
+def unseen_in_trail(request) -> list:
+    """Trail entries this reader may not see on a person's record (about a concern
+    naming them as the alleged source, say): each app's panels.trail_unseen(request)
+    returns a test of an entry, or None."""
+    return [test for unseen in hooks("panels", "trail_unseen") if (test := unseen(request))]
