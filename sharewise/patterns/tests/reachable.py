@@ -2,6 +2,7 @@
 patterns with the ids of whatever is in the database, so a test can say "this person
 sees exactly the same everywhere" without listing pages that will change."""
 
+import difflib
 import re
 from itertools import product
 
@@ -18,7 +19,6 @@ TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+(")|(csrf-token" c
 # Which records each URL parameter names; anything else gets one id nothing has.
 MODELS = {
     "person_id": "people.Person",
-    "other_id": "people.Person",
     "concern_id": "concerns.Concern",
     "alert_id": "patterns.Alert",
     "service_id": "organisations.Service",
@@ -57,6 +57,8 @@ def ids_in_database(categories=()) -> dict[str, list]:
     for parameter, label in MODELS.items():
         model = get_user_model() if label == "auth.User" else apps.get_model(label)
         values[parameter] = sorted(model.objects.values_list("pk", flat=True))
+    # Merging is a page per pair of people: each person once with one other is enough.
+    values["other_id"] = values["person_id"][:1]
     return values
 
 
@@ -93,3 +95,13 @@ def answers(user, api_secret: str, paths) -> dict[str, tuple[int, str]]:
         text = body.decode() if "text" in kind or "json" in kind else f"<{len(body)} bytes>"
         seen[path] = (response.status_code, normalise(text))
     return seen
+
+
+def difference(paths, one: dict, other: dict) -> str:
+    """What differs on the first of these paths, as a short diff."""
+    path = paths[0]
+    (a_status, a), (b_status, b) = one[path], other[path]
+    lines = difflib.unified_diff(a.splitlines(), b.splitlines(), lineterm="", n=1)
+    return f"{len(paths)} differ: {paths[:5]}; {path}: {a_status} / {b_status}\n" + "\n".join(
+        list(lines)[:40]
+    )
