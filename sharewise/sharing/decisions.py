@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sharewise.audittrail import trail
+from sharewise.concerns.access import who_may_see
 from sharewise.concerns.models import Concern, ConcernPerson, SourceKind
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Membership, Role, staff_name
@@ -595,6 +596,8 @@ def _notify_countersigners(decision) -> None:
             organisation_id=decision.organisation_id, role__in=roles, user__is_active=True
         ).values_list("user_id", flat=True)
     ) - {decision.decided_by_id}
+    # Nobody hears of a decision about concerns they may not see (naming them, say).
+    to = who_may_see(to, decision.concerns.values_list("pk", flat=True))
     link = reverse("sharing_decision", args=[decision.pk])
     Notification.objects.bulk_create(
         Notification(
