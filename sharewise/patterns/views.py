@@ -301,9 +301,15 @@ def notifications(request):
         50,
     ).get_page(request.GET.get("page"))
     shown = set()
+    oversight.mark_unseen_people([n.alert for n in page.object_list if n.alert_id], request.user)
     for note in page.object_list:
         note.can_open = note.alert_id in visible or (not note.alert_id and note.link)
-        if note.alert_id and note.can_open and note.alert.person_id:
+        if (
+            note.alert_id
+            and note.can_open
+            and note.alert.person_id
+            and not note.alert.person_hidden
+        ):
             shown.add(note.alert.person_id)
     record_shown(
         request, "listed notifications", sorted(shown), scope_for(request.user).organisation_id
@@ -364,7 +370,7 @@ def backtest_policy(request):
                 form.add_error("document", message)
         else:
             now_report, new_report = backtest.compare(
-                organisation_id, data["start"], data["end"], proposed
+                organisation_id, data["start"], data["end"], proposed, reader=request.user
             )
             results = _backtest_results(now_report, new_report)
             record_shown(
