@@ -133,7 +133,12 @@ class AmendmentForm(NHSStyled, forms.Form):
     injury_location = forms.CharField(label="Where on the body", required=False)
     severity = forms.ChoiceField(choices=Severity.choices, label="Severity")
     categories = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Categories")
-    source_kind = _radio(SourceKind.choices, "Who is alleged to have caused the harm")
+    source_kind = forms.ChoiceField(
+        choices=SourceKind.choices,
+        label="Who is alleged to have caused the harm",
+        widget=forms.RadioSelect,
+        required=False,  # left out, the alleged source stays as it is
+    )
     source_staff = forms.ModelChoiceField(
         queryset=get_user_model().objects.none(),
         required=False,

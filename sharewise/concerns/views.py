@@ -211,6 +211,9 @@ def amend_concern(request, concern_id):
     )
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        if not changes["source_kind"]:
+            for name in AmendmentForm.SOURCE_FIELDS:
+                changes.pop(name)
         # Someone named whom this form cannot offer (a person the amender cannot see, a
         # member of staff who has left) stays named unless the kind of source changes.
         if now["source_staff"] and not staff.filter(pk=now["source_staff"]).exists():

@@ -17,7 +17,7 @@ from conftest import record_concern
 from sharewise.audittrail import trail
 from sharewise.audittrail.models import Entry
 from sharewise.concerns import recording
-from sharewise.concerns.models import Amendment, Concern
+from sharewise.concerns.models import Amendment, Concern, ConcernPerson
 from sharewise.organisations.models import ApiToken
 from sharewise.patterns import scores
 from sharewise.patterns.models import Alert, Notification
@@ -330,3 +330,19 @@ def test_scores_seen_by_most_readers_are_the_stored_ones(cast, django_assert_max
     assert abs(seen.score - cast.alice.risk.now()) < 0.01
     assert scores.risk_seen_by(cast.sarah, cast.bob) is None
     assert timezone.now() - seen.scored_at < timedelta(days=4)
+
+
+def test_lists_never_name_nor_number_people_the_reader_may_not_see(cast, api):
+    concern = record_concern(cast, by=cast.helen, days_ago=3)  # Alice, Night team
+    ConcernPerson.objects.create(concern=concern, person=cast.carol)  # Riverside
+    listed = api(cast.nia).get("/api/v1/concerns").json()["results"]
+    assert [c["person_ids"] for c in listed] == [[cast.alice.pk]]
+    one = api(cast.nia).get(f"/api/v1/concerns/{concern.pk}").json()
+    assert one["person_ids"] == [cast.alice.pk]
+
+    queue = signed_in(cast.helen).get("/reviews/").content.decode()
+    assert "Alice Moore, another person supported" in queue and "Carol" not in queue
+    board = signed_in(cast.helen).get("/oversight/").content.decode()
+    assert "Carol" not in board
+    everyone = signed_in(cast.sarah).get("/reviews/").content.decode()
+    assert "Alice Moore, Carol Hughes" in everyone
