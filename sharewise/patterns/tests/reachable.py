@@ -52,11 +52,14 @@ def routes():
             yield route, name
 
 
-def ids_in_database(categories=()) -> dict[str, list]:
+def ids_in_database(categories=(), people=None) -> dict[str, list]:
+    """people: the ids of people to walk the pages of (default: everyone)."""
     values = {"category": sorted({"neglect", *categories})} | WORDS
     for parameter, label in MODELS.items():
         model = get_user_model() if label == "auth.User" else apps.get_model(label)
         values[parameter] = sorted(model.objects.values_list("pk", flat=True))
+    if people is not None:
+        values["person_id"] = sorted(people)
     # Merging is a page per pair of people: each person once with one other is enough.
     values["other_id"] = values["person_id"][:1]
     return values

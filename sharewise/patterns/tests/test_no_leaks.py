@@ -314,7 +314,9 @@ def test_a_named_member_of_staff_sees_the_same_everywhere_with_and_without_it(
                     source_staff=member,
                 )
             categories = {code for c in [*history, naming] for code in c["categories"]}
-            paths = reachable.urls(reachable.ids_in_database(categories))
+            # The people in the story, and one the member may not see.
+            people = {getattr(cast, c["person"]).pk for c in [*history, naming]}
+            paths = reachable.urls(reachable.ids_in_database(categories, people | {cast.fiona.pk}))
             named_in_it = reachable.answers(member, secret, paths)
         without_it = reachable.answers(member, secret, paths)
     different = [p for p in paths if named_in_it[p] != without_it[p]]
