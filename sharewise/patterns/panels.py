@@ -56,19 +56,28 @@ def person_badges(request, people) -> dict:
     return badges
 
 
-def trail_unseen(request):
-    """Entries about a concern naming the reader as the alleged source, or made because
-    of one (an alert raised or reopened by it): their record's history must not tell
-    them of it. A test of an entry, or None when nothing is hidden."""
-    hidden = set(Concern.objects.filter(source_staff=request.user).values_list("pk", flat=True))
-    if not hidden:
-        return None
-    named = {str(pk) for pk in hidden}
-
-    def unseen(entry) -> bool:
-        if entry.object_type == "concern":
-            return entry.object_id in named
-        ids = (entry.detail or {}).get("concern_ids") or ()
-        return entry.object_type == "alert" and any(i in hidden for i in ids)
-
-    return unseen
+def trail_unseen(request, entries) -> set[int]:
+    """Ids of those trail entries the reader may not see on a person's record: about an
+    alert they may not see (an alert raised at a service because of a concern naming
+    them tells of it on every record it touches), or about a concern naming them as
+    the alleged source."""
+    alerts = {e.object_id for e in entries if e.object_type == "alert"}
+    concerns = {e.object_id for e in entries if e.object_type == "concern"}
+    seen = {
+        str(pk)
+        for pk in Alert.objects.visible_to(request.user)
+        .filter(pk__in=[int(a) for a in alerts if a.isdigit()])
+        .values_list("pk", flat=True)
+    }
+    named = {
+        str(pk)
+        for pk in Concern.objects.filter(
+            pk__in=[int(c) for c in concerns if c.isdigit()], source_staff=request.user
+        ).values_list("pk", flat=True)
+    }
+    return {
+        e.pk
+        for e in entries
+        if (e.object_type == "alert" and e.object_id not in seen)
+        or (e.object_type == "concern" and e.object_id in named)
+    }

@@ -40,8 +40,11 @@ def for_decision(request, decision) -> list:
     ]
 
 
-def unseen_in_trail(request) -> list:
-    """Trail entries this reader may not see on a person's record (about a concern
-    naming them as the alleged source, say): each app's panels.trail_unseen(request)
-    returns a test of an entry, or None."""
-    return [test for unseen in hooks("panels", "trail_unseen") if (test := unseen(request))]
+def unseen_in_trail(request, entries) -> set[int]:
+    """Ids of those trail entries this reader may not see on a person's record (about
+    an alert they may not see, say): each app's panels.trail_unseen(request, entries)
+    returns a set of entry ids."""
+    hidden: set[int] = set()
+    for unseen in hooks("panels", "trail_unseen"):
+        hidden |= unseen(request, entries)
+    return hidden

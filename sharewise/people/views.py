@@ -140,17 +140,15 @@ def person_page(request, person_id):
 
 def _looked(request, person, limit) -> list:
     """The newest entries of the person's trail that this reader may see."""
-    unseen = panels.unseen_in_trail(request)
-    if not unseen:
-        return list(trail.for_person(person.pk, limit=limit))
     entries = trail.for_person(person.pk, limit=None)
     kept, start = [], 0
     while len(kept) < limit:
-        chunk = list(entries[start : start + 500])
-        kept += [e for e in chunk if not any(test(e) for test in unseen)]
-        if len(chunk) < 500:
+        chunk = list(entries[start : start + limit * 2])
+        hidden = panels.unseen_in_trail(request, chunk)
+        kept += [e for e in chunk if e.pk not in hidden]
+        if len(chunk) < limit * 2:
             break
-        start += 500
+        start += limit * 2
     return kept[:limit]
 
 

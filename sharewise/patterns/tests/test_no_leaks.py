@@ -10,7 +10,7 @@ from unittest import mock
 from django.db import transaction
 from django.test import Client, RequestFactory
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import record_concern
@@ -261,6 +261,18 @@ concerns = st.fixed_dictionaries(
 )
 
 
+def _story(person, by, days_ago, severity, categories, injury="none", sharing_view="agrees"):
+    return {
+        "person": person,
+        "by": by,
+        "days_ago": days_ago,
+        "severity": severity,
+        "categories": categories,
+        "sharing_view": sharing_view,
+        "injury": injury,
+    }
+
+
 def _record(cast, c, **extra):
     person = getattr(cast, c["person"])
     team = person.enrolments.first().team
@@ -283,6 +295,18 @@ def _record(cast, c, **extra):
     max_examples=int(os.environ.get("SHAREWISE_LEAK_EXAMPLES", 3)),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+# Found by the search: a concern about Edna naming Tom tips "same harm at one service"
+# at Rose House, and the alert's entry on Bob's record told Tom of it.
+@example(
+    history=[
+        _story("alice", "nia", 90, "low", ["neglect"]),
+        _story("alice", "nia", 16, "low", ["neglect"]),
+        _story("bob", "nia", 28, "high", ["financial", "neglect"]),
+    ],
+    naming=_story("edna", "helen", 14, "moderate", ["neglect"], injury="unexplained"),
+    named="tom",
+    by_amendment=True,
 )
 @given(
     history=st.lists(concerns, max_size=4),
