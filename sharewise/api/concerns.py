@@ -114,16 +114,31 @@ def _name(user):
 def _concern_out(concern: Concern, viewer) -> ConcernOut:
     _, policy = recording.policy_for(concern.organisation_id)
     messages = {s.code: s.message for s in policy.standards}
+    people = set(concern.people.values_list("pk", flat=True))
+    people.add(concern.source_person_id)
+    amendments = list(concern.amendments.select_related("amended_by"))
+    for a in amendments:
+        if "source_person" in a.changes:
+            people |= {a.changes["source_person"]["from"], a.changes["source_person"]["to"]}
+    # Nobody's id is given to a reader who may not see them.
     visible = set(
-        Person.objects.visible_to(viewer).filter(concerns=concern).values_list("pk", flat=True)
+        Person.objects.visible_to(viewer, include_merged=True)
+        .filter(pk__in=people - {None})
+        .values_list("pk", flat=True)
     )
+
+    def seen(pk):
+        return pk if pk in visible else None
+
     review = getattr(concern, "review", None)
     current = recording.current(concern)
     current["occurred_at"] = str(current["occurred_at"])
+    current["source_person"] = seen(current["source_person"])
     return ConcernOut(
         id=concern.pk,
-        person_ids=sorted(pk for pk in concern.people.values_list("pk", flat=True) if pk in visible)
-        or sorted(concern.people.values_list("pk", flat=True)),
+        person_ids=sorted(
+            pk for pk in concern.people.values_list("pk", flat=True) if pk in visible
+        ),
         recorded_at=concern.recorded_at,
         recorded_by=_name(concern.recorded_by),
         occurred_at=concern.occurred_at,
@@ -145,8 +160,9 @@ def _concern_out(concern: Concern, viewer) -> ConcernOut:
         injury_location=concern.injury_location,
         information_source=concern.information_source,
         source_kind=concern.source_kind,
-        source_staff_id=concern.source_staff_id,
-        source_person_id=concern.source_person_id,
+        # As recorded, like every answer here; `current` holds who is named now.
+        source_staff_id=recording.as_recorded(concern, "source_staff"),
+        source_person_id=seen(recording.as_recorded(concern, "source_person")),
         source_description=concern.source_description,
         unmet_standards=[
             StandardOut(code=c, message=messages.get(c, c)) for c in concern.unmet_standards
@@ -161,9 +177,14 @@ def _concern_out(concern: Concern, viewer) -> ConcernOut:
                 amended_at=a.amended_at,
                 amended_by=_name(a.amended_by),
                 reason=a.reason,
-                changes=a.changes,
+                changes={
+                    name: {side: seen(v) for side, v in change.items()}
+                    if name == "source_person"
+                    else change
+                    for name, change in a.changes.items()
+                },
             )
-            for a in concern.amendments.select_related("amended_by")
+            for a in amendments
         ],
         review=ReviewOut(
             reviewed_at=review.reviewed_at,
@@ -282,6 +303,10 @@ def amend_concern(request, concern_id: int, payload: AmendmentIn):
             "Only the recorder, the team's manager or a safeguarding lead can amend a concern."
         )
     changes = dict(payload.changes)
+    # The alleged source is named by id, as when recording.
+    for name in recording.LINKS:
+        if f"{name}_id" in changes:
+            changes[name] = changes.pop(f"{name}_id")
     if "occurred_at" in changes:
         try:
             changes["occurred_at"] = datetime.fromisoformat(str(changes["occurred_at"]))
@@ -289,7 +314,12 @@ def amend_concern(request, concern_id: int, payload: AmendmentIn):
             raise ValidationError(
                 {"occurred_at": ["Give the time as ISO 8601, e.g. 2026-11-24T22:30:00+00:00"]}
             ) from None
-    recording.amend(request, concern, changes, payload.reason)
+    try:
+        recording.amend(request, concern, changes, payload.reason)
+    except ValidationError as error:
+        raise ValidationError(
+            {(f"{k}_id" if k in recording.LINKS else k): v for k, v in error.message_dict.items()}
+        ) from None
     return Status(201, _concern_out(Concern.objects.get(pk=concern.pk), request.user))
 
 
@@ -360,13 +390,18 @@ def list_concerns(
     )
     current = paginator.get_page(page)
     now = timezone.now()
+    visible = set(
+        Person.objects.visible_to(request.user, include_merged=True)
+        .filter(pk__in={p.pk for c in current.object_list for p in c.people.all()})
+        .values_list("pk", flat=True)
+    )
     results = []
     for c in current.object_list:
         reviewed = hasattr(c, "review")
         results.append(
             ConcernSummary(
                 id=c.pk,
-                person_ids=[p.pk for p in c.people.all()],
+                person_ids=[p.pk for p in c.people.all() if p.pk in visible],
                 occurred_at=c.occurred_at,
                 service=c.service.name,
                 team=c.team.name,

@@ -591,6 +591,8 @@ def _pack_for(request, pack_id) -> EvidencePack:
     org = _org(request.user, "governance.build_evidence_pack", EVIDENCE_ONLY)
     jobs.give_up_stopped(org)
     pack = EvidencePack.objects.filter(organisation_id=org, pk=pack_id).defer("html", "pdf").first()
+    if pack is not None and evidence.hidden_from(pack, request.user):
+        pack = None
     if pack is None:
         raise Http404
     return pack

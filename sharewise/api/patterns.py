@@ -13,7 +13,8 @@ from sharewise.api.inputs import Input
 from sharewise.concerns.models import Concern
 from sharewise.organisations.access import scope_for
 from sharewise.patterns import alerts as alertlib
-from sharewise.patterns.models import RULE_TITLES, Alert, AlertConcern, AlertDecision, RiskScore
+from sharewise.patterns import oversight, scores
+from sharewise.patterns.models import RULE_TITLES, Alert, AlertConcern, AlertDecision
 from sharewise.patterns.views import get_alert_for, record_shown
 from sharewise.people.access import get_person_for
 from sharewise.policy import store
@@ -93,12 +94,19 @@ def _visible_links(user, alert_ids) -> dict[int, list[int]]:
 
 
 def _summary(alert: Alert, concern_ids: list[int]) -> dict:
+    """(Call oversight.mark_unseen_people first: no id of a person the reader may not
+    see is given.)"""
+    subject = alert.subject
+    if getattr(alert, "person_hidden", False) and subject.startswith("person:"):
+        subject = "person"
+    if getattr(alert, "source_person_hidden", False):
+        subject = "source:person"
     return {
         "id": alert.pk,
         "rule": alert.rule,
         "title": alert.title,
-        "subject": alert.subject,
-        "person_id": alert.person_id,
+        "subject": subject,
+        "person_id": None if getattr(alert, "person_hidden", False) else alert.person_id,
         "status": alert.status,
         "explanation": alert.explanation,
         "score": alert.score,
@@ -124,6 +132,7 @@ def _decision_out(d: AlertDecision) -> AlertDecisionOut:
 
 def _alert_out(alert: Alert, user) -> AlertOut:
     alert = Alert.objects.select_related("policy_version", "acknowledged_by").get(pk=alert.pk)
+    oversight.mark_unseen_people([alert], user)
     visible = _visible_links(user, [alert.pk])[alert.pk]
     shown = set(visible)
     return AlertOut(
@@ -176,12 +185,13 @@ def list_alerts(
     paginator = Paginator(alerts.order_by("-updated_at", "-id"), page_size)
     current = paginator.get_page(page)
     found = list(current.object_list)
+    oversight.mark_unseen_people(found, request.user)
     links = _visible_links(request.user, [a.pk for a in found])
     # Naming people in a list is a read of their records: one entry each, as the page does.
     record_shown(
         request,
         "listed alerts",
-        sorted({a.person_id for a in found if a.person_id}),
+        sorted({a.person_id for a in found if a.person_id and not a.person_hidden}),
         scope_for(request.user).organisation_id,
         via="api",
         shown=[a.pk for a in found],
@@ -261,8 +271,8 @@ class RiskOut(Schema):
 def person_risk(request, person_id: int):
     person = get_person_for(request, person_id, action="viewed risk score", via="api")
     _, policy = store.in_force(person.organisation_id, "patterns")
-    row = RiskScore.objects.filter(person=person).first()
-    score = row.now() if row else 0.0
+    row = scores.risk_seen_by(request.user, person)
+    score = row.score if row else 0.0
     concern_ids = []
     if row and row.concern_ids:
         concern_ids = sorted(

@@ -145,10 +145,51 @@ class AmendmentForm(NHSStyled, forms.Form):
     injury_location = forms.CharField(label="Where on the body", required=False)
     severity = forms.ChoiceField(choices=Severity.choices, label="Severity")
     categories = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Categories")
+    risk_indicators = forms.MultipleChoiceField(
+        widget=forms.CheckboxSelectMultiple,
+        label="Quick risk questions: do any of these apply?",
+        help_text="Tick any that apply, or that you think might.",
+        required=False,
+    )
+    source_kind = forms.ChoiceField(
+        choices=SourceKind.choices,
+        label="Who is alleged to have caused the harm",
+        widget=forms.RadioSelect,
+        required=False,  # left out, the alleged source stays as it is
+    )
+    source_staff = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        label="Which member of staff",
+        empty_label="Choose",
+    )
+    source_person = forms.ModelChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        label="Which person we support",
+        empty_label="Choose",
+    )
+    source_description = forms.CharField(
+        label="Describe them",
+        required=False,
+        max_length=200,
+        help_text="For example: her son, Mark",
+    )
+    # Drawn together under their own heading, after the answers above.
+    SOURCE_FIELDS = ("source_kind", "source_staff", "source_person", "source_description")
 
-    def __init__(self, *args, policy, **kwargs):
+    def __init__(self, *args, policy, staff=None, people=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["categories"].choices = [(c.code, c.label) for c in policy.categories]
+        self.fields["risk_indicators"].choices = [
+            *((i.code, i.label) for i in policy.risk_indicators),
+            (NO_INDICATOR, "None of these"),
+        ]
+        if staff is not None:
+            self.fields["source_staff"].queryset = staff
+        self.fields["source_staff"].label_from_instance = lambda u: u.get_full_name() or u.username
+        if people is not None:
+            self.fields["source_person"].queryset = people
 
 
 class ReviewForm(NHSStyled, forms.Form):

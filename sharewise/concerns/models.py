@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from sharewise.concerns import visibility
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Organisation, Service, Team
 from sharewise.people.models import Person
@@ -52,17 +53,20 @@ SEVERITY_RANK = {Severity.LOW: 1, Severity.MODERATE: 2, Severity.HIGH: 3, Severi
 class ConcernQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Concerns about people this user may see, except any naming them as the
-        alleged source of harm."""
+        alleged source of harm (the rule: concerns.visibility.ConcernRule)."""
         scope = scope_for(user)
-        if scope.case_wide_org_ids and not scope.team_ids:
+        rule = visibility.concern_rule(getattr(user, "pk", None), scope)
+        if rule.case_wide_org_ids and not rule.team_ids:
             # Everyone in the organisation: no need to go through its people.
-            return self.filter(organisation_id__in=scope.case_wide_org_ids).exclude(
-                source_staff=user
+            mine = self.filter(organisation_id__in=rule.case_wide_org_ids)
+        else:
+            # People enrolled with the reader's teams (and, for a case-wide reader,
+            # everyone in the organisation), read by people's own rule.
+            people = Person.objects.visible_to(user, include_merged=True).values("pk")
+            mine = self.filter(
+                pk__in=ConcernPerson.objects.filter(person_id__in=people).values("concern_id")
             )
-        people = Person.objects.visible_to(user, include_merged=True).values("pk")
-        return self.filter(
-            pk__in=ConcernPerson.objects.filter(person_id__in=people).values("concern_id")
-        ).exclude(source_staff=user)
+        return mine.exclude(source_staff_id=rule.user_id) if rule.user_id else mine
 
     def for_review_by(self, user):
         """Unreviewed concerns a manager (their teams) or a lead (everything) must review."""

@@ -58,6 +58,8 @@ ANSWER_NAMES = {
     "immediate_action": "What was done straight away",
     "who_was_told": "Who was told",
     "source_kind": "Alleged source of harm",
+    "source_staff": "Alleged source: member of staff",
+    "source_person": "Alleged source: person we support",
     "source_description": "Alleged source, described",
     "injury": "Injury",
     "injury_location": "Where on the body",
@@ -80,7 +82,12 @@ AMENDABLE = (
     "source_kind",
     "shift",
     "risk_indicators",
+    *("source_staff", "source_person"),
 )
+# Amendable answers that link to a record: kept as ids in an amendment's changes, and
+# on the concern's own row as the alleged source currently known (every visibility
+# rule reads source_staff there).
+LINKS = ("source_staff", "source_person")
 
 
 @dataclass
@@ -290,11 +297,21 @@ def write_trail(request, action, concern, person, reason="", actor=None, address
 
 def current(concern: Concern) -> dict:
     """The concern as it reads now: the original with every amendment applied."""
-    values = {name: getattr(concern, name) for name in AMENDABLE}
+    values = {name: getattr(concern, name) for name in AMENDABLE if name not in LINKS}
+    values |= {name: getattr(concern, f"{name}_id") for name in LINKS}
     for amendment in concern.amendments.all():
         for name, change in amendment.changes.items():
             values[name] = change["to"]
     return values
+
+
+def as_recorded(concern: Concern, name: str):
+    """A linked answer (source_staff, source_person) as first recorded: the row holds
+    it as now known, and the first amendment that changed it says what it was."""
+    for amendment in concern.amendments.all():
+        if name in amendment.changes:
+            return amendment.changes[name]["from"]
+    return getattr(concern, f"{name}_id")
 
 
 def unmet_now(concern: Concern, policy) -> list:
@@ -319,6 +336,7 @@ def amend(request, concern: Concern, changes: dict, reason: str) -> Amendment:
     if unknown:
         errors["changes"] = [f"These cannot be amended: {', '.join(sorted(unknown))}"]
     now = current(concern)
+    changes = _with_source(changes, now)
     real = {}
     for name, value in changes.items():
         if name in unknown:
@@ -345,6 +363,8 @@ def amend(request, concern: Concern, changes: dict, reason: str) -> Amendment:
         errors["risk_indicators"] = [message]
     for name, found in amendment_problems(concern, now, real, policy).items():
         errors.setdefault(name, []).extend(found)
+    for name, message in source_problems(request.user, concern, real, now).items():
+        errors.setdefault(name, []).append(message)
     if not real:
         errors["changes"] = ["Nothing has changed: amend at least one answer"]
     if errors:
@@ -352,10 +372,101 @@ def amend(request, concern: Concern, changes: dict, reason: str) -> Amendment:
     amendment = Amendment.objects.create(
         concern=concern, amended_by=request.user, reason=reason, changes=real
     )
+    linked = {f"{name}_id": real[name]["to"] for name in LINKS if name in real}
+    if linked:
+        Concern.objects.filter(pk=concern.pk).update(**linked)
+        for column, value in linked.items():
+            setattr(concern, column, value)
+        for name in LINKS:  # drop what select_related cached
+            concern._state.fields_cache.pop(name, None)
     for person in concern.people.all():
         write_trail(request, "amended concern", concern, person, reason=reason, fields=sorted(real))
     signals.concern_amended.send(Concern, concern=concern, at=amendment.amended_at)
     return amendment
+
+
+def _with_source(changes: dict, now: dict) -> dict:
+    """Changes with linked answers as ids, and the alleged source kept whole: naming a
+    member of staff or a person we support says what kind of source it is, and a
+    kind that is neither unlinks whoever was named."""
+    changes = dict(changes)
+    for name in LINKS:
+        if name in changes:
+            value = changes[name]
+            value = getattr(value, "pk", value)
+            if value in ("", None):
+                value = None
+            else:
+                try:
+                    value = int(value)
+                except (TypeError, ValueError):
+                    value = -1  # refused below, with the field named
+            changes[name] = value
+    named = {
+        name: changes[name]
+        for name in LINKS
+        if changes.get(name) is not None and changes[name] != now[name]
+    }
+    if changes.get("source_kind", now["source_kind"]) == now["source_kind"]:
+        # Naming someone, without choosing a kind, says what kind of source it is.
+        if "source_staff" in named:
+            changes["source_kind"] = SourceKind.STAFF
+        elif "source_person" in named:
+            changes["source_kind"] = SourceKind.PERSON_SUPPORTED
+    kind = changes.get("source_kind", now["source_kind"])
+    for name, fits in (
+        ("source_staff", SourceKind.STAFF),
+        ("source_person", SourceKind.PERSON_SUPPORTED),
+    ):
+        if kind != fits and name not in named:
+            changes[name] = None
+    return changes
+
+
+def source_problems(amender, concern: Concern, real: dict, now: dict) -> dict[str, str]:
+    """What is wrong with a change of alleged source: a member of staff must be one of
+    the organisation's, a person one the amender may see (and not the person at
+    risk), and each only with the kind of source that fits."""
+    from django.contrib.auth import get_user_model
+
+    from sharewise.people.models import Person
+
+    errors = {}
+    staff = real["source_staff"]["to"] if "source_staff" in real else now["source_staff"]
+    person = real["source_person"]["to"] if "source_person" in real else now["source_person"]
+    kind = real["source_kind"]["to"] if "source_kind" in real else now["source_kind"]
+    if "source_staff" in real and staff is not None:
+        if not (
+            get_user_model()
+            .objects.filter(
+                pk=staff, is_active=True, memberships__organisation_id=concern.organisation_id
+            )
+            .exists()
+        ):
+            errors["source_staff"] = "Choose a member of your organisation's staff"
+        elif kind != SourceKind.STAFF:
+            errors["source_kind"] = "Choose 'A member of staff' to name a member of staff"
+    if "source_person" in real and person is not None:
+        visible = Person.objects.visible_to(amender).filter(
+            pk=person, organisation_id=concern.organisation_id
+        )
+        if not visible.exists():
+            errors["source_person"] = "Choose a person you can see, or describe them instead"
+        elif concern.links.filter(person_id=person).exists():
+            errors["source_person"] = (
+                "Choose someone other than the person at risk; for self-neglect, choose "
+                "'The person themselves'"
+            )
+        elif kind != SourceKind.PERSON_SUPPORTED:
+            errors["source_kind"] = "Choose 'Another person we support' to name them"
+    if (
+        kind == SourceKind.STAFF
+        and staff is None
+        and not (now["source_description"] or "").strip()
+        and not (real.get("source_description", {}).get("to") or "").strip()
+    ):
+        errors["source_staff"] = "Choose the member of staff, or describe them"
+    return errors
 
 
 @transaction.atomic

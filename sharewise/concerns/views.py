@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from sharewise.concerns import chart, chronology, recording
-from sharewise.concerns.access import get_concern_for
+from sharewise.concerns.access import get_concern_for, name_people
 from sharewise.concerns.forms import AmendmentForm, ChronologyFilterForm, ConcernForm, ReviewForm
 from sharewise.concerns.models import Concern, Severity
 from sharewise.organisations.access import scope_for
@@ -128,8 +128,23 @@ def concern_page(request, concern_id):
     policy = _labels(concern)
     labels = policy.category_labels()
     amendments = list(concern.amendments.select_related("amended_by"))
+    recorded = {name: recording.as_recorded(concern, name) for name in recording.LINKS}
+    named = _names_of_sources(request.user, amendments, recorded)
     for a in amendments:
-        a.named_changes = [(recording.ANSWER_NAMES.get(k, k), v) for k, v in a.changes.items()]
+        a.named_changes = [
+            (
+                recording.ANSWER_NAMES.get(k, k),
+                {side: named[k].get(v, v) for side, v in change.items()}
+                if k in recording.LINKS
+                else {
+                    side: dict(recording.CHOICE_FIELDS[k].choices).get(v, v)
+                    for side, v in change.items()
+                }
+                if k in recording.CHOICE_FIELDS
+                else change,
+            )
+            for k, change in a.changes.items()
+        ]
     visible = set(
         Person.objects.visible_to(request.user)
         .filter(concerns=concern)
@@ -150,6 +165,8 @@ def concern_page(request, concern_id):
             ],
             "shift": policy.shift_labels().get(concern.shift, concern.shift),
             "amendments": amendments,
+            "recorded_staff": named["source_staff"].get(recorded["source_staff"]),
+            "recorded_person": named["source_person"].get(recorded["source_person"]),
             "people": concern.people.all(),
             "visible_people": visible,
             "unmet": unmet,
@@ -161,6 +178,31 @@ def concern_page(request, concern_id):
     )
 
 
+def _names_of_sources(viewer, amendments, recorded) -> dict[str, dict]:
+    """{"source_staff": {id: name}, "source_person": {id: name}} for everyone named as
+    the alleged source, as recorded or in an amendment; a person the viewer may not
+    see is "another person supported"."""
+    ids = {name: {recorded[name]} for name in recording.LINKS}
+    for a in amendments:
+        for name in recording.LINKS:
+            if name in a.changes:
+                ids[name] |= {a.changes[name]["from"], a.changes[name]["to"]}
+    staff = {
+        u.pk: u.get_full_name() or u.username
+        for u in get_user_model().objects.filter(pk__in=ids["source_staff"] - {None})
+    }
+    visible = dict(
+        (p.pk, p.name)
+        for p in Person.objects.visible_to(viewer, include_merged=True).filter(
+            pk__in=ids["source_person"] - {None}
+        )
+    )
+    people = {
+        pk: visible.get(pk, "another person supported") for pk in ids["source_person"] - {None}
+    }
+    return {"source_staff": staff, "source_person": people}
+
+
 @login_required
 def amend_concern(request, concern_id):
     concern = get_concern_for(request, concern_id, action="opened amendment form")
@@ -168,9 +210,21 @@ def amend_concern(request, concern_id):
         raise PermissionDenied
     policy = _labels(concern)
     now = recording.current(concern)
-    form = AmendmentForm(request.POST or None, policy=policy, initial=now)
+    staff, people = _source_choices(request, concern, now)
+    form = AmendmentForm(
+        request.POST or None, policy=policy, initial=now, staff=staff, people=people
+    )
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        if not changes["source_kind"]:
+            for name in AmendmentForm.SOURCE_FIELDS:
+                changes.pop(name)
+        # Someone named whom this form cannot offer (a person the amender cannot see, a
+        # member of staff who has left) stays named unless the kind of source changes.
+        if now["source_staff"] and not staff.filter(pk=now["source_staff"]).exists():
+            changes.pop("source_staff")
+        if now["source_person"] and not people.filter(pk=now["source_person"]).exists():
+            changes.pop("source_person")
         try:
             recording.amend(request, concern, changes, form.cleaned_data["reason"])
         except ValidationError as error:
@@ -181,6 +235,37 @@ def amend_concern(request, concern_id):
     return render(
         request, "concerns/amend.html", {"nav": "people", "concern": concern, "form": form}
     )
+
+
+def _source_choices(request, concern, now):
+    """Who an amendment may name as the alleged source: the organisation's staff, and
+    people the amender may see who are supported at the same services as the people
+    at risk (and whoever is named now, if the amender may see them)."""
+    staff = (
+        get_user_model()
+        .objects.filter(memberships__organisation_id=concern.organisation_id, is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+    visible = Person.objects.visible_to(request.user).filter(
+        organisation_id=concern.organisation_id
+    )
+    at_risk = concern.people.values("pk")
+    services = (
+        Enrolment.objects.current_or_recent().filter(person__in=at_risk).values("team__service_id")
+    )
+    nearby = list(
+        visible.filter(
+            pk__in=Enrolment.objects.current()
+            .filter(team__service_id__in=services)
+            .values("person_id")
+        )
+        .exclude(pk__in=at_risk)
+        .values_list("pk", flat=True)[:60]
+    )
+    if now["source_person"]:
+        nearby.append(now["source_person"])
+    return staff, visible.filter(pk__in=nearby).exclude(pk__in=at_risk)
 
 
 @login_required
@@ -212,10 +297,10 @@ def review_queue(request):
     queue = (
         Concern.objects.for_review_by(request.user)
         .select_related("team__service", "recorded_by")
-        .prefetch_related("people")
         .order_by("review_due_at")
     )
     page = Paginator(queue, 50).get_page(request.GET.get("page"))
+    name_people(page.object_list, request.user)
     now = timezone.now()
     for concern in page.object_list:
         concern.overdue = concern.review_due_at < now

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sharewise.audittrail import trail
+from sharewise.concerns.access import who_may_see
 from sharewise.disclosures import content as contentlib
 from sharewise.disclosures import minimum
 from sharewise.disclosures.models import Disclosure, Referral
@@ -248,15 +249,19 @@ def ask_approval(request, referral, *, via="page"):
     referral.status = Referral.Status.AWAITING_DPO
     referral.save(update_fields=["status"])
     link = reverse("referral", args=[referral.pk])
+    officers = Membership.objects.filter(
+        organisation_id=referral.organisation_id,
+        role=Role.DATA_PROTECTION_OFFICER,
+        user__is_active=True,
+    ).values_list("user_id", flat=True)
+    # Nobody hears of a referral about concerns they may not see (naming them, say).
     Notification.objects.bulk_create(
         Notification(
             recipient_id=u, message="A referral beyond the minimum waits for you", link=link
         )
-        for u in Membership.objects.filter(
-            organisation_id=referral.organisation_id,
-            role=Role.DATA_PROTECTION_OFFICER,
-            user__is_active=True,
-        ).values_list("user_id", flat=True)
+        for u in sorted(
+            who_may_see(officers, referral.decision.concerns.values_list("pk", flat=True))
+        )
     )
     _trail(request, "asked for countersignature of referral", referral, via)
     return referral

@@ -43,7 +43,7 @@ from sharewise.governance.models import (
     Supervision,
 )
 from sharewise.organisations.models import Membership, Role, Service
-from sharewise.patterns.models import RULE_TITLES, Alert, AlertDecision
+from sharewise.patterns.models import RULE_TITLES, Alert, AlertConcern, AlertDecision
 from sharewise.patterns.models import Outcome as AlertOutcome
 from sharewise.policy import store
 from sharewise.sharing.models import ConsentOutcome, SharingDecision
@@ -207,12 +207,16 @@ def _months(start: date, end: date) -> list[date]:
     return months
 
 
-def concern_figures(organisation_id: int, start: date, end: date) -> dict:
+def concern_figures(organisation_id: int, start: date, end: date, unseen_by=None) -> dict:
+    """unseen_by: the id of a member of staff whose pack this is: concerns naming them
+    as the alleged source are not counted (a count must not tell them of one)."""
     # By when it happened: an imported concern's recorded_at is the day of the import.
     lo, hi = bounds(start, end)
     concerns = Concern.objects.filter(
         organisation_id=organisation_id, occurred_at__gte=lo, occurred_at__lt=hi
     )
+    if unseen_by is not None:
+        concerns = concerns.exclude(source_staff_id=unseen_by)
     _, recording = store.in_force(organisation_id, "recording")
     by_service = _grouped(concerns, "service_id")
     services = [
@@ -240,16 +244,25 @@ def concern_figures(organisation_id: int, start: date, end: date) -> dict:
     }
 
 
-def alert_figures(organisation_id: int, start: date, end: date) -> dict:
+def alert_figures(organisation_id: int, start: date, end: date, unseen_by=None) -> dict:
     """Alerts raised in the period, and what had been decided about them by its end
-    (so a pack for a past period reads the same whenever it is made)."""
+    (so a pack for a past period reads the same whenever it is made). unseen_by: as
+    for concern_figures; alerts about them or holding a concern naming them."""
     lo, hi = bounds(start, end)
     first = AlertDecision.objects.filter(alert=OuterRef("pk"), decided_at__lt=hi).order_by(
         "decided_at", "id"
     )
+    alerts = Alert.objects.filter(
+        organisation_id=organisation_id, raised_at__gte=lo, raised_at__lt=hi
+    )
+    if unseen_by is not None:
+        alerts = alerts.exclude(source_staff_id=unseen_by).exclude(
+            pk__in=AlertConcern.objects.filter(concern__source_staff_id=unseen_by).values(
+                "alert_id"
+            )
+        )
     rows = list(
-        Alert.objects.filter(organisation_id=organisation_id, raised_at__gte=lo, raised_at__lt=hi)
-        .annotate(
+        alerts.annotate(
             first_decided=Subquery(first.values("decided_at")[:1]),
             first_outcome=Subquery(first.values("outcome")[:1]),
         )
@@ -454,9 +467,16 @@ TOPICS = (
 )
 
 
-def figures(organisation_id: int, start: date, end: date, progress: Progress | None = None) -> dict:
+def figures(
+    organisation_id: int,
+    start: date,
+    end: date,
+    progress: Progress | None = None,
+    unseen_by=None,
+) -> dict:
     """The period's figures (dates inclusive) as plain numbers, unsuppressed: small
-    numbers are held back when they are shown (render_html), not here."""
+    numbers are held back when they are shown (render_html), not here. unseen_by: who
+    the pack is for (see concern_figures)."""
     out: dict = {
         "period": {"from": start.isoformat(), "to": end.isoformat()},
         "generated_at": timezone.now().isoformat(),
@@ -464,7 +484,10 @@ def figures(organisation_id: int, start: date, end: date, progress: Progress | N
     for i, (key, step, topic) in enumerate(TOPICS):
         if progress:
             progress(5 + 65 * i // len(TOPICS), step)
-        out[key] = topic(organisation_id, start, end)
+        if topic in (concern_figures, alert_figures):
+            out[key] = topic(organisation_id, start, end, unseen_by)
+        else:
+            out[key] = topic(organisation_id, start, end)
     if progress:
         progress(70, "Figures counted")
     return out
@@ -876,7 +899,7 @@ def build(pack_id: int) -> None:
         packs.update(status=Job.RUNNING, started_at=timezone.now(), progress=0, step="Starting")
         org_id = pack.organisation_id
         _, policy = store.in_force(org_id, "governance")
-        data = figures(org_id, pack.period_from, pack.period_to, progress)
+        data = figures(org_id, pack.period_from, pack.period_to, progress, pack.requested_by_id)
         progress(75, "Writing the document")
         html = render_html(
             pack.organisation.name, pack.period_from, pack.period_to, data, policy.small_number
@@ -897,3 +920,31 @@ def build(pack_id: int) -> None:
     except Exception:
         logger.exception("Evidence pack %s failed", pack_id)
         packs.update(status=Job.FAILED, step="Failed", error=FAILED, finished_at=timezone.now())
+
+
+def hidden_from(pack, user) -> bool:
+    return pack.pk in hidden_packs([pack], user)
+
+
+def hidden_packs(packs, user) -> set[int]:
+    """A pack counts what its requester may see; anyone else named as the alleged
+    source in a concern or alert of its period may not open it (its counts would tell
+    them of it): they build their own. Ids of those among `packs` hidden from user."""
+    others = [p for p in packs if p.requested_by_id != user.pk]
+    if not others:
+        return set()
+    orgs = {p.organisation_id for p in others}
+    moments = list(
+        Concern.objects.filter(organisation_id__in=orgs, source_staff=user).values_list(
+            "organisation_id", "occurred_at"
+        )
+    )
+    moments += AlertConcern.objects.filter(
+        concern__source_staff=user, alert__organisation_id__in=orgs
+    ).values_list("alert__organisation_id", "alert__raised_at")
+    hidden = set()
+    for pack in others:
+        lo, hi = bounds(pack.period_from, pack.period_to)
+        if any(o == pack.organisation_id and lo <= at < hi for o, at in moments):
+            hidden.add(pack.pk)
+    return hidden

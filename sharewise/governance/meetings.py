@@ -16,6 +16,7 @@ from sharewise.governance import actions as actionlib
 from sharewise.governance.models import Action, Finding, Meeting, Minute
 from sharewise.organisations.models import Service, staff_name
 from sharewise.patterns import alerts as alertlib
+from sharewise.patterns import scores as scorelib
 from sharewise.patterns.models import Alert, AlertConcern, RiskScore
 from sharewise.people.models import Enrolment, Person
 from sharewise.policy import store
@@ -38,6 +39,13 @@ class Item:
     @property
     def key(self) -> str:
         return f"{self.kind}:{self.record_type}:{self.record_id or ''}"
+
+
+class Listed(list):
+    """A list a section can count like a queryset."""
+
+    def count(self):
+        return len(self)
 
 
 @dataclass
@@ -216,20 +224,38 @@ def agenda(meeting: Meeting, viewer, now=None) -> list[Section]:
             organisation_id=org, level__gte=over, half_life_days=rule.half_life_days
         )
     )
+    # Anyone with a concern naming the viewer: their score without it, which may fall
+    # under the threshold.
+    scores, fresh = scorelib.split_for(viewer, scores, now)
+    over_threshold = scores.select_related("person").order_by("-level")
+    if fresh:
+        people = Person.objects.in_bulk([s.person_id for s in fresh])
+        over_threshold = Listed(
+            sorted(
+                [(r.person, r.now(now)) for r in over_threshold]
+                + [(people[s.person_id], s.score) for s in fresh if s.score >= rule.threshold],
+                key=lambda r: -r[1],
+            )
+        )
+
+    def over_item(row):
+        person, score = row if isinstance(row, tuple) else (row.person, row.now(now))
+        return Item(
+            "over_threshold",
+            "person",
+            person.pk,
+            person.name,
+            f"Risk score {score:.1f}",
+            reverse("chronology", args=[person.pk]),
+            person,
+        )
+
     section(
         "over_threshold",
         "People over the risk threshold",
         f"Risk score at or over {rule.threshold:g}, highest first.",
-        scores.select_related("person").order_by("-level"),
-        lambda r: Item(
-            "over_threshold",
-            "person",
-            r.person_id,
-            r.person.name,
-            f"Risk score {r.now(now):.1f}",
-            reverse("chronology", args=[r.person_id]),
-            r.person,
-        ),
+        over_threshold,
+        over_item,
     )
     due_by = on + timedelta(days=policy.meeting_every_days)
     reviews = about(

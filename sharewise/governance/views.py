@@ -824,11 +824,13 @@ def evidence_list(request):
         else:
             return redirect("evidence_pack", pack_id=pack.pk)
     jobs.give_up_stopped(org)
-    packs = (
+    packs = list(
         EvidencePack.objects.filter(organisation_id=org)
         .select_related("requested_by")
         .defer("html", "pdf")[:20]
     )
+    hidden = evidence.hidden_packs(packs, request.user)
+    packs = [p for p in packs if p.pk not in hidden]
     return render(
         request,
         "governance/evidence_packs.html",
@@ -840,7 +842,7 @@ def _pack_for(request, pack_id) -> EvidencePack:
     org = _org(request, "governance.build_evidence_pack")
     jobs.give_up_stopped(org)
     pack = EvidencePack.objects.filter(organisation_id=org, pk=pack_id).first()
-    if pack is None:
+    if pack is None or evidence.hidden_from(pack, request.user):
         raise Http404("No such evidence pack")
     return pack
 

@@ -45,9 +45,59 @@ def scope_for(user) -> Scope:
             "role", "organisation_id", "service_id", "team_id"
         )
     )
+    scope = scopes_from({user.pk: memberships})[user.pk]
+    user._sharewise_scope = scope
+    return scope
+
+
+def forget_scope(user) -> None:
+    """Call after changing someone's memberships within the same request."""
+    if hasattr(user, "_sharewise_scope"):
+        del user._sharewise_scope
+
+
+def scopes_for(user_ids) -> dict[int, Scope]:
+    """The scopes of several active members of staff at once (two queries, whoever
+    they are): for choosing who may hear of something."""
+    rows: dict[int, list] = {pk: [] for pk in user_ids}
+    for user_id, *membership in Membership.objects.filter(
+        user_id__in=list(rows), user__is_active=True
+    ).values_list("user_id", "role", "organisation_id", "service_id", "team_id"):
+        rows[user_id].append(membership)
+    return scopes_from(rows)
+
+
+def scopes_from(memberships_by_user: dict[int, list]) -> dict[int, Scope]:
+    """Scopes from each user's (role, organisation, service, team) memberships, with
+    the teams of service-wide and organisation-wide memberships looked up once."""
+    wide = [
+        (o, s)
+        for ms in memberships_by_user.values()
+        for r, o, s, t in ms
+        if r in TEAM_ROLES and not t
+    ]
+    service_ids = {s for _, s in wide if s}
+    org_ids = {o for o, s in wide if not s}
+    service_teams, org_teams = {}, {}
+    if service_ids:
+        for tid, sid in Team.objects.filter(service_id__in=service_ids).values_list(
+            "id", "service_id"
+        ):
+            service_teams.setdefault(sid, set()).add(tid)
+    if org_ids:
+        for tid, oid in Team.objects.filter(service__organisation_id__in=org_ids).values_list(
+            "id", "service__organisation_id"
+        ):
+            org_teams.setdefault(oid, set()).add(tid)
+    return {
+        user_id: _scope(memberships, service_teams, org_teams)
+        for user_id, memberships in memberships_by_user.items()
+    }
+
+
+def _scope(memberships, service_teams, org_teams) -> Scope:
     roles, orgs, case_wide, admin, lead = set(), set(), set(), set(), set()
     team_ids, managed = set(), set()
-    service_ids, org_team_ids = {}, {}
     for role, org_id, service_id, team_id in memberships:
         roles.add(role)
         orgs.add(org_id)
@@ -58,29 +108,17 @@ def scope_for(user) -> Scope:
         if role == Role.SAFEGUARDING_LEAD:
             lead.add(org_id)
         if role in TEAM_ROLES:
-            target = managed if role == Role.TEAM_MANAGER else set()
-            if team_id:
-                team_ids.add(team_id)
-                target.add(team_id)
-            elif service_id:
-                service_ids.setdefault(service_id, []).append(target)
-            else:
-                org_team_ids.setdefault(org_id, []).append(target)
-    if service_ids:
-        for tid, sid in Team.objects.filter(service_id__in=service_ids).values_list(
-            "id", "service_id"
-        ):
-            team_ids.add(tid)
-            for target in service_ids[sid]:
-                target.add(tid)
-    if org_team_ids:
-        for tid, oid in Team.objects.filter(service__organisation_id__in=org_team_ids).values_list(
-            "id", "service__organisation_id"
-        ):
-            team_ids.add(tid)
-            for target in org_team_ids[oid]:
-                target.add(tid)
-    scope = Scope(
+            teams = (
+                {team_id}
+                if team_id
+                else service_teams.get(service_id, set())
+                if service_id
+                else org_teams.get(org_id, set())
+            )
+            team_ids |= teams
+            if role == Role.TEAM_MANAGER:
+                managed |= teams
+    return Scope(
         roles=frozenset(roles),
         organisation_ids=frozenset(orgs),
         case_wide_org_ids=frozenset(case_wide),
@@ -89,11 +127,3 @@ def scope_for(user) -> Scope:
         managed_team_ids=frozenset(managed),
         lead_org_ids=frozenset(lead),
     )
-    user._sharewise_scope = scope
-    return scope
-
-
-def forget_scope(user) -> None:
-    """Call after changing someone's memberships within the same request."""
-    if hasattr(user, "_sharewise_scope"):
-        del user._sharewise_scope

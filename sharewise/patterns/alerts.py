@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sharewise.audittrail import trail
-from sharewise.concerns import statistics
+from sharewise.concerns import statistics, visibility
 from sharewise.concerns.models import Amendment, Concern, ConcernPerson
+from sharewise.organisations.access import scopes_for
 from sharewise.organisations.models import Membership, Role, Team
 from sharewise.patterns import facts as factstore
 from sharewise.patterns import harms, rules, signals
@@ -744,34 +745,30 @@ class Notifier:
         if not self.items:
             return
         alert_ids = [a.pk for a, _ in self.items]
-        places = defaultdict(set)  # alert -> {(team, service)}
-        implicated = defaultdict(set)
-        for alert_id, team_id, service_id, source_staff_id in AlertConcern.objects.filter(
+        reach = defaultdict(set)  # alert -> {(team, alleged source on staff)}
+        for alert_id, team_id, source_staff_id in AlertConcern.objects.filter(
             alert_id__in=alert_ids
-        ).values_list(
-            "alert_id", "concern__team_id", "concern__service_id", "concern__source_staff_id"
-        ):
-            places[alert_id].add((team_id, service_id))
-            if source_staff_id:
-                implicated[alert_id].add(source_staff_id)
-        # Leads, and managers by what they manage: a team, a service, or everything.
-        leads, managers, addresses = set(), defaultdict(set), {}
-        for user_id, role, team_id, service_id, email in Membership.objects.filter(
-            organisation_id=self.ctx.organisation_id,
-            role__in=(Role.SAFEGUARDING_LEAD, Role.TEAM_MANAGER),
-            user__is_active=True,
-        ).values_list("user_id", "role", "team_id", "service_id", "user__email"):
-            addresses[user_id] = email
-            if role == Role.SAFEGUARDING_LEAD:
-                leads.add(user_id)
-            else:
-                managers[("team", team_id) if team_id else ("service", service_id)].add(user_id)
+        ).values_list("alert_id", "concern__team_id", "concern__source_staff_id"):
+            reach[alert_id].add((team_id, source_staff_id))
+        # Leads and managers of the organisation may hear; the one visibility rule
+        # decides who does, alert by alert.
+        addresses = dict(
+            Membership.objects.filter(
+                organisation_id=self.ctx.organisation_id,
+                role__in=(Role.SAFEGUARDING_LEAD, Role.TEAM_MANAGER),
+                user__is_active=True,
+            ).values_list("user_id", "user__email")
+        )
+        readers = {
+            user_id: visibility.alert_rule(user_id, scope)
+            for user_id, scope in scopes_for(addresses).items()
+        }
         notes, emails = [], defaultdict(list)
         for alert, event in self.items:
-            to = set(leads) | managers[("service", None)]
-            for team_id, service_id in places[alert.pk]:
-                to |= managers[("team", team_id)] | managers[("service", service_id)]
-            to -= implicated[alert.pk] | {alert.source_staff_id}
+            seen = visibility.AlertReach(
+                alert.organisation_id, alert.source_staff_id, frozenset(reach[alert.pk])
+            )
+            to = {user_id for user_id, rule in readers.items() if rule.allows(seen)}
             text = f"{self.WORDS[event]}: {alert.title}"
             for user_id in sorted(to):
                 notes.append(

@@ -64,12 +64,15 @@ def run(organisation_id: int, start: date, end: date, policy=None) -> Report:
     return history.report(policy)
 
 
-def compare(organisation_id: int, start: date, end: date, proposed_policy) -> tuple[Report, Report]:
+def compare(
+    organisation_id: int, start: date, end: date, proposed_policy, reader=None
+) -> tuple[Report, Report]:
     """(report under the policy in force, report under the proposed one), from one
-    reading of the history."""
+    reading of the history (leaving out concerns naming the reader, if given, as the
+    alleged source: what they are shown must not tell them of one)."""
     _, in_force = store.in_force(organisation_id, "patterns")
     days = max(lookback_days(in_force), lookback_days(proposed_policy))
-    history = _History(organisation_id, start, end, days)
+    history = _History(organisation_id, start, end, days, reader)
     return history.report(in_force), history.report(proposed_policy)
 
 
@@ -88,18 +91,19 @@ def lookback_days(policy) -> int:
 class _History:
     """Concerns and actual escalations of one organisation, read once."""
 
-    def __init__(self, organisation_id: int, start: date, end: date, lookback: int):
+    def __init__(self, organisation_id: int, start: date, end: date, lookback: int, reader=None):
         self.start, self.end = start, end
         self.start_at = _midnight(start)
         self.end_before = _midnight(end + timedelta(days=1))
         since = self.start_at - timedelta(days=lookback)
-        self.facts = factstore.load(
-            Concern.objects.filter(
-                organisation_id=organisation_id,
-                occurred_at__gte=since,
-                occurred_at__lt=self.end_before,
-            )
+        concerns = Concern.objects.filter(
+            organisation_id=organisation_id,
+            occurred_at__gte=since,
+            occurred_at__lt=self.end_before,
         )
+        if reader is not None:
+            concerns = concerns.exclude(source_staff_id=reader.pk)
+        self.facts = factstore.load(concerns)
         _, recording = store.in_force(organisation_id, "recording")
         self.weights = {c.code: c.weight for c in recording.categories}
         escalations = defaultdict(list)

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from sharewise.concerns import visibility
 from sharewise.concerns.models import Concern
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Organisation, Service
@@ -28,22 +29,25 @@ class AlertQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Alerts this user may see: a lead's whole organisation, a manager's alerts
         with a concern at a team they manage; never an alert with a concern naming the
-        user as the alleged source of harm."""
+        user as the alleged source of harm (the rule: concerns.visibility.AlertRule)."""
         scope = scope_for(user)
-        if not (scope.lead_org_ids or scope.managed_team_ids):
+        rule = visibility.alert_rule(getattr(user, "pk", None), scope)
+        if not (rule.lead_org_ids or rule.managed_team_ids):
             return self.none()
-        mine = Q(organisation_id__in=scope.lead_org_ids)
-        if scope.managed_team_ids:
+        mine = Q(organisation_id__in=rule.lead_org_ids)
+        if rule.managed_team_ids:
             mine |= Q(
                 pk__in=AlertConcern.objects.filter(
-                    concern__team_id__in=scope.managed_team_ids
+                    concern__team_id__in=rule.managed_team_ids
                 ).values("alert_id")
             )
         return (
             self.filter(mine)
-            .exclude(source_staff=user)
+            .exclude(source_staff_id=rule.user_id)
             .exclude(
-                pk__in=AlertConcern.objects.filter(concern__source_staff=user).values("alert_id")
+                pk__in=AlertConcern.objects.filter(concern__source_staff_id=rule.user_id).values(
+                    "alert_id"
+                )
             )
         )
 

@@ -12,10 +12,12 @@ from django.db import connection
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from sharewise.concerns.access import name_people
 from sharewise.concerns.models import Concern, ConcernPerson, SharingView
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Service
 from sharewise.patterns import alerts as alertlib
+from sharewise.patterns import scores as scorelib
 from sharewise.patterns.models import Alert, RiskScore
 from sharewise.people.models import Person
 from sharewise.policy import store
@@ -45,7 +47,7 @@ class Dashboard:
     def person_ids(self) -> list[int]:
         ids = [p.pk for p, *_ in self.ranked] + [p.pk for p, *_ in self.refusals]
         ids += [a.person_id for a in self.alerts if a.person_id]
-        ids += [pid for c in self.overdue for pid in c.person_ids]
+        ids += [p.pk for c in self.overdue for p in c.people_shown]
         return sorted(set(ids))
 
 
@@ -66,11 +68,21 @@ def build(user, now=None) -> Dashboard:
     else:
         scores = RiskScore.objects.filter(person__in=Person.objects.visible_to(user))
     scores = scores.filter(level__isnull=False)
+    # People with a concern naming this reader: their scores worked out without it.
+    scores, fresh = scorelib.split_for(user, scores, now)
     over = alertlib.level_threshold(rule.threshold, now, rule.half_life_days)
-    board.people_over = scores.filter(level__gte=over, half_life_days=rule.half_life_days).count()
-    for row in scores.select_related("person").order_by("-level")[:SHOWN]:
-        score = row.now(now)
-        board.ranked.append((row.person, round(score, 1), score >= rule.threshold))
+    board.people_over = scores.filter(
+        level__gte=over, half_life_days=rule.half_life_days
+    ).count() + sum(1 for s in fresh if s.level is not None and s.score >= rule.threshold)
+    ranked = [
+        (row.person, row.now(now))
+        for row in scores.select_related("person").order_by("-level")[:SHOWN]
+    ]
+    if fresh:
+        people = Person.objects.in_bulk([s.person_id for s in fresh])
+        ranked += [(people[s.person_id], s.score) for s in fresh if s.level is not None]
+        ranked = sorted(ranked, key=lambda r: -r[1])[:SHOWN]
+    board.ranked = [(person, round(score, 1), score >= rule.threshold) for person, score in ranked]
 
     waiting = Alert.objects.visible_to(user).needing_decision()
     board.alerts_total = waiting.count()
@@ -80,6 +92,7 @@ def build(user, now=None) -> Dashboard:
         )[:50]
     )
     label_categories(board.alerts, recording.category_labels())
+    mark_unseen_people(board.alerts, user)
 
     since = now - timedelta(days=WINDOW_DAYS)
     recent = Concern.objects.visible_to(user).filter(occurred_at__gte=since)
@@ -104,9 +117,11 @@ def build(user, now=None) -> Dashboard:
 
     # One pass over the refusals, grouped by person: the counts and the top of the list.
     refused = recent.filter(sharing_view=SharingView.REFUSES)
+    refusing = ConcernPerson.objects.filter(concern__in=refused.values("pk"))
+    if scope.team_ids:  # a concern they see may also be about someone they may not
+        refusing = refusing.filter(person__in=Person.objects.visible_to(user))
     by_person = sorted(
-        ConcernPerson.objects.filter(concern__in=refused.values("pk"))
-        .values_list("person_id")
+        refusing.values_list("person_id")
         .annotate(n=Count("concern_id"), latest=Max("concern__occurred_at"))
         .order_by(),
         key=lambda r: (-r[1], -r[2].timestamp()),
@@ -122,18 +137,25 @@ def build(user, now=None) -> Dashboard:
     board.overdue = list(
         overdue.select_related("team", "service").order_by("review_due_at")[:SHOWN]
     )
-    links = defaultdict(list)
-    for concern_id, person in (
-        ConcernPerson.objects.filter(concern_id__in=[c.pk for c in board.overdue])
-        .select_related("person")
-        .values_list("concern_id", "person")
-    ):
-        links[concern_id].append(person)
-    people_by_id = Person.objects.in_bulk({p for ps in links.values() for p in ps})
-    for concern in board.overdue:
-        concern.person_ids = links[concern.pk]
-        concern.people_shown = [people_by_id[p] for p in links[concern.pk]]
+    name_people(board.overdue, user)
     return board
+
+
+def mark_unseen_people(alerts, viewer) -> None:
+    """Mark each alert's person and alleged source whom the viewer may not see
+    (person_hidden, source_person_hidden): pages name neither."""
+    ids = {a.person_id for a in alerts} | {a.source_person_id for a in alerts}
+    ids.discard(None)
+    seen = set(
+        Person.objects.visible_to(viewer, include_merged=True)
+        .filter(pk__in=ids)
+        .values_list("pk", flat=True)
+    )
+    for alert in alerts:
+        alert.person_hidden = bool(alert.person_id) and alert.person_id not in seen
+        alert.source_person_hidden = (
+            bool(alert.source_person_id) and alert.source_person_id not in seen
+        )
 
 
 def label_categories(alerts, labels) -> None:

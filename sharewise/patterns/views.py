@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sharewise.audittrail import trail
-from sharewise.concerns.models import Concern, ConcernPerson
+from sharewise.concerns.access import name_people
+from sharewise.concerns.models import Concern
 from sharewise.forms import DatePartsField, NHSStyled
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Service
@@ -29,17 +30,10 @@ def record_shown(request, action, person_ids, organisation_id, **detail):
     trail.record_reads(request, action, person_ids, organisation_id=organisation_id, detail=detail)
 
 
-def _with_people(concerns) -> dict:
-    """Set people_shown on each concern (who it is about); returns them by id."""
-    people = {}
-    for concern_id, person_id in ConcernPerson.objects.filter(
-        concern_id__in=[c.pk for c in concerns]
-    ).values_list("concern_id", "person_id"):
-        people.setdefault(concern_id, []).append(person_id)
-    names = Person.objects.in_bulk({p for ps in people.values() for p in ps})
-    for c in concerns:
-        c.people_shown = [names[p] for p in people.get(c.pk, [])]
-    return names
+def _with_people(concerns, viewer) -> dict:
+    """Set people_shown on each concern (who it is about, as far as the viewer may
+    see); returns them by id."""
+    return name_people(concerns, viewer)
 
 
 def get_alert_for(request, alert_id, action="viewed alert") -> Alert:
@@ -101,7 +95,7 @@ def heat_cell(request, service_id, category):
         .order_by("-occurred_at")[:200]
     )
     concerns = [c for c in concerns if category in c.categories]
-    names = _with_people(concerns)
+    names = _with_people(concerns, request.user)
     record_shown(
         request,
         "viewed concerns by service and category",
@@ -133,12 +127,13 @@ def _alert_context(request, alert):
     )
     seen = visible.count()
     total = alert.links.count()
-    names = _with_people(concerns)
+    names = _with_people(concerns, request.user)
     _, recording = store.in_force(alert.organisation_id, "recording")
     labels = recording.category_labels()
     for c in concerns:
         c.category_labels = [labels.get(code, code) for code in c.categories]
     oversight.label_categories([alert], labels)
+    oversight.mark_unseen_people([alert], request.user)
     return {
         "nav": "oversight",
         "alert": alert,
@@ -258,6 +253,7 @@ def alert_list(request):
     page = Paginator(alerts.order_by("-updated_at", "-id"), 50).get_page(request.GET.get("page"))
     _, recording = store.in_force(scope_for(request.user).organisation_id, "recording")
     oversight.label_categories(page.object_list, recording.category_labels())
+    oversight.mark_unseen_people(page.object_list, request.user)
     record_shown(
         request,
         "listed alerts",
@@ -305,9 +301,15 @@ def notifications(request):
         50,
     ).get_page(request.GET.get("page"))
     shown = set()
+    oversight.mark_unseen_people([n.alert for n in page.object_list if n.alert_id], request.user)
     for note in page.object_list:
         note.can_open = note.alert_id in visible or (not note.alert_id and note.link)
-        if note.alert_id and note.can_open and note.alert.person_id:
+        if (
+            note.alert_id
+            and note.can_open
+            and note.alert.person_id
+            and not note.alert.person_hidden
+        ):
             shown.add(note.alert.person_id)
     record_shown(
         request, "listed notifications", sorted(shown), scope_for(request.user).organisation_id
@@ -368,7 +370,7 @@ def backtest_policy(request):
                 form.add_error("document", message)
         else:
             now_report, new_report = backtest.compare(
-                organisation_id, data["start"], data["end"], proposed
+                organisation_id, data["start"], data["end"], proposed, reader=request.user
             )
             results = _backtest_results(now_report, new_report)
             record_shown(

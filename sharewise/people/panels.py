@@ -38,3 +38,13 @@ def for_decision(request, decision) -> list:
     return [
         html for panel in hooks("panels", "decision_panel") if (html := panel(request, decision))
     ]
+
+
+def unseen_in_trail(request, entries) -> set[int]:
+    """Ids of those trail entries this reader may not see on a person's record (about
+    an alert they may not see, say): each app's panels.trail_unseen(request, entries)
+    returns a set of entry ids."""
+    hidden: set[int] = set()
+    for unseen in hooks("panels", "trail_unseen"):
+        hidden |= unseen(request, entries)
+    return hidden

@@ -115,7 +115,7 @@ def person_page(request, person_id):
         )
         names = {p.pk: p for p in Person.objects.filter(pk__in=[m.id for m in duplicates])}
         duplicates = [(names[m.id], m) for m in duplicates]
-    looked = list(trail.for_person(person.pk, limit=50))
+    looked = _looked(request, person, 50)
     names = _names_of(e.actor_id for e in looked if e.actor_id)
     for entry in looked:
         entry.actor_name = names.get(entry.actor_id, entry.actor)
@@ -136,6 +136,20 @@ def person_page(request, person_id):
             "panels": panels.for_person(request, person),
         },
     )
+
+
+def _looked(request, person, limit) -> list:
+    """The newest entries of the person's trail that this reader may see."""
+    entries = trail.for_person(person.pk, limit=None)
+    kept, start = [], 0
+    while len(kept) < limit:
+        chunk = list(entries[start : start + limit * 2])
+        hidden = panels.unseen_in_trail(request, chunk)
+        kept += [e for e in chunk if e.pk not in hidden]
+        if len(chunk) < limit * 2:
+            break
+        start += limit * 2
+    return kept[:limit]
 
 
 @login_required

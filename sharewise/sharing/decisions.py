@@ -15,11 +15,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sharewise.audittrail import trail
+from sharewise.concerns.access import who_may_see
 from sharewise.concerns.models import Concern, ConcernPerson
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Membership, Role, staff_name
 from sharewise.patterns import alerts as alertlib
-from sharewise.patterns.models import Alert, AlertConcern, Notification, RiskScore
+from sharewise.patterns import scores
+from sharewise.patterns.models import Alert, AlertConcern, Notification
 from sharewise.patterns.models import Outcome as AlertOutcome
 from sharewise.people.models import age_on
 from sharewise.policy import store
@@ -88,7 +90,6 @@ def facts_for(person, concern_ids=(), at=None, viewer=None):
     _, recording_policy = store.in_force(org, "recording")
     ids = person.record_ids()
     assessment = current_assessment(person, policy, at)
-    risk = RiskScore.objects.filter(person_id__in=ids).first()
     concerns = Concern.objects.filter(
         pk__in=ConcernPerson.objects.filter(person_id__in=ids).values("concern_id")
     )
@@ -119,8 +120,9 @@ def facts_for(person, concern_ids=(), at=None, viewer=None):
         if assessment and assessment.lacks_capacity
         else "",
         open_alerts=alerts.filter(person_id__in=ids).count(),
-        # Down to one decimal, so a score shown as 5.9 is never judged "at" 6.
-        risk_score=math.floor(risk.now(at) * 10) / 10 if risk else 0.0,
+        # As the viewer may see it, and down to one decimal, so a score shown as 5.9 is
+        # never judged "at" 6.
+        risk_score=math.floor(scores.risk_score_seen_by(person, viewer, at) * 10) / 10,
         risk_threshold=patterns.risk_score.threshold,
         staff_implicated=record.staff_implicated,
         appropriate_policy_adopted=appropriate.adopted,
@@ -719,6 +721,8 @@ def _notify_countersigners(decision) -> None:
             organisation_id=decision.organisation_id, role__in=roles, user__is_active=True
         ).values_list("user_id", flat=True)
     ) - {decision.decided_by_id}
+    # Nobody hears of a decision about concerns they may not see (naming them, say).
+    to = who_may_see(to, decision.concerns.values_list("pk", flat=True))
     link = reverse("sharing_decision", args=[decision.pk])
     Notification.objects.bulk_create(
         Notification(

@@ -269,3 +269,14 @@ def test_the_audit_finds_a_contradictory_decision_recorded_the_old_way(cast):
     )
     (failure,) = [f for f in found if f.record_id == old.pk]
     assert "Article 9(2)(a): explicit consent, which does not fit it" in failure.summary
+
+
+def test_the_framework_shows_a_named_manager_the_score_without_the_concern_naming_them(cast):
+    record_concern(cast, days_ago=4, severity="high")
+    record_concern(cast, days_ago=2, severity="high", source_kind="staff", source_staff=cast.helen)
+    helen_sees, _ = decisions.facts_for(cast.alice, viewer=cast.helen)
+    sarah_sees, _ = decisions.facts_for(cast.alice, viewer=cast.sarah)
+    alone, _ = decisions.facts_for(cast.bob, viewer=cast.sarah)
+    assert helen_sees.risk_score < sarah_sees.risk_score
+    assert not any(p.ground == "staff_implicated" for p in helen_sees.proposals)
+    assert alone.risk_score == 0.0
