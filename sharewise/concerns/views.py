@@ -216,6 +216,8 @@ def amend_concern(request, concern_id):
     )
     if request.method == "POST" and form.is_valid():
         changes = {k: v for k, v in form.cleaned_data.items() if k != "reason"}
+        if not changes["risk_indicators"]:  # none ticked: the answers stay as they are
+            changes.pop("risk_indicators")
         if not changes["source_kind"]:
             for name in AmendmentForm.SOURCE_FIELDS:
                 changes.pop(name)

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from conftest import record_concern
 from sharewise.audittrail.models import Entry
 from sharewise.concerns import recording
 from sharewise.concerns.models import Amendment, Concern
@@ -339,3 +340,24 @@ def test_unanswered_risk_questions_are_a_standard_not_met(cast, as_user):
     assert (
         "Answer the quick risk questions" in client.get(f"/concerns/{concern.pk}/").content.decode()
     )
+
+
+def test_an_amendment_can_answer_the_quick_risk_questions_later(cast, as_user):
+    concern = record_concern(cast, days_ago=1, risk_indicators=[])
+    client = as_user(cast.nia)
+    client.post(
+        f"/concerns/{concern.pk}/amend/",
+        {
+            "reason": "Her grandchildren stay at weekends, she told me today",
+            "facts": concern.facts,
+            "immediate_action": concern.immediate_action,
+            "who_was_told": concern.who_was_told,
+            "persons_wishes": concern.persons_wishes,
+            "severity": concern.severity,
+            "categories": concern.categories,
+            "risk_indicators": ["children"],
+        },
+    )
+    assert recording.current(concern)["risk_indicators"] == ["children"]
+    page = client.get(f"/concerns/{concern.pk}/").content.decode()
+    assert "Children live in the home" in page
