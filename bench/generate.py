@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from faker import Faker
 
 from sharewise.audittrail import chain
+from sharewise.audittrail.keys import trail_key
 from sharewise.audittrail.models import Entry, Seal
 from sharewise.organisations.models import Membership, Organisation, Role, Service, Team
 from sharewise.people.models import Enrolment, Person
@@ -209,6 +210,7 @@ def trail(
     start = start or datetime(2025, 7, 1, tzinfo=UTC)
     last = Seal.objects.order_by("-position").values_list("position", "hash").first()
     position, previous = last if last else (0, chain.GENESIS)
+    key = trail_key()
     first_id = (Entry.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     detail = {"via": "page"}
     detail_db = Entry._meta.get_field("detail").get_db_prep_save(detail, connection)
@@ -237,7 +239,7 @@ def trail(
             )
             entry_rows.append((entry_id, adapt_at(at), *values[2:11], detail_db))
             if sealed:
-                previous = chain.link(previous, values)
+                previous = chain.link(key, previous, values)
                 position += 1
                 seal_rows.append((position, entry_id, previous))
             if len(entry_rows) >= 1_000:
