@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from sharewise.audittrail import trail
+from sharewise.audittrail import records, trail
 from sharewise.disclosures import content as contentlib
 from sharewise.disclosures.models import Disclosure, Referral
 from sharewise.organisations.models import Membership, Role
@@ -338,6 +338,7 @@ def send(request, referral, *, via="page") -> Disclosure:
             "sha256": disclosure.sha256,
             "to": referral.recipient_organisation,
             "fields": disclosure.sent_fields,
+            records.DETAIL_KEY: records.digests_now(disclosure),
         },
     )
     return disclosure

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from sharewise.audittrail import trail
+from sharewise.audittrail import records, trail
 from sharewise.concerns.models import Concern, ConcernPerson, SourceKind
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Membership, Role, staff_name
@@ -312,6 +312,8 @@ def record_capacity(request, person, data: dict, *, via="page") -> CapacityAsses
 
 
 def _trail(request, action, obj, person, via, **detail):
+    """The trail entry for a write, carrying the record's digest as it now stands (with
+    its amendments), so verify_trail --records notices a later change made elsewhere."""
     trail.record_request(
         request,
         action,
@@ -319,8 +321,13 @@ def _trail(request, action, obj, person, via, **detail):
         object_id=obj.pk,
         person_id=person.pk,
         organisation_id=person.organisation_id,
-        detail={"via": via, **detail},
+        detail={"via": via, **detail, **_digests(obj)},
     )
+
+
+def _digests(obj) -> dict:
+    found = records.digests_now(obj)
+    return {records.DETAIL_KEY: found} if found else {}
 
 
 # Sharing decisions -------------------------------------------------------------------
