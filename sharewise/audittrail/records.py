@@ -14,16 +14,19 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal
 from importlib import import_module
 from importlib.util import find_spec
 
 from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 MODULE = "trail_records"
 DETAIL_KEY = "digests"
@@ -44,10 +47,37 @@ class Digested:
 
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
+# What a digested field may be: each has one canonical form, below.
+_KINDS = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "BigIntegerField",
+        "BinaryField",
+        "BooleanField",
+        "CharField",
+        "DateField",
+        "DateTimeField",
+        "EmailField",
+        "FloatField",
+        "ForeignKey",
+        "IntegerField",
+        "JSONField",
+        "OneToOneField",
+        "PositiveBigIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SlugField",
+        "SmallIntegerField",
+        "TextField",
+        "URLField",
+    }
+)
+
 
 class _Spec:
-    """A Digested made ready: column names and one converter a field, so the same value
-    read back from the database and held on a just-saved instance digest alike."""
+    """A Digested made ready: its columns, and for each field what puts its value in
+    canonical form, from a raw database row and from a just-saved instance alike."""
 
     def __init__(self, declared: Digested):
         meta = declared.model._meta
@@ -55,69 +85,104 @@ class _Spec:
         self.name = meta.label_lower
         self.label = declared.label or str(meta.verbose_name)
         self.related = declared.related
-        model_fields = [meta.get_field(name) for name in declared.fields]
-        self.columns = tuple(f.attname for f in model_fields)
-        self.from_db = tuple(_from_db(f) for f in model_fields)
-        self.from_instance = tuple(_from_instance(f) for f in model_fields)
+        self._fields = [meta.get_field(name) for name in declared.fields]
+        for model_field in self._fields:
+            if model_field.get_internal_type() not in _KINDS:
+                raise ImproperlyConfigured(
+                    f"{self.name}.{model_field.name} cannot be digested: a "
+                    f"{model_field.get_internal_type()} has no canonical form here"
+                )
+        self.columns = tuple(f.attname for f in self._fields)
+        self.db_columns = tuple(f.column for f in self._fields)
+        self.from_instance = tuple(_from_instance(f) for f in self._fields)
 
-    def digest(self, pk, values: Iterable, converters) -> str:
-        content = [
-            self.name,
-            pk,
-            *(convert(v) for convert, v in zip(converters, values, strict=True)),
+    @functools.cached_property
+    def from_db(self) -> tuple[tuple[int, Callable], ...]:
+        """(index, converter) for the raw values that need one, on this database."""
+        found = ((i, _from_db(f, connection.vendor)) for i, f in enumerate(self._fields))
+        return tuple((i, convert) for i, convert in found if convert is not None)
+
+    def digest(self, pk, values: list) -> str:
+        """values: in canonical form, in the declared order."""
+        return hashlib.sha256(_ENCODER.encode([self.name, pk, *values]).encode()).hexdigest()
+
+    def digest_of_row(self, pk, values: list) -> str:
+        for i, convert in self.from_db:
+            if values[i] is not None:
+                values[i] = convert(values[i])
+        return self.digest(pk, values)
+
+    def digest_of_instance(self, instance) -> str:
+        values = [
+            None if (value := getattr(instance, column)) is None else convert(value)
+            for column, convert in zip(self.columns, self.from_instance, strict=True)
         ]
-        return hashlib.sha256(_ENCODER.encode(content).encode()).hexdigest()
+        return self.digest(instance.pk, values)
 
     def key(self, pk) -> str:
         return f"{self.name}:{pk}"
 
 
-def _when(value) -> str:
+def _when(value: datetime, naive_in=UTC) -> str:
     if timezone.is_naive(value):
-        value = timezone.make_aware(value)
+        value = timezone.make_aware(value, naive_in)
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _same(value):
-    return value
+# How SQLite holds a datetime Django wrote: naive UTC, as str(datetime).
+_SQLITE_AT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d{6})?")
 
 
-def _from_db(model_field) -> Callable:
+def _sqlite_when(value) -> str:
+    if isinstance(value, str):
+        if _SQLITE_AT.fullmatch(value):
+            fraction = "" if len(value) == 26 else ".000000"
+            return f"{value[:10]}T{value[11:]}{fraction}+00:00"
+        value = parse_datetime(value)
+    return _when(value)
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _from_db(model_field, vendor: str) -> Callable | None:
+    """What puts a raw column value (never None) in canonical form; None when it is
+    already (text, numbers, ids)."""
     kind = model_field.get_internal_type()
     if kind == "DateTimeField":
-        return lambda v: None if v is None else _when(v)
+        return _sqlite_when if vendor == "sqlite" else _when
     if kind == "DateField":
-        return lambda v: None if v is None else v.isoformat()
+        return lambda v: v if isinstance(v, str) else v.isoformat()
+    if kind == "JSONField":
+        return _json
+    if kind == "BooleanField":
+        return bool  # SQLite gives 0 and 1
     if kind == "BinaryField":
-        return lambda v: None if v is None else hashlib.sha256(bytes(v)).hexdigest()
-    if kind == "DecimalField":
-        places = model_field.decimal_places
-        return lambda v: None if v is None else f"{Decimal(v):.{places}f}"
-    return _same
+        return lambda v: hashlib.sha256(bytes(v)).hexdigest()
+    return None
 
 
 def _from_instance(model_field) -> Callable:
-    """As _from_db, after putting the value in the form the database gives back (a
-    date typed as text, a tuple in a JSON field, a number in a text field)."""
-    back = _from_db(model_field)
+    """As _from_db, from the value a just-saved instance holds, put first in the form the
+    database gives back (a date typed as text, a tuple in a JSON field)."""
     kind = model_field.get_internal_type()
     if kind == "JSONField":
         encoder, decoder = model_field.encoder, model_field.decoder
-        return lambda v: None if v is None else json.loads(json.dumps(v, cls=encoder), cls=decoder)
+        return lambda v: json.loads(json.dumps(v, cls=encoder), cls=decoder)
     if kind == "BinaryField":
-        return back
+        return lambda v: hashlib.sha256(bytes(v)).hexdigest()
     if model_field.is_relation:
-        target = model_field.target_field
-        return lambda v: None if v is None else target.to_python(v)
+        return model_field.target_field.to_python
     if kind == "DateTimeField":
-        return lambda v: (
-            None if v is None else _when(v if isinstance(v, datetime) else model_field.to_python(v))
+        # A naive time is saved as the default time zone's (Django warns about it).
+        return lambda v: _when(
+            v if isinstance(v, datetime) else model_field.to_python(v),
+            timezone.get_default_timezone(),
         )
     if kind == "DateField":
-        return lambda v: (
-            None if v is None else (v if type(v) is date else model_field.to_python(v)).isoformat()
-        )
-    return lambda v: None if v is None else back(model_field.to_python(v))
+        return lambda v: (v if type(v) is date else model_field.to_python(v)).isoformat()
+    return model_field.to_python
 
 
 @functools.cache
@@ -145,8 +210,7 @@ def digests(*instances) -> dict[str, str]:
     for instance in instances:
         spec = _spec_for(instance)
         if spec is not None:
-            values = (getattr(instance, column) for column in spec.columns)
-            out[spec.key(instance.pk)] = spec.digest(instance.pk, values, spec.from_instance)
+            out[spec.key(instance.pk)] = spec.digest_of_instance(instance)
     return out
 
 
@@ -160,26 +224,39 @@ def digests_now(instance) -> dict[str, str]:
     out = dict(current(spec.model, [instance.pk]))
     for name in spec.related:
         manager = getattr(instance, name)
-        child = _spec_for(manager.model)
-        if child is not None:
-            pks = list(manager.values_list("pk", flat=True))
-            out.update(current(child.model, pks))
+        if _spec_for(manager.model) is not None:
+            out.update(current(manager.model, manager.values_list("pk", flat=True)))
     return out
 
 
-def current(model, pks: Iterable | None = None, batch: int = 2000) -> Iterator[tuple[str, str]]:
+def current(model, pks: Iterable | None = None, batch: int = 5000) -> Iterator[tuple[str, str]]:
     """(key, digest) of the model's records as they stand in the database, in id order;
-    every record when pks is None. For bulk writers too: one query a batch."""
+    every record when pks is None. For bulk writers too. Plain SQL a batch at a time:
+    model rows, or Django's converter for every value, would cost more than hashing."""
     spec = _spec_for(model)
-    rows = model._base_manager.order_by("pk").values_list("pk", *spec.columns)
-    if pks is not None:
-        pks = list(pks)
-        for start in range(0, len(pks), batch):
-            for pk, *values in rows.filter(pk__in=pks[start : start + batch]):
-                yield spec.key(pk), spec.digest(pk, values, spec.from_db)
-        return
-    for pk, *values in rows.iterator(chunk_size=batch):
-        yield spec.key(pk), spec.digest(pk, values, spec.from_db)
+    meta = model._meta
+    qn = connection.ops.quote_name
+    pk = qn(meta.pk.column)
+    columns = ", ".join(qn(c) for c in spec.db_columns)
+    select = f"SELECT {pk}, {columns} FROM {qn(meta.db_table)}"  # noqa: S608
+    with connection.cursor() as cursor:
+        if pks is not None:
+            pks = sorted(set(pks))
+            for start in range(0, len(pks), batch):
+                chunk = pks[start : start + batch]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"{select} WHERE {pk} IN ({marks}) ORDER BY {pk}", chunk)
+                for found, *values in cursor.fetchall():
+                    yield spec.key(found), spec.digest_of_row(found, values)
+            return
+        cursor.execute(f"{select} ORDER BY {pk} LIMIT %s", [batch])
+        while True:
+            rows = cursor.fetchall()
+            for found, *values in rows:
+                yield spec.key(found), spec.digest_of_row(found, values)
+            if len(rows) < batch:
+                return
+            cursor.execute(f"{select} WHERE {pk} > %s ORDER BY {pk} LIMIT %s", [rows[-1][0], batch])
 
 
 # Checking ------------------------------------------------------------------------------
@@ -199,24 +276,33 @@ class Checked:
         return not (self.changed or self.gone or self.more)
 
 
-def _trail_digests(Entry, with_entry: bool = False):
+_TRAIL_DIGESTS = {
+    # A byte search first: far cheaper than parsing every entry's JSON.
+    "sqlite": "SELECT {columns} json_extract(detail, '$.digests') FROM audittrail_entry"
+    " WHERE instr(detail, '\"digests\"') > 0 AND json_type(detail, '$.digests') = 'object'"
+    " ORDER BY id",
+    "postgresql": "SELECT {columns} detail -> 'digests' FROM audittrail_entry"
+    " WHERE detail ? 'digests' ORDER BY id",
+}
+
+
+def _trail_digests(with_entry: bool = False) -> Iterator[tuple]:
     """The digests in the trail, oldest entry first (so a later one replaces an earlier
-    one for the same record)."""
-    entries = Entry.objects.filter(detail__has_key=DETAIL_KEY).order_by("id")
-    columns = ("id", "at", "actor") if with_entry else ()
-    return entries.values_list(*columns, f"detail__{DETAIL_KEY}").iterator(chunk_size=5000)
+    one for the same record): (digests,) or (entry id, time, actor, digests)."""
+    sql = _TRAIL_DIGESTS[connection.vendor].format(columns="id, at, actor," if with_entry else "")
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql)
+        while rows := cursor.fetchmany(5000):
+            for *entry, held in rows:
+                yield (*entry, _json(held))
 
 
 def verify(limit: int = 50) -> Checked:
     """Recompute every digested record's digest and compare it with the latest one the
     trail holds for it."""
-    from sharewise.audittrail.models import Entry
-
     specs = registry()
     held: dict[str, dict[str, str]] = {name: {} for name in specs}
-    for (found,) in _trail_digests(Entry):
-        if isinstance(found, str):
-            found = json.loads(found)
+    for (found,) in _trail_digests():
         for key, digest in found.items():
             name, _, pk = key.rpartition(":")
             if name in held:
@@ -238,20 +324,21 @@ def verify(limit: int = 50) -> Checked:
     result.more = max(0, len(wrong) + len(result.gone) - limit)
     result.gone = result.gone[: max(0, limit - len(wrong))]
     wrong = wrong[:limit]
-    where = _last_recorded(Entry, {key for _, _, key in wrong}) if wrong else {}
+    where = _last_recorded({key for _, _, key in wrong}) if wrong else {}
     result.changed = [(label, pk, where.get(key, "")) for label, pk, key in wrong]
     return result
 
 
-def _last_recorded(Entry, keys: set[str]) -> dict[str, str]:
+def _last_recorded(keys: set[str]) -> dict[str, str]:
     """Who last wrote each record to the trail, and when, in words."""
     found = {}
-    for entry_id, at, actor, held in _trail_digests(Entry, with_entry=True):
-        if isinstance(held, str):
-            held = json.loads(held)
+    for entry_id, at, actor, held in _trail_digests(with_entry=True):
         for key in keys.intersection(held):
-            when = timezone.localtime(at).strftime("%d %b %Y %H:%M")
+            when = at if isinstance(at, datetime) else parse_datetime(at)
+            if timezone.is_naive(when):
+                when = timezone.make_aware(when, UTC)
             found[key] = (
-                f" The trail last recorded it in entry {entry_id}, by {actor or 'the system'} on {when}."
+                f" The trail last recorded it in entry {entry_id}, by {actor or 'the system'} "
+                f"on {timezone.localtime(when):%d %b %Y %H:%M}."
             )
     return found
