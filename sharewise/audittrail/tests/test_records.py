@@ -7,6 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import record_concern
 from sharewise.audittrail import records, trail
@@ -196,3 +198,43 @@ def test_a_countersigned_decision_carries_the_countersignature(cast):
     )
     with pytest.raises(CommandError, match=f"Sharing decision {decision.pk}: its content"):
         verify_records()
+
+
+def test_every_record_the_demo_writes_matches_its_digest(db, capsys):
+    """The demo loader writes through the same paths as staff do, so the trail vouches
+    for every record it makes, just as they stand after loading."""
+    call_command("load_demo")
+    verify_records()
+    out = capsys.readouterr().out
+    checked = int(out.split("Records: ")[1].split(" checked")[0].replace(",", ""))
+    assert checked >= Concern.objects.count() + SharingDecision.objects.count()
+    assert "no digest" not in out
+
+
+words = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    max_size=60,
+)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(facts=words, wishes=words, told=words, days=st.integers(0, 3000), data=st.data())
+def test_a_digest_worked_out_as_a_concern_is_saved_matches_the_one_read_back(
+    cast, facts, wishes, told, days, data
+):
+    concern = record_concern(
+        cast,
+        days_ago=days,
+        facts=facts.strip() or "Something happened.",
+        persons_wishes=wishes,
+        who_was_told=told,
+        severity=data.draw(st.sampled_from(["low", "moderate", "high", "immediate"])),
+        categories=data.draw(
+            st.lists(st.sampled_from(["neglect", "financial", "physical"]), min_size=1, unique=True)
+        ),
+    )
+    assert records.digests(concern) == dict(records.current(Concern, [concern.pk]))
