@@ -252,6 +252,7 @@ def test_the_api_reports_a_cut_trail(checkpointed, api, cast):
     assert "the newest 6 entries have been removed" in answer["checkpoint_problem"]
 
 
+@pytest.mark.postgres
 @pytest.mark.skipif(not POSTGRESQL, reason="the database-level refusal is PostgreSQL's")
 def test_postgresql_refuses_truncate_of_the_trail(sealed_trail):
     for table in ("audittrail_entry", "audittrail_seal", "audittrail_keyedsealing"):

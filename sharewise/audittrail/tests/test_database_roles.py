@@ -10,7 +10,9 @@ from django.db import connection
 
 from sharewise.audittrail.management.commands.grant_app_role import TRAIL_TABLES
 
-pytestmark = pytest.mark.postgres
+ON_POSTGRESQL = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="roles are PostgreSQL's"
+)
 
 
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite's answer")
@@ -50,7 +52,8 @@ def application_role(transactional_db):
             cursor.execute(f"DROP ROLE {name}")
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="roles are PostgreSQL's")
+@pytest.mark.postgres
+@ON_POSTGRESQL
 def test_the_application_role_adds_to_and_reads_the_trail_but_cannot_change_or_empty_it(
     application_role,
 ):
@@ -92,7 +95,8 @@ def test_the_application_role_adds_to_and_reads_the_trail_but_cannot_change_or_e
         assert cursor.fetchone() == ("",)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="roles are PostgreSQL's")
+@pytest.mark.postgres
+@ON_POSTGRESQL
 def test_the_grants_can_be_printed_for_a_database_administrator(db, capsys):
     call_command("grant_app_role", "sharewise_app", "--print")
     printed = capsys.readouterr().out
