@@ -226,10 +226,10 @@ def test_a_checkpoint_written_with_another_key_is_named_as_such(checkpointed, se
 
 
 def test_requests_that_seal_take_a_checkpoint_now_and_then(
-    cast, as_user, settings, django_capture_on_commit_callbacks
+    cast, as_user, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
     settings.SHAREWISE_TRAIL_CHECKPOINT_EVERY = 3600
-    trail._last_checkpoint[0] = float("-inf")
+    monkeypatch.setattr(trail, "_last_checkpoint", [float("-inf")])
     with django_capture_on_commit_callbacks(execute=True):
         as_user(cast.nia).get(f"/people/{cast.alice.pk}/")
         as_user(cast.nia).get(f"/people/{cast.alice.pk}/")
