@@ -12,6 +12,7 @@ Day team 30 days ago), edna (left the Night team 200 days ago), fiona (a child,
 Community North), zara (Other Care Ltd).
 """
 
+import itertools
 import os
 from datetime import date, timedelta
 from functools import cache
@@ -226,3 +227,29 @@ def api(client):
         )
 
     return for_user
+
+
+@pytest.fixture(autouse=True)
+def _own_trail_checkpoints(settings, tmp_path_factory):
+    """Each test its own checkpoint file: checkpoints vouch for one database, and each
+    test's database is rolled back."""
+    settings.SHAREWISE_TRAIL_CHECKPOINT_FILE = str(
+        tmp_path_factory.getbasetemp() / f"trail-checkpoints-{next(_checkpoint_files)}.jsonl"
+    )
+
+
+_checkpoint_files = itertools.count()
+
+
+def _allow_emptying_the_trail(sender, connection, **kwargs):
+    """Transactional tests are cleaned up with TRUNCATE, which the trail's trigger
+    refuses unless the session says otherwise (migration 0004 of audittrail)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET sharewise.trail_truncate_allowed = 'yes'")
+
+
+def pytest_configure(config):
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_allow_emptying_the_trail)

@@ -149,7 +149,10 @@ def trail_append(writers: int):
 # --- 3. verify_trail at 1,000,000 entries ------------------------------------------
 
 
-def verify_trail(label: str):
+def verify_trail(label: str, plain: bool = False):
+    """Keyed (as sealed now) or plain (a trail sealed before keying, with unkeyed
+    SHA-256 links): the same million entries, so the two show what the key costs."""
+
     def run(quick: bool) -> list[Result]:
         from django.db import connection
 
@@ -165,55 +168,248 @@ def verify_trail(label: str):
             organisation_id=1,
             person_ids=list(range(1, 100_001)),
             actors=[(i, f"bench.carer.{i}") for i in range(1, 1_501)],
+            plain=plain,
         )
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE")
-        else:
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        _analyze(connection)
         built = time.perf_counter() - started
-        started, cpu = time.perf_counter(), time.process_time()
-        single = trail.verify()
-        single_seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        # Medians of three: the machine's two cores are shared.
+        runs = [_timed(trail.verify) for _ in range(3)]
+        single, single_seconds, cpu = runs[0][0], *_medians(runs)
         # What `manage.py verify_trail` does: two processes, each checking half the links.
-        started = time.perf_counter()
-        check = trail.verify(workers=2)
-        seconds = time.perf_counter() - started
+        runs = [_timed(trail.verify, workers=2) for _ in range(3)]
+        check, seconds = runs[0][0], _medians(runs)[0]
         rate = check.checked / seconds
         single_rate = single.checked / single_seconds
         # One process's CPU time shows how much of its wall time was the database
         # server or other work sharing the machine's two cores.
         cpu_rate = single.checked / cpu
         target = 100_000
+        name = f"verify-trail-{'plain-' if plain else ''}{label}"
+        details = {
+            "seconds": seconds,
+            "cpu_seconds": cpu,
+            "single_process_seconds": single_seconds,
+            "single_process_entries_per_second": single_rate,
+            "cpu_entries_per_second": cpu_rate,
+            "generate_seconds": built,
+            "checked": check.checked,
+            "unkeyed": check.unkeyed,
+            "unsealed": check.unsealed,
+            "ok": check.ok,
+        }
+        if not plain:
+            details |= _link_cost(min(count, 100_000))
         return [
             Result(
-                name=f"verify-trail-{label}",
-                size=f"{count:,} entries",
+                name=name,
+                size=f"{count:,} entries{', sealed before keying' if plain else ''}",
                 result=f"{rate:,.0f} entries/s with 2 processes ({seconds:.1f} s); "
                 f"{single_rate:,.0f}/s in one",
                 target=f">= {target:,} entries/s",
                 passed=check.ok
                 and single.ok
                 and check.checked == single.checked == count
+                and check.unkeyed == (count if plain else 0)
                 and rate >= target,
+                value=rate,
+                unit="entries/s",
+                details=details,
+            )
+        ]
+
+    return run
+
+
+def _timed(run, *args, **kwargs) -> tuple:
+    """(what run returned, wall seconds, this process's CPU seconds)."""
+    started, cpu = time.perf_counter(), time.process_time()
+    found = run(*args, **kwargs)
+    return found, time.perf_counter() - started, time.process_time() - cpu
+
+
+def _medians(runs: list[tuple]) -> tuple[float, float]:
+    return statistics.median(r[1] for r in runs), statistics.median(r[2] for r in runs)
+
+
+def _analyze(connection) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+def _link_cost(n: int) -> dict:
+    """The chain walk over the same n entries held in memory, keyed and plain: what the
+    key adds to each link, with the database out of the picture (median of 3)."""
+    from sharewise.audittrail import chain, trail
+    from sharewise.audittrail.keys import trail_key
+
+    key = trail_key()
+    keyed = list(trail._sealed_rows(5000, 0, n))
+    plain, previous = [], chain.GENESIS
+    for position, _, entry_id, entry in keyed:
+        previous = chain.unkeyed_link(previous, entry)
+        plain.append((position, previous, entry_id, entry))
+
+    def walk(rows, keyed_from):
+        started = time.perf_counter()
+        checked, broken, _ = chain.verify(rows, key, keyed_from=keyed_from)
+        assert broken is None and checked == len(rows)
+        return time.perf_counter() - started
+
+    keyed_s = statistics.median(walk(keyed, 1) for _ in range(3))
+    plain_s = statistics.median(walk(plain, n + 1) for _ in range(3))
+    return {
+        "walk_entries": n,
+        "walk_keyed_us_per_entry": keyed_s / n * 1e6,
+        "walk_plain_us_per_entry": plain_s / n * 1e6,
+        "walk_keyed_over_plain": keyed_s / plain_s,
+    }
+
+
+# --- 3b. verify_trail --records: a million entries with the records behind them -------
+
+
+def verify_records(label: str):
+    def run(quick: bool) -> list[Result]:
+        import io
+        import resource
+
+        from django.core.management import call_command
+        from django.db import connection
+        from django.utils import timezone
+
+        from sharewise.audittrail import records
+        from sharewise.concerns.models import Amendment, Concern, ConcernPerson
+        from sharewise.sharing.models import ConsentRecord, SharingDecision
+
+        count = 100_000 if quick else 1_000_000
+        concern_count = 10_000 if quick else 100_000
+        migrate()
+        started = time.perf_counter()
+        data = generate.build(5_000 if quick else 20_000)
+        rng = random.Random(generate.SEED)
+        generate.concerns(data, concern_count, rng)
+        concern_ids = list(Concern.objects.values_list("pk", flat=True))
+        generate.amendments(
+            sorted(rng.sample(concern_ids, len(concern_ids) // 20)), data.lead.pk, rng
+        )
+        _refusals_and_decisions(data, rng, timezone.localdate())
+        # Each record's write, with the digest its write path puts in the trail.
+        person_of = dict(ConcernPerson.objects.values_list("concern_id", "person_id"))
+        concern_digest = dict(records.current(Concern))
+        writes = [
+            ("recorded concern", "concern", str(pk), person_of[pk], {"digests": {key: digest}})
+            for key, digest in concern_digest.items()
+            for pk in [int(key.rpartition(":")[2])]
+        ]
+        amended_concern = dict(Amendment.objects.values_list("pk", "concern_id"))
+        for key, digest in records.current(Amendment):
+            concern_id = amended_concern[int(key.rpartition(":")[2])]
+            concern_key = f"concerns.concern:{concern_id}"
+            writes.append(
+                (
+                    "amended concern",
+                    "concern",
+                    str(concern_id),
+                    person_of[concern_id],
+                    {
+                        "fields": ["severity"],
+                        "digests": {concern_key: concern_digest[concern_key], key: digest},
+                    },
+                )
+            )
+        for model, action in (
+            (ConsentRecord, "recorded consent"),
+            (SharingDecision, "recorded sharing decision"),
+        ):
+            person = dict(model.objects.values_list("pk", "person_id"))
+            for key, digest in records.current(model):
+                pk = int(key.rpartition(":")[2])
+                writes.append(
+                    (
+                        action,
+                        model._meta.model_name,
+                        str(pk),
+                        person[pk],
+                        {"via": "page", "digests": {key: digest}},
+                    )
+                )
+        generate.trail(
+            count,
+            rng,
+            organisation_id=data.organisation.pk,
+            person_ids=[p.pk for p in data.people],
+            actors=[(u.pk, u.username) for team in data.care_workers.values() for u in team],
+            writes=writes,
+        )
+        _analyze(connection)
+        built = time.perf_counter() - started
+        size = _database_bytes(connection)
+
+        # What an operator runs: the chain in two processes, then the records; beside
+        # the chain alone. Medians of three, taken in turns: the two cores are shared.
+        out = io.StringIO()
+        chain_runs, both_runs, alone_runs = [], [], []
+        for i in range(3):
+            chain_runs.append(_timed(call_command, "verify_trail", workers=2, stdout=io.StringIO()))
+            both_runs.append(
+                _timed(
+                    call_command,
+                    "verify_trail",
+                    "--records",
+                    workers=2,
+                    stdout=out if i == 0 else io.StringIO(),
+                )
+            )
+            alone_runs.append(_timed(records.verify))
+        chain_seconds = _medians(chain_runs)[0]
+        seconds = _medians(both_runs)[0]
+        alone, (records_seconds, records_cpu) = alone_runs[0][0], _medians(alone_runs)
+        rate = count / seconds
+        ratio = seconds / chain_seconds
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return [
+            Result(
+                name=f"verify-records-{label}",
+                size=f"{count:,} entries; {alone.checked:,} records with digests "
+                f"({concern_count:,} concerns); {size / 2**20:,.0f} MB database",
+                result=f"{rate:,.0f} entries/s for verify_trail --records ({seconds:.1f} s, "
+                f"{ratio:.2f}x the chain alone); records {alone.checked / records_seconds:,.0f}/s",
+                target="--records adds <= 50% (<= 1.50x)",
+                passed=alone.ok
+                and alone.checked == len(writes)
+                and "Audit trail intact" in out.getvalue()
+                and ratio <= 1.5,
                 value=rate,
                 unit="entries/s",
                 details={
                     "seconds": seconds,
-                    "cpu_seconds": cpu,
-                    "single_process_seconds": single_seconds,
-                    "single_process_entries_per_second": single_rate,
-                    "cpu_entries_per_second": cpu_rate,
+                    "chain_only_seconds": chain_seconds,
+                    "records_over_chain": ratio,
+                    "records_seconds": records_seconds,
+                    "records_cpu_seconds": records_cpu,
+                    "records_checked": alone.checked,
+                    "records_per_second": alone.checked / records_seconds,
+                    "entries_with_digests": len(writes),
+                    "database_bytes": size,
                     "generate_seconds": built,
-                    "checked": check.checked,
-                    "unsealed": check.unsealed,
-                    "ok": check.ok,
+                    "peak_rss_mb_including_generation": peak_mb,
+                    "output": out.getvalue(),
                 },
             )
         ]
 
     return run
+
+
+def _database_bytes(connection) -> int:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_database_size(current_database())")
+            return cursor.fetchone()[0]
+        cursor.execute("PRAGMA page_count")
+        pages = cursor.fetchone()[0]
+        cursor.execute("PRAGMA page_size")
+        return pages * cursor.fetchone()[0]
 
 
 # --- 4. person page with the trail on and off --------------------------------------
@@ -970,6 +1166,10 @@ BY_NAME = {
     "trail-append-pg-8": trail_append(8),
     "verify-trail-sqlite": verify_trail("sqlite"),
     "verify-trail-pg": verify_trail("pg"),
+    "verify-trail-plain-sqlite": verify_trail("sqlite", plain=True),
+    "verify-trail-plain-pg": verify_trail("pg", plain=True),
+    "verify-records-sqlite": verify_records("sqlite"),
+    "verify-records-pg": verify_records("pg"),
     "person-page": person_page,
     "concerns": concerns,
     "referrals": referrals,

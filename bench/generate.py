@@ -21,7 +21,8 @@ from django.db import connection, transaction
 from faker import Faker
 
 from sharewise.audittrail import chain
-from sharewise.audittrail.models import Entry, Seal
+from sharewise.audittrail.keys import trail_key
+from sharewise.audittrail.models import Entry, KeyedSealing, Seal
 from sharewise.organisations.models import Membership, Organisation, Role, Service, Team
 from sharewise.people.models import Enrolment, Person
 from sharewise.people.nhs_number import check_digit
@@ -200,15 +201,24 @@ def trail(
     actors: list[tuple[int, str]],
     start: datetime | None = None,
     sealed: bool = True,
+    writes: list[tuple] = (),
+    plain: bool = False,
 ) -> int:
     """Append count trail entries (and, if sealed, their seals) after whatever is
     there. Rows go in with raw multi-row INSERTs: the ORM would spend most of the time
-    building model instances we never use. Returns the id of the last entry."""
+    building model instances we never use. Returns the id of the last entry.
+
+    writes: (action, object_type, object_id, person_id, detail) entries spread evenly
+    among the reads (records' writes with their digests). plain: seal with the unkeyed
+    SHA-256 of a trail from before keying, and record that keyed sealing begins after."""
     _bulk_load_settings()
     # Summer, so a local-time slip (London is UTC+1 then) breaks the chain.
     start = start or datetime(2025, 7, 1, tzinfo=UTC)
     last = Seal.objects.order_by("-position").values_list("position", "hash").first()
     position, previous = last if last else (0, chain.GENESIS)
+    key = trail_key()
+    write_at = {k * count // len(writes): write for k, write in enumerate(writes)}
+    prep_detail = Entry._meta.get_field("detail").get_db_prep_save
     first_id = (Entry.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     detail = {"via": "page"}
     detail_db = Entry._meta.get_field("detail").get_db_prep_save(detail, connection)
@@ -221,23 +231,37 @@ def trail(
             actor_id, actor = rng.choice(actors)
             person_id = rng.choice(person_ids)
             at = start + timedelta(seconds=k * 3, microseconds=rng.randint(0, 999_999))
+            action, object_type, object_id, this_detail, this_db = (
+                actions[k % len(actions)],
+                "person",
+                str(person_id),
+                detail,
+                detail_db,
+            )
+            if k in write_at:
+                action, object_type, object_id, person_id, this_detail = write_at[k]
+                this_db = prep_detail(this_detail, connection)
             values = (
                 entry_id,
                 at,
                 actor_id,
                 actor,
-                actions[k % len(actions)],
-                "person",
-                str(person_id),
+                action,
+                object_type,
+                object_id,
                 person_id,
                 organisation_id,
                 f"10.0.{k % 200}.{k % 250 + 1}",
                 "",
-                detail,
+                this_detail,
             )
-            entry_rows.append((entry_id, adapt_at(at), *values[2:11], detail_db))
-            if sealed:
-                previous = chain.link(previous, values)
+            entry_rows.append((entry_id, adapt_at(at), *values[2:11], this_db))
+            if sealed and plain:
+                previous = chain.unkeyed_link(previous, values)
+                position += 1
+                seal_rows.append((position, entry_id, previous))
+            elif sealed:
+                previous = chain.link(key, previous, values)
                 position += 1
                 seal_rows.append((position, entry_id, previous))
             if len(entry_rows) >= 1_000:
@@ -247,7 +271,39 @@ def trail(
         _insert(Entry, chain.FIELDS, entry_rows)
         _insert(Seal, ("position", "entry", "hash"), seal_rows)
         _reset_sequence(Entry)
+        if sealed and plain and not KeyedSealing.objects.exists():
+            KeyedSealing.objects.create(position=position + 1)
     return first_id + count - 1
+
+
+def amendments(concern_ids: list[int], by_user_id: int, rng: random.Random) -> list[int]:
+    """One amendment to each concern given (a severity put right), raw-inserted.
+    Returns their ids."""
+    from sharewise.concerns.models import Amendment
+
+    first_id = (Amendment.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    prep = Amendment._meta.get_field("changes").get_db_prep_save
+    at = connection.ops.adapt_datetimefield_value(datetime.now(UTC) - timedelta(days=1))
+    rows = [
+        (
+            first_id + i,
+            concern_id,
+            by_user_id,
+            at,
+            "The severity was chosen wrongly.",
+            prep({"severity": {"from": "low", "to": rng.choice(["moderate", "high"])}}, connection),
+        )
+        for i, concern_id in enumerate(concern_ids)
+    ]
+    with transaction.atomic():
+        for i in range(0, len(rows), BATCH):
+            _insert(
+                Amendment,
+                ("id", "concern", "amended_by", "amended_at", "reason", "changes"),
+                rows[i : i + BATCH],
+            )
+        _reset_sequence(Amendment)
+    return [row[0] for row in rows]
 
 
 CATEGORIES = ["neglect", "physical", "psychological", "financial", "self_neglect", "organisational"]

@@ -37,6 +37,10 @@ DATABASES = {
     "trail-append-pg-8": "postgres",
     "verify-trail-sqlite": "sqlite",
     "verify-trail-pg": "postgres-fast",
+    "verify-trail-plain-sqlite": "sqlite",
+    "verify-trail-plain-pg": "postgres-fast",
+    "verify-records-sqlite": "sqlite",
+    "verify-records-pg": "postgres-fast",
     "person-page": "sqlite",
     "concerns": "sqlite",
     "referrals": "sqlite",
@@ -88,8 +92,18 @@ def _run_in_child(name: str, quick: bool) -> list[dict]:
         db = sqlite_database(name)
     else:
         db = postgres_database(name, fast=database == "postgres-fast")
-    with db as url, tempfile.NamedTemporaryFile(suffix=".json") as out:
-        env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0"}
+    with (
+        db as url,
+        tempfile.NamedTemporaryFile(suffix=".json") as out,
+        tempfile.TemporaryDirectory() as var,
+    ):
+        # Checkpoints vouch for one database: the benchmark's own, not the demo's.
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DEBUG": "0",
+            "SHAREWISE_TRAIL_CHECKPOINT_FILE": str(Path(var) / "trail-checkpoints.jsonl"),
+        }
         command = [
             sys.executable,
             str(Path(__file__).resolve()),

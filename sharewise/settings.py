@@ -169,9 +169,24 @@ SHAREWISE_SITE_URL = os.environ.get("SHAREWISE_SITE_URL", "http://127.0.0.1:8000
 # How long a care worker or manager keeps sight of someone after their enrolment ends.
 SHAREWISE_RECENT_ENROLMENT_DAYS = 90
 
+# The audit trail's key, never kept in the database: SHAREWISE_TRAIL_KEY, or a file
+# holding it. In development the file is made on first use; production must give one.
+SHAREWISE_TRAIL_KEY = os.environ.get("SHAREWISE_TRAIL_KEY", "")
+SHAREWISE_TRAIL_KEY_FILE = os.environ.get("SHAREWISE_TRAIL_KEY_FILE") or str(VAR_DIR / "trail.key")
+SHAREWISE_TRAIL_KEY_CREATE = True
+# Checkpoints of the trail's head, appended here (and logged) by seal_trail and, at most
+# this often in seconds per process, after requests seal; 0 leaves it to seal_trail.
+SHAREWISE_TRAIL_CHECKPOINT_FILE = os.environ.get("SHAREWISE_TRAIL_CHECKPOINT_FILE") or str(
+    VAR_DIR / "trail-checkpoints.jsonl"
+)
+SHAREWISE_TRAIL_CHECKPOINT_EVERY = int(os.environ.get("SHAREWISE_TRAIL_CHECKPOINT_EVERY", "60"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"axes": {"handlers": ["console"], "level": "WARNING"}},
+    "loggers": {
+        "axes": {"handlers": ["console"], "level": "WARNING"},
+        "sharewise.audittrail": {"handlers": ["console"], "level": "INFO"},
+    },
 }

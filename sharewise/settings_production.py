@@ -2,6 +2,8 @@
 
 import os
 
+from django.core.exceptions import ImproperlyConfigured
+
 from sharewise.settings import *  # noqa: F403
 from sharewise.settings import STORAGES
 
@@ -25,3 +27,12 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+
+# The trail's key must be given, never made up on the spot: a key lost or changed makes
+# every seal after it unverifiable (README, "Audit trail").
+if not (os.environ.get("SHAREWISE_TRAIL_KEY") or os.environ.get("SHAREWISE_TRAIL_KEY_FILE")):
+    raise ImproperlyConfigured(
+        "Set SHAREWISE_TRAIL_KEY_FILE to a file holding the audit trail's key "
+        "(or SHAREWISE_TRAIL_KEY to the key itself)."
+    )
+SHAREWISE_TRAIL_KEY_CREATE = False

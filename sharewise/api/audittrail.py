@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from sharewise.audittrail import trail
 from sharewise.organisations.access import scope_for
@@ -100,11 +100,24 @@ class BreakOut(Schema):
     problem: str
 
 
+class TrailCheckpointOut(Schema):
+    position: int
+    hash: str
+    at: str
+
+
 class VerifyOut(Schema):
     intact: bool
     checked: int
     unsealed: int
     first_broken: BreakOut | None
+    unkeyed: int = Field(description="Entries sealed before keyed sealing began")
+    checkpoint: TrailCheckpointOut | None = Field(
+        description="The latest checkpoint the chain was checked against"
+    )
+    checkpoint_problem: str | None = Field(
+        description="How the trail differs from its latest checkpoint (cut short, rewritten)"
+    )
 
 
 @router.get(
@@ -123,4 +136,13 @@ def verify_trail(request):
         )
         if broken
         else None,
+        unkeyed=result.unkeyed,
+        checkpoint=TrailCheckpointOut(
+            position=result.checkpoint.position,
+            hash=result.checkpoint.hash,
+            at=result.checkpoint.at,
+        )
+        if result.checkpoint
+        else None,
+        checkpoint_problem=result.checkpoint_problem,
     )

@@ -80,3 +80,18 @@ class Seal(AppendOnly):
 
     def __str__(self):
         return f"{self.position}: {self.hash[:12]}"
+
+
+class KeyedSealing(AppendOnly):
+    """Where keyed sealing began. A trail sealed before the key existed keeps its plain
+    SHA-256 links below this position, and verify says so; a new trail has no row and
+    is keyed from position 1."""
+
+    position = models.BigIntegerField(primary_key=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "start of keyed sealing"
+
+    def __str__(self):
+        return f"keyed from position {self.position}"

@@ -6,16 +6,22 @@ from __future__ import annotations
 import contextvars
 import functools
 import json
+import logging
 import multiprocessing
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils.dateparse import parse_datetime
 
-from sharewise.audittrail import chain
-from sharewise.audittrail.models import Entry, Seal
+from sharewise.audittrail import chain, checkpoints
+from sharewise.audittrail.keys import trail_key
+from sharewise.audittrail.models import Entry, KeyedSealing, Seal
+
+logger = logging.getLogger("sharewise.audittrail")
 
 # Set when a request wrote to the trail, so the middleware knows to seal afterwards.
 _wrote = contextvars.ContextVar("trail_wrote", default=False)
@@ -171,6 +177,8 @@ _STATEMENTS = {
     " WHERE s.{position} > %s AND s.{position} <= %s ORDER BY s.{position} LIMIT %s",
     "hash_at": "SELECT {hash} FROM {seal} WHERE {position} = %s",
     "top": "SELECT MAX({position}) FROM {seal}",
+    "head": "SELECT {position}, {hash} FROM {seal} ORDER BY {position} DESC LIMIT 1",
+    "keyed_from": "SELECT MIN({position}) FROM {keyed}",
 }
 
 
@@ -188,16 +196,19 @@ def _sql(vendor: str) -> dict[str, str]:
     names = {
         "entry": qn(Entry._meta.db_table),
         "seal": qn(Seal._meta.db_table),
+        "keyed": qn(KeyedSealing._meta.db_table),
         "columns": ", ".join(columns),
         **{name: qn(name) for name in ("id", "position", "entry_id", "hash")},
     }
     return {key: statement.format(**names) for key, statement in _STATEMENTS.items()}
 
 
-def seal_pending(everything: bool = False) -> int:
+def seal_pending(everything: bool = False, checkpoint: bool = True) -> int:
     """Seal unsealed entries in id order. Returns how many were sealed, or 0 when
-    another process holds the sealing lock (it will seal ours too)."""
+    another process holds the sealing lock (it will seal ours too). checkpoint: take
+    one now and then (see _checkpoint_now_and_then)."""
     sql = _sql(connection.vendor)
+    key = trail_key()
     with transaction.atomic(), connection.cursor() as cursor:
         if not _try_lock(cursor):
             return 0
@@ -219,14 +230,16 @@ def seal_pending(everything: bool = False) -> int:
                 seals = []
                 for row in rows:
                     values = _entry_values(row)
-                    previous = chain.link(previous, values)
+                    previous = chain.link(key, previous, values)
                     position += 1
                     seals.append((position, values[0], previous))
                 cursor.execute(
                     sql["insert"] + ", ".join(["(%s, %s, %s)"] * len(seals)),
                     [value for seal in seals for value in seal],
                 )
-        return position - start
+    if checkpoint and position > start:
+        _checkpoint_now_and_then()
+    return position - start
 
 
 def _all_sealed(cursor, sql, low: int, high: int) -> bool:
@@ -256,10 +269,20 @@ class Verification:
     checked: int
     unsealed: int
     broken: chain.Break | None
+    keyed_from: int = 1
+    checkpoint: chain.Checkpoint | None = None
+    # The chain against the latest checkpoint, or a checkpoint file that cannot be
+    # trusted, in words; None when all is well.
+    checkpoint_problem: str | None = None
 
     @property
     def ok(self) -> bool:
-        return self.broken is None
+        return self.broken is None and self.checkpoint_problem is None
+
+    @property
+    def unkeyed(self) -> int:
+        """Entries checked that were sealed before keyed sealing began."""
+        return min(self.checked, self.keyed_from - 1)
 
 
 def _sealed_rows(batch: int, after: int = 0, until: int = 2**62):
@@ -278,7 +301,9 @@ def _sealed_rows(batch: int, after: int = 0, until: int = 2**62):
             after = rows[-1][0]
 
 
-def _verify_range(after: int, until: int, batch: int) -> tuple[int, chain.Break | None]:
+def _verify_range(
+    after: int, until: int, batch: int, keyed_from: int
+) -> tuple[int, chain.Break | None]:
     """Check the links in positions (after, until], starting from the hash stored at
     `after`: each link needs only its predecessor's stored hash, so ranges can be
     checked side by side and together they check the whole chain."""
@@ -291,18 +316,22 @@ def _verify_range(after: int, until: int, batch: int) -> tuple[int, chain.Break 
             return 0, chain.Break(after, None, "missing: the chain skips it")
         previous = found[0]
     checked, broken, _ = chain.verify(
-        _sealed_rows(batch, after, until), previous_hash=previous, expected_position=after + 1
+        _sealed_rows(batch, after, until),
+        trail_key(),
+        previous_hash=previous,
+        expected_position=after + 1,
+        keyed_from=keyed_from,
     )
     if broken is None and after + checked < until:
         broken = chain.Break(after + checked + 1, None, "missing: the chain skips it")
     return checked, broken
 
 
-def _verify_range_in_child(after: int, until: int, batch: int):
+def _verify_range_in_child(after: int, until: int, batch: int, keyed_from: int):
     from django.db import connections
 
     try:
-        return _verify_range(after, until, batch)
+        return _verify_range(after, until, batch, keyed_from)
     finally:
         connections.close_all()
 
@@ -348,21 +377,27 @@ def _db_datetime(value):
 
 
 def verify(batch: int = 5000, workers: int = 1, min_parallel: int = 50_000) -> Verification:
-    """Check every sealed entry against the chain; name the first broken one. With
-    workers > 1, ranges of the chain are checked in parallel processes."""
+    """Check every sealed entry against the chain, naming the first broken one, and the
+    chain against the latest checkpoint. With workers > 1, ranges of the chain are
+    checked in parallel processes."""
+    trail_key()  # loaded before forking, so a missing key is one clear error
+    sql = _sql(connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(_sql(connection.vendor)["top"])
+        cursor.execute(sql["top"])
         top = cursor.fetchone()[0] or 0
+        keyed_from = _keyed_from(cursor)
     if workers > 1 and top >= min_parallel and _can_fork():
         step = -(-top // workers)
-        ranges = [(start, min(start + step, top), batch) for start in range(0, top, step)]
+        ranges = [
+            (start, min(start + step, top), batch, keyed_from) for start in range(0, top, step)
+        ]
         from django.db import connections
 
         connections.close_all()  # each process opens its own
         with multiprocessing.get_context("fork").Pool(len(ranges)) as pool:
             results = pool.starmap(_verify_range_in_child, ranges)
     else:
-        results = [_verify_range(0, top, batch)]
+        results = [_verify_range(0, top, batch, keyed_from)]
     checked, broken = 0, None
     for part_checked, part_broken in results:
         checked += part_checked
@@ -370,7 +405,89 @@ def verify(batch: int = 5000, workers: int = 1, min_parallel: int = 50_000) -> V
             broken = part_broken
             break
     unsealed = Entry.objects.filter(seal__isnull=True).count()
-    return Verification(checked=checked, unsealed=unsealed, broken=broken)
+    latest, problem = _against_latest_checkpoint(top, keyed_from)
+    return Verification(
+        checked=checked,
+        unsealed=unsealed,
+        broken=broken,
+        keyed_from=keyed_from,
+        checkpoint=latest,
+        checkpoint_problem=problem,
+    )
+
+
+def _keyed_from(cursor) -> int:
+    cursor.execute(_sql(connection.vendor)["keyed_from"])
+    return cursor.fetchone()[0] or 1
+
+
+def _hash_at(cursor, position: int) -> str | None:
+    if position == 0:
+        return chain.GENESIS
+    cursor.execute(_sql(connection.vendor)["hash_at"], [position])
+    found = cursor.fetchone()
+    return found[0] if found else None
+
+
+def head() -> tuple[int, str]:
+    """The newest seal's position (how many entries are sealed) and hash."""
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(connection.vendor)["head"])
+        found = cursor.fetchone()
+    return (found[0], found[1]) if found else (0, chain.GENESIS)
+
+
+def _against_latest_checkpoint(
+    top: int, keyed_from: int
+) -> tuple[chain.Checkpoint | None, str | None]:
+    found = checkpoints.read(trail_key())
+    problem = None
+    if found.latest is not None:
+        with connection.cursor() as cursor:
+            there = _hash_at(cursor, found.latest.position)
+        problem = chain.against_checkpoint(found.latest, top, there, keyed_from)
+    return found.latest, problem or found.problem()
+
+
+def take_checkpoint() -> tuple[chain.Checkpoint | None, str | None]:
+    """Write a checkpoint of the chain's head as committed now, to the checkpoint file
+    and the log. Refused, with the reason, when the chain no longer holds the latest
+    checkpoint: a new one would hide that the trail was cut or rewritten."""
+    key = trail_key()
+    position, head_hash = head()
+    previous = checkpoints.read(key).latest
+    with connection.cursor() as cursor:
+        keyed_from = _keyed_from(cursor)
+        there = _hash_at(cursor, previous.position) if previous else None
+    if previous is not None:
+        if problem := chain.against_checkpoint(previous, position, there, keyed_from):
+            logger.error("Audit trail checkpoint not written: %s", problem)
+            return None, problem
+    point = chain.checkpoint(key, position, head_hash, keyed_from, datetime.now(UTC))
+    checkpoints.append(point)
+    return point, None
+
+
+_last_checkpoint = [float("-inf")]  # this process's, by time.monotonic()
+
+
+def _checkpoint_now_and_then() -> None:
+    """After sealing, a checkpoint at most every SHAREWISE_TRAIL_CHECKPOINT_EVERY
+    seconds per process (0: only from seal_trail), once the seals are committed: so the
+    newest entries that could go unnoticed are minutes old, at one file write a minute."""
+    every = getattr(settings, "SHAREWISE_TRAIL_CHECKPOINT_EVERY", 0)
+    now = time.monotonic()
+    if not every or now - _last_checkpoint[0] < every:
+        return
+    _last_checkpoint[0] = now
+    transaction.on_commit(_checkpoint_quietly)
+
+
+def _checkpoint_quietly() -> None:
+    try:
+        take_checkpoint()
+    except Exception:  # a request that has done its work must not fail for this
+        logger.exception("Audit trail checkpoint could not be written")
 
 
 def for_person(person_id: int, limit: int = 50):

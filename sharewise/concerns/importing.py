@@ -761,13 +761,16 @@ def run(
         result.people_created = _save_people(checker, user)
         concerns = []
         saved_total = len(checker.drafts)
-        for done, (_number, draft, _recorder) in enumerate(checker.drafts, start=1):
+        for done, (_number, draft, recorder) in enumerate(checker.drafts, start=1):
+            # The importer is the trail's actor (which is true); where the file names
+            # who recorded the concern at the time, the concern says so.
             concerns.append(
                 recording.record(
                     None,
                     organisation.pk,
                     draft,
                     actor=user,
+                    recorded_by=recorder,
                     in_force=(version, policy),
                     imported=True,
                     together=True,
@@ -778,7 +781,6 @@ def run(
             if done % REFRESH_EVERY == 0:
                 statistics.refresh(*GROWING)
         statistics.refresh(*GROWING)
-        _set_recorders(checker, concerns)
         signals.concerns_recorded_together.send(
             Concern, concern_ids=[c.pk for c in concerns], organisation_id=organisation.pk
         )
@@ -852,17 +854,3 @@ def _save_people(checker, user):
             detail={"external_ref": ref},
         )
     return people
-
-
-def _set_recorders(checker, concerns):
-    # record() makes the importer the recorder (and the trail's actor, which is true);
-    # where the file names who recorded it at the time, the concern says so.
-    by_recorder: dict[int, list[int]] = {}
-    for (_, _, recorder), concern in zip(checker.drafts, concerns, strict=True):
-        if recorder is not None and recorder.pk != concern.recorded_by_id:
-            by_recorder.setdefault(recorder.pk, []).append(concern.pk)
-    for recorder_id, ids in by_recorder.items():
-        for start in range(0, len(ids), 500):
-            Concern.objects.filter(pk__in=ids[start : start + 500]).update(
-                recorded_by_id=recorder_id
-            )

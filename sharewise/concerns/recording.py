@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from sharewise.audittrail import trail
+from sharewise.audittrail import records, trail
 from sharewise.concerns import shifts, signals, standards
 from sharewise.concerns.models import (
     Amendment,
@@ -213,12 +213,14 @@ def record(
     actor=None,
     address=None,
     recorded_at=None,
+    recorded_by=None,
     in_force=None,
     imported=False,
     together=False,
 ) -> Concern:
     """Save a concern, or raise ValidationError naming every field to fix. Without a
-    request (import, demo), actor says who; recorded_at only for historic records;
+    request (import, demo), actor says who; recorded_at and recorded_by only for
+    historic records (recorded_by: who recorded it then, when not the actor);
     in_force: policy_for()'s answer, when the caller (an import) already holds it;
     together: the caller saves many and sends concerns_recorded_together after."""
     version, policy = in_force or policy_for(organisation_id)
@@ -230,7 +232,7 @@ def record(
     recorded_at = recorded_at or timezone.now()
     concern = Concern.objects.create(
         organisation_id=organisation_id,
-        recorded_by=actor or request.user,
+        recorded_by=recorded_by or actor or request.user,
         recorded_at=recorded_at,
         occurred_at=draft.occurred_at,
         service=draft.service,
@@ -258,8 +260,9 @@ def record(
             team=draft.team,
             due_at=concern.review_due_at,
         )
-    for person in draft.people:
-        write_trail(request, "recorded concern", concern, person, actor=actor, address=address)
+    write_change(
+        request, "recorded concern", concern, draft.people, actor=actor, address=address, new=True
+    )
     if not together:
         signals.concern_recorded.send(
             Concern, concern=concern, at=recorded_at, person_ids=[p.pk for p in draft.people]
@@ -267,9 +270,20 @@ def record(
     return concern
 
 
+def write_change(request, action, concern, people, *, new=False, **more):
+    """Every write to a concern comes through here: one trail entry for each person it
+    is about, each carrying the digest of the concern (and its amendments) as it now
+    stands, so that whatever the write changed is vouched for and verify_trail
+    --records notices any change made behind the application's back. new: the concern
+    was just made from this instance, so its digest needs no query (imports)."""
+    found = records.digests(concern) if new else records.digests_now(concern)
+    for person in people:
+        write_trail(request, action, concern, person, **more, **{records.DETAIL_KEY: found})
+
+
 def write_trail(request, action, concern, person, reason="", actor=None, address=None, **detail):
     """One trail entry against one person a concern is about (by request, or by actor
-    for imports and the demo)."""
+    for imports and the demo). Writes go through write_change()."""
     if request is not None:
         trail.record_request(
             request,
@@ -379,8 +393,15 @@ def amend(request, concern: Concern, changes: dict, reason: str) -> Amendment:
             setattr(concern, column, value)
         for name in LINKS:  # drop what select_related cached
             concern._state.fields_cache.pop(name, None)
-    for person in concern.people.all():
-        write_trail(request, "amended concern", concern, person, reason=reason, fields=sorted(real))
+    # After relinking, so the digest in the trail is of the row as it now stands.
+    write_change(
+        request,
+        "amended concern",
+        concern,
+        concern.people.all(),
+        reason=reason,
+        fields=sorted(real),
+    )
     signals.concern_amended.send(Concern, concern=concern, at=amendment.amended_at)
     return amendment
 
@@ -492,8 +513,9 @@ def review(
         outcome=outcome,
         rationale=rationale.strip(),
     )
-    for person in concern.people.all():
-        write_trail(request, "reviewed concern", concern, person, actor=actor, outcome=outcome)
+    write_change(
+        request, "reviewed concern", concern, concern.people.all(), actor=actor, outcome=outcome
+    )
     signals.concern_reviewed.send(Concern, concern=concern, review=done)
     return done
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from sharewise.audittrail import trail
+from sharewise.audittrail import records, trail
 from sharewise.concerns.access import who_may_see
 from sharewise.disclosures import content as contentlib
 from sharewise.disclosures import minimum
@@ -351,6 +351,7 @@ def send(request, referral, *, via="page") -> Disclosure:
             "sha256": disclosure.sha256,
             "to": referral.recipient_organisation,
             "fields": disclosure.sent_fields,
+            records.DETAIL_KEY: records.digests_now(disclosure),
         },
     )
     return disclosure

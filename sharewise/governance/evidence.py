@@ -477,9 +477,12 @@ def figures(
     """The period's figures (dates inclusive) as plain numbers, unsuppressed: small
     numbers are held back when they are shown (render_html), not here. unseen_by: who
     the pack is for (see concern_figures)."""
+    position, head = trail.head()
     out: dict = {
         "period": {"from": start.isoformat(), "to": end.isoformat()},
         "generated_at": timezone.now().isoformat(),
+        # The trail as it stood: anyone can later check that the chain still holds it.
+        "trail_head": {"position": position, "hash": head},
     }
     for i, (key, step, topic) in enumerate(TOPICS):
         if progress:
@@ -844,6 +847,7 @@ def render_html(org_name: str, start: date, end: date, figures: dict, threshold:
             "generated": long_date(made),
             "threshold": threshold,
             "sections": sections(figures, threshold),
+            "trail_head": figures.get("trail_head"),
         },
     )
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from sharewise.audittrail import trail
+from sharewise.audittrail import records, trail
 from sharewise.concerns.access import who_may_see
 from sharewise.concerns.models import Concern, ConcernPerson
 from sharewise.organisations.access import scope_for
@@ -349,6 +349,8 @@ def record_capacity(request, person, data: dict, *, via="page") -> CapacityAsses
 
 
 def _trail(request, action, obj, person, via, **detail):
+    """The trail entry for a write, carrying the record's digest as it now stands (with
+    its amendments), so verify_trail --records notices a later change made elsewhere."""
     trail.record_request(
         request,
         action,
@@ -356,8 +358,13 @@ def _trail(request, action, obj, person, via, **detail):
         object_id=obj.pk,
         person_id=person.pk,
         organisation_id=person.organisation_id,
-        detail={"via": via, **detail},
+        detail={"via": via, **detail, **_digests(obj)},
     )
+
+
+def _digests(obj) -> dict:
+    found = records.digests_now(obj)
+    return {records.DETAIL_KEY: found} if found else {}
 
 
 # Sharing decisions -------------------------------------------------------------------
@@ -702,6 +709,15 @@ def settle_standing(person_id: int) -> SharingDecision | None:
         SharingDecision.objects.filter(pk__in=stale).update(
             status=SharingDecision.Status.SUPERSEDED
         )
+        for decision in SharingDecision.objects.filter(pk__in=stale):
+            trail.record(
+                action="sharing decision superseded",
+                object_type="sharingdecision",
+                object_id=decision.pk,
+                person_id=decision.person_id,
+                organisation_id=decision.organisation_id,
+                detail={"by_decision": stands.id if stands else None, **_digests(decision)},
+            )
     decisions = SharingDecision.objects.filter(person_id=person_id)
     decisions.filter(standing=True).exclude(pk=getattr(stands, "id", None)).update(standing=False)
     if stands is None:
@@ -1043,6 +1059,6 @@ def review_settled(alert, alert_decision) -> SharingDecision | None:
         object_id=refusal.pk,
         person_id=refusal.person_id,
         organisation_id=refusal.organisation_id,
-        detail={"alert": alert.pk, "next_review": after.isoformat()},
+        detail={"alert": alert.pk, "next_review": after.isoformat(), **_digests(refusal)},
     )
     return refusal

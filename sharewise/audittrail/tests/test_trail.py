@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sharewise.audittrail import trail
+from sharewise.audittrail.keys import trail_key
 from sharewise.audittrail.models import AppendOnlyError, Entry, Seal
 
 
@@ -191,7 +192,9 @@ def test_entries_committed_out_of_order_are_still_sealed(db):
     second = trail.record(action="b")
     # Seal only the second, as if the first's transaction had not committed yet.
     Seal.objects.create(
-        position=1, entry_id=second.pk, hash=trail.chain.link(trail.chain.GENESIS, second.values())
+        position=1,
+        entry_id=second.pk,
+        hash=trail.chain.link(trail_key(), trail.chain.GENESIS, second.values()),
     )
     assert trail.seal_pending() == 1
     assert list(Seal.objects.order_by("position").values_list("entry_id", flat=True)) == [

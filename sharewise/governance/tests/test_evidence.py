@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from conftest import record_concern
+from sharewise.audittrail import trail
 from sharewise.audittrail.models import Entry
 from sharewise.concerns.models import Concern
 from sharewise.disclosures.models import Disclosure
@@ -557,6 +558,29 @@ def test_the_pdf_names_nobody(cast, period):
 
 
 # Requesting a pack
+
+
+def test_the_pack_names_the_trail_head_it_was_built_on(cast, as_user):
+    record_concern(cast, days_ago=2)
+    trail.seal_pending()
+    position, head = trail.head()
+    assert position > 0
+    today = timezone.localdate()
+    f = evidence.figures(cast.org.pk, today - timedelta(days=7), today)
+    assert f["trail_head"] == {"position": position, "hash": head}
+    html = document(cast, today - timedelta(days=7), today, f)
+    assert f"audit trail was sealed up to entry {position}, hash" in html and head in html
+    pack = EvidencePack.objects.create(
+        organisation=cast.org,
+        period_from=today - timedelta(days=7),
+        period_to=today,
+        requested_by=cast.sarah,
+        status=Job.DONE,
+        figures=f,
+        finished_at=timezone.now(),
+    )
+    page = as_user(cast.sarah).get(f"/governance/evidence-packs/{pack.pk}/").content.decode()
+    assert f"Built on the audit trail as sealed up to entry {position}" in page and head in page
 
 
 def test_a_bad_period_is_refused_and_nothing_saved(cast):

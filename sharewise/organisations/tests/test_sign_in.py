@@ -67,6 +67,7 @@ def test_production_settings_pass_the_deployment_checks():
         "DJANGO_SETTINGS_MODULE": "sharewise.settings_production",
         "SECRET_KEY": "x" * 60 + "production-like-secret",
         "ALLOWED_HOSTS": "sharewise.example.org",
+        "SHAREWISE_TRAIL_KEY_FILE": "/run/secrets/sharewise-trail-key",
         "PATH": "/usr/bin:/bin",
     }
     result = subprocess.run(

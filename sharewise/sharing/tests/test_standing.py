@@ -21,6 +21,7 @@ from hypothesis.stateful import (
 )
 
 from conftest import record_concern
+from sharewise.audittrail import records
 from sharewise.governance import meetings
 from sharewise.governance.models import Meeting
 from sharewise.organisations.models import Service, Team
@@ -273,6 +274,11 @@ class History(RuleBasedStateMachine):
             "Looked at the whole picture again with the team today.",
             until,
         )
+
+    def teardown(self):
+        # Whatever happened, every decision still reads as the trail last vouched for it.
+        checked = records.verify()
+        assert checked.ok, (checked.changed, checked.gone)
 
     @invariant()
     def every_consumer_agrees(self):
