@@ -38,11 +38,14 @@ def _where(pk: int, when: datetime) -> str:
     return f"concern {pk} ({timezone.localtime(when):%-d %b %Y})"
 
 
-def _evidence(found: list[str]) -> tuple[str, ...]:
-    found = list(dict.fromkeys(found))
-    if len(found) > SHOWN:
-        return (*found[:SHOWN], f"and {len(found) - SHOWN} more")
-    return tuple(found)
+def _shown(what: str, where: list[str]) -> str:
+    """One piece of evidence: what the record shows, and in which concerns."""
+    where = list(dict.fromkeys(where))
+    if not where:
+        return what
+    if len(where) > SHOWN:
+        where = [*where[:SHOWN], f"{len(where) - SHOWN} more"]
+    return f"{what}: {', '.join(where)}"
 
 
 def read(concerns, alerts, *, chosen=(), at: datetime, sharing, recording) -> Record:
@@ -71,7 +74,8 @@ def read(concerns, alerts, *, chosen=(), at: datetime, sharing, recording) -> Re
             if name in by_pk[concern_id]:
                 by_pk[concern_id][name] = change["to"]
 
-    evidence: dict[str, list[str]] = defaultdict(list)
+    # ground -> what the record shows -> where it shows it
+    evidence: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     crimes = {c.code: c.label.lower() for c in recording.categories if c.crime}
     indicators = {i.code: i for i in recording.risk_indicators}
     categories: dict[str, None] = {}
@@ -81,14 +85,15 @@ def read(concerns, alerts, *, chosen=(), at: datetime, sharing, recording) -> Re
         for code in row["categories"] or ():
             categories.setdefault(code, None)
             if code in crimes:
-                evidence["crime"].append(f"{where} is recorded as {crimes[code]}")
+                evidence["crime"][f"Recorded as {crimes[code]}"].append(where)
         for code in row["risk_indicators"] or ():
             if indicator := indicators.get(code):
-                evidence[indicator.ground].append(f"{where}: {indicator.label.lower()}")
+                said = indicator.label[0].lower() + indicator.label[1:]
+                evidence[indicator.ground][f"Ticked '{said}'"].append(where)
         if row["source_staff_id"] or row["source_kind"] == SourceKind.STAFF:
-            evidence["staff_implicated"].append(
-                f"{where} names a member of staff as the alleged source of harm"
-            )
+            evidence["staff_implicated"][
+                "A member of staff named as the alleged source of harm"
+            ].append(where)
         texts += [(where, row[name]) for name in TEXT if row[name]]
 
     for alert_id, rule in alerts.filter(
@@ -96,25 +101,34 @@ def read(concerns, alerts, *, chosen=(), at: datetime, sharing, recording) -> Re
         pk__in=AlertConcern.objects.filter(concern__in=concerns).values("alert_id"),
     ).values_list("pk", "rule"):
         ground = OTHERS.get(rule, "staff_implicated")
-        evidence[ground].append(f"alert {alert_id} ({RULE_TITLES[rule].lower()})")
+        evidence[ground][f"Alert {alert_id} ({RULE_TITLES[rule].lower()})"] = []
 
     # Staff implicated anywhere in the history counts, not only in the window.
     staff = bool(evidence["staff_implicated"]) or (
         concerns.filter(Q(source_staff__isnull=False) | Q(source_kind=SourceKind.STAFF)).exists()
     )
     if staff and not evidence["staff_implicated"]:
-        evidence["staff_implicated"].append(
-            "an earlier concern names a member of staff as the alleged source of harm"
-        )
+        evidence["staff_implicated"][
+            "An earlier concern names a member of staff as the alleged source of harm"
+        ] = []
+    # Words that ask about a ground the record already proposes are more evidence for
+    # it, not a second question about the same thing.
+    cues = []
+    for cue in cuelib.find(texts, sharing.cues):
+        if evidence.get(cue.ground):
+            said = ", ".join(f"“{w}”" for w in cue.words)
+            evidence[cue.ground][f"The record says {said}"] += list(cue.evidence)
+        else:
+            cues.append(cue)
     known = {g.code for g in sharing.override_grounds}
     proposals = tuple(
-        Proposal(ground, _evidence(found))
+        Proposal(ground, tuple(_shown(what, where) for what, where in found.items()))
         for ground, found in evidence.items()
         if found and ground in known
     )
     return Record(
         categories=tuple(categories),
         proposals=proposals,
-        cues=cuelib.find(texts, sharing.cues),
+        cues=tuple(cues),
         staff_implicated=staff,
     )

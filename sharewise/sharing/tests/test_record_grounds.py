@@ -50,7 +50,7 @@ def test_a_child_in_the_household_ticked_on_the_concern_proposes_child_at_risk(c
     (proposal,) = facts.proposals
     assert proposal.ground == "child_at_risk"
     assert f"concern {concern.pk}" in proposal.evidence[0]
-    assert "children live in the home" in proposal.evidence[0]
+    assert "Ticked 'children live in the home" in proposal.evidence[0]
 
 
 def test_a_nine_year_old_in_the_words_of_the_record_stops_a_plain_do_not_share(cast):
@@ -77,7 +77,7 @@ def test_a_sexual_assault_proposes_the_crime_ground(cast):
     rec, facts = _recommend(cast)
     assert rec.outcome == framework.SHARE_WITHOUT_CONSENT
     assert rec.grounds == ("crime",)
-    assert "recorded as sexual abuse" in facts.proposals[0].evidence[0]
+    assert "Recorded as sexual abuse" in facts.proposals[0].evidence[0]
     # Every lawful basis it offers fits sharing without consent after a refusal.
     assert rec.bases and all("a" not in b.article_9 for b in rec.bases)
 
@@ -93,10 +93,11 @@ def test_a_son_controlling_money_with_fear_of_losing_contact(cast):
     rec, facts = _recommend(cast)
     assert rec.outcome != framework.DO_NOT_SHARE
     assert rec.outcome == framework.SHARE_WITHOUT_CONSENT and "crime" in rec.grounds
-    codes = {c.code for c in facts.cues}
-    assert {"money", "fear_of_losing_contact"} <= codes
-    money = next(c for c in facts.cues if c.code == "money")
-    assert "keeps her bank card" in money.words
+    # The fear of losing contact is a question; the money taken is more evidence of the
+    # crime its category already proposes.
+    assert "fear_of_losing_contact" in {c.code for c in facts.cues}
+    crime = next(p for p in facts.proposals if p.ground == "crime")
+    assert any("“keeps her bank card”" in e for e in crime.evidence)
 
 
 def test_an_open_common_source_alert_proposes_others_at_risk(cast):
@@ -113,6 +114,22 @@ def test_an_open_common_source_alert_proposes_others_at_risk(cast):
     assert rec.outcome == framework.SHARE_WITHOUT_CONSENT
     others = next(p for p in facts.proposals if p.ground == "others_at_risk")
     assert "same alleged source" in others.evidence[0]
+
+
+def test_words_about_a_ground_the_record_proposes_are_evidence_not_a_second_question(cast):
+    concern = record_concern(
+        cast,
+        days_ago=2,
+        risk_indicators=["coercion"],
+        persons_words="If I tell anyone he won't let me see the grandchildren.",
+    )
+    _, facts = _recommend(cast)
+    assert "fear_of_losing_contact" not in {c.code for c in facts.cues}
+    coercion = next(p for p in facts.proposals if p.ground == "coercion")
+    assert any(
+        "“won't let me see”" in e and f"concern {concern.pk}" in e for e in coercion.evidence
+    )
+    assert "child" in {c.code for c in facts.cues}  # "grandchildren": no ground proposed yet
 
 
 def test_a_member_of_staff_implicated_proposes_the_staff_ground(cast):
