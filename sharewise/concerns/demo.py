@@ -9,8 +9,8 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from sharewise.concerns import recording
-from sharewise.concerns.models import Concern
+from sharewise.concerns import recording, statistics
+from sharewise.concerns.models import Amendment, AwaitingReview, Concern, ConcernPerson, Review
 from sharewise.organisations.extensions import hooks
 from sharewise.organisations.models import Membership, Role, Team
 from sharewise.people.models import Enrolment, Person
@@ -89,6 +89,8 @@ REVIEWS = [
     ),
 ]
 SHIFT_HOURS = [8, 10, 11, 15, 17, 19, 22, 23, 2, 4]
+REFRESH_EVERY = 40
+GROWING = (Person, Enrolment, Concern, ConcernPerson, Amendment, AwaitingReview, Review)
 # From when it happened to when its review is due: recorded 50 minutes later, reviewed
 # within the recording policy's default 24 hours.
 REVIEW_TIME = timedelta(hours=24, minutes=50)
@@ -365,10 +367,14 @@ def build_demo_concerns(org, today: date, seed: int = 20261125, ordinary: int = 
     # demo.as_time_passes(org, at), called before each concern.
     planned.sort(key=lambda p: (p[0], p[1]))
     keeping_pace = list(hooks("demo", "as_time_passes", skip_label="concerns"))
-    for when, _, person, team, categories, answers, by, review in planned:
+    for done, (when, _, person, team, categories, answers, by, review) in enumerate(planned):
         for step in keeping_pace:
             step(org, when)
         record([person], team, when, categories, answers, by, review=review)
+        if done % REFRESH_EVERY == 0:
+            # The tables grow many times over in one transaction: planned with figures
+            # from when they were empty, PostgreSQL's lookups turn into scans.
+            statistics.refresh(*GROWING)
     return Concern.objects.filter(organisation=org).count()
 
 

@@ -3,13 +3,24 @@ are left waiting for a decision; every other alert the demo history raised was
 decided at the time (a day after it began to wait) by the safeguarding lead, as a
 well-run service would have."""
 
+import itertools
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from sharewise.concerns import statistics
 from sharewise.patterns import alerts
-from sharewise.patterns.models import Alert, Notification, Outcome
+from sharewise.patterns.models import (
+    Alert,
+    AlertConcern,
+    AlertDecision,
+    AlertEvent,
+    HarmIndex,
+    Notification,
+    Outcome,
+    RiskScore,
+)
 
 STORIES = {("Margaret", "Hale"), ("Arthur", "Penrose")}
 REASONS = {
@@ -57,6 +68,18 @@ def as_time_passes(org, at):
     """Called by the concerns demo as its history is recorded: alerts are decided at
     the time, so later concerns reopen them as they would have."""
     _decide_waiting(org, at, at)
+    _refresh_now_and_then()
+
+
+_calls = itertools.count()
+
+
+def _refresh_now_and_then() -> None:
+    """The alert tables grow in the demo's one transaction as the concerns' do."""
+    if next(_calls) % 40 == 0:
+        statistics.refresh(
+            Alert, AlertConcern, AlertEvent, AlertDecision, Notification, HarmIndex, RiskScore
+        )
 
 
 def extend_demo(org, today):

@@ -330,7 +330,7 @@ def test_every_consumer_agrees_on_the_standing_decision(cast):
     run_state_machine_as_test(
         History,
         settings=settings(
-            max_examples=25,
+            max_examples=18,
             stateful_step_count=12,
             deadline=None,
             suppress_health_check=list(HealthCheck),
