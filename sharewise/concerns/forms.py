@@ -25,8 +25,56 @@ def _radio(choices, label):
     return forms.ChoiceField(choices=choices, label=label, widget=forms.RadioSelect)
 
 
-class ConcernForm(NHSStyled, forms.Form):
+class AllegedSource(forms.Form):
+    """Who is alleged to have caused the harm, as a link where there is one: the same
+    questions when recording a concern and when amending it."""
+
+    source_staff = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(),
+        required=False,
+        label="Which member of staff",
+        empty_label="Choose",
+    )
+    source_person = forms.ModelChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        label="Which person we support",
+        empty_label="Choose",
+    )
+    source_description = forms.CharField(
+        label="Describe them",
+        required=False,
+        max_length=200,
+        help_text="For example: her son, Mark",
+    )
+
+
+class ConcernForm(AllegedSource, NHSStyled, forms.Form):
     """Parses what the recorder typed; recording.problems() judges it."""
+
+    # As the page asks them, so errors are listed in the same order.
+    field_order = [
+        "occurred_on",
+        "occurred_time",
+        "team",
+        "shift",
+        "other_people",
+        "categories",
+        "risk_indicators",
+        "information_source",
+        "reported_by",
+        "facts",
+        "persons_words",
+        "persons_wishes",
+        "sharing_view",
+        "sharing_view_reason",
+        "injury",
+        "injury_location",
+        "source_kind",
+        "source_staff",
+        "source_person",
+        "source_description",
+    ]
 
     occurred_on = DatePartsField(label="Date it happened", help_text="For example, 24 11 2026")
     occurred_time = forms.CharField(
@@ -66,24 +114,6 @@ class ConcernForm(NHSStyled, forms.Form):
     injury = _radio(Injury.choices, "Injury")
     injury_location = forms.CharField(label="Where on the body", required=False, max_length=200)
     source_kind = _radio(SourceKind.choices, "Who is alleged to have caused the harm")
-    source_staff = forms.ModelChoiceField(
-        queryset=get_user_model().objects.none(),
-        required=False,
-        label="Which member of staff",
-        empty_label="Choose",
-    )
-    source_person = forms.ModelChoiceField(
-        queryset=Person.objects.none(),
-        required=False,
-        label="Which person we support",
-        empty_label="Choose",
-    )
-    source_description = forms.CharField(
-        label="Describe them",
-        required=False,
-        max_length=200,
-        help_text="For example: her son, Mark",
-    )
     immediate_action = forms.CharField(
         label="What you did straight away", widget=forms.Textarea, required=False
     )
@@ -124,7 +154,7 @@ class ConcernForm(NHSStyled, forms.Form):
         return timezone.make_aware(datetime(day.year, day.month, day.day, *clock))
 
 
-class AmendmentForm(NHSStyled, forms.Form):
+class AmendmentForm(AllegedSource, NHSStyled, forms.Form):
     reason = forms.CharField(
         label="Why are you amending this concern", widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -156,24 +186,6 @@ class AmendmentForm(NHSStyled, forms.Form):
         label="Who is alleged to have caused the harm",
         widget=forms.RadioSelect,
         required=False,  # left out, the alleged source stays as it is
-    )
-    source_staff = forms.ModelChoiceField(
-        queryset=get_user_model().objects.none(),
-        required=False,
-        label="Which member of staff",
-        empty_label="Choose",
-    )
-    source_person = forms.ModelChoiceField(
-        queryset=Person.objects.none(),
-        required=False,
-        label="Which person we support",
-        empty_label="Choose",
-    )
-    source_description = forms.CharField(
-        label="Describe them",
-        required=False,
-        max_length=200,
-        help_text="For example: her son, Mark",
     )
     # Drawn together under their own heading, after the answers above.
     SOURCE_FIELDS = ("source_kind", "source_staff", "source_person", "source_description")

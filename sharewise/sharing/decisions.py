@@ -6,7 +6,7 @@ ValidationError naming what to fix and writes nothing when the input is wrong.""
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -478,15 +478,8 @@ def basis_choice(data, answers, facts, capacity) -> framework.Choice:
         grounds |= set(answers.grounds) | {
             p.ground for p in framework.proposed(facts) if not answers.rebutted(p.key)
         }
-    return framework.Choice(
-        outcome=outcome,
-        consent=answers.consent,
-        consent_recorded=facts.consent_recorded,
-        capacity=capacity,
-        not_sought_reason=answers.not_sought_reason,
-        grounds=frozenset(grounds),
-        at_risk=facts.is_child or answers.at_risk != "no" or "child_at_risk" in grounds,
-        categories=frozenset(facts.categories),
+    return replace(
+        framework.choice_for(outcome, grounds, answers, facts, capacity),
         article_6=data.get("article_6") or "",
         article_9=data.get("article_9") or "",
         schedule_1=data.get("schedule_1") or "",

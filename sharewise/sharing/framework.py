@@ -294,7 +294,7 @@ def _recommend(answers: Answers, facts: Facts, policy, w) -> Recommendation:
             ),
             # Recommended as it will be once the consent is recorded, which is asked for.
             replace(
-                _choice(SHARE_WITH_CONSENT, safety, answers, facts, capacity),
+                choice_for(SHARE_WITH_CONSENT, safety, answers, facts, capacity),
                 consent_recorded=True,
             ),
             policy,
@@ -523,7 +523,7 @@ def _ground_reason(w, code) -> None:
     w.say(f"override.{code}", f"{ground.label}: {ground.why}")
 
 
-def _choice(outcome, grounds, answers, facts, capacity) -> Choice:
+def choice_for(outcome, grounds, answers, facts, capacity) -> Choice:
     """What the decision would be, for checking which lawful bases fit it."""
     return Choice(
         outcome=outcome,
@@ -540,7 +540,7 @@ def _choice(outcome, grounds, answers, facts, capacity) -> Choice:
 def _bases(codes, answers, facts, w, capacity, outcome=SHARE_WITHOUT_CONSENT) -> tuple[Basis, ...]:
     """Each ground's lawful bases, kept to those the policy's table says fit."""
     policy = w.policy
-    choice = _choice(outcome, codes, answers, facts, capacity)
+    choice = choice_for(outcome, codes, answers, facts, capacity)
     found, part_2 = [], False
     for code in codes:
         ground = policy.ground(code)
