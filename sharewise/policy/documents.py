@@ -479,6 +479,69 @@ class GovernancePolicy(BaseModel):
         return next((c for c in self.criteria if c.code == code), None)
 
 
+PRIVILEGED = ("safeguarding_lead", "dpo", "auditor", "administrator")
+StaffRole = Literal[
+    "care_worker", "team_manager", "safeguarding_lead", "dpo", "auditor", "administrator"
+]
+
+
+class SecondFactor(BaseModel):
+    everyone: bool = False
+    step_up_minutes: int = Field(15, ge=1, le=240)
+
+
+class Sessions(BaseModel):
+    idle_minutes: int = Field(30, ge=5, le=480)
+    idle_minutes_privileged: int = Field(15, ge=5, le=480)
+    absolute_hours: int = Field(12, ge=1, le=24)
+    absolute_hours_privileged: int = Field(8, ge=1, le=24)
+
+    @model_validator(mode="after")
+    def _privileged_shorter(self):
+        if self.idle_minutes_privileged > self.idle_minutes:
+            raise ValueError("idle_minutes_privileged may not be longer than idle_minutes")
+        if self.absolute_hours_privileged > self.absolute_hours:
+            raise ValueError("absolute_hours_privileged may not be longer than absolute_hours")
+        return self
+
+
+class TokenLimits(BaseModel):
+    max_days: int = Field(90, ge=1, le=366)
+    default_days: int = Field(30, ge=1, le=366)
+
+    @model_validator(mode="after")
+    def _default_within(self):
+        if self.default_days > self.max_days:
+            raise ValueError("default_days may not be more than max_days")
+        return self
+
+
+class RefusedAccess(BaseModel):
+    notice_after: int = Field(10, ge=1, le=1000)
+    window_minutes: int = Field(60, ge=1, le=1440)
+
+
+class AccessPolicy(BaseModel):
+    privileged_roles: list[StaffRole] = list(PRIVILEGED)
+    second_factor: SecondFactor = SecondFactor()
+    sessions: Sessions = Sessions()
+    api_tokens: TokenLimits = TokenLimits()
+    refused_access: RefusedAccess = RefusedAccess()
+
+    @field_validator("privileged_roles")
+    @classmethod
+    def _keeps_the_four(cls, roles):
+        if missing := [r for r in PRIVILEGED if r not in roles]:
+            raise ValueError(
+                "safeguarding leads, data protection officers, auditors and administrators "
+                f"always need a second factor: put back {', '.join(missing)}"
+            )
+        return list(dict.fromkeys(roles))
+
+    def is_privileged(self, roles) -> bool:
+        return any(r in self.privileged_roles for r in roles)
+
+
 KINDS = {
     "recording": RecordingPolicy,
     "patterns": PatternPolicy,
@@ -487,6 +550,7 @@ KINDS = {
     "appropriate_policy": WrittenPolicy,
     "referrals": ReferralPolicy,
     "governance": GovernancePolicy,
+    "access": AccessPolicy,
 }
 WRITTEN = ("information_sharing", "appropriate_policy")
 

@@ -21,6 +21,7 @@ TITLES = {
     "information_sharing": "Information-sharing policy",
     "appropriate_policy": "Appropriate policy document",
     "governance": "Audits, meetings and supervision",
+    "access": "Sign-in and sessions",
 }
 ABOUT = {
     "recording": (
@@ -54,6 +55,11 @@ ABOUT = {
         "supervision and the smallest count the evidence pack shows. Each audit run "
         "records the version it used."
     ),
+    "access": (
+        "Who must sign in with a second factor, when the most serious actions ask for it "
+        "again, how long a session lasts without activity and at most, how long API "
+        "tokens live, and when refused requests raise a notice for you."
+    ),
 }
 HINTS = {
     "recording": (
@@ -74,6 +80,10 @@ HINTS = {
         "enabled: false to leave one out, and change its days, min_words or max_rate to "
         "make it stricter. Severity is high, moderate or low; owner is safeguarding_lead, "
         "team_manager, dpo or auditor."
+    ),
+    "access": (
+        "Keep the indentation. Roles are care_worker, team_manager, safeguarding_lead, "
+        "dpo, auditor and administrator; minutes and hours are whole numbers."
     ),
 }
 
