@@ -36,7 +36,7 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthen
 
 from sharewise.audittrail import trail
 from sharewise.organisations.access import scope_for
-from sharewise.organisations.models import SingleSignOnIdentity
+from sharewise.organisations.models import Membership, SingleSignOnIdentity
 
 logger = logging.getLogger(__name__)
 
@@ -191,13 +191,25 @@ def _first_match(issuer, subject, claims):
     return user
 
 
+def _organisation_of(user):
+    """Also for a deactivated account, whose scope is empty."""
+    if user is None:
+        return None
+    return (
+        Membership.objects.filter(user=user)
+        .order_by("organisation_id")
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+
+
 def _refuse(request, refusal: Refused):
     user = refusal.user
     trail.record(
         action="refused single sign-on",
         object_type="single sign-on identity",
         object_id=refusal.subject,
-        organisation_id=scope_for(user).organisation_id if user else None,
+        organisation_id=_organisation_of(user),
         address=trail.client_address(request),
         reason=refusal.reason,
         detail={

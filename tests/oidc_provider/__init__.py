@@ -102,7 +102,7 @@ def identity_provider():
 
 
 @pytest.fixture
-def single_sign_on(identity_provider, settings):
+def with_single_sign_on(identity_provider, settings):
     """Sharewise configured to use the test provider."""
     from sharewise.organisations import single_sign_on
 
