@@ -166,7 +166,7 @@ class SingleSignOnIdentityForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.member, self.issuer = member, issuer
         self.fields["subject"].help_text = (
-            f"The “{subject_claim}” your provider ({issuer}) sends for them"
+            f"The “{subject_claim}” claim your provider ({issuer}) sends for them"
             + (", shown as their Object ID in Microsoft Entra ID" if subject_claim == "oid" else "")
             + ". Once linked, they sign in by this alone."
         )
