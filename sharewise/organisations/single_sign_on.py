@@ -208,10 +208,10 @@ def _refuse(request, refusal: Refused):
     trail.record(
         action="refused single sign-on",
         object_type="single sign-on identity",
-        object_id=refusal.subject,
+        object_id=refusal.subject[:64],  # the whole subject is in the detail
         organisation_id=_organisation_of(user),
         address=trail.client_address(request),
-        reason=refusal.reason,
+        reason=refusal.reason[:300],
         detail={
             "issuer": settings.SHAREWISE_SSO_ISSUER,
             "subject": refusal.subject,
