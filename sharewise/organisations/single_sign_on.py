@@ -145,7 +145,7 @@ def _email_domain_allowed(email: str) -> bool:
     return not domains or email.rsplit("@", 1)[-1].lower() in domains
 
 
-def _first_match(issuer, subject, claims):
+def _first_match(request, issuer, subject, claims):
     """The member of staff someone signing in for the first time is, by an email
     their provider has verified, or by the claim the deployment trusts instead."""
     verified = claims.get("email_verified") in (True, "true")
@@ -162,9 +162,10 @@ def _first_match(issuer, subject, claims):
         raise Refused(
             "their email's domain is not one this provider is trusted for", subject=subject
         )
-    candidates = list(get_user_model().objects.filter(email__iexact=email)[:2])
+    staff = get_user_model().objects.filter(email__iexact=email, memberships__isnull=False)
+    candidates = list(staff.distinct()[:2])
     if len(candidates) != 1:
-        reason = "no member of staff has that email" if not candidates else "several staff do"
+        reason = "no member of staff has that email" if not candidates else "several staff have it"
         raise Refused(reason, subject=subject)
     user = candidates[0]
     if not user.is_active:
@@ -186,6 +187,7 @@ def _first_match(issuer, subject, claims):
         object_type="staff member",
         object_id=user.pk,
         organisation_id=scope_for(user).organisation_id,
+        address=trail.client_address(request),
         detail={"issuer": issuer, "subject": subject, "how": how.label},
     )
     return user
@@ -288,7 +290,7 @@ class SingleSignOnBackend(OIDCAuthenticationBackend):
             .first()
         )
         if identity is None:
-            user = _first_match(issuer, subject, claims)
+            user = _first_match(self.request, issuer, subject, claims)
         else:
             user = identity.user
             if not user.is_active:

@@ -234,3 +234,22 @@ def test_an_unreachable_provider_says_so_and_passwords_still_work(cast, settings
     assert "not available just now" in client.get("/sign-in/").content.decode()
     answer = client.post("/sign-in/", {"username": "owen", "password": cast.password})
     assert answer.status_code == 302
+
+
+def test_an_email_two_accounts_share_matches_neither(cast, with_single_sign_on):
+    for member in (cast.tom, cast.helen):
+        member.email = "tom.bradley@oakleigh.example"
+        member.save()
+    client = Client()
+    sign_in_at_provider(client, TOM)
+    assert signed_in_as(client) is None
+    assert not SingleSignOnIdentity.objects.exists()
+    assert refusals().get().reason == "several staff have it"
+
+
+def test_an_account_with_no_role_is_not_staff_and_is_not_matched(cast, with_single_sign_on):
+    get_user_model().objects.create(username="tbradley", email="tom.bradley@oakleigh.example")
+    client = Client()
+    sign_in_at_provider(client, TOM)
+    assert signed_in_as(client) is None
+    assert refusals().get().reason == "no member of staff has that email"
