@@ -89,7 +89,7 @@ def test_a_password_only_sign_in_at_the_provider_leaves_the_second_factor_to_sha
 
 
 def test_an_unknown_subject_is_refused_nothing_is_created_and_the_trail_says_who(
-    cast, with_single_sign_on
+    cast, with_single_sign_on, settings
 ):
     staff_before = get_user_model().objects.count()
     client = Client()
@@ -99,6 +99,7 @@ def test_an_unknown_subject_is_refused_nothing_is_created_and_the_trail_says_who
     page = client.get("/sign-in/").content.decode()
     assert NOT_LINKED.replace("'", "&#x27;") in page and "There is a problem" in page
     assert get_user_model().objects.count() == staff_before
+    assert settings.OIDC_CREATE_USER is False
     assert not SingleSignOnIdentity.objects.exists()
     refusal = refusals().get()
     assert refusal.detail == {"issuer": with_single_sign_on.issuer, "subject": STRANGER}
@@ -253,3 +254,17 @@ def test_an_account_with_no_role_is_not_staff_and_is_not_matched(cast, with_sing
     sign_in_at_provider(client, TOM)
     assert signed_in_as(client) is None
     assert refusals().get().reason == "no member of staff has that email"
+
+
+def test_turning_back_at_the_provider_says_it_did_not_work(cast, with_single_sign_on):
+    client = Client()
+    start = client.get("/sign-in/single-sign-on/")["Location"]
+    state = dict(p.split("=", 1) for p in start.split("?", 1)[1].split("&"))["state"]
+    answer = client.get(
+        f"/sign-in/single-sign-on/callback/?error=access_denied&state={state}"
+        f"&iss={with_single_sign_on.issuer}"
+    )
+    assert answer["Location"] == "/sign-in/"
+    assert "did not work this time" in client.get("/sign-in/").content.decode()
+    assert refusals().get().reason == "the provider said access_denied"
+    assert state not in client.session.get("oidc_states", {})  # cannot be replayed
