@@ -48,7 +48,7 @@ def test_sarah_signs_in_with_her_organisations_account(
     expect(page).to_have_url(re.compile("^" + re.escape(live_server.url)))
     expect(page.get_by_role("navigation", name="Account")).to_contain_text("Sarah Whitfield")
     screenshot(page, "single sign-on lands sarah in sharewise")
-    signed_in = Entry.objects.get(action="signed in")
+    signed_in = Entry.objects.get(action="signed in", detail__via="single sign-on")
     assert signed_in.actor == "sarah" and signed_in.detail["via"] == "single sign-on"
     assert signed_in.detail["second factor"] is True
 
