@@ -26,6 +26,7 @@ import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core import checks
 from django.core.exceptions import SuspiciousOperation
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponseRedirect
@@ -64,6 +65,34 @@ LEEWAY_SECONDS = 60
 
 def is_configured() -> bool:
     return bool(settings.SHAREWISE_SSO_ISSUER and settings.OIDC_RP_CLIENT_ID)
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_single_sign_on(app_configs=None, **kwargs):
+    """Mistakes in the single sign-on settings that would otherwise show only when
+    someone tries to sign in."""
+    if not is_configured():
+        return []
+    problems = []
+    if not settings.SHAREWISE_SSO_ISSUER.startswith("https://"):
+        problems.append(checks.Warning("SHAREWISE_SSO_ISSUER is not HTTPS", id="sharewise.W101"))
+    if not settings.OIDC_RP_CLIENT_SECRET:
+        problems.append(
+            checks.Warning(
+                "SHAREWISE_SSO_CLIENT_SECRET is not set: the provider will refuse every sign-in",
+                id="sharewise.W102",
+            )
+        )
+    if settings.SHAREWISE_SSO_TRUSTED_CLAIM == "email":
+        problems.append(
+            checks.Warning(
+                "SHAREWISE_SSO_TRUSTED_CLAIM=email is ignored: an email is only trusted "
+                "when the provider has verified it",
+                hint="Use preferred_username for Microsoft Entra ID, or leave it empty.",
+                id="sharewise.W103",
+            )
+        )
+    return problems
 
 
 class Refused(Exception):

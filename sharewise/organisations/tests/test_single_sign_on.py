@@ -271,3 +271,18 @@ def test_turning_back_at_the_provider_says_it_did_not_work(cast, with_single_sig
     assert "did not work this time" in client.get("/sign-in/").content.decode()
     assert refusals().get().reason == "the provider said access_denied"
     assert state not in client.session.get("oidc_states", {})  # cannot be replayed
+
+
+def test_the_deployment_checks_name_what_to_fix_in_the_settings(settings):
+    from sharewise.organisations.single_sign_on import check_single_sign_on
+
+    assert check_single_sign_on() == []  # off: nothing to say
+    settings.SHAREWISE_SSO_ISSUER = "http://login.example/tenant/v2.0"
+    settings.OIDC_RP_CLIENT_ID = "sharewise"
+    settings.OIDC_RP_CLIENT_SECRET = ""
+    settings.SHAREWISE_SSO_TRUSTED_CLAIM = "email"
+    assert {w.id for w in check_single_sign_on()} == {
+        "sharewise.W101",
+        "sharewise.W102",
+        "sharewise.W103",
+    }
