@@ -24,6 +24,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CAST_PASSWORD = "cast-password-123"
 
+# identity_provider and with_single_sign_on: a real OpenID provider for single sign-on.
+pytest_plugins = ["tests.oidc_provider"]
+
 
 @cache
 def _hashed_password():

@@ -109,6 +109,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Single sign-on with the organisation's identity provider (OpenID Connect, Authorization
+# Code with PKCE, through mozilla-django-oidc): off unless SHAREWISE_SSO_ISSUER and
+# SHAREWISE_SSO_CLIENT_ID are set. It only ever matches existing staff; see README.md.
+AUTHENTICATION_BACKENDS += ["sharewise.organisations.single_sign_on.SingleSignOnBackend"]
+SHAREWISE_SSO_ISSUER = os.environ.get("SHAREWISE_SSO_ISSUER", "")
+SHAREWISE_SSO_DISCOVERY_URL = os.environ.get("SHAREWISE_SSO_DISCOVERY_URL", "")
+SHAREWISE_SSO_BUTTON = os.environ.get(
+    "SHAREWISE_SSO_BUTTON", "Sign in with your organisation's account"
+)
+SHAREWISE_SSO_SUBJECT_CLAIM = os.environ.get("SHAREWISE_SSO_SUBJECT_CLAIM", "sub")
+SHAREWISE_SSO_TRUSTED_CLAIM = os.environ.get("SHAREWISE_SSO_TRUSTED_CLAIM", "")
+SHAREWISE_SSO_EMAIL_DOMAINS = os.environ.get("SHAREWISE_SSO_EMAIL_DOMAINS", "")
+OIDC_RP_CLIENT_ID = os.environ.get("SHAREWISE_SSO_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("SHAREWISE_SSO_CLIENT_SECRET", "")
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "single_sign_on_callback"
+LOGIN_REDIRECT_URL_FAILURE = "login"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "my_people"
 LOGOUT_REDIRECT_URL = "login"

@@ -4,6 +4,7 @@ from django.urls import include, path
 from sharewise.api.urls import api
 from sharewise.concerns import import_views as imports
 from sharewise.concerns import views as concerns
+from sharewise.organisations import single_sign_on
 from sharewise.organisations import views as organisations
 from sharewise.people import views as people
 from sharewise.policy import views as policy
@@ -12,6 +13,16 @@ urlpatterns = [
     path("", organisations.home, name="home"),
     path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "sign-in/single-sign-on/",
+        single_sign_on.StartSingleSignOn.as_view(),
+        name="single_sign_on",
+    ),
+    path(
+        "sign-in/single-sign-on/callback/",
+        single_sign_on.FinishSingleSignOn.as_view(),
+        name="single_sign_on_callback",
+    ),
     path("people/", people.my_people, name="my_people"),
     path("people/new/", people.add_person, name="add_person"),
     path("people/duplicates/", people.possible_duplicates, name="possible_duplicates"),
@@ -47,6 +58,11 @@ urlpatterns = [
     path("organisation/staff/new/", organisations.add_staff, name="add_staff"),
     path("organisation/staff/<int:user_id>/", organisations.staff_member, name="staff_member"),
     path("organisation/staff/<int:user_id>/roles/", organisations.add_role, name="add_role"),
+    path(
+        "organisation/staff/<int:user_id>/single-sign-on/",
+        organisations.single_sign_on_identity,
+        name="single_sign_on_identity",
+    ),
     path(
         "organisation/staff/<int:user_id>/roles/<int:membership_id>/remove/",
         organisations.remove_role,

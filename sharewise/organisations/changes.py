@@ -1,6 +1,7 @@
 """Changes to the organisation's structure and staff, each written to the trail."""
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from sharewise.audittrail import trail
 
@@ -92,3 +93,43 @@ def remove_membership(request, membership):
         team=membership.team_id,
     )
     membership.delete()
+
+
+@transaction.atomic
+def link_single_sign_on_identity(request, member, issuer, subject, organisation_id):
+    """Link someone's account to an identity at the provider, or change it."""
+    from sharewise.organisations.models import SingleSignOnIdentity
+
+    identity = SingleSignOnIdentity.objects.filter(user=member, issuer=issuer).first()
+    before = identity.subject if identity else None
+    SingleSignOnIdentity.objects.update_or_create(
+        user=member,
+        issuer=issuer,
+        defaults={
+            "subject": subject,
+            "how": SingleSignOnIdentity.How.ADMINISTRATOR,
+            "linked_by": request.user,
+            "linked_at": timezone.now(),
+        },
+    )
+    trail.record_request(
+        request,
+        "linked single sign-on identity",
+        object_type="staff member",
+        object_id=member.pk,
+        organisation_id=organisation_id,
+        detail={"issuer": issuer, "subject": subject, "replaced": before},
+    )
+
+
+@transaction.atomic
+def unlink_single_sign_on_identity(request, identity, organisation_id):
+    trail.record_request(
+        request,
+        "unlinked single sign-on identity",
+        object_type="staff member",
+        object_id=identity.user_id,
+        organisation_id=organisation_id,
+        detail={"issuer": identity.issuer, "subject": identity.subject},
+    )
+    identity.delete()

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 
 from sharewise.organisations.access import TEAM_ROLES
-from sharewise.organisations.models import Membership, Role, Service, Team
+from sharewise.organisations.models import Membership, Role, Service, SingleSignOnIdentity, Team
 
 TEXT = {"class": "nhsuk-input"}
 
@@ -153,3 +153,30 @@ class MembershipForm(forms.Form):
         elif kind == "team":
             membership.team = Team.objects.get(pk=pk, service__organisation=self.organisation)
         return membership
+
+
+class SingleSignOnIdentityForm(forms.Form):
+    subject = forms.CharField(
+        label="Their identifier at your identity provider",
+        max_length=255,
+        widget=forms.TextInput(attrs={**TEXT, "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, member, issuer, subject_claim, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member, self.issuer = member, issuer
+        self.fields["subject"].help_text = (
+            f"The “{subject_claim}” claim your provider ({issuer}) sends for them"
+            + (", shown as their Object ID in Microsoft Entra ID" if subject_claim == "oid" else "")
+            + ". Once linked, they sign in by this alone."
+        )
+
+    def clean_subject(self):
+        subject = self.cleaned_data["subject"].strip()
+        taken = SingleSignOnIdentity.objects.filter(issuer=self.issuer, subject=subject)
+        if taken.exclude(user=self.member).exists():
+            raise forms.ValidationError(
+                "That identity is already linked to another Sharewise account: "
+                "remove it there first"
+            )
+        return subject

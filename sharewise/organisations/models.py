@@ -176,3 +176,39 @@ class ApiToken(models.Model):
 def staff_name(user) -> str:
     """How a member of staff is named on records and pages: full name, else username."""
     return (user.get_full_name() or user.username) if user else ""
+
+
+class SingleSignOnIdentity(models.Model):
+    """Who a member of staff is at their organisation's identity provider: the provider
+    (its issuer) and their subject there. Single sign-on matches on this pair alone;
+    roles stay in Sharewise."""
+
+    class How(models.TextChoices):
+        ADMINISTRATOR = "administrator", "Set by an administrator"
+        VERIFIED_EMAIL = "verified_email", "Matched by the email their provider has verified"
+        TRUSTED_CLAIM = "trusted_claim", "Matched by the sign-in name their provider gives"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sso_identities"
+    )
+    issuer = models.CharField(max_length=300)
+    subject = models.CharField(max_length=255)
+    how = models.CharField(max_length=20, choices=How.choices)
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    linked_at = models.DateTimeField(default=timezone.now)
+    last_signed_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="sso_identity_unique"),
+            models.UniqueConstraint(fields=["user", "issuer"], name="sso_identity_one_per_user"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} at {self.issuer}"

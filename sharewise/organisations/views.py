@@ -1,18 +1,21 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from sharewise.audittrail import trail
-from sharewise.organisations import changes
+from sharewise.organisations import changes, single_sign_on
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.forms import (
     MembershipForm,
     ServiceForm,
+    SingleSignOnIdentityForm,
     StaffDetailsForm,
     StaffForm,
     TeamForm,
@@ -163,6 +166,7 @@ def staff_member(request, user_id):
             "form": details,
             "role_form": role,
             "memberships": member.memberships.all(),
+            **_single_sign_on_section(member),
         },
     )
 
@@ -190,6 +194,76 @@ def add_role(request, user_id):
             "form": StaffDetailsForm(instance=member, prefix="details"),
             "role_form": role,
             "memberships": member.memberships.all(),
+            **_single_sign_on_section(member),
+        },
+        status=400,
+    )
+
+
+def _single_sign_on_section(member, form=None):
+    if not single_sign_on.is_configured():
+        return {"sso_enabled": False}
+    issuer = settings.SHAREWISE_SSO_ISSUER
+    identity = member.sso_identities.filter(issuer=issuer).select_related("linked_by").first()
+    return {
+        "sso_enabled": True,
+        "sso_identity": identity,
+        "sso_form": form
+        or SingleSignOnIdentityForm(
+            member=member,
+            issuer=issuer,
+            subject_claim=settings.SHAREWISE_SSO_SUBJECT_CLAIM,
+            prefix="sso",
+            initial={"subject": identity.subject if identity else ""},
+        ),
+    }
+
+
+@login_required
+@require_POST
+def single_sign_on_identity(request, user_id):
+    """An administrator links a member of staff to their identity at the
+    organisation's provider, changes it or removes it; never their own."""
+    org = _administered_organisation(request)
+    member = get_object_or_404(_staff_of(org), pk=user_id)
+    if not single_sign_on.is_configured():
+        raise Http404
+    issuer = settings.SHAREWISE_SSO_ISSUER
+    form = SingleSignOnIdentityForm(
+        request.POST,
+        member=member,
+        issuer=issuer,
+        subject_claim=settings.SHAREWISE_SSO_SUBJECT_CLAIM,
+        prefix="sso",
+    )
+    removing = request.POST.get("sso-remove") == "yes"
+    if member == request.user:
+        form.add_error(
+            None,
+            "You cannot change your own single sign-on identity: another administrator does that",
+        )
+    elif removing:
+        identity = member.sso_identities.filter(issuer=issuer).first()
+        if identity:
+            changes.unlink_single_sign_on_identity(request, identity, org.pk)
+        messages.success(request, "Single sign-on identity removed.")
+        return redirect("staff_member", user_id=member.pk)
+    elif form.is_valid():
+        changes.link_single_sign_on_identity(
+            request, member, issuer, form.cleaned_data["subject"], org.pk
+        )
+        messages.success(request, "Single sign-on identity saved.")
+        return redirect("staff_member", user_id=member.pk)
+    return render(
+        request,
+        "organisations/staff_member.html",
+        {
+            "nav": "staff",
+            "member": member,
+            "form": StaffDetailsForm(instance=member, prefix="details"),
+            "role_form": MembershipForm(organisation=org, prefix="role"),
+            "memberships": member.memberships.all(),
+            **_single_sign_on_section(member, form),
         },
         status=400,
     )

@@ -92,7 +92,7 @@ def sign_in(transactional_cast, settings):
         page.goto(f"{live_server.url}/sign-in/")
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill(password or transactional_cast.password)
-        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("button", name="Sign in", exact=True).click()
         page.wait_for_load_state()
         assert "/sign-in/" not in page.url, f"{user.username} could not sign in"
 
