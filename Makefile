@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Tests run in one worker per core (pytest-xdist); TEST_WORKERS=0 runs them in one process.
+TEST_WORKERS ?= auto
 export DJANGO_SETTINGS_MODULE ?= sharewise.settings
 
 .PHONY: run test bench lint assets setup setup-test chromium pdf-libs demo clean
@@ -18,7 +20,7 @@ run: setup assets pdf-libs
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: setup-test assets chromium pdf-libs
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: setup-test assets
 	$(PY) bench/run.py $(BENCH_ARGS)
