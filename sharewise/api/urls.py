@@ -17,6 +17,7 @@ from sharewise.api import patterns as pattern_routes
 from sharewise.api import people as people_routes
 from sharewise.api import sharing as sharing_routes
 from sharewise.organisations.models import ApiToken
+from sharewise.security import errors, throttle
 
 
 class BearerToken(HttpBearer):
@@ -24,6 +25,7 @@ class BearerToken(HttpBearer):
         user = ApiToken.user_for(token)
         if user is not None:
             request.user = user
+            throttle.check_api_token(request, token)
         return user
 
 
@@ -94,6 +96,22 @@ def invalid_record(request, exc):
 @api.exception_handler(HttpError)
 def http_error(request, exc):
     return _error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(throttle.Throttled)
+def too_many(request, exc):
+    response = _error(request, 429, str(exc))
+    response["Retry-After"] = str(exc.wait)
+    return response
+
+
+@api.exception_handler(Exception)
+def server_error(request, exc):
+    """A JSON 500 without the traceback (django-ninja shows it in DEBUG), logged and
+    counted as Django's own 500s are."""
+    response = _error(request, 500, "Something went wrong on our side. It has been logged.")
+    errors.log_server_error(request, exc, response)
+    return response
 
 
 api.add_router("", organisation_routes.router)
