@@ -31,10 +31,14 @@ def _duration(seconds: int) -> str:
     return f"{minutes} minutes"
 
 
+def _now() -> float:
+    return time.time()
+
+
 def wait_for(scope: str, who: str, limit: int, per: int, now: float | None = None) -> int:
     """Count one use by `who`; 0 if it is within the limit, else the seconds until the
     window ends."""
-    now = time.time() if now is None else now
+    now = _now() if now is None else now
     window = int(now // per)
     key = f"{scope}:{hashlib.sha256(who.encode()).hexdigest()[:32]}:{window}"
     cache = caches["throttle"]
