@@ -44,9 +44,19 @@ def _current_enrolments():
     )
 
 
+SEARCH_WORDS = "people_search"
+
+
 @login_required
 def my_people(request):
-    query = request.GET.get("q", "").strip()
+    # Search words name people, so they are posted and kept in the session, never in the
+    # address: out of browser history, server and proxy logs and Referer headers. An
+    # old link with ?q= is moved out of the address at once.
+    if request.method == "POST" or "q" in request.GET:
+        words = request.POST.get("q") if request.method == "POST" else request.GET.get("q")
+        request.session[SEARCH_WORDS] = (words or "").strip()[:200]
+        return redirect("my_people")
+    query = request.session.get(SEARCH_WORDS, "")
     people = Person.objects.visible_to(request.user).search(query)
     page = Paginator(people.prefetch_related(_current_enrolments()), PAGE_SIZE).get_page(
         request.GET.get("page")
