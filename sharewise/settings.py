@@ -227,6 +227,8 @@ LOGGING = {
         "axes": {"handlers": ["console"], "level": "WARNING"},
         "sharewise.audittrail": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["errors"], "level": "ERROR", "propagate": False},
+        # Refused hosts, CSRF failures and return links leaving the site, outside DEBUG too.
+        "django.security": {"handlers": ["errors"], "level": "WARNING", "propagate": False},
         "sharewise": {"handlers": ["errors"], "level": "WARNING"},
     },
 }

@@ -1,6 +1,9 @@
 """A `next` link sends staff back to a page of this site, never elsewhere: every form
 that reads one refuses an address off the site before saving anything."""
 
+import io
+import logging
+
 import pytest
 
 from conftest import CAST_PASSWORD
@@ -93,3 +96,18 @@ def test_signing_in_never_follows_a_link_elsewhere(cast, client, elsewhere):
     assert signed_in.status_code == 302
     assert "evil" not in signed_in["Location"]
     assert signed_in["Location"].startswith("/")
+
+
+def test_a_refused_return_link_is_logged_as_a_security_event(cast, as_user):
+    handler = logging.getLogger("django.security").handlers[0]
+    written = io.StringIO()
+    old = handler.setStream(written)
+    try:
+        as_user(cast.nia).get(
+            f"/people/{cast.alice.pk}/consent/new/", {"next": "https://evil.example/"}
+        )
+    finally:
+        handler.setStream(old)
+    logged = written.getvalue()
+    assert "django.security.DisallowedRedirect" in logged
+    assert "evil.example" not in logged
