@@ -6,6 +6,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
+from sharewise.audittrail import trail
 from sharewise.security.throttle import Throttled
 
 PERMISSIONS_POLICY = (
@@ -41,6 +42,12 @@ class SafetyMiddleware:
         limit = settings.SHAREWISE_MAX_REQUEST_BYTES
         if length <= limit:
             return None
+        trail.record_request(
+            request,
+            "refused a request too large",
+            object_type="request",
+            detail={"path": request.path, "bytes": length, "limit": limit},
+        )
         megabytes = f"{limit / 1_048_576:g} MB"
         message = f"What you sent is bigger than {megabytes}, the most Sharewise accepts."
         if _is_api(request):

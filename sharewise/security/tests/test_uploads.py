@@ -4,6 +4,7 @@ anything is saved: a file that is not CSV never reaches the import."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from sharewise.audittrail.models import Entry
 from sharewise.concerns.models import ImportJob
 from sharewise.security.uploads import HEAD, UploadProblem, check_csv
 
@@ -31,6 +32,8 @@ def test_a_body_over_the_cap_is_refused_before_it_is_read(cast, as_user, setting
     assert page.status_code == 413
     assert "bigger than 51 MB, the most Sharewise accepts" in page.content.decode()
     assert not ImportJob.objects.exists()
+    refused = Entry.objects.get(action="refused a request too large", actor=cast.sarah)
+    assert refused.detail["path"] == "/imports/new/" and refused.detail["bytes"] == int(sixty_mb)
 
     answer = as_user(cast.sarah).post(
         "/api/v1/concerns",
