@@ -84,3 +84,27 @@ def test_downloads_are_limited_per_person_across_pages_and_the_api(
 def test_the_counts_live_in_a_table_every_web_node_shares(settings):
     throttle_cache = settings.CACHES["throttle"]
     assert throttle_cache["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+
+
+def test_a_referral_pdf_over_the_limit_is_not_even_built(cast, as_user, api, settings):
+    from sharewise.disclosures.models import Referral
+    from sharewise.disclosures.tests.test_referrals import example_3
+
+    decision = example_3(cast)
+    client = as_user(cast.sarah)
+    client.post(
+        f"/sharing-decisions/{decision.pk}/referrals/new/", {"template": "local_authority_adults"}
+    )
+    referral = Referral.objects.get()
+    settings.SHAREWISE_EXPORTS_PER_HOUR = 0
+
+    page = client.get(f"/referrals/{referral.pk}/preview/?format=pdf")
+    assert page.status_code == 429 and "Too many downloads" in page.content.decode()
+    by_api = api(cast.sarah).get(f"/api/v1/referrals/{referral.pk}/preview", {"format": "pdf"})
+    assert by_api.status_code == 429
+    referral.refresh_from_db()
+    assert not referral.preview_pdf
+    # Looking at the preview as a page is not a download.
+    assert client.get(f"/referrals/{referral.pk}/preview/").status_code == 200
+    # Someone who may not see the referral hears "not found", not "too many".
+    assert as_user(cast.olivia).get("/disclosures/999999/pdf/").status_code == 404
