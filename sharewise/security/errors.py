@@ -69,6 +69,10 @@ class WithoutMessagesFormatter(logging.Formatter):
     """Tracebacks with each exception's type only: messages may carry personal data."""
 
     def formatException(self, ei):
+        from django.conf import settings
+
+        if settings.DEBUG:  # development, on demo data: the whole story
+            return super().formatException(ei)
         _, value, _ = ei
         parts = []
         seen = set()
