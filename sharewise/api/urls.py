@@ -1,6 +1,8 @@
 """The HTTP API: thin routers over the same access rules and changes as the pages."""
 
-from django.core.exceptions import PermissionDenied
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja import NinjaAPI
@@ -103,6 +105,16 @@ def too_many(request, exc):
     response = _error(request, 429, str(exc))
     response["Retry-After"] = str(exc.wait)
     return response
+
+
+@api.exception_handler(SuspiciousOperation)
+def suspicious(request, exc):
+    """Refused as Django refuses them on pages (logged under django.security), not
+    counted as server errors: a body over DATA_UPLOAD_MAX_MEMORY_SIZE is one."""
+    logging.getLogger(f"django.security.{exc.__class__.__name__}").error(str(exc))
+    if isinstance(exc, RequestDataTooBig):
+        return _error(request, 413, "What you sent is too big: send at most 2.5 MB of data.")
+    return _error(request, 400, "This request cannot be answered.")
 
 
 @api.exception_handler(Exception)

@@ -98,3 +98,14 @@ def test_folders_in_a_files_name_never_reach_the_disk(cast, as_user):
     sent_otherwise = Named()
     with pytest.raises(UploadProblem, match="a plain name, without folders"):
         check_csv(sent_otherwise, 1024)
+
+
+def test_an_api_body_over_the_data_limit_is_refused_not_counted_as_a_server_error(
+    cast, api, client
+):
+    before = client.get("/healthz").json()["server_errors"]["since_start"]
+    huge = {"q": "x" * 100, "padding": "y" * 3_000_000}
+    answer = api(cast.sarah).post("/api/v1/people/search", huge)
+    assert answer.status_code == 413
+    assert answer.json()["message"].startswith("What you sent is too big")
+    assert client.get("/healthz").json()["server_errors"]["since_start"] == before
