@@ -20,31 +20,39 @@ from django.views.debug import SafeExceptionReporterFilter
 _lock = threading.Lock()
 _started = time.time()
 _since_start = 0
-_recent: deque[float] = deque()
+# Errors per minute for the last hour: bounded however many errors come.
+_per_minute: deque[list[int]] = deque()  # [minute, count], oldest first
 HOUR = 3600
+
+
+def _now() -> float:
+    return time.time()
 
 
 def count_server_error(sender=None, **kwargs) -> None:
     global _since_start
-    now = time.time()
+    minute = int(_now() // 60)
     with _lock:
         _since_start += 1
-        _recent.append(now)
-        _forget_before(now - HOUR)
+        if _per_minute and _per_minute[-1][0] == minute:
+            _per_minute[-1][1] += 1
+        else:
+            _per_minute.append([minute, 1])
+        _forget_before(minute - 59)
 
 
-def _forget_before(moment: float) -> None:
-    while _recent and _recent[0] < moment:
-        _recent.popleft()
+def _forget_before(minute: int) -> None:
+    while _per_minute and _per_minute[0][0] < minute:
+        _per_minute.popleft()
 
 
 def counts() -> dict:
-    now = time.time()
+    now = _now()
     with _lock:
-        _forget_before(now - HOUR)
+        _forget_before(int(now // 60) - 59)
         return {
             "since_start": _since_start,
-            "last_hour": len(_recent),
+            "last_hour": sum(count for _, count in _per_minute),
             "started_seconds_ago": int(now - _started),
         }
 

@@ -102,3 +102,20 @@ def test_the_health_check_fails_when_the_database_cannot_be_reached(db, client, 
     status, body = health(client)
     assert status == 503
     assert body["status"] == "unavailable" and body["database"] == "unreachable"
+
+
+def test_the_last_hour_forgets_errors_older_than_an_hour(monkeypatch):
+    from sharewise.security import errors
+
+    clock = [1_800_000_000.0]
+    monkeypatch.setattr(errors, "_now", lambda: clock[0])
+    monkeypatch.setattr(errors, "_per_minute", errors.deque())
+    for _ in range(3):
+        errors.count_server_error()
+    clock[0] += 30 * 60
+    errors.count_server_error()
+    assert errors.counts()["last_hour"] == 4
+    clock[0] += 31 * 60
+    assert errors.counts()["last_hour"] == 1
+    clock[0] += 60 * 60
+    assert errors.counts()["last_hour"] == 0
