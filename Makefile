@@ -13,6 +13,8 @@ export DJANGO_SETTINGS_MODULE ?= sharewise.settings
 
 .PHONY: run test bench lint assets setup setup-test chromium pdf-libs demo clean
 
+# Development settings (DEBUG) only here, where they are asked for.
+run: export SHAREWISE_DEVELOPMENT = 1
 run: setup assets pdf-libs
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --if-empty

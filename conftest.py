@@ -244,6 +244,14 @@ def _own_trail_checkpoints(settings, tmp_path_factory):
 _checkpoint_files = itertools.count()
 
 
+@pytest.fixture(autouse=True)
+def _rate_limits_out_of_the_way(settings):
+    """A test calls the API or downloads faster than anyone would: rate limits are set
+    high here, and tests of the limits set their own."""
+    settings.SHAREWISE_API_TOKEN_REQUESTS_PER_MINUTE = 100_000
+    settings.SHAREWISE_EXPORTS_PER_HOUR = 100_000
+
+
 def _allow_emptying_the_trail(sender, connection, **kwargs):
     """Transactional tests are cleaned up with TRUNCATE, which the trail's trigger
     refuses unless the session says otherwise (migration 0004 of audittrail)."""

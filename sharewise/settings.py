@@ -1,5 +1,8 @@
 """Settings for development, tests and the demo. Production overrides live in
-settings_production.py; DATABASE_URL selects the database everywhere."""
+settings_production.py (the default of wsgi.py); DATABASE_URL selects the database
+everywhere. Nothing here is unsafe unless asked for: DEBUG only with
+SHAREWISE_DEVELOPMENT=1 (which `make run` sets), and a secret key of this installation's
+own when none is given."""
 
 import os
 from pathlib import Path
@@ -10,8 +13,29 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("SHAREWISE_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret-sharewise")
-DEBUG = os.environ.get("DEBUG", "1") == "1"
+
+def _installation_secret(path: Path) -> str:
+    """This installation's own secret key, made once and readable by its owner only, so
+    no two clones share a key and none is written in the code."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    import secrets
+
+    key = secrets.token_urlsafe(64)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as file:
+        file.write(key + "\n")
+    return key
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY") or _installation_secret(VAR_DIR / "secret.key")
+# Debug pages show settings, the environment and local variables: only when asked for.
+DEBUG = os.environ.get("SHAREWISE_DEVELOPMENT") == "1"
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -35,6 +59,7 @@ INSTALLED_APPS = [
     "sharewise.disclosures",
     "sharewise.governance",
     "sharewise.api",
+    "sharewise.security",
 ]
 
 MIDDLEWARE = [
@@ -45,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "sharewise.security.middleware.SafetyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -203,12 +229,55 @@ SHAREWISE_TRAIL_CHECKPOINT_FILE = os.environ.get("SHAREWISE_TRAIL_CHECKPOINT_FIL
 )
 SHAREWISE_TRAIL_CHECKPOINT_EVERY = int(os.environ.get("SHAREWISE_TRAIL_CHECKPOINT_EVERY", "60"))
 
+# Server errors reach the console outside DEBUG too (Django's default sends them only to
+# mail_admins then), as the path and the exception's type and traceback: never the query
+# string, the body or the exception's message (sharewise/security/errors.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "without_messages": {
+            "()": "sharewise.security.errors.WithoutMessagesFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "errors": {"class": "logging.StreamHandler", "formatter": "without_messages"},
+    },
     "loggers": {
         "axes": {"handlers": ["console"], "level": "WARNING"},
-        "sharewise.audittrail": {"handlers": ["console"], "level": "INFO"},
+        "sharewise.audittrail": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["errors"], "level": "ERROR", "propagate": False},
+        # Refused hosts, CSRF failures and return links leaving the site, outside DEBUG too.
+        "django.security": {"handlers": ["errors"], "level": "WARNING", "propagate": False},
+        "sharewise": {"handlers": ["errors"], "level": "WARNING"},
     },
 }
+DEFAULT_EXCEPTION_REPORTER_FILTER = "sharewise.security.errors.ReporterFilter"
+
+# Rate limits (sharewise/security/throttle.py), counted in a database table so that every
+# web node shares them (made by migration security 0001).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "sharewise_throttle",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+SHAREWISE_API_TOKEN_REQUESTS_PER_MINUTE = int(
+    os.environ.get("SHAREWISE_API_TOKEN_REQUESTS_PER_MINUTE", "120")
+)
+SHAREWISE_EXPORTS_PER_HOUR = int(os.environ.get("SHAREWISE_EXPORTS_PER_HOUR", "60"))
+
+# Uploads: the largest CSV import, and a cap on any request body, refused (413) from its
+# Content-Length before anything reads it. The reverse proxy should refuse the same
+# (README, "Production": nginx client_max_body_size). Above 2.5 MB an upload is
+# streamed to a temporary file, never held whole in memory.
+SHAREWISE_IMPORT_MAX_BYTES = 50 * 1024 * 1024
+SHAREWISE_MAX_REQUEST_BYTES = SHAREWISE_IMPORT_MAX_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+FILE_UPLOAD_PERMISSIONS = 0o600

@@ -7,12 +7,33 @@ from django.core.exceptions import ImproperlyConfigured
 from sharewise.settings import *  # noqa: F403
 from sharewise.settings import STORAGES
 
+
+def _required(name: str, what: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(f"Set {name}: {what}.")
+    return value
+
+
 DEBUG = False
-SECRET_KEY = os.environ["SECRET_KEY"]
-ALLOWED_HOSTS = os.environ["ALLOWED_HOSTS"].split(",")
+# Never a key from the code or a file made on the spot: each installation gives its own.
+SECRET_KEY = _required(
+    "SECRET_KEY",
+    "at least 50 random characters, for example from "
+    "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`",
+)
+if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too short or too simple: use at least 50 random characters."
+    )
+ALLOWED_HOSTS = _required(
+    "ALLOWED_HOSTS", "the host names Sharewise answers to, separated by commas"
+).split(",")
 CSRF_TRUSTED_ORIGINS = [f"https://{h}" for h in ALLOWED_HOSTS]
 
 SECURE_SSL_REDIRECT = True
+# Load balancers check health over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -8,6 +8,7 @@ from sharewise.organisations import single_sign_on
 from sharewise.organisations import views as organisations
 from sharewise.people import views as people
 from sharewise.policy import views as policy
+from sharewise.security import views as security
 
 urlpatterns = [
     path("", organisations.home, name="home"),
@@ -79,4 +80,5 @@ urlpatterns = [
     path("", include("sharewise.disclosures.urls")),
     path("", include("sharewise.governance.urls")),
     path("api/v1/", api.urls),
+    path("healthz", security.healthz, name="healthz"),
 ]

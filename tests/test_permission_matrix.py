@@ -88,7 +88,7 @@ PAGE_MATRIX = {
     ("single_sign_on_callback", "GET"):  (404, 404, 404, 404, 404, 404, 404, 404, 404),
     ("single_sign_on_callback", "POST"): (405, 405, 405, 405, 405, 405, 405, 405, 405),
     ("my_people", "GET"):           (302, 200, 200, 200, 200, 200, 200, 200, 200),
-    ("my_people", "POST"):          (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("my_people", "POST"):          (302, 302, 302, 302, 302, 302, 302, 302, 302),
     ("add_person", "GET"):          (302, 403, 403, 200, 200, 403, 403, 403, 200),
     ("add_person", "POST"):         (302, 403, 403, 200, 200, 403, 403, 403, 200),
     ("person", "GET"):              (302, 200, 404, 200, 200, 200, 404, 404, 404),
@@ -263,6 +263,8 @@ PAGE_MATRIX = {
     ("evidence_pack_pdf", "POST"):  (302, 403, 403, 403, 200, 200, 200, 403, 404),
     ("evidence_pack_html", "GET"):  (302, 403, 403, 403, 200, 200, 200, 403, 404),
     ("evidence_pack_html", "POST"): (302, 403, 403, 403, 200, 200, 200, 403, 404),
+    ("healthz", "GET"):             (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("healthz", "POST"):            (405, 405, 405, 405, 405, 405, 405, 405, 405),
 }
 
 # API operations, keyed as in the OpenAPI schema, called with each user's bearer token
@@ -274,6 +276,7 @@ API_MATRIX = {
     "GET /api/v1/teams":                       (401, 200, 200, 200, 200, 200, 200, 200, 200),
     "GET /api/v1/staff":                       (401, 403, 403, 403, 200, 403, 403, 200, 200),
     "GET /api/v1/people":                      (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /api/v1/people/search":              (401, 200, 200, 200, 200, 200, 200, 200, 200),
     "POST /api/v1/people":                     (401, 403, 403, 201, 201, 403, 403, 403, 422),
     "GET /api/v1/people/{person_id}":          (401, 200, 404, 200, 200, 200, 404, 404, 404),
     "POST /api/v1/people/{person_id}/enrolments": (401, 403, 404, 201, 201, 403, 404, 404, 404),
@@ -345,6 +348,7 @@ def api_bodies(cast):
     month_ago = (cast.today - timedelta(days=30)).isoformat()
     soon = (cast.today + timedelta(days=14)).isoformat()
     return {
+        "POST /api/v1/people/search": {"q": "moore"},
         "POST /api/v1/people": {
             "given_name": "Ivy",
             "family_name": "Newman",

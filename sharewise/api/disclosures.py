@@ -19,6 +19,7 @@ from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import staff_name
 from sharewise.people.access import get_person_for
 from sharewise.people.models import Person
+from sharewise.security import throttle
 from sharewise.sharing.models import SharingDecision
 
 router = Router(tags=["Referrals and disclosures"])
@@ -304,6 +305,8 @@ def preview_referral(
     if format not in ("json", "pdf"):
         raise ValidationError({"format": ["Use json or pdf"]})
     referral = _get_referral_for(request, referral_id, action="previewed referral")
+    if format == "pdf":
+        throttle.check_export(request)
     referral, built = referrals.preview(request, referral, via="api")
     if format == "pdf":
         response = HttpResponse(bytes(referral.preview_pdf), content_type="application/pdf")

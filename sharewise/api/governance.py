@@ -20,6 +20,7 @@ from sharewise.governance.models import AuditRun, EvidencePack, Finding, Job, Le
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import staff_name
 from sharewise.people.models import Person
+from sharewise.security import throttle
 
 router = Router(tags=["Audits, oversight and learning"])
 
@@ -612,6 +613,7 @@ def download_evidence_pack(request, pack_id: int, form: str):
     pack = _pack_for(request, pack_id)
     if form not in ("pdf", "html") or pack.status != Job.DONE:
         raise Http404
+    throttle.check_export(request)
     trail.record_request(
         request,
         "downloaded evidence pack",

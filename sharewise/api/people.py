@@ -134,10 +134,37 @@ def _duplicates_out(request, matches, organisation_id, about=None):
     return out, hidden
 
 
-@router.get("/people", response=PeoplePage, summary="People you may see, searchable")
+@router.get(
+    "/people",
+    response=PeoplePage,
+    summary="People you may see, searchable",
+    description="To search by name, date of birth or NHS number prefer "
+    "POST /api/v1/people/search: words in an address reach proxies' logs.",
+)
 def list_people(
     request, q: str = "", page: int = Query(1, ge=1), page_size: int = Query(25, ge=1, le=100)
 ):
+    return _people_page(request, q, page, page_size)
+
+
+class SearchIn(Input):
+    q: str = Field("", max_length=200, description="Name, date of birth or NHS number")
+    page: int = Field(1, ge=1)
+    page_size: int = Field(25, ge=1, le=100)
+
+
+@router.post(
+    "/people/search",
+    response=PeoplePage,
+    summary="Search the people you may see, the words in the body",
+    description="As GET /api/v1/people?q=, but the words stay out of the address and so "
+    "out of access logs.",
+)
+def search_people(request, payload: SearchIn):
+    return _people_page(request, payload.q.strip(), payload.page, payload.page_size)
+
+
+def _people_page(request, q: str, page: int, page_size: int) -> PeoplePage:
     found = Person.objects.visible_to(request.user).search(q)
     paginator = Paginator(found, page_size)
     current = paginator.get_page(page)

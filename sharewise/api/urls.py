@@ -1,6 +1,8 @@
 """The HTTP API: thin routers over the same access rules and changes as the pages."""
 
-from django.core.exceptions import PermissionDenied
+import logging
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja import NinjaAPI
@@ -17,6 +19,7 @@ from sharewise.api import patterns as pattern_routes
 from sharewise.api import people as people_routes
 from sharewise.api import sharing as sharing_routes
 from sharewise.organisations.models import ApiToken
+from sharewise.security import errors, throttle
 
 
 class BearerToken(HttpBearer):
@@ -24,6 +27,7 @@ class BearerToken(HttpBearer):
         user = ApiToken.user_for(token)
         if user is not None:
             request.user = user
+            throttle.check_api_token(request, token)
         return user
 
 
@@ -94,6 +98,32 @@ def invalid_record(request, exc):
 @api.exception_handler(HttpError)
 def http_error(request, exc):
     return _error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(throttle.Throttled)
+def too_many(request, exc):
+    response = _error(request, 429, str(exc))
+    response["Retry-After"] = str(exc.wait)
+    return response
+
+
+@api.exception_handler(SuspiciousOperation)
+def suspicious(request, exc):
+    """Refused as Django refuses them on pages (logged under django.security), not
+    counted as server errors: a body over DATA_UPLOAD_MAX_MEMORY_SIZE is one."""
+    logging.getLogger(f"django.security.{exc.__class__.__name__}").error(str(exc))
+    if isinstance(exc, RequestDataTooBig):
+        return _error(request, 413, "What you sent is too big: send at most 2.5 MB of data.")
+    return _error(request, 400, "This request cannot be answered.")
+
+
+@api.exception_handler(Exception)
+def server_error(request, exc):
+    """A JSON 500 without the traceback (django-ninja shows it in DEBUG), logged and
+    counted as Django's own 500s are."""
+    response = _error(request, 500, "Something went wrong on our side. It has been logged.")
+    errors.log_server_error(request, exc, response)
+    return response
 
 
 api.add_router("", organisation_routes.router)

@@ -13,6 +13,7 @@ from sharewise.concerns.models import ImportJob
 from sharewise.forms import NHSStyled
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Membership, Organisation, Role
+from sharewise.security import uploads
 
 
 class ImportForm(NHSStyled, forms.Form):
@@ -44,7 +45,8 @@ class ImportForm(NHSStyled, forms.Form):
         upload = self.cleaned_data["file"]
         try:
             importing.check_size(upload.size)  # before anything reads it
-        except importing.FileProblem as problem:
+            uploads.check_csv(upload, importing.max_bytes())  # name, then the first bytes
+        except (importing.FileProblem, uploads.UploadProblem) as problem:
             raise forms.ValidationError(str(problem)) from None
         return upload
 

@@ -18,6 +18,7 @@ from sharewise.disclosures.models import Disclosure, Referral, referrals_for
 from sharewise.organisations.access import scope_for
 from sharewise.people.access import get_person_for
 from sharewise.policy import store
+from sharewise.security import throttle
 from sharewise.sharing.models import Channel
 from sharewise.sharing.views import get_decision_for
 
@@ -219,6 +220,8 @@ def _as_typed(posted, referral, built) -> dict:
 @login_required
 def referral_preview(request, referral_id):
     referral = get_referral_for(request, referral_id, action="previewed referral")
+    if request.GET.get("format") == "pdf":
+        throttle.check_export(request)
     referral, built = referrals.preview(request, referral)
     if request.GET.get("format") == "pdf":
         response = HttpResponse(bytes(referral.preview_pdf), content_type="application/pdf")
@@ -336,6 +339,7 @@ def disclosure_page(request, disclosure_id):
 @login_required
 def disclosure_pdf(request, disclosure_id):
     disclosure = get_disclosure_for(request, disclosure_id, action="downloaded disclosure")
+    throttle.check_export(request)
     response = HttpResponse(bytes(disclosure.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="disclosure-{disclosure.pk}.pdf"'
     return response

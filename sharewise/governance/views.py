@@ -43,6 +43,7 @@ from sharewise.governance.models import (
 from sharewise.organisations.access import scope_for
 from sharewise.people.models import Person
 from sharewise.policy import store
+from sharewise.security import throttle
 from sharewise.sharing.models import SharingDecision
 
 
@@ -862,6 +863,7 @@ def evidence_download(request, pack_id, form):
     pack = _pack_for(request, pack_id)
     if pack.status != Job.DONE:
         raise Http404("This evidence pack is not ready")
+    throttle.check_export(request)
     trail.record_request(
         request,
         "downloaded evidence pack",

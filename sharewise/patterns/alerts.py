@@ -777,7 +777,11 @@ class Notifier:
                     )
                 )
                 if addresses.get(user_id):
-                    emails[addresses[user_id]].append((text, reverse("alert", args=[alert.pk])))
+                    # The email says only that something waits, never what: mail servers
+                    # and inboxes are outside our control.
+                    emails[addresses[user_id]].append(
+                        (self.WORDS[event], reverse("alert", args=[alert.pk]))
+                    )
         Notification.objects.bulk_create(notes, batch_size=500)
         self.items = []
         if emails:
@@ -791,7 +795,9 @@ def _email(emails) -> None:
     for address, items in emails.items():
         lines = [f"- {text}: {site}{link}" for text, link in items]
         subject = (
-            items[0][0] if len(items) == 1 else f"{len(items)} safeguarding alerts need a decision"
+            "A safeguarding alert needs your decision"
+            if len(items) == 1
+            else f"{len(items)} safeguarding alerts need your decision"
         )
         body = (
             "Sharewise has safeguarding alerts for you to look at:\n\n"

@@ -1,3 +1,4 @@
+import secrets
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
@@ -8,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -44,9 +46,32 @@ def _current_enrolments():
     )
 
 
+SEARCHES = "people_searches"  # in the session: {opaque key: the words searched}
+
+
+def _remember_search(request, words: str) -> str:
+    searches = request.session.get(SEARCHES, {})
+    key = secrets.token_urlsafe(6)
+    searches = dict(list(searches.items())[-9:]) | {key: words}
+    request.session[SEARCHES] = searches
+    return key
+
+
 @login_required
 def my_people(request):
-    query = request.GET.get("q", "").strip()
+    # Search words name people, so they are posted and kept in the session; the address
+    # carries only an opaque key, keeping names out of browser history, server and proxy
+    # logs and Referer headers. An old link with ?q= is moved out of the address at once.
+    if request.method == "POST" or "q" in request.GET:
+        words = request.POST.get("q") if request.method == "POST" else request.GET.get("q")
+        words = (words or "").strip()[:200]
+        if not words:
+            return redirect("my_people")
+        return redirect(f"{reverse('my_people')}?search={_remember_search(request, words)}")
+    search = request.GET.get("search", "")
+    query = request.session.get(SEARCHES, {}).get(search, "") if search else ""
+    if search and not query:  # from another session: start again
+        return redirect("my_people")
     people = Person.objects.visible_to(request.user).search(query)
     page = Paginator(people.prefetch_related(_current_enrolments()), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -70,6 +95,7 @@ def my_people(request):
             "nav": "people",
             "page": page,
             "query": query,
+            "search_key": search if query else "",
             "no_scope": not (scope.team_ids or scope.case_wide_org_ids),
             "can_add": request.user.has_perm("people.add_person"),
             "can_merge": request.user.has_perm("people.merge_person"),

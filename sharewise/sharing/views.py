@@ -19,6 +19,7 @@ from sharewise.patterns.models import Alert, AlertConcern
 from sharewise.people import panels
 from sharewise.people.access import get_person_for
 from sharewise.policy import store
+from sharewise.security.redirects import return_address
 from sharewise.sharing import decisions, framework
 from sharewise.sharing import forms as f
 from sharewise.sharing.models import (
@@ -85,6 +86,7 @@ def record_consent(request, person_id):
     if not request.user.has_perm("sharing.record_consent"):
         raise PermissionDenied
     person = get_person_for(request, person_id, action="opened consent form")
+    done = return_address(request, reverse("person_sharing", args=[person.pk]))
     concerns = recent_concerns(person, request.user)
     form = f.ConsentForm(request.POST or None, concerns=concerns)
     if request.method == "POST" and form.is_valid():
@@ -94,7 +96,7 @@ def record_consent(request, person_id):
             _add_errors(form, error)
         else:
             messages.success(request, "Consent recorded.")
-            return redirect(request.GET.get("next") or reverse("person_sharing", args=[person.pk]))
+            return redirect(done)
     return render(
         request,
         "sharing/consent_form.html",
@@ -107,6 +109,7 @@ def record_capacity(request, person_id):
     if not request.user.has_perm("sharing.assess_capacity"):
         raise PermissionDenied
     person = get_person_for(request, person_id, action="opened capacity assessment form")
+    back = return_address(request, "")
     form = f.CapacityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -117,7 +120,7 @@ def record_capacity(request, person_id):
             messages.success(
                 request, f"Capacity assessment recorded: {assessment.conclusion_label.lower()}."
             )
-            return redirect(request.GET.get("next") or reverse("capacity", args=[assessment.pk]))
+            return redirect(back or reverse("capacity", args=[assessment.pk]))
     return render(
         request, "sharing/capacity_form.html", {"nav": "people", "person": person, "form": form}
     )
