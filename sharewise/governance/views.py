@@ -201,7 +201,7 @@ def audit_page(request, run_id):
             "criterion": criterion,
             "status": status,
             "statuses": Finding.Status.choices,
-            "extra_query": f"criterion={criterion}&amp;" if criterion else "",
+            "extra_query": f"criterion={criterion}&" if criterion else "",
         },
     )
 
@@ -324,7 +324,7 @@ def action_list(request):
             "which": which,
             "everyone": everyone,
             "today": timezone.localdate(),
-            "extra_query": f"show={which}&amp;",
+            "extra_query": f"show={which}&",
         },
     )
 
