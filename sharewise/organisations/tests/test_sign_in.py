@@ -75,7 +75,9 @@ def test_production_settings_pass_the_deployment_checks():
 
 def test_api_tokens_are_made_and_revoked_in_the_browser(cast, as_user):
     client = as_user(cast.sarah)
-    created = client.post("/account/api-tokens/", {"name": "Monthly report"})
+    created = client.post(
+        "/account/api-tokens/", {"name": "Monthly report", "days": 30, "password": cast.password}
+    )
     secret = created.content.decode().split('id="new-token">')[1].split("<")[0]
     assert Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
     assert secret not in client.get("/account/api-tokens/").content.decode()
