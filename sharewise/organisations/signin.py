@@ -100,8 +100,8 @@ def record_refused(request, status: int) -> None:
     trail.record_request(
         request,
         REFUSED,
-        object_type="path",
-        object_id="",
+        object_type="page",
+        object_id=request.path[:64],
         organisation_id=organisation_id,
         detail={"path": request.path[:300], "status": status, "method": request.method},
     )
