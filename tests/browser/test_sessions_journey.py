@@ -101,3 +101,42 @@ def test_a_concern_typed_past_the_idle_limit_survives_signing_in_again(
     expect(page.get_by_label("Time it happened")).to_have_value("05:40")
     expect(page.get_by_label("Neglect and acts of omission")).to_be_checked()
     assert_accessible(page, "sessions-draft-restored")
+
+
+def test_a_warning_comes_before_the_idle_limit_and_she_stays_signed_in(
+    page, live_server, transactional_cast, sign_in
+):
+    sign_in(page, live_server, transactional_cast.nia)
+    # As if her limit were two minutes and five seconds: the warning is due in five.
+    key = next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
+    session = SessionStore(session_key=key)
+    session["session_limits"] = [125, session["session_limits"][1]]
+    session.save()
+    page.goto(f"{live_server.url}/people/")
+    warning = page.locator("#sw-idle-warning")
+    expect(warning).to_contain_text("You will be signed out in 2 minutes", timeout=10_000)
+    assert_accessible(page, "sessions-idle-warning")
+    with page.expect_response("**/account/sessions/still-here/") as answer:
+        warning.get_by_role("button", name="Stay signed in").click()
+    assert answer.value.status == 204
+    expect(warning).to_be_hidden()
+
+
+def test_a_token_needs_her_password_again(page, live_server, transactional_cast, sign_in):
+    sign_in(page, live_server, transactional_cast.nia)
+    page.get_by_role("link", name="API tokens").click()
+    page.get_by_label("Name for the token").fill("Rota script")
+    expect(page.get_by_label("Days until it expires")).to_have_value("30")
+    page.get_by_label("Days until it expires").fill("120")
+    page.get_by_role("button", name="Create token").click()
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_contain_text("lets tokens last up to 90 days")
+    expect(summary).to_contain_text("Enter your password to create a token")
+    assert_accessible(page, "api-token-needs-password")
+
+    page.get_by_label("Days until it expires").fill("60")
+    page.get_by_label("Your password").fill(transactional_cast.password)
+    page.get_by_role("button", name="Create token").click()
+    expect(page.locator("#new-token")).to_contain_text("sw_")
+    expect(page.locator("tbody tr").first).to_contain_text("Rota script")
+    assert_accessible(page, "api-token-made")

@@ -239,3 +239,17 @@ def test_activity_is_written_at_most_once_a_minute(cast, minutes):
     nia.get("/people/")
     after = SignedInSession.objects.get().last_active_at
     assert (after > before) == (minutes > 0)
+
+
+def test_the_sweep_deletes_drafts_kept_longer_than_a_day(cast, as_user):
+    from sharewise.patterns import sweep
+
+    nia = as_user(cast.nia)
+    idle_for(nia, 45)
+    nia.post(f"/people/{cast.alice.pk}/concerns/new/", CONCERN)
+    assert sweep.run().more["kept draft(s) deleted after a day"] == 0
+    assert (
+        sweep.run(timezone.now() + timedelta(hours=25)).more["kept draft(s) deleted after a day"]
+        == 1
+    )
+    assert not KeptDraft.objects.exists()
