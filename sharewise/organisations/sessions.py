@@ -32,6 +32,7 @@ SIGNED_IN_AT = "signed_in_at"
 LAST_ACTIVE_AT = "last_active_at"
 LIMITS = "session_limits"
 KEPT_DRAFTS = "kept_drafts"
+TRACKED = "signed_in_session_id"
 TOUCH_EVERY = 60  # seconds: last activity is written at most this often
 
 # Paths whose forms are never kept: signing in and out, and account pages that ask for
@@ -74,7 +75,7 @@ def on_sign_in(sender, request, user, **kwargs):
     session[LIMITS] = limits_for(user)
     if session.session_key is None:
         session.save()
-    SignedInSession.objects.update_or_create(
+    tracked, _ = SignedInSession.objects.update_or_create(
         session_key=session.session_key,
         defaults={
             "user": user,
@@ -82,6 +83,7 @@ def on_sign_in(sender, request, user, **kwargs):
             "address": trail.client_address(request),
         },
     )
+    session[TRACKED] = tracked.pk
     KeptDraft.objects.filter(kept_at__lt=timezone.now() - KeptDraft.KEPT_FOR).delete()
     paths = list(user.kept_drafts.values_list("path", flat=True))
     if paths:
@@ -264,10 +266,29 @@ class SessionLimitsMiddleware:
         if now - session[LAST_ACTIVE_AT] >= TOUCH_EVERY or request.path == STILL_HERE:
             session[LAST_ACTIVE_AT] = now
             session[LIMITS] = limits_for(user)
-            SignedInSession.objects.filter(session_key=session.session_key).update(
-                last_active_at=timezone.now()
-            )
+            self._touch(request, user)
         return None
+
+    def _touch(self, request, user):
+        """Note activity on the sessions page's row, following the session if its key
+        changed since signing in (a later step of signing in may renew it)."""
+        session = request.session
+        if session.session_key is None:
+            session.save()
+        found = SignedInSession.objects.filter(
+            pk=session.get(TRACKED, 0), user=user, ended_at__isnull=True
+        ).update(last_active_at=timezone.now(), session_key=session.session_key)
+        if not found:
+            tracked, _ = SignedInSession.objects.update_or_create(
+                session_key=session.session_key,
+                defaults={
+                    "user": user,
+                    "user_agent": _user_agent(request),
+                    "address": trail.client_address(request),
+                    "ended_at": None,
+                },
+            )
+            session[TRACKED] = tracked.pk
 
     def _end(self, request, user, why, idle, absolute):
         kept = keep_draft(request, user)

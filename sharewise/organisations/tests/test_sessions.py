@@ -253,3 +253,15 @@ def test_the_sweep_deletes_drafts_kept_longer_than_a_day(cast, as_user):
         == 1
     )
     assert not KeptDraft.objects.exists()
+
+
+def test_the_sessions_page_follows_a_session_whose_key_is_renewed(cast):
+    nia = Client(HTTP_USER_AGENT=WINDOWS_CHROME)
+    sign_in(nia, cast.nia, cast.password)
+    session = nia.session
+    session.cycle_key()  # as a later step of signing in may
+    nia.cookies["sessionid"] = session.session_key
+    idle_for(nia, 2)
+    page = nia.get("/account/sessions/").content.decode()
+    assert page.count("Chrome on Windows") == 1 and "This browser" in page
+    assert SignedInSession.objects.get().session_key == session.session_key
