@@ -75,12 +75,16 @@ def on_sign_in(sender, request, user, **kwargs):
     session[LIMITS] = limits_for(user)
     if session.session_key is None:
         session.save()
+    moment = timezone.now()
     tracked, _ = SignedInSession.objects.update_or_create(
         session_key=session.session_key,
         defaults={
             "user": user,
             "user_agent": _user_agent(request),
             "address": trail.client_address(request),
+            "signed_in_at": moment,
+            "last_active_at": moment,
+            "ended_at": None,
         },
     )
     session[TRACKED] = tracked.pk
