@@ -113,3 +113,23 @@ def test_the_lead_sees_the_refusals_in_the_trail_search(cast, as_user):
     as_user(cast.nia).get(f"/people/{cast.bob.pk}/")
     page = as_user(cast.sarah).get("/audit-trail/", {"user": "nia"}).content.decode()
     assert "Refused access" in page and f"page /people/{cast.bob.pk}/" in page
+
+
+def test_a_refusal_costs_one_insert_and_an_indexed_count(cast):
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from sharewise.organisations import signin
+
+    request = RequestFactory().get(f"/people/{cast.bob.pk}/")
+    request.user = cast.nia
+    signin.record_refused(request, 404)  # the first looks up Nia's scope
+    with CaptureQueriesContext(connection) as queries:
+        signin.record_refused(request, 404)
+    statements = [q["sql"].split()[0] for q in queries.captured_queries]
+    assert statements == ["INSERT", "SELECT", "SELECT"]  # the entry, the policy, the count
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + queries.captured_queries[2]["sql"])
+            assert "USING INDEX trail_refused_actor_at" in str(cursor.fetchall())
