@@ -12,6 +12,7 @@ import re
 import time
 from datetime import timedelta
 from importlib import import_module
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
@@ -22,6 +23,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from sharewise.audittrail import trail
 from sharewise.organisations import signin
@@ -167,6 +169,19 @@ def _kept_fields(request) -> dict:
     return fields
 
 
+def form_page(request) -> str:
+    """The page a form was sent from: the same-site Referer's path when there is one
+    (a form may post to another address than its page's), else the path posted to."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        path = urlsplit(referer).path
+        if path and not path.startswith(NOT_KEPT):
+            return path
+    return request.path
+
+
 def keep_draft(request, user) -> bool:
     """Keep what a POST on a run-out session carried, for this person alone, if the
     form was theirs (its CSRF token holds) and held anything typed."""
@@ -178,8 +193,9 @@ def keep_draft(request, user) -> bool:
     if not fields:
         return False
     sealed = _fernet().encrypt(json.dumps(fields).encode())
-    KeptDraft.objects.filter(user=user, path=request.path).delete()
-    KeptDraft.objects.create(user=user, path=request.path[:300], fields=sealed)
+    page = form_page(request)[:300]
+    KeptDraft.objects.filter(user=user, path=page).delete()
+    KeptDraft.objects.create(user=user, path=page, fields=sealed)
     return True
 
 
@@ -304,7 +320,7 @@ class SessionLimitsMiddleware:
         request.user = AnonymousUser()
         messages.warning(request, _ended_message(why, idle, absolute, kept))
         return redirect_to_login(
-            request.get_full_path() if request.method == "GET" else request.path
+            request.get_full_path() if request.method == "GET" else form_page(request)
         )
 
     def _refused(self, request, response):

@@ -1,6 +1,7 @@
 """Sessions end at the access policy's limits, nothing half-typed is lost when they do,
 and everyone can see and end their own sessions (only their own)."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -265,3 +266,34 @@ def test_the_sessions_page_follows_a_session_whose_key_is_renewed(cast):
     page = nia.get("/account/sessions/").content.decode()
     assert page.count("Chrome on Windows") == 1 and "This browser" in page
     assert SignedInSession.objects.get().session_key == session.session_key
+
+
+def test_a_form_sent_elsewhere_than_its_page_is_given_back_on_its_page(cast, as_user):
+    nia = as_user(cast.nia)
+    page = f"http://testserver/people/{cast.bob.pk}/"
+    idle_for(nia, 45)
+    response = nia.post(
+        f"/people/{cast.bob.pk}/break-glass/",
+        {"reason": "Bob's daughter rang about a bruise on his arm"},
+        HTTP_REFERER=page,
+    )
+    assert response["Location"] == f"/sign-in/?next=/people/{cast.bob.pk}/"
+    assert KeptDraft.objects.get().path == f"/people/{cast.bob.pk}/"
+
+
+def test_a_referer_from_another_site_is_not_followed(cast, as_user):
+    nia = as_user(cast.nia)
+    idle_for(nia, 45)
+    path = f"/people/{cast.alice.pk}/concerns/new/"
+    response = nia.post(path, CONCERN, HTTP_REFERER="https://elsewhere.example/people/1/")
+    assert response["Location"] == f"/sign-in/?next={path}"
+    assert KeptDraft.objects.get().path == path
+
+
+def test_still_here_needs_signing_in_and_a_post(cast, as_user):
+    assert Client().post("/account/sessions/still-here/")["Location"].startswith("/sign-in/")
+    nia = as_user(cast.nia)
+    assert nia.get("/account/sessions/still-here/").status_code == 405
+    idle_for(nia, 10)
+    assert nia.post("/account/sessions/still-here/").status_code == 204
+    assert time.time() - nia.session["last_active_at"] < 5
