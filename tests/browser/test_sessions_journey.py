@@ -8,7 +8,13 @@ from playwright.sync_api import expect
 
 from sharewise.policy import documents, store
 
-from .conftest import DESKTOP, PHONE, assert_accessible, screenshot
+from .conftest import (
+    DESKTOP,
+    PHONE,
+    assert_accessible,
+    assert_no_horizontal_overflow,
+    screenshot,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -40,6 +46,10 @@ def test_nia_signs_out_the_browser_she_left_signed_in(
     try:
         phone = phone_context.new_page()
         sign_in(phone, live_server, cast.nia)
+        phone.goto(f"{live_server.url}/account/sessions/")
+        expect(phone.locator("tbody tr")).to_have_count(2)
+        assert_no_horizontal_overflow(phone)
+        screenshot(phone, "sessions-on-a-phone")
 
         page.get_by_role("link", name="Where you are signed in").click()
         expect(h1(page)).to_have_text("Where you are signed in")
