@@ -67,7 +67,10 @@ def _user_agent(request) -> str:
 
 
 def on_sign_in(sender, request, user, **kwargs):
-    signin.record_sign_in(request, user)
+    backend = getattr(user, "backend", "") or ""
+    signin.record_sign_in(
+        request, user, via="single sign-on" if "oidc" in backend.lower() else "password"
+    )
     if request is None or not hasattr(request, "session"):
         return
     now = time.time()
