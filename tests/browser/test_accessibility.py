@@ -195,7 +195,8 @@ def _api_tokens(page, url, cast):
 
 def _api_token_created(page, url, cast):
     _api_tokens(page, url, cast)
-    page.get_by_label("Name for a new token").fill("Monthly report script")
+    page.get_by_label("Name for the token").fill("Monthly report script")
+    page.get_by_label("Your password").fill(cast.password)
     page.get_by_role("button", name="Create token").click()
     expect(page.get_by_text("Copy it now: it will not be shown again.")).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="Monthly report script")).to_have_count(1)
