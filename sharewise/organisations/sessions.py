@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -284,6 +285,10 @@ class SessionLimitsMiddleware:
             why = signin.ENDED_ABSOLUTE
         elif now - session[LAST_ACTIVE_AT] > idle:
             why = signin.ENDED_IDLE
+        if why and request.path == STILL_HERE:
+            # Too late to stay: say so, but leave the session for the form still open
+            # on the page, so what it sends is kept as a draft.
+            return HttpResponse(status=401)
         if why:
             return self._end(request, user, why, idle, absolute)
         if now - session[LAST_ACTIVE_AT] >= TOUCH_EVERY or request.path == STILL_HERE:

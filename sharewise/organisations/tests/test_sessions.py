@@ -297,3 +297,11 @@ def test_still_here_needs_signing_in_and_a_post(cast, as_user):
     idle_for(nia, 10)
     assert nia.post("/account/sessions/still-here/").status_code == 204
     assert time.time() - nia.session["last_active_at"] < 5
+
+
+def test_still_here_too_late_leaves_the_session_for_the_form_to_be_kept(cast, as_user):
+    nia = as_user(cast.nia)
+    idle_for(nia, 31)
+    assert nia.post("/account/sessions/still-here/").status_code == 401
+    nia.post(f"/people/{cast.alice.pk}/concerns/new/", CONCERN)
+    assert KeptDraft.objects.filter(user=cast.nia).exists()

@@ -10,6 +10,7 @@
   const csrf = document.querySelector("input[name=csrfmiddlewaretoken]");
   let lastTold = Date.now();
   let timer = null;
+  let endTimer = null;
   let banner = null;
 
   function stillHere() {
@@ -25,6 +26,8 @@
       if (answer.ok) {
         hideWarning();
         schedule();
+      } else {
+        signedOut();
       }
     });
   }
@@ -61,13 +64,24 @@
     banner.hidden = false;
   }
 
+  function signedOut() {
+    showWarning();
+    banner.querySelector("p").textContent =
+      "You have been signed out because you were not active. Anything you send now is " +
+      "kept for you until you sign in again.";
+    const button = banner.querySelector("button");
+    if (button) button.remove();
+  }
+
   function hideWarning() {
     if (banner) banner.hidden = true;
   }
 
   function schedule() {
     clearTimeout(timer);
+    clearTimeout(endTimer);
     timer = setTimeout(showWarning, Math.max(idle - WARN_BEFORE, 0));
+    endTimer = setTimeout(signedOut, idle);
   }
 
   document.addEventListener("input", (event) => {
