@@ -41,6 +41,8 @@ TOUCH_EVERY = 60  # seconds: last activity is written at most this often
 # Paths whose forms are never kept: signing in and out, and account pages that ask for
 # a password.
 NOT_KEPT = ("/sign-in/", "/sign-out/", "/account/", "/api/")
+# A form's typing, not an upload: anything larger is not kept.
+KEPT_AT_MOST = 256 * 1024
 # Fields never kept, whatever the form.
 NEVER_KEPT = re.compile(r"csrfmiddlewaretoken|password|secret|otp|token", re.IGNORECASE)
 
@@ -196,7 +198,10 @@ def keep_draft(request, user) -> bool:
     fields = _kept_fields(request)
     if not fields:
         return False
-    sealed = _fernet().encrypt(json.dumps(fields).encode())
+    plain = json.dumps(fields).encode()
+    if len(plain) > KEPT_AT_MOST:
+        return False
+    sealed = _fernet().encrypt(plain)
     page = form_page(request)[:300]
     KeptDraft.objects.filter(user=user, path=page).delete()
     KeptDraft.objects.create(user=user, path=page, fields=sealed)
