@@ -1,3 +1,5 @@
+from django.urls import reverse
+
 from sharewise.organisations.access import scope_for
 
 
@@ -11,7 +13,9 @@ def navigation(request):
         # What someone had typed when their session ran out, to put back in the form.
         "restored_draft": getattr(request, "restored_draft", None),
         # For the warning before the idle limit signs them out.
-        "session_timing": {"idle": limits[0]} if limits else None,
+        "session_timing": {"idle": limits[0], "still_here": reverse("still_here")}
+        if limits
+        else None,
         "can": {
             "see_people": bool(scope_for(user).case_wide_org_ids or scope_for(user).team_ids),
             "manage_organisation": user.has_perm("organisations.manage_organisation"),

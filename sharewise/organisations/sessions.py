@@ -7,6 +7,7 @@ it was, can keep a form they were sending as a draft for them, and can tell them
 they were signed out."""
 
 import base64
+import functools
 import json
 import re
 import time
@@ -22,6 +23,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -290,13 +292,13 @@ class SessionLimitsMiddleware:
             why = signin.ENDED_ABSOLUTE
         elif now - session[LAST_ACTIVE_AT] > idle:
             why = signin.ENDED_IDLE
-        if why and request.path == STILL_HERE:
+        if why and request.path == _still_here():
             # Too late to stay: say so, but leave the session for the form still open
             # on the page, so what it sends is kept as a draft.
             return HttpResponse(status=401)
         if why:
             return self._end(request, user, why, idle, absolute)
-        if now - session[LAST_ACTIVE_AT] >= TOUCH_EVERY or request.path == STILL_HERE:
+        if now - session[LAST_ACTIVE_AT] >= TOUCH_EVERY or request.path == _still_here():
             session[LAST_ACTIVE_AT] = now
             session[LIMITS] = limits_for(user)
             self._touch(request, user)
@@ -351,7 +353,9 @@ class SessionLimitsMiddleware:
         signin.record_refused(request, status)
 
 
-STILL_HERE = "/account/sessions/still-here/"
+@functools.cache
+def _still_here() -> str:
+    return reverse("still_here")
 
 
 # --- Saying what a browser is ---------------------------------------------------------

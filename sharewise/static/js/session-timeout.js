@@ -4,7 +4,8 @@
 (function () {
   const data = document.getElementById("sw-session-timing");
   if (!data) return;
-  const idle = JSON.parse(data.textContent).idle * 1000;
+  const timing = JSON.parse(data.textContent);
+  const idle = timing.idle * 1000;
   const WARN_BEFORE = 2 * 60 * 1000;
   const TELL_EVERY = 5 * 60 * 1000;
   const csrf = document.querySelector("input[name=csrfmiddlewaretoken]");
@@ -17,7 +18,7 @@
     if (!csrf) return Promise.resolve();
     lastTold = Date.now();
     const body = new URLSearchParams({ csrfmiddlewaretoken: csrf.value });
-    return fetch("/account/sessions/still-here/", {
+    return fetch(timing.still_here, {
       method: "POST",
       body: body,
       credentials: "same-origin",
