@@ -49,7 +49,10 @@ def record_sign_in_failure(request, username: str) -> None:
         object_id=user.pk if user else "",
         organisation_id=_organisation_id(user) if user and user.is_active else None,
         address=trail.client_address(request) if request else None,
-        detail={"username": username},
+        # A password asked for again (to make an API token) names the page it was on.
+        detail={"username": username}
+        if request is None or request.path.startswith("/sign-in/")
+        else {"username": username, "page": request.path},
     )
 
 

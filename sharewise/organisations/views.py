@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model
@@ -224,8 +224,6 @@ def remove_role(request, user_id, membership_id):
 def _second_factor_needed(request):
     """Words saying why a token cannot be made yet, when the person has a second factor
     and has not proven it within the policy's step-up minutes; None when they may."""
-    from datetime import UTC, datetime
-
     has_factor = "second_factor_at" in request.session or _has_device(request.user)
     if not has_factor:
         return None
@@ -298,7 +296,13 @@ def api_tokens(request):
     return render(
         request,
         "organisations/api_tokens.html",
-        {"tokens": tokens, "secret": secret, "form": form, "now": timezone.now()},
+        {
+            "tokens": tokens,
+            "secret": secret,
+            "form": form,
+            "now": timezone.now(),
+            "step_up": step_up,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -150,3 +150,19 @@ def test_a_token_needs_her_password_again(page, live_server, transactional_cast,
     expect(page.locator("#new-token")).to_contain_text("sw_")
     expect(page.locator("tbody tr").first).to_contain_text("Rota script")
     assert_accessible(page, "api-token-made")
+
+
+def test_a_token_waits_for_a_recent_second_factor(page, live_server, transactional_cast, sign_in):
+    from datetime import UTC, datetime, timedelta
+
+    sign_in(page, live_server, transactional_cast.sarah)
+    key = next(c["value"] for c in page.context.cookies() if c["name"] == "sessionid")
+    session = SessionStore(session_key=key)
+    session["second_factor_at"] = (datetime.now(UTC) - timedelta(minutes=40)).isoformat()
+    session["second_factor_via"] = "authenticator app"
+    session.save()
+    page.get_by_role("link", name="API tokens").click()
+    expect(page.locator(".nhsuk-warning-callout")).to_contain_text(
+        "Confirm your second factor again before making a token"
+    )
+    assert_accessible(page, "api-token-second-factor-needed")

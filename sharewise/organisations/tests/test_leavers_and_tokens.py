@@ -67,6 +67,8 @@ def test_a_token_needs_the_password_again(cast, as_user):
     refused = nia.post("/account/api-tokens/", {"name": "Rota", "days": 30, "password": "guess"})
     assert refused.status_code == 400
     assert "Your password is not right" in refused.content.decode()
+    failed = Entry.objects.get(action="sign-in failed")
+    assert failed.detail == {"username": "nia", "page": "/account/api-tokens/"}
     missing = nia.post("/account/api-tokens/", {"name": "Rota", "days": 30})
     assert "Enter your password to create a token" in missing.content.decode()
     assert not ApiToken.objects.exists()
@@ -112,6 +114,7 @@ def _proved_second_factor(client, minutes_ago):
 def test_someone_with_a_second_factor_must_have_proved_it_recently(cast, as_user):
     sarah = as_user(cast.sarah)
     _proved_second_factor(sarah, 40)
+    assert "Second factor needed" in sarah.get("/account/api-tokens/").content.decode()
     asked = {"name": "Oversight report", "days": 10, "password": cast.password}
     refused = sarah.post("/account/api-tokens/", asked)
     assert "Confirm your second factor again" in refused.content.decode()
