@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "sharewise.audittrail.middleware.SealTrailMiddleware",
+    # Inside the sealing middleware, so the trail entries it writes are sealed with the rest.
+    "sharewise.organisations.sessions.SessionLimitsMiddleware",
 ]
 
 ROOT_URLCONF = "sharewise.urls"
@@ -172,9 +174,10 @@ AXES_VERBOSE = False
 # typos, so lockout is per account.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
-# Sign out after 30 minutes without activity.
-SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The access policy's idle and absolute limits end sessions (organisations.sessions);
+# the store keeps a session for the longest absolute limit the policy allows, so one
+# past its limit can still say whose it was and keep what they were sending.
+SESSION_COOKIE_AGE = 24 * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -75,6 +75,18 @@ urlpatterns = [
         organisations.revoke_api_token,
         name="revoke_api_token",
     ),
+    path("account/sessions/", organisations.my_sessions, name="my_sessions"),
+    path(
+        "account/sessions/<int:session_id>/sign-out/",
+        organisations.end_session,
+        name="end_session",
+    ),
+    path(
+        "account/sessions/sign-out-others/",
+        organisations.end_other_sessions,
+        name="end_other_sessions",
+    ),
+    path("account/sessions/still-here/", organisations.still_here, name="still_here"),
     path("", include("sharewise.patterns.urls")),
     path("", include("sharewise.sharing.urls")),
     path("", include("sharewise.disclosures.urls")),

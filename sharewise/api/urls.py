@@ -18,17 +18,41 @@ from sharewise.api import organisations as organisation_routes
 from sharewise.api import patterns as pattern_routes
 from sharewise.api import people as people_routes
 from sharewise.api import sharing as sharing_routes
-from sharewise.organisations.models import ApiToken
+from sharewise.audittrail import trail
+from sharewise.organisations.access import scope_for
+from sharewise.organisations.models import ApiToken, ExpiredToken
 from sharewise.security import errors, throttle
+
+
+class TokenExpired(AuthenticationError):
+    def __init__(self, message):
+        super().__init__()
+        self.message = message
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
-        user = ApiToken.user_for(token)
-        if user is not None:
-            request.user = user
-            throttle.check_api_token(request, token)
-        return user
+        try:
+            found = ApiToken.token_for(token)
+        except ExpiredToken as expired:
+            trail.record(
+                actor=expired.token.user,
+                action="refused expired API token",
+                object_type="api token",
+                object_id=expired.token.pk,
+                organisation_id=scope_for(expired.token.user).organisation_id,
+                address=trail.client_address(request),
+                detail={"token": expired.token.hint, "path": request.path},
+            )
+            raise TokenExpired(f"{expired}: create a new one under Account › API tokens.") from None
+        if found is None:
+            return None
+        request.user = found.user
+        request.api_token = found
+        # Every entry this request writes names the token it came with.
+        trail.note_via(token=found.hint)
+        throttle.check_api_token(request, token)
+        return found.user
 
 
 api = NinjaAPI(
@@ -57,6 +81,11 @@ def unauthenticated(request, exc):
     return _error(
         request, 401, "Sign in, or send a valid API token as 'Authorization: Bearer <token>'."
     )
+
+
+@api.exception_handler(TokenExpired)
+def token_expired(request, exc):
+    return _error(request, 401, exc.message)
 
 
 @api.exception_handler(PermissionDenied)

@@ -9,7 +9,7 @@ class SealTrailMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        trail.take_wrote_flag()
+        trail.start_request()
         response = self.get_response(request)
         if trail.take_wrote_flag():
             trail.seal_pending()

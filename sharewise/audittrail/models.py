@@ -57,6 +57,12 @@ class Entry(AppendOnly):
             models.Index(fields=["actor_id", "-at"], name="trail_actor_at"),
             models.Index(fields=["organisation_id", "-at"], name="trail_org_at"),
             models.Index(fields=["at"], name="trail_at"),
+            # Counting one member of staff's refused requests in a window, on each refusal.
+            models.Index(
+                fields=["actor_id", "at"],
+                name="trail_refused_actor_at",
+                condition=models.Q(action="refused access"),
+            ),
         ]
 
     def __str__(self):

@@ -25,6 +25,21 @@ logger = logging.getLogger("sharewise.audittrail")
 
 # Set when a request wrote to the trail, so the middleware knows to seal afterwards.
 _wrote = contextvars.ContextVar("trail_wrote", default=False)
+# What the request came through when not a browser session (an API token's hint), added
+# to the detail of every entry the request writes, so each use of a token is traceable.
+_via = contextvars.ContextVar("trail_via", default=None)
+
+
+def note_via(**detail) -> None:
+    """For the rest of this request, every entry also carries detail (such as the API
+    token's hint)."""
+    _via.set(detail or None)
+
+
+def _detail(detail: dict | None) -> dict:
+    via = _via.get()
+    return {**(detail or {}), **via} if via else detail or {}
+
 
 _SEAL_LOCK_KEY = 7_310_442_001  # PostgreSQL advisory lock id for sealing
 _RECENT_WINDOW = 5_000  # entries that may commit out of id order while others seal
@@ -58,7 +73,7 @@ def record(
         organisation_id=organisation_id,
         client_address=address,
         reason=reason,
-        detail=detail or {},
+        detail=_detail(detail),
     )
     _wrote.set(True)
     return entry
@@ -99,7 +114,7 @@ def record_all(entries: list[dict]) -> None:
             e.get("organisation_id"),
             e.get("address"),
             e.get("reason", ""),
-            ops.adapt_json_value(e.get("detail") or {}, None),
+            ops.adapt_json_value(_detail(e.get("detail")), None),
         )
         for e in entries
     ]
@@ -136,7 +151,7 @@ def record_reads(
             organisation_id=organisation_id,
             client_address=client_address(request),
             reason=reason,
-            detail=detail or {},
+            detail=_detail(detail),
         )
         for person_id in person_ids
     )
@@ -148,6 +163,12 @@ def take_wrote_flag() -> bool:
     wrote = _wrote.get()
     _wrote.set(False)
     return wrote
+
+
+def start_request() -> None:
+    """Forget what the previous request in this thread wrote and came through."""
+    _wrote.set(False)
+    _via.set(None)
 
 
 def _try_lock(cursor) -> bool:

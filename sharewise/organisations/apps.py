@@ -6,4 +6,9 @@ class OrganisationsConfig(AppConfig):
     label = "organisations"
 
     def ready(self):
-        from sharewise.organisations import single_sign_on  # noqa: F401 (registers its checks)
+        from sharewise.organisations import (
+            sessions,
+            single_sign_on,  # noqa: F401 (registers its checks)
+        )
+
+        sessions.connect()

@@ -4,6 +4,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sharewise.audittrail import trail
+from sharewise.organisations import sessions
+from sharewise.organisations.models import ApiToken
 
 
 def _record(request, action, obj, organisation_id, **detail):
@@ -57,7 +59,25 @@ def save_staff(request, form, organisation_id):
         organisation_id,
         fields=fields,
     )
+    if not adding and "is_active" in form.changed_data and not user.is_active:
+        stop_everything_of(request, user, organisation_id)
     return user
+
+
+def stop_everything_of(request, user, organisation_id):
+    """A leaver: every session they have ends and every API token they hold is revoked
+    now, not when each would have run out."""
+    ended = sessions.end_every_session_of(user, "no longer signs in")
+    tokens = list(ApiToken.objects.filter(user=user, revoked_at__isnull=True))
+    ApiToken.objects.filter(pk__in=[t.pk for t in tokens]).revoke_all()
+    _record(
+        request,
+        "stopped signing in",
+        user,
+        organisation_id,
+        sessions_ended=ended,
+        tokens_revoked=[t.hint for t in tokens],
+    )
 
 
 def add_membership(request, membership) -> bool:

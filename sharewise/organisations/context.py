@@ -1,3 +1,5 @@
+from django.urls import reverse
+
 from sharewise.organisations.access import scope_for
 
 
@@ -6,7 +8,14 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    limits = request.session.get("session_limits") if hasattr(request, "session") else None
     return {
+        # What someone had typed when their session ran out, to put back in the form.
+        "restored_draft": getattr(request, "restored_draft", None),
+        # For the warning before the idle limit signs them out.
+        "session_timing": {"idle": limits[0], "still_here": reverse("still_here")}
+        if limits
+        else None,
         "can": {
             "see_people": bool(scope_for(user).case_wide_org_ids or scope_for(user).team_ids),
             "manage_organisation": user.has_perm("organisations.manage_organisation"),
@@ -21,5 +30,5 @@ def navigation(request):
             ),
             "review_concerns": bool(scope_for(user).managed_team_ids)
             or scope_for(user).has("safeguarding_lead"),
-        }
+        },
     }

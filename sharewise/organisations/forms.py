@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.core.validators import MaxValueValidator
 
 from sharewise.organisations.access import TEAM_ROLES
 from sharewise.organisations.models import Membership, Role, Service, SingleSignOnIdentity, Team
@@ -180,3 +181,52 @@ class SingleSignOnIdentityForm(forms.Form):
                 "remove it there first"
             )
         return subject
+
+
+class ApiTokenForm(forms.Form):
+    """A new API token: what uses it, how long it lasts, and the password again, so a
+    session left open is not enough to take a token away."""
+
+    name = forms.CharField(
+        label="Name for the token",
+        max_length=100,
+        help_text="What will use it, for example “Monthly report script”",
+        error_messages={"required": "Give the token a name, for example 'Reporting script'"},
+        widget=forms.TextInput(attrs=TEXT),
+    )
+    days = forms.IntegerField(
+        label="Days until it expires",
+        min_value=1,
+        widget=forms.NumberInput(attrs={**TEXT, "class": "nhsuk-input nhsuk-input--width-4"}),
+    )
+    password = forms.CharField(
+        label="Your password",
+        help_text="Enter your password again to create a token",
+        error_messages={"required": "Enter your password to create a token"},
+        widget=forms.PasswordInput(attrs={**TEXT, "autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, limits, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_days = limits.max_days
+        days = self.fields["days"]
+        days.max_value = limits.max_days
+        days.initial = limits.default_days
+        days.help_text = f"Up to {limits.max_days} days. It stops working after that."
+        days.widget.attrs.update(min=1, max=limits.max_days)
+        days.error_messages.update(
+            required=f"Enter how many days the token lasts, from 1 to {limits.max_days}",
+            invalid=f"Enter how many days the token lasts as a number, from 1 to {limits.max_days}",
+            min_value=f"A token lasts at least 1 day: enter 1 to {limits.max_days}",
+            max_value=(
+                f"Your organisation lets tokens last up to {limits.max_days} days: "
+                f"enter {limits.max_days} or fewer"
+            ),
+        )
+        days.validators = [*days.validators, MaxValueValidator(limits.max_days)]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Give the token a name, for example 'Reporting script'")
+        return name

@@ -1,5 +1,6 @@
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -120,7 +121,20 @@ def _digest(secret: str) -> str:
 
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True)
+        """Neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+    def revoke_all(self) -> int:
+        return self.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+class ExpiredToken(Exception):
+    """A token that was right once but whose time is up."""
+
+    def __init__(self, token):
+        when = timezone.localtime(token.expires_at)
+        super().__init__(f"This API token expired on {when:%-d %b %Y}")
+        self.token = token
 
 
 class ApiToken(models.Model):
@@ -135,6 +149,7 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     hint = models.CharField(max_length=12, help_text="First characters, to tell tokens apart")
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -144,18 +159,29 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.hint}…)"
 
     @classmethod
-    def issue(cls, user, name: str) -> tuple["ApiToken", str]:
+    def issue(cls, user, name: str, days: int | None = None) -> tuple["ApiToken", str]:
+        """A new token, expiring after days (the access policy's default when not given;
+        callers check a chosen number against its maximum)."""
+        if days is None:
+            days = token_limits(user).default_days
         secret = cls.PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, digest=_digest(secret), hint=secret[:8])
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            digest=_digest(secret),
+            hint=secret[:8],
+            expires_at=timezone.now() + timedelta(days=days),
+        )
         return token, secret
 
     @classmethod
-    def user_for(cls, secret: str):
-        """The active user a token belongs to, or None."""
+    def token_for(cls, secret: str):
+        """The usable token a secret stands for, with its user, or None. Raises
+        ExpiredToken for a token that expired, so the caller can say so."""
         if not secret or not secret.startswith(cls.PREFIX):
             return None
         token = (
-            cls.objects.active()
+            cls.objects.filter(revoked_at__isnull=True)
             .select_related("user")
             .filter(digest=_digest(secret), user__is_active=True)
             .first()
@@ -163,9 +189,26 @@ class ApiToken(models.Model):
         if token is None:
             return None
         now = timezone.now()
-        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+        if token.expires_at <= now:
+            raise ExpiredToken(token)
+        # Written at most every minute: a script calling in a loop costs no write each time.
+        if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             cls.objects.filter(pk=token.pk).update(last_used_at=now)
-        return token.user
+            token.last_used_at = now
+        return token
+
+    @classmethod
+    def user_for(cls, secret: str):
+        """The active user a usable token belongs to, or None."""
+        try:
+            token = cls.token_for(secret)
+        except ExpiredToken:
+            return None
+        return token.user if token else None
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()
 
     def revoke(self):
         if self.revoked_at is None:
@@ -212,3 +255,65 @@ class SingleSignOnIdentity(models.Model):
 
     def __str__(self):
         return f"{self.subject} at {self.issuer}"
+
+
+def token_limits(user):
+    """The access policy's token limits for the user's organisation."""
+    from sharewise.organisations.access import scope_for
+    from sharewise.policy import documents, store
+
+    organisation_id = scope_for(user).organisation_id
+    if organisation_id is None:
+        return documents.default("access").api_tokens
+    return store.in_force(organisation_id, "access")[1].api_tokens
+
+
+class SignedInSession(models.Model):
+    """One browser session of a member of staff, so they can see where they are signed
+    in and end a session they do not recognise. Keyed by the session's key; the session
+    itself stays in Django's session store."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signed_in_sessions"
+    )
+    session_key = models.CharField(max_length=40, unique=True)
+    signed_in_at = models.DateTimeField(default=timezone.now)
+    last_active_at = models.DateTimeField(default=timezone.now)
+    user_agent = models.CharField(max_length=300, blank=True)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_why = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["user", "-last_active_at"],
+                name="session_open_by_user",
+                condition=Q(ended_at__isnull=True),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} since {self.signed_in_at:%Y-%m-%d %H:%M}"
+
+
+class KeptDraft(models.Model):
+    """What someone had typed into a form when their session ran out, kept for them
+    alone until they sign in again and see it restored (or for a day at most)."""
+
+    KEPT_FOR = timedelta(hours=24)
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="kept_drafts"
+    )
+    path = models.CharField(max_length=300)
+    # Encrypted with a key derived from SECRET_KEY: a database copy alone does not
+    # show what was typed.
+    fields = models.BinaryField()
+    kept_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "path"], name="kept_draft_user_path")]
+
+    def __str__(self):
+        return f"Draft of {self.path} kept {self.kept_at:%Y-%m-%d %H:%M}"

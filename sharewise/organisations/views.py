@@ -1,18 +1,22 @@
+from datetime import UTC, datetime, timedelta
+
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sharewise.audittrail import trail
-from sharewise.organisations import changes, single_sign_on
+from sharewise.organisations import changes, sessions, signin, single_sign_on
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.forms import (
+    ApiTokenForm,
     MembershipForm,
     ServiceForm,
     SingleSignOnIdentityForm,
@@ -20,7 +24,15 @@ from sharewise.organisations.forms import (
     StaffForm,
     TeamForm,
 )
-from sharewise.organisations.models import ApiToken, Membership, Organisation, Service, Team
+from sharewise.organisations.models import (
+    ApiToken,
+    Membership,
+    Organisation,
+    Service,
+    Team,
+    token_limits,
+)
+from sharewise.policy import store
 
 
 def _administered_organisation(request) -> Organisation:
@@ -282,25 +294,95 @@ def remove_role(request, user_id, membership_id):
     return redirect("staff_member", user_id=user_id)
 
 
+def _second_factor_needed(request):
+    """Words saying why a token cannot be made yet, when the person has a second factor
+    and has not proven it within the policy's step-up minutes; None when they may."""
+    has_factor = "second_factor_at" in request.session or _has_device(request.user)
+    if not has_factor:
+        return None
+    organisation_id = scope_for(request.user).organisation_id
+    minutes = (
+        store.in_force(organisation_id, "access")[1].second_factor.step_up_minutes
+        if organisation_id
+        else 15
+    )
+    proven = request.session.get("second_factor_at")
+    try:
+        at = datetime.fromisoformat(proven) if proven else None
+    except ValueError:
+        at = None
+    if at is not None and at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    if at is not None and timezone.now() - at <= timedelta(minutes=minutes):
+        return None
+    return (
+        f"Confirm your second factor again before making a token: the last time was more "
+        f"than {minutes} minutes ago. Sign out and sign in again with it, then come back here."
+    )
+
+
+def _has_device(user) -> bool:
+    from django.apps import apps
+
+    if not apps.is_installed("django_otp"):
+        return False
+    from django_otp import user_has_device
+
+    return user_has_device(user)
+
+
 @login_required
 def api_tokens(request):
-    """Each person manages their own API tokens; the secret is shown only once."""
+    """Each person manages their own API tokens; the secret is shown only once. Making
+    one needs the password again (and a recent second factor for those who have one),
+    so a session left open is not enough to take a lasting key away."""
     secret = None
-    if request.method == "POST":
-        name = request.POST.get("name", "").strip()
-        if not name:
-            messages.warning(request, "Give the token a name, for example 'Reporting script'.")
+    limits = token_limits(request.user)
+    form = ApiTokenForm(request.POST or None, limits=limits)
+    step_up = _second_factor_needed(request)
+    if request.method == "POST" and form.is_valid():
+        checked = authenticate(
+            request, username=request.user.username, password=form.cleaned_data["password"]
+        )
+        if checked is None or checked.pk != request.user.pk:
+            form.add_error("password", "Your password is not right")
+        elif step_up:
+            form.add_error(None, step_up)
         else:
-            token, secret = ApiToken.issue(request.user, name[:100])
+            token, secret = ApiToken.issue(
+                request.user, form.cleaned_data["name"][:100], days=form.cleaned_data["days"]
+            )
             trail.record_request(
                 request,
                 "created API token",
                 object_type="api token",
                 object_id=token.pk,
                 organisation_id=scope_for(request.user).organisation_id,
+                detail={
+                    "token": token.hint,
+                    "expires": token.expires_at.isoformat(),
+                    "confirmed with": _confirmed_with(request),
+                },
             )
+            form = ApiTokenForm(limits=limits)
     tokens = request.user.api_tokens.order_by("-created_at")
-    return render(request, "organisations/api_tokens.html", {"tokens": tokens, "secret": secret})
+    return render(
+        request,
+        "organisations/api_tokens.html",
+        {
+            "tokens": tokens,
+            "secret": secret,
+            "form": form,
+            "now": timezone.now(),
+            "step_up": step_up,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _confirmed_with(request) -> str:
+    via = request.session.get("second_factor_via")
+    return f"password and {via}" if via else "password only: no second factor set up"
 
 
 @login_required
@@ -314,6 +396,60 @@ def revoke_api_token(request, token_id):
         object_type="api token",
         object_id=token.pk,
         organisation_id=scope_for(request.user).organisation_id,
+        detail={"token": token.hint},
     )
     messages.success(request, f"Revoked {token.name}. Anything using it will stop working.")
     return redirect("api_tokens")
+
+
+@login_required
+def my_sessions(request):
+    """Where you are signed in, so you can end a session you do not recognise."""
+    current = request.session.session_key
+    rows = list(sessions.open_sessions(request.user))
+    for row in rows:
+        row.browser = sessions.describe_browser(row.user_agent)
+        row.is_current = row.session_key == current
+    rows.sort(key=lambda row: not row.is_current)
+    idle, absolute = sessions.limits_for(request.user)
+    return render(
+        request,
+        "organisations/sessions.html",
+        {"signed_in": rows, "idle_minutes": idle // 60, "absolute_hours": absolute // 3600},
+    )
+
+
+@login_required
+@require_POST
+def end_session(request, session_id):
+    """Sign out one of your other sessions. Someone else's is not found."""
+    row = get_object_or_404(sessions.open_sessions(request.user), pk=session_id)
+    if row.session_key == request.session.session_key:
+        messages.warning(request, "That is this session: use Sign out at the top instead.")
+        return redirect("my_sessions")
+    ended = sessions.end_sessions([row], "signed out from another session")
+    signin.record_signed_out_elsewhere(request, ended, everywhere_else=False)
+    messages.success(
+        request, f"Signed out {sessions.describe_browser(row.user_agent)}. It must sign in again."
+    )
+    return redirect("my_sessions")
+
+
+@login_required
+@require_POST
+def end_other_sessions(request):
+    others = sessions.open_sessions(request.user).exclude(session_key=request.session.session_key)
+    ended = sessions.end_sessions(list(others), "signed out everywhere else")
+    signin.record_signed_out_elsewhere(request, ended, everywhere_else=True)
+    if ended:
+        messages.success(request, f"Signed out everywhere else ({ended} other sessions).")
+    else:
+        messages.info(request, "You were not signed in anywhere else.")
+    return redirect("my_sessions")
+
+
+@login_required
+@require_POST
+def still_here(request):
+    """The idle warning's "Stay signed in": the middleware notes the activity."""
+    return HttpResponse(status=204)

@@ -195,10 +195,17 @@ def _api_tokens(page, url, cast):
 
 def _api_token_created(page, url, cast):
     _api_tokens(page, url, cast)
-    page.get_by_label("Name for a new token").fill("Monthly report script")
+    page.get_by_label("Name for the token").fill("Monthly report script")
+    page.get_by_label("Your password").fill(cast.password)
     page.get_by_role("button", name="Create token").click()
     expect(page.get_by_text("Copy it now: it will not be shown again.")).to_be_visible()
     expect(page.get_by_role("row").filter(has_text="Monthly report script")).to_have_count(1)
+
+
+def _sessions(page, url, cast):
+    page.get_by_role("link", name="Where you are signed in").click()
+    expect(h1(page)).to_have_text("Where you are signed in")
+    expect(page.get_by_text("This browser")).to_be_visible()
 
 
 def _concern(cast, **options):
@@ -698,6 +705,7 @@ CASES = [
     Case("staff-member", "owen", _staff_member),
     Case("api-tokens", "priya", _api_tokens),
     Case("api-token-created", "grace", _api_token_created),
+    Case("sessions", "tom", _sessions),
     Case("record-concern", "nia", _record_concern),
     Case("record-concern-errors", "nia", _record_concern_errors),
     Case("concern-unmet-standards", "nia", _concern_unmet_standards),

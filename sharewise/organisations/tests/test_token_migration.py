@@ -1,0 +1,29 @@
+"""Tokens made before every token expired are given the policy's longest lifetime."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
+
+BEFORE = [("organisations", "0003_sessions_and_token_expiry")]
+AFTER = [("organisations", "0005_token_expiry_required")]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_tokens_made_before_expiry_get_the_longest_lifetime_from_today(transactional_cast):
+    executor = MigrationExecutor(connection)
+    executor.migrate(BEFORE)
+    old = executor.loader.project_state(BEFORE).apps
+    old.get_model("organisations", "ApiToken").objects.create(
+        user_id=transactional_cast.nia.pk, name="Old script", digest="d" * 64, hint="sw_old"
+    )
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(AFTER)
+
+    from sharewise.organisations.models import ApiToken
+
+    token = ApiToken.objects.get(hint="sw_old")
+    assert timedelta(days=89, hours=23) < token.expires_at - timezone.now() <= timedelta(days=90)
