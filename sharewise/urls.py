@@ -77,7 +77,7 @@ urlpatterns = [
     ),
     path("account/sessions/", organisations.my_sessions, name="my_sessions"),
     path(
-        "account/sessions/<int:session_id>/sign-out/",
+        "account/sessions/<int:signed_in_id>/sign-out/",
         organisations.end_session,
         name="end_session",
     ),

@@ -62,7 +62,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from conftest import record_concern
 from sharewise.api.urls import api
 from sharewise.concerns.models import ImportJob
-from sharewise.organisations.models import ApiToken
+from sharewise.organisations.models import ApiToken, SignedInSession
 from sharewise.patterns.models import Alert
 from sharewise.people.models import BreakGlassAccess
 
@@ -127,6 +127,15 @@ PAGE_MATRIX = {
     ("single_sign_on_identity", "POST"): (302, 403, 403, 403, 403, 403, 403, 404, 403),
     ("api_tokens", "GET"):          (302, 200, 200, 200, 200, 200, 200, 200, 200),
     ("api_tokens", "POST"):         (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    # Each person's own sessions: another's session answers 404 (test_sessions.py).
+    ("my_sessions", "GET"):         (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("my_sessions", "POST"):        (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("end_session", "GET"):         (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("end_session", "POST"):        (302, 302, 404, 404, 404, 404, 404, 404, 404),
+    ("end_other_sessions", "GET"):  (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("end_other_sessions", "POST"): (302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("still_here", "GET"):          (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("still_here", "POST"):         (302, 204, 204, 204, 204, 204, 204, 204, 204),
     ("revoke_api_token", "GET"):    (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("revoke_api_token", "POST"):   (302, 302, 302, 302, 302, 302, 302, 302, 302),
     ("record_concern", "GET"):      (302, 200, 404, 200, 200, 200, 404, 404, 404),
@@ -541,6 +550,7 @@ def _ids(cast, user, grant, tokens):
         "membership_id": cast.nia.memberships.get().pk,
         # each person revokes one of their own tokens
         "token_id": tokens[user or cast.nia][0].pk,
+        "signed_in_id": cast.nias_other_session.pk,
         "job_id": cast.import_job.pk,
         "other_id": cast.bob.pk,
         "merge_id": cast.merge.pk,
@@ -832,6 +842,9 @@ def test_permission_matrix(cast):
     _governance_records(cast)
     users = {name: getattr(cast, name) for name in ROLES if name != "anonymous"}
     tokens = {user: ApiToken.issue(user, "test") for user in users.values()}
+    cast.nias_other_session = SignedInSession.objects.create(
+        user=cast.nia, session_key="nia-on-another-computer"
+    )
     grant = BreakGlassAccess.objects.create(
         user=cast.tom,
         person=cast.alice,

@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from sharewise.audittrail import trail
 from sharewise.organisations import changes, sessions, signin, single_sign_on
@@ -403,6 +403,7 @@ def revoke_api_token(request, token_id):
 
 
 @login_required
+@require_safe
 def my_sessions(request):
     """Where you are signed in, so you can end a session you do not recognise."""
     current = request.session.session_key
@@ -421,9 +422,9 @@ def my_sessions(request):
 
 @login_required
 @require_POST
-def end_session(request, session_id):
+def end_session(request, signed_in_id):
     """Sign out one of your other sessions. Someone else's is not found."""
-    row = get_object_or_404(sessions.open_sessions(request.user), pk=session_id)
+    row = get_object_or_404(sessions.open_sessions(request.user), pk=signed_in_id)
     if row.session_key == request.session.session_key:
         messages.warning(request, "That is this session: use Sign out at the top instead.")
         return redirect("my_sessions")
