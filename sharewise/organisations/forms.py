@@ -153,3 +153,12 @@ class MembershipForm(forms.Form):
         elif kind == "team":
             membership.team = Team.objects.get(pk=pk, service__organisation=self.organisation)
         return membership
+
+
+class DeclineRoleForm(forms.Form):
+    reason = forms.CharField(
+        label="Why you decline it",
+        help_text="The administrator who asked reads this.",
+        max_length=1000,
+        widget=forms.TextInput(attrs=TEXT),
+    )
