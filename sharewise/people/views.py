@@ -16,6 +16,7 @@ from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Organisation
 from sharewise.people import changes, merging, panels
 from sharewise.people.access import (
+    break_glass_refusal,
     get_person_for,
     grant_break_glass,
     kept_record_for,
@@ -81,7 +82,11 @@ def not_found_page(request, person_id, form=None):
     return render(
         request,
         "people/not_found.html",
-        {"person_id": person_id, "form": form or BreakGlassForm()},
+        {
+            "person_id": person_id,
+            "form": form or BreakGlassForm(),
+            "break_glass_refusal": break_glass_refusal(request.user),
+        },
         status=404,
     )
 
@@ -155,6 +160,8 @@ def _looked(request, person, limit) -> list:
 @login_required
 @require_POST
 def break_glass(request, person_id):
+    if refusal := break_glass_refusal(request.user):
+        raise PermissionDenied(refusal)
     form = BreakGlassForm(request.POST)
     if not form.is_valid():
         return not_found_page(request, person_id, form)
