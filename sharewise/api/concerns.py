@@ -7,7 +7,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from sharewise.api.inputs import Input
+from sharewise.api.inputs import Input, moment_problem
 from sharewise.audittrail import trail
 from sharewise.concerns import chronology, recording
 from sharewise.concerns.access import get_concern_for
@@ -314,6 +314,8 @@ def amend_concern(request, concern_id: int, payload: AmendmentIn):
             raise ValidationError(
                 {"occurred_at": ["Give the time as ISO 8601, e.g. 2026-11-24T22:30:00+00:00"]}
             ) from None
+        if problem := moment_problem(changes["occurred_at"]):
+            raise ValidationError({"occurred_at": [problem]})
     try:
         recording.amend(request, concern, changes, payload.reason)
     except ValidationError as error:
