@@ -212,6 +212,18 @@ def test_by_api_each_refusal_is_named(cast, api, client, django_user_model):
     ).exists()
 
 
+def test_by_api_the_administrator_role_is_given_at_once(cast, api):
+    given = api(cast.owen).post(f"/api/v1/staff/{cast.grace.pk}/roles", {"role": "administrator"})
+    assert given.status_code == 201
+    assert given.json()["role"] == "administrator"
+    assert Membership.objects.filter(user=cast.grace, role=Role.ADMINISTRATOR).exists()
+    again = api(cast.owen).post(f"/api/v1/staff/{cast.grace.pk}/roles", {"role": "administrator"})
+    assert again.status_code == 422
+    assert again.json()["errors"] == [
+        {"field": "role", "message": "They already have that role there"}
+    ]
+
+
 def test_by_api_a_lead_cannot_approve_her_own_role(cast, api):
     Membership.objects.create(user=cast.owen, organisation=cast.org, role=Role.SAFEGUARDING_LEAD)
     asked = api(cast.owen).post(f"/api/v1/staff/{cast.tom.pk}/roles", {"role": "auditor"}).json()
