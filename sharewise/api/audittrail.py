@@ -42,7 +42,10 @@ def _require_trail_access(user):
 def _midnight(day: date | None, plus: int = 0):
     if day is None:
         return None
-    return timezone.make_aware(datetime.combine(day + timedelta(days=plus), time.min))
+    try:
+        return timezone.make_aware(datetime.combine(day + timedelta(days=plus), time.min))
+    except OverflowError:
+        return None  # the day after 31 December 9999: no end
 
 
 @router.get(

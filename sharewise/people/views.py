@@ -348,7 +348,10 @@ def trail_search(request):
 def _day_start(day, plus_days=0):
     if day is None:
         return None
-    return timezone.make_aware(datetime.combine(day + timedelta(days=plus_days), time.min))
+    try:
+        return timezone.make_aware(datetime.combine(day + timedelta(days=plus_days), time.min))
+    except OverflowError:
+        return None  # the day after 31 December 9999: no end
 
 
 @login_required

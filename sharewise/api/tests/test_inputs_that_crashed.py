@@ -126,3 +126,12 @@ def test_a_meeting_in_the_year_1_is_named(cast, api, held_at):
     meeting = api(cast.sarah).post("/api/v1/meetings", {"held_at": held_at})
     assert "held_at" in _fields(meeting)
     assert not Meeting.objects.exists()
+
+
+def test_a_trail_search_to_the_last_day_of_9999_has_no_end(cast, api, as_user):
+    found = api(cast.sarah).get("/api/v1/audit-trail", {"until": "9999-12-31"})
+    assert found.status_code == 200
+    page = as_user(cast.sarah).get(
+        "/audit-trail/", {"until_0": "31", "until_1": "12", "until_2": "9999"}
+    )
+    assert page.status_code == 200
