@@ -135,3 +135,14 @@ def test_a_trail_search_to_the_last_day_of_9999_has_no_end(cast, api, as_user):
         "/audit-trail/", {"until_0": "31", "until_1": "12", "until_2": "9999"}
     )
     assert page.status_code == 200
+
+
+def test_an_audit_of_the_first_days_of_the_calendar_is_accepted(cast, api):
+    first = api(cast.sarah).post(
+        "/api/v1/audits", {"period_from": "0001-01-01", "period_to": "0001-01-02"}
+    )
+    assert first.status_code == 202
+    too_long = api(cast.sarah).post(
+        "/api/v1/audits", {"period_from": "0001-01-01", "period_to": cast.today.isoformat()}
+    )
+    assert "at most" in _fields(too_long)["period_from"]
