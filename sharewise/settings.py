@@ -45,9 +45,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "sharewise.middleware.RefuseNulCharacters",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "sharewise.middleware.RefuseNulCharacters",
     "axes.middleware.AxesMiddleware",
     "sharewise.audittrail.middleware.SealTrailMiddleware",
 ]

@@ -146,3 +146,9 @@ def test_an_audit_of_the_first_days_of_the_calendar_is_accepted(cast, api):
         "/api/v1/audits", {"period_from": "0001-01-01", "period_to": cast.today.isoformat()}
     )
     assert "at most" in _fields(too_long)["period_from"]
+
+
+def test_the_refusal_page_keeps_the_content_security_policy(cast, as_user):
+    page = as_user(cast.nia).get("/people/", {"q": "\x00"})
+    assert page.status_code == 400
+    assert "default-src" in page.headers["Content-Security-Policy"]
