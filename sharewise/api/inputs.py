@@ -1,10 +1,14 @@
 """What every request body is built on."""
 
-from datetime import UTC, datetime, timedelta
+import re
+import types
+import typing
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated
 
 from django.utils import timezone
 from ninja import Schema
-from pydantic import ConfigDict, field_validator
+from pydantic import BeforeValidator, ConfigDict, field_validator
 
 # PostgreSQL accepts UTC offsets up to 15:59 either way; the world uses -12:00 to +14:00.
 LARGEST_OFFSET = timedelta(hours=15, minutes=59)
@@ -28,6 +32,38 @@ def moment_problem(value: datetime) -> str | None:
     except (OverflowError, ValueError):
         return "Give a date and time between the years 1 and 9999, in UTC and in local time"
     return None
+
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value):
+    """A day as written, not a number pydantic would read as seconds since 1970."""
+    if isinstance(value, date) or (isinstance(value, str) and ISO_DAY.fullmatch(value)):
+        return value
+    raise ValueError("Give the day as YYYY-MM-DD, for example 2026-03-31")
+
+
+# A day in a query parameter.
+Day = Annotated[date, BeforeValidator(_iso_day)]
+
+
+def _kinds(annotation) -> set:
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        return {k for a in typing.get_args(annotation) for k in _kinds(a)}
+    return {annotation}
+
+
+def _as_sent(value, kinds: set):
+    """Refuse what pydantic would otherwise quietly convert: true or false for a
+    number, a number for a day or a moment."""
+    if isinstance(value, bool) and bool not in kinds and kinds & {int, float}:
+        raise ValueError("Give a number, not true or false")
+    if kinds & {date, datetime} and (
+        isinstance(value, int | float) or (isinstance(value, str) and value.isdigit())
+    ):
+        raise ValueError("Give a date as YYYY-MM-DD (with a time: 2026-03-31T14:30:00+01:00)")
+    return value
 
 
 def _check(value):
@@ -57,6 +93,11 @@ class Input(Schema):
     in the database as a server error."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_converted(cls, value, info):
+        return _as_sent(value, _kinds(cls.model_fields[info.field_name].annotation))
 
     @field_validator("*", mode="after")
     @classmethod

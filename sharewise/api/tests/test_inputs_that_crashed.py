@@ -152,3 +152,18 @@ def test_the_refusal_page_keeps_the_content_security_policy(cast, as_user):
     page = as_user(cast.nia).get("/people/", {"q": "\x00"})
     assert page.status_code == 400
     assert "default-src" in page.headers["Content-Security-Policy"]
+
+
+def test_numbers_and_true_or_false_are_not_quietly_read_as_something_else(cast, api):
+    sarah = api(cast.sarah)
+    day = _fields(sarah.get("/api/v1/audit-trail", {"until": "0"}))
+    assert day == {"until": "Give the day as YYYY-MM-DD, for example 2026-03-31"}
+    assert "since" in _fields(sarah.get("/api/v1/disclosures", {"since": "20261201"}))
+    assert sarah.get("/api/v1/disclosures", {"since": "2026-12-01"}).status_code == 200
+    meeting = sarah.post(
+        "/api/v1/meetings", {"held_at": "2030-01-01T10:00:00Z", "service_id": False}
+    )
+    assert _fields(meeting) == {"service_id": "Give a number, not true or false"}
+    seconds = sarah.post("/api/v1/meetings", {"held_at": 1893456000})
+    assert "YYYY-MM-DD" in _fields(seconds)["held_at"]
+    assert not Meeting.objects.exists()
