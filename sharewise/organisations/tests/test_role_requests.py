@@ -230,3 +230,24 @@ def test_by_api_a_lead_cannot_approve_her_own_role(cast, api):
     refused = api(cast.owen).post(f"/api/v1/role-requests/{asked['id']}/approve")
     assert refused.status_code == 403
     assert refused.json()["message"] == "Someone else decides a role you asked for."
+
+
+def test_by_api_nobody_approves_a_role_they_would_receive_nor_one_already_decided(
+    cast, api, django_user_model
+):
+    ann = django_user_model.objects.create(username="ann", first_name="Ann", last_name="Lee")
+    Membership.objects.create(user=ann, organisation=cast.org, role=Role.ADMINISTRATOR)
+    asked = api(ann).post(f"/api/v1/staff/{cast.david.pk}/roles", {"role": "auditor"}).json()
+    mine = api(cast.david).post(f"/api/v1/role-requests/{asked['id']}/approve")
+    assert mine.status_code == 403
+    assert mine.json()["message"] == "Someone else decides a role you would receive."
+    declined = api(cast.sarah).post(
+        f"/api/v1/role-requests/{asked['id']}/decline", {"reason": "David audits nothing"}
+    )
+    assert declined.json()["status"] == "declined"
+    late = api(cast.sarah).post(f"/api/v1/role-requests/{asked['id']}/approve")
+    assert late.status_code == 422
+    assert late.json()["errors"] == [
+        {"field": "request", "message": "This request was already declined"}
+    ]
+    assert not Membership.objects.filter(user=cast.david, role=Role.AUDITOR).exists()
