@@ -118,7 +118,14 @@ def _staff_of(org):
                 queryset=Membership.objects.select_related(
                     "team__service", "service", "organisation"
                 ),
-            )
+            ),
+            Prefetch(
+                "role_requests",
+                queryset=RoleRequest.objects.filter(
+                    organisation=org, status=RoleRequest.Status.PENDING
+                ).select_related("team__service", "service", "organisation"),
+                to_attr="waiting",
+            ),
         )
         .order_by("last_name", "first_name")
     )

@@ -167,3 +167,9 @@ def test_numbers_and_true_or_false_are_not_quietly_read_as_something_else(cast, 
     seconds = sarah.post("/api/v1/meetings", {"held_at": 1893456000})
     assert "YYYY-MM-DD" in _fields(seconds)["held_at"]
     assert not Meeting.objects.exists()
+
+
+def test_signing_in_with_a_nul_is_refused_before_anything_is_looked_up(client, cast):
+    page = client.post("/sign-in/", {"username": "nia\x00", "password": "x"})
+    assert page.status_code == 400
+    assert "username: remove the NUL character" in page.content.decode()

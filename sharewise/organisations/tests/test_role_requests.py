@@ -23,6 +23,9 @@ def test_owen_asks_for_tom_to_become_lead_and_nothing_opens_until_sarah_approves
     assert (asked.status, asked.requested_by) == ("pending", cast.owen)
     page = as_user(cast.owen).get(f"/organisation/staff/{cast.tom.pk}/")
     assert b"Waiting for approval" in page.content
+    staff = as_user(cast.owen).get("/organisation/staff/").content.decode()
+    assert "Safeguarding lead: All of Oakleigh Care Group" in staff
+    assert "Waiting for approval" in staff
     # Sarah and David hear of it; Owen, who asked, and Tom, who would receive it, do not.
     told = set(
         Notification.objects.filter(link="/organisation/role-requests/").values_list(
