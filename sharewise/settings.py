@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "sharewise.security.middleware.SafetyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "sharewise.middleware.RefuseNulCharacters",
     "axes.middleware.AxesMiddleware",
     "sharewise.audittrail.middleware.SealTrailMiddleware",
     # Inside the sealing middleware, so the trail entries it writes are sealed with the rest.

@@ -69,6 +69,17 @@ urlpatterns = [
         organisations.remove_role,
         name="remove_role",
     ),
+    path("organisation/role-requests/", organisations.role_requests, name="role_requests"),
+    path(
+        "organisation/role-requests/<int:request_id>/approve/",
+        organisations.approve_role_request,
+        name="approve_role_request",
+    ),
+    path(
+        "organisation/role-requests/<int:request_id>/decline/",
+        organisations.decline_role_request,
+        name="decline_role_request",
+    ),
     path("account/api-tokens/", organisations.api_tokens, name="api_tokens"),
     path(
         "account/api-tokens/<int:token_id>/revoke/",

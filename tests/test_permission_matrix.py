@@ -10,12 +10,14 @@ The rules the rows encode (need to know):
 - care workers and team managers see people enrolled in their teams now or in the
   last 90 days; safeguarding leads and data protection officers see everyone in their
   organisation; administrators see structure and staff, not case content; auditors see
-  no case content (yet). Out of scope answers 404, exactly like a record that does not
-  exist. Anyone may break glass on a record in their organisation by giving a reason.
+  no case content but the case-file samples they drew. Out of scope answers 404,
+  exactly like a record that does not exist. Care workers and team managers may break
+  glass on a record in their organisation by giving a reason; nobody else may.
 - adding people: team managers and leads; enrolling: a lead or the team's manager.
 - break-glass review and the audit trail: leads and data protection officers.
 - organisation, service, team and staff administration: administrators; the staff
-  list in the API: leads and administrators.
+  list in the API: leads and administrators. A role with case access an administrator
+  gives waits for the organisation's lead or data protection officer to approve it.
 - importing people and concerns from CSV: safeguarding leads, for their own
   organisation; the column reference: anyone signed in.
 - concerns: anyone who may see the person records one and reads it; its recorder, the
@@ -62,7 +64,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from conftest import record_concern
 from sharewise.api.urls import api
 from sharewise.concerns.models import ImportJob
-from sharewise.organisations.models import ApiToken, SignedInSession
+from sharewise.organisations.models import ApiToken, RoleRequest, SignedInSession
 from sharewise.patterns.models import Alert
 from sharewise.people.models import BreakGlassAccess
 
@@ -96,7 +98,7 @@ PAGE_MATRIX = {
     ("add_enrolment", "GET"):       (302, 403, 404, 200, 200, 403, 404, 404, 404),
     ("add_enrolment", "POST"):      (302, 403, 404, 200, 200, 403, 404, 404, 404),
     ("break_glass", "GET"):         (302, 405, 405, 405, 405, 405, 405, 405, 405),
-    ("break_glass", "POST"):        (302, 302, 302, 302, 302, 302, 302, 302, 404),
+    ("break_glass", "POST"):        (302, 302, 302, 302, 403, 403, 403, 403, 403),
     ("break_glass_review", "GET"):  (302, 403, 403, 403, 200, 200, 403, 403, 200),
     ("break_glass_review", "POST"): (302, 403, 403, 403, 200, 200, 403, 403, 200),
     ("review_break_glass", "GET"):  (302, 405, 405, 405, 405, 405, 405, 405, 405),
@@ -125,6 +127,12 @@ PAGE_MATRIX = {
     ("remove_role", "POST"):        (302, 403, 403, 403, 403, 403, 403, 302, 403),
     ("single_sign_on_identity", "GET"):  (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("single_sign_on_identity", "POST"): (302, 403, 403, 403, 403, 403, 403, 404, 403),
+    ("role_requests", "GET"):       (302, 403, 403, 403, 200, 200, 403, 403, 200),
+    ("role_requests", "POST"):      (302, 403, 403, 403, 200, 200, 403, 403, 200),
+    ("approve_role_request", "GET"): (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("approve_role_request", "POST"): (302, 403, 403, 403, 302, 302, 403, 403, 404),
+    ("decline_role_request", "GET"): (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("decline_role_request", "POST"): (302, 403, 403, 403, 302, 302, 403, 403, 404),
     ("api_tokens", "GET"):          (302, 200, 200, 200, 200, 200, 200, 200, 200),
     ("api_tokens", "POST"):         (302, 200, 200, 200, 200, 200, 200, 200, 200),
     # Each person's own sessions: another's session answers 404 (test_sessions.py).
@@ -284,6 +292,12 @@ API_MATRIX = {
     "GET /api/v1/services":                    (401, 200, 200, 200, 200, 200, 200, 200, 200),
     "GET /api/v1/teams":                       (401, 200, 200, 200, 200, 200, 200, 200, 200),
     "GET /api/v1/staff":                       (401, 403, 403, 403, 200, 403, 403, 200, 200),
+    "POST /api/v1/staff/{user_id}/roles":      (401, 403, 403, 403, 403, 403, 403, 202, 403),
+    "DELETE /api/v1/staff/{user_id}/roles/{membership_id}": (401, 403, 403, 403, 403, 403, 403, 204, 403),
+    "GET /api/v1/role-requests":               (401, 403, 403, 403, 200, 200, 403, 403, 200),
+    "POST /api/v1/role-requests/{request_id}/approve": (401, 403, 403, 403, 200, 200, 403, 403, 404),
+    "POST /api/v1/role-requests/{request_id}/decline": (401, 403, 403, 403, 200, 200, 403, 403, 404),
+    "POST /api/v1/people/{person_id}/break-glass": (401, 201, 201, 201, 403, 403, 403, 403, 403),
     "GET /api/v1/people":                      (401, 200, 200, 200, 200, 200, 200, 200, 200),
     "POST /api/v1/people/search":              (401, 200, 200, 200, 200, 200, 200, 200, 200),
     "POST /api/v1/people":                     (401, 403, 403, 201, 201, 403, 403, 403, 422),
@@ -395,6 +409,11 @@ def api_bodies(cast):
             "reason": "Confirmed with the GP surgery",
         },
         "POST /api/v1/people/merges/{merge_id}/undo": {"reason": "Merged in error"},
+        "POST /api/v1/staff/{user_id}/roles": {"role": "auditor"},
+        "POST /api/v1/role-requests/{request_id}/decline": {"reason": "Not needed"},
+        "POST /api/v1/people/{person_id}/break-glass": {
+            "reason": "Covering a night shift for a colleague"
+        },
         "POST /api/v1/consents": {
             "person_id": cast.alice.pk,
             "purpose": "Telling the council about the bruising",
@@ -573,6 +592,7 @@ def _ids(cast, user, grant, tokens):
         "session_id": cast.supervision.pk,
         "lesson_id": cast.lesson.pk,
         "pack_id": cast.pack.pk,
+        "request_id": cast.role_request.pk,
         "form": "pdf",
     }
 
@@ -838,6 +858,10 @@ def test_permission_matrix(cast):
         organisation=cast.org, created_by=cast.sarah, file_name="log.csv", status="done"
     )
     cast.merge = _record_merged_into_alice(cast)
+    # Owen asks that Tom become an auditor, waiting for the lead or the officer.
+    cast.role_request = RoleRequest.objects.create(
+        user=cast.tom, organisation=cast.org, role="auditor", requested_by=cast.owen
+    )
     _sharing_records(cast)
     _governance_records(cast)
     users = {name: getattr(cast, name) for name in ROLES if name != "anonymous"}

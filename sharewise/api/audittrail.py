@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from sharewise.api.inputs import Day
 from sharewise.audittrail import trail
 from sharewise.organisations.access import scope_for
 
@@ -42,7 +43,10 @@ def _require_trail_access(user):
 def _midnight(day: date | None, plus: int = 0):
     if day is None:
         return None
-    return timezone.make_aware(datetime.combine(day + timedelta(days=plus), time.min))
+    try:
+        return timezone.make_aware(datetime.combine(day + timedelta(days=plus), time.min))
+    except OverflowError:
+        return None  # the day after 31 December 9999: no end
 
 
 @router.get(
@@ -54,8 +58,8 @@ def search_trail(
     request,
     person: int | None = None,
     user: str | None = None,
-    since: date | None = None,
-    until: date | None = None,
+    since: Day | None = None,
+    until: Day | None = None,
     page: int = Query(1, ge=1),
     page_size: int = Query(50, ge=1, le=500),
 ):

@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,7 +7,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from sharewise.api.inputs import Input
+from sharewise.api.inputs import Day, Input, moment_problem
 from sharewise.audittrail import trail
 from sharewise.concerns import chronology, recording
 from sharewise.concerns.access import get_concern_for
@@ -314,6 +314,8 @@ def amend_concern(request, concern_id: int, payload: AmendmentIn):
             raise ValidationError(
                 {"occurred_at": ["Give the time as ISO 8601, e.g. 2026-11-24T22:30:00+00:00"]}
             ) from None
+        if problem := moment_problem(changes["occurred_at"]):
+            raise ValidationError({"occurred_at": [problem]})
     try:
         recording.amend(request, concern, changes, payload.reason)
     except ValidationError as error:
@@ -464,8 +466,8 @@ def person_chronology(
     category: str | None = None,
     service: int | None = None,
     team: int | None = None,
-    since: date | None = None,
-    until: date | None = None,
+    since: Day | None = None,
+    until: Day | None = None,
 ):
     person = get_person_for(request, person_id, action="viewed chronology", via="api")
     _, policy = recording.policy_for(person.organisation_id)

@@ -2,7 +2,7 @@
 and sending it, and the disclosure log. The same access rules and changes as the pages
 (sharewise.disclosures.referrals does the work; these handlers only fetch and answer)."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 
-from sharewise.api.inputs import Input
+from sharewise.api.inputs import Day, Input
 from sharewise.audittrail import trail
 from sharewise.disclosures import content as contentlib
 from sharewise.disclosures import referrals
@@ -444,7 +444,7 @@ def list_disclosures(
     beyond_minimum: bool | None = Query(
         None, description="true: only those beyond the minimum; false: only those within it"
     ),
-    since: date | None = None,
+    since: Day | None = None,
     page: int = Query(1, ge=1),
 ):
     _require(

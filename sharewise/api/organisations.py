@@ -1,10 +1,24 @@
-from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
-from ninja import Router, Schema
+from datetime import datetime
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, Status
+
+from sharewise.api.inputs import Input
+from sharewise.organisations import changes
 from sharewise.organisations.access import scope_for
-from sharewise.organisations.models import Membership, Role, Service, Team
+from sharewise.organisations.forms import MembershipForm
+from sharewise.organisations.models import (
+    Membership,
+    Organisation,
+    Role,
+    RoleRequest,
+    Service,
+    Team,
+    staff_name,
+)
 
 router = Router(tags=["Organisation"])
 
@@ -140,3 +154,169 @@ def staff(request):
         )
         for u in users
     ]
+
+
+# Giving and removing roles --------------------------------------------------------------
+
+
+class RoleIn(Input):
+    role: str = Field(
+        description="care_worker, team_manager, safeguarding_lead, dpo, auditor or administrator"
+    )
+    service_id: int | None = Field(
+        None, description="A care worker or team manager across one service"
+    )
+    team_id: int | None = Field(None, description="A care worker or team manager in one team")
+
+
+class RoleRequestOut(Schema):
+    id: int
+    user_id: int
+    user: str
+    role: str
+    role_name: str
+    scope: str
+    organisation_id: int
+    service_id: int | None
+    team_id: int | None
+    requested_by: str
+    requested_at: datetime
+    status: str
+    decided_by: str | None
+    decided_at: datetime | None
+    reason: str
+
+
+class DeclineIn(Input):
+    reason: str = Field(description="Why, for the administrator who asked")
+
+
+def _request_out(r: RoleRequest) -> RoleRequestOut:
+    return RoleRequestOut(
+        id=r.pk,
+        user_id=r.user_id,
+        user=staff_name(r.user),
+        role=r.role,
+        role_name=r.get_role_display(),
+        scope=r.scope_label,
+        organisation_id=r.organisation_id,
+        service_id=r.service_id,
+        team_id=r.team_id,
+        requested_by=staff_name(r.requested_by),
+        requested_at=r.requested_at,
+        status=r.status,
+        decided_by=staff_name(r.decided_by) if r.decided_by_id else None,
+        decided_at=r.decided_at,
+        reason=r.reason,
+    )
+
+
+def _administered(request) -> int:
+    if not request.user.has_perm("organisations.manage_organisation"):
+        raise PermissionDenied("Only administrators give and remove roles.")
+    return min(scope_for(request.user).admin_org_ids)
+
+
+def _member_of(organisation_id: int, user_id: int):
+    staff = get_user_model().objects.filter(
+        Q(memberships__organisation_id=organisation_id)
+        | Q(role_requests__organisation_id=organisation_id)
+    )
+    return get_object_or_404(staff.distinct(), pk=user_id)
+
+
+@router.post(
+    "/staff/{user_id}/roles",
+    response={201: RoleOut, 202: RoleRequestOut},
+    summary="Give someone a role (administrators): a role with case access waits for a "
+    "safeguarding lead's or the data protection officer's approval (202)",
+)
+def add_role(request, user_id: int, payload: RoleIn):
+    organisation_id = _administered(request)
+    member = _member_of(organisation_id, user_id)
+    if member.pk == request.user.pk:
+        raise PermissionDenied(changes.OWN_ROLES)
+    if payload.service_id is not None and payload.team_id is not None:
+        raise ValidationError({"team_id": ["Give a team or a service, not both"]})
+    scope = (
+        f"team:{payload.team_id}"
+        if payload.team_id is not None
+        else f"service:{payload.service_id}"
+        if payload.service_id is not None
+        else "org"
+    )
+    form = MembershipForm(
+        {"role": payload.role, "scope": scope},
+        organisation=Organisation.objects.get(pk=organisation_id),
+    )
+    if not form.is_valid():
+        named = {"scope": "team_id" if payload.team_id is not None else "service_id"}
+        raise ValidationError(
+            {named.get(field, field): list(errors) for field, errors in form.errors.items()}
+        )
+    given = changes.grant_role(request, form.membership_for(member))
+    if isinstance(given, RoleRequest):
+        return Status(202, _request_out(given))
+    return Status(201, _role_out(given))
+
+
+@router.delete(
+    "/staff/{user_id}/roles/{membership_id}",
+    response={204: None},
+    summary="Remove someone's role (administrators; never one's own)",
+)
+def remove_role(request, user_id: int, membership_id: int):
+    organisation_id = _administered(request)
+    membership = get_object_or_404(
+        Membership, pk=membership_id, user_id=user_id, organisation_id=organisation_id
+    )
+    changes.remove_membership(request, membership)
+    return Status(204, None)
+
+
+def _decider(request):
+    if not changes.may_decide_roles(request.user):
+        raise PermissionDenied(
+            "Only a safeguarding lead or the data protection officer approves roles."
+        )
+
+
+@router.get(
+    "/role-requests",
+    response=list[RoleRequestOut],
+    summary="Roles waiting for your approval (safeguarding leads, data protection officers)",
+)
+def role_requests(request):
+    _decider(request)
+    return [_request_out(r) for r in changes.pending_for(request.user).select_related("decided_by")]
+
+
+def _role_request(request, request_id: int) -> RoleRequest:
+    _decider(request)
+    return get_object_or_404(
+        RoleRequest.objects.select_related("user", "requested_by", "organisation"),
+        pk=request_id,
+        organisation_id__in=scope_for(request.user).case_wide_org_ids,
+    )
+
+
+@router.post(
+    "/role-requests/{request_id}/approve",
+    response=RoleRequestOut,
+    summary="Approve a role: it takes effect now (never one you asked for or would receive)",
+)
+def approve_role_request(request, request_id: int):
+    asked = changes.approve_role_request(request, _role_request(request, request_id))
+    return _request_out(RoleRequest.objects.get(pk=asked.pk))
+
+
+@router.post(
+    "/role-requests/{request_id}/decline",
+    response=RoleRequestOut,
+    summary="Decline a role, saying why",
+)
+def decline_role_request(request, request_id: int, payload: DeclineIn):
+    asked = changes.decline_role_request(
+        request, _role_request(request, request_id), payload.reason
+    )
+    return _request_out(RoleRequest.objects.get(pk=asked.pk))

@@ -11,7 +11,7 @@ from sharewise.audittrail import trail
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Team
 from sharewise.people import changes, merging, nhs_number
-from sharewise.people.access import get_person_for, teams_user_may_enrol
+from sharewise.people.access import get_person_for, grant_break_glass, teams_user_may_enrol
 from sharewise.people.models import Enrolment, Person, PersonMerge
 
 router = Router(tags=["People"])
@@ -329,6 +329,34 @@ def undo_merge(request, merge_id: int, payload: UndoIn):
 @router.get("/people/{person_id}", response=PersonOut, summary="One person's record")
 def get_person(request, person_id: int):
     return _person_out(get_person_for(request, person_id, via="api"))
+
+
+class BreakGlassIn(Input):
+    reason: str = Field(description="Why you need this record now (at least 10 characters)")
+
+
+class BreakGlassOut(Schema):
+    id: int
+    person_id: int
+    granted_at: datetime
+
+
+@router.post(
+    "/people/{person_id}/break-glass",
+    response={201: BreakGlassOut},
+    summary="Open a record outside your teams for this session, giving a reason (care "
+    "workers and team managers); logged and reviewed by someone else",
+)
+def break_glass(request, person_id: int, payload: BreakGlassIn):
+    try:
+        grant = grant_break_glass(request, person_id, payload.reason)
+    except ValueError as problem:
+        raise ValidationError({"reason": [str(problem)]}) from None
+    # The opening lasts for this session: its cookie goes back with the answer.
+    request.session.modified = True
+    return Status(
+        201, BreakGlassOut(id=grant.pk, person_id=grant.person_id, granted_at=grant.granted_at)
+    )
 
 
 class EnrolmentIn(Input):

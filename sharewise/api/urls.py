@@ -55,7 +55,60 @@ class BearerToken(HttpBearer):
         return found.user
 
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {
+        "message": {"type": "string", "title": "Message"},
+        "errors": {
+            "type": "array",
+            "title": "Errors",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "field": {"type": "string", "title": "Field"},
+                    "message": {"type": "string", "title": "Message"},
+                },
+                "required": ["field", "message"],
+            },
+        },
+    },
+    "required": ["message"],
+}
+
+# Answers any operation may give, by the handlers below: documented once for all.
+ERRORS = {
+    401: "Not signed in, or no valid API token",
+    403: "Your role does not allow this",
+    404: "Not found, or not yours to see",
+    422: "Some of what you sent needs fixing: errors names each field",
+}
+
+
+_ERROR_BODY = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+
+
+def with_errors(operation: dict) -> dict:
+    """An operation's documented answers, with the errors every operation may give."""
+    responses = operation.setdefault("responses", {})
+    for status, words in ERRORS.items():
+        responses.setdefault(status, {"description": words, "content": _ERROR_BODY})
+    if "requestBody" in operation:
+        responses.setdefault(400, {"description": "The body is not JSON", "content": _ERROR_BODY})
+    return operation
+
+
+class SharewiseAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                with_errors(operation)
+        return schema
+
+
+api = SharewiseAPI(
     title="Sharewise API",
     version="1",
     description=(
@@ -106,7 +159,11 @@ def _location(loc):
 @api.exception_handler(NinjaValidationError)
 def invalid(request, exc):
     errors = [
-        {"field": _location(e.get("loc", [])), "message": e.get("msg", "Invalid")}
+        {
+            "field": _location(e.get("loc", [])),
+            # A validator's own words, without pydantic's "Value error, " before them.
+            "message": e.get("msg", "Invalid").removeprefix("Value error, "),
+        }
         for e in exc.errors
     ]
     return _error(request, 422, "Some of what you sent needs fixing: see errors.", errors)

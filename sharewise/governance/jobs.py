@@ -39,6 +39,8 @@ def give_up_stopped(organisation_id: int, now=None) -> int:
 
 
 def years_before(day: date, years: int) -> date:
+    if day.year - years < date.min.year:
+        return date.min  # before the calendar starts: no limit
     try:
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February

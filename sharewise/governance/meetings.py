@@ -90,11 +90,17 @@ def schedule(request, organisation_id: int, held_at, service_id=None) -> Meeting
         .filter(held_at__lt=held_at)
         .first()
     )
-    period_from = (
-        timezone.localdate(before.held_at)
-        if before
-        else timezone.localdate(held_at) - timedelta(days=policy.meeting_every_days)
-    )
+    try:
+        period_from = (
+            timezone.localdate(before.held_at)
+            if before
+            else timezone.localdate(held_at) - timedelta(days=policy.meeting_every_days)
+        )
+    except (OverflowError, ValueError):
+        # Early in the year 1 the agenda's look-back leaves the calendar.
+        raise ValidationError(
+            {"held_at": "Give the meeting's real date: this one is too early to plan for"}
+        ) from None
     meeting = Meeting.objects.create(
         organisation_id=organisation_id,
         service=service,

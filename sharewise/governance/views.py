@@ -153,7 +153,7 @@ def audit_list(request):
             "may_sample": request.user.has_perm("governance.case_file_audit"),
             "runs": runs[:20],
             "trend": trend,
-            "samples": Sample.objects.filter(organisation_id=org).annotate(
+            "samples": _samples_for(request, org).annotate(
                 checked=Count("items", filter=Q(items__checked_at__isnull=False))
             )[:10],
         },
@@ -402,12 +402,19 @@ def new_sample(request):
     )
 
 
+def _samples_for(request, org):
+    """Samples this user may open: a lead's organisation's, an auditor's own. A sample
+    is what opens records to an auditor, so one drawn by someone else opens none."""
+    samples = Sample.objects.filter(organisation_id=org)
+    if org in scope_for(request.user).case_wide_org_ids:
+        return samples
+    return samples.filter(drawn_by=request.user)
+
+
 @login_required
 def sample_page(request, sample_id):
     org = _org(request, "governance.case_file_audit")
-    sample = (
-        Sample.objects.filter(organisation_id=org, pk=sample_id).select_related("drawn_by").first()
-    )
+    sample = _samples_for(request, org).filter(pk=sample_id).select_related("drawn_by").first()
     if sample is None:
         raise Http404("No such sample")
     items = list(sample.items.select_related("checked_by"))
@@ -427,7 +434,7 @@ def sample_page(request, sample_id):
 def sample_item(request, item_id):
     org = _org(request, "governance.case_file_audit")
     item = (
-        SampleItem.objects.filter(sample__organisation_id=org, pk=item_id)
+        SampleItem.objects.filter(sample__in=_samples_for(request, org), pk=item_id)
         .select_related("sample", "person")
         .first()
     )

@@ -1,11 +1,21 @@
 """Changes to the organisation's structure and staff, each written to the trail."""
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from sharewise.audittrail import trail
 from sharewise.organisations import sessions
-from sharewise.organisations.models import ApiToken
+from sharewise.organisations.access import scope_for
+from sharewise.organisations.extensions import hooks
+from sharewise.organisations.models import ApiToken, Membership, Role, RoleRequest, staff_name
+
+# Every role but administrator opens people's records, or findings about them.
+CASE_ACCESS_ROLES = frozenset(Role) - {Role.ADMINISTRATOR}
+APPROVER_ROLES = (Role.SAFEGUARDING_LEAD, Role.DATA_PROTECTION_OFFICER)
+OWN_ROLES = "You cannot change your own roles: another administrator does that."
 
 
 def _record(request, action, obj, organisation_id, **detail):
@@ -102,6 +112,8 @@ def add_membership(request, membership) -> bool:
 
 @transaction.atomic
 def remove_membership(request, membership):
+    if membership.user_id == request.user.pk:
+        raise PermissionDenied(OWN_ROLES)
     _record(
         request,
         "removed role",
@@ -153,3 +165,191 @@ def unlink_single_sign_on_identity(request, identity, organisation_id):
         detail={"issuer": identity.issuer, "subject": identity.subject},
     )
     identity.delete()
+
+
+# Roles with case access: asked for by an administrator, approved by a second person --
+
+
+def grant_role(request, membership) -> Membership | RoleRequest:
+    """Give someone a role. The administrator role is given at once; a role with case
+    access becomes a request that a safeguarding lead or the data protection officer
+    must approve. Raises PermissionDenied for one's own roles, ValidationError when
+    they hold it already or it already waits for approval."""
+    if membership.user_id == request.user.pk:
+        raise PermissionDenied(OWN_ROLES)
+    if membership.role not in CASE_ACCESS_ROLES:
+        if not add_membership(request, membership):
+            raise ValidationError({"role": "They already have that role there"})
+        return membership
+    if _holds(membership):
+        raise ValidationError({"role": "They already have that role there"})
+    same = dict(
+        user_id=membership.user_id,
+        organisation_id=membership.organisation_id,
+        role=membership.role,
+        service_id=membership.service_id,
+        team_id=membership.team_id,
+    )
+    with transaction.atomic():
+        if RoleRequest.objects.select_for_update().filter(status="pending", **same).exists():
+            raise ValidationError(
+                {"role": "That role already waits for a lead's or the officer's approval"}
+            )
+        asked = RoleRequest.objects.create(requested_by=request.user, **same)
+        _record_request(request, "requested role", asked)
+    _tell(
+        approvers_of(asked),
+        f"{staff_name(request.user)} asks that {staff_name(asked.user)} become "
+        f"{asked.get_role_display().lower()} ({asked.scope_label}): approve or decline it",
+    )
+    return asked
+
+
+def approvers_of(asked: RoleRequest) -> set[int]:
+    """Who may decide a request: the organisation's leads and officers, except the one
+    who asked and the one who would receive it."""
+    return set(
+        Membership.objects.filter(
+            organisation_id=asked.organisation_id, role__in=APPROVER_ROLES, user__is_active=True
+        ).values_list("user_id", flat=True)
+    ) - {asked.requested_by_id, asked.user_id}
+
+
+def may_decide_roles(user) -> bool:
+    return scope_for(user).has(*APPROVER_ROLES)
+
+
+def may_decide(user, asked: RoleRequest) -> str | None:
+    """Why this user may not decide this request, or None when they may."""
+    scope = scope_for(user)
+    if not (asked.organisation_id in scope.case_wide_org_ids and scope.has(*APPROVER_ROLES)):
+        return "Only a safeguarding lead or the data protection officer approves roles."
+    if asked.user_id == user.pk:
+        return "Someone else decides a role you would receive."
+    if asked.requested_by_id == user.pk:
+        return "Someone else decides a role you asked for."
+    return None
+
+
+def pending_for(user):
+    """Requests waiting in the organisations where this user approves roles."""
+    scope = scope_for(user)
+    if not scope.has(*APPROVER_ROLES):
+        return RoleRequest.objects.none()
+    return RoleRequest.objects.filter(
+        status=RoleRequest.Status.PENDING, organisation_id__in=scope.case_wide_org_ids
+    ).select_related("user", "requested_by", "service", "team__service", "organisation")
+
+
+def approve_role_request(request, asked: RoleRequest) -> RoleRequest:
+    """Raises PermissionDenied when this user may not decide it, ValidationError when
+    it is already decided."""
+    _check_decider(request.user, asked)
+    with transaction.atomic():
+        asked = RoleRequest.objects.select_for_update().get(pk=asked.pk)
+        _check_open(asked)
+        membership = asked.membership()
+        if not _holds(membership):
+            membership.save()
+            _record(
+                request,
+                "added role",
+                membership,
+                membership.organisation_id,
+                user=membership.user_id,
+                role=membership.role,
+                service=membership.service_id,
+                team=membership.team_id,
+                role_request=asked.pk,
+            )
+        _decide(request, asked, RoleRequest.Status.APPROVED, "")
+    _tell(
+        {asked.requested_by_id},
+        f"{staff_name(request.user)} approved {staff_name(asked.user)} as "
+        f"{asked.get_role_display().lower()} ({asked.scope_label})",
+    )
+    return asked
+
+
+def decline_role_request(request, asked: RoleRequest, reason: str) -> RoleRequest:
+    _check_decider(request.user, asked)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why you decline it, for the administrator"})
+    with transaction.atomic():
+        asked = RoleRequest.objects.select_for_update().get(pk=asked.pk)
+        _check_open(asked)
+        _decide(request, asked, RoleRequest.Status.DECLINED, reason)
+    _tell(
+        {asked.requested_by_id},
+        f"{staff_name(request.user)} declined {staff_name(asked.user)} as "
+        f"{asked.get_role_display().lower()} ({asked.scope_label}): {reason}",
+    )
+    return asked
+
+
+def _holds(membership) -> bool:
+    return Membership.objects.filter(
+        user_id=membership.user_id,
+        organisation_id=membership.organisation_id,
+        role=membership.role,
+        service_id=membership.service_id,
+        team_id=membership.team_id,
+    ).exists()
+
+
+def _check_decider(user, asked):
+    if problem := may_decide(user, asked):
+        raise PermissionDenied(problem)
+
+
+def _check_open(asked):
+    if asked.status != RoleRequest.Status.PENDING:
+        raise ValidationError(f"This request was already {asked.get_status_display().lower()}")
+
+
+def _decide(request, asked, status, reason):
+    asked.status = status
+    asked.decided_by = request.user
+    asked.decided_at = timezone.now()
+    asked.reason = reason
+    asked.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    _record_request(
+        request,
+        "approved role request"
+        if status == RoleRequest.Status.APPROVED
+        else "declined role request",
+        asked,
+        reason=reason,
+    )
+
+
+def _record_request(request, action, asked, reason=""):
+    trail.record_request(
+        request,
+        action,
+        object_type="role request",
+        object_id=asked.pk,
+        organisation_id=asked.organisation_id,
+        reason=reason,
+        detail={
+            "user": asked.user_id,
+            "role": asked.role,
+            "service": asked.service_id,
+            "team": asked.team_id,
+            "requested_by": asked.requested_by_id,
+        },
+    )
+
+
+def _tell(user_ids, message):
+    """Through the notices hook of a later app (patterns keeps notifications)."""
+    user_ids = set(
+        get_user_model()
+        .objects.filter(pk__in=user_ids, is_active=True)
+        .values_list("pk", flat=True)
+    )
+    if not user_ids:
+        return
+    for notify in hooks("notices", "notify"):
+        notify(user_ids, message, reverse("role_requests"))

@@ -20,6 +20,7 @@ def navigation(request):
             "see_people": bool(scope_for(user).case_wide_org_ids or scope_for(user).team_ids),
             "manage_organisation": user.has_perm("organisations.manage_organisation"),
             "review_break_glass": user.has_perm("people.review_break_glass"),
+            "approve_roles": scope_for(user).has("safeguarding_lead", "dpo"),
             "search_trail": user.has_perm("audittrail.search_trail"),
             "change_policy": user.has_perm("policy.change_policy"),
             "see_sharing": user.has_perm("sharing.see_decisions"),

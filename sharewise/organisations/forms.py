@@ -230,3 +230,12 @@ class ApiTokenForm(forms.Form):
         if not name:
             raise forms.ValidationError("Give the token a name, for example 'Reporting script'")
         return name
+
+
+class DeclineRoleForm(forms.Form):
+    reason = forms.CharField(
+        label="Why you decline it",
+        help_text="The administrator who asked reads this.",
+        max_length=1000,
+        widget=forms.TextInput(attrs=TEXT),
+    )

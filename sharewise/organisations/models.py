@@ -115,6 +115,62 @@ class Membership(models.Model):
         return f"All of {self.organisation}"
 
 
+class RoleRequest(models.Model):
+    """A role with case access that an administrator asked for someone: it becomes a
+    membership only when a safeguarding lead or the data protection officer of the
+    organisation, neither the one who asked nor the one receiving it, approves."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_requests"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.PROTECT)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="Why it was declined")
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(service__isnull=True) | Q(team__isnull=True),
+                name="role_request_one_scope",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.scope_label}"
+
+    @property
+    def scope_label(self):
+        return Membership(
+            organisation=self.organisation, service=self.service, team=self.team
+        ).scope_label
+
+    def membership(self) -> Membership:
+        return Membership(
+            user_id=self.user_id,
+            organisation_id=self.organisation_id,
+            role=self.role,
+            service_id=self.service_id,
+            team_id=self.team_id,
+        )
+
+
 def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpResponse
@@ -17,6 +17,7 @@ from sharewise.organisations import changes, sessions, signin, single_sign_on
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.forms import (
     ApiTokenForm,
+    DeclineRoleForm,
     MembershipForm,
     ServiceForm,
     SingleSignOnIdentityForm,
@@ -28,6 +29,7 @@ from sharewise.organisations.models import (
     ApiToken,
     Membership,
     Organisation,
+    RoleRequest,
     Service,
     Team,
     token_limits,
@@ -116,7 +118,8 @@ def edit_team(request, team_id=None):
 def _staff_of(org):
     return (
         get_user_model()
-        .objects.filter(memberships__organisation=org)
+        # Someone whose first role still waits for approval is staff already.
+        .objects.filter(Q(memberships__organisation=org) | Q(role_requests__organisation=org))
         .distinct()
         .prefetch_related(
             Prefetch(
@@ -124,7 +127,14 @@ def _staff_of(org):
                 queryset=Membership.objects.select_related(
                     "team__service", "service", "organisation"
                 ),
-            )
+            ),
+            Prefetch(
+                "role_requests",
+                queryset=RoleRequest.objects.filter(
+                    organisation=org, status=RoleRequest.Status.PENDING
+                ).select_related("team__service", "service", "organisation"),
+                to_attr="waiting",
+            ),
         )
         .order_by("last_name", "first_name")
     )
@@ -148,8 +158,8 @@ def add_staff(request):
     if request.method == "POST" and form.is_valid() & role.is_valid():
         with transaction.atomic():
             user = changes.save_staff(request, form, org.pk)
-            changes.add_membership(request, role.membership_for(user))
-        messages.success(request, f"Added {user.get_full_name()}.")
+            given = changes.grant_role(request, role.membership_for(user))
+        messages.success(request, f"Added {user.get_full_name()}. {_granted(given)}")
         return redirect("staff_member", user_id=user.pk)
     return render(
         request, "organisations/add_staff.html", {"nav": "staff", "form": form, "role_form": role}
@@ -177,10 +187,28 @@ def staff_member(request, user_id):
             "member": member,
             "form": details,
             "role_form": role,
-            "memberships": member.memberships.all(),
+            **_roles_of(member, org),
             **_single_sign_on_section(member),
         },
     )
+
+
+def _roles_of(member, org) -> dict:
+    return {
+        "memberships": member.memberships.all(),
+        "waiting": RoleRequest.objects.filter(
+            user=member, organisation=org, status=RoleRequest.Status.PENDING
+        ),
+    }
+
+
+def _granted(given) -> str:
+    if isinstance(given, RoleRequest):
+        return (
+            f"{given.get_role_display()} ({given.scope_label}) now waits for a safeguarding "
+            "lead or the data protection officer to approve it."
+        )
+    return "Role added."
 
 
 @login_required
@@ -190,13 +218,15 @@ def add_role(request, user_id):
     member = get_object_or_404(_staff_of(org), pk=user_id)
     role = MembershipForm(request.POST, organisation=org, prefix="role")
     if member == request.user:
-        role.add_error(None, "You cannot give yourself a role: another administrator does that")
+        role.add_error(None, changes.OWN_ROLES)
     if role.is_valid():
-        if changes.add_membership(request, role.membership_for(member)):
-            messages.success(request, "Role added.")
+        try:
+            given = changes.grant_role(request, role.membership_for(member))
+        except ValidationError as problem:
+            role.add_error(None, problem.messages[0])
         else:
-            messages.warning(request, "They already have that role there.")
-        return redirect("staff_member", user_id=member.pk)
+            messages.success(request, _granted(given))
+            return redirect("staff_member", user_id=member.pk)
     return render(
         request,
         "organisations/staff_member.html",
@@ -205,7 +235,7 @@ def add_role(request, user_id):
             "member": member,
             "form": StaffDetailsForm(instance=member, prefix="details"),
             "role_form": role,
-            "memberships": member.memberships.all(),
+            **_roles_of(member, org),
             **_single_sign_on_section(member),
         },
         status=400,
@@ -274,7 +304,7 @@ def single_sign_on_identity(request, user_id):
             "member": member,
             "form": StaffDetailsForm(instance=member, prefix="details"),
             "role_form": MembershipForm(organisation=org, prefix="role"),
-            "memberships": member.memberships.all(),
+            **_roles_of(member, org),
             **_single_sign_on_section(member, form),
         },
         status=400,
@@ -286,10 +316,11 @@ def single_sign_on_identity(request, user_id):
 def remove_role(request, user_id, membership_id):
     org = _administered_organisation(request)
     membership = get_object_or_404(Membership, pk=membership_id, user_id=user_id, organisation=org)
-    if membership.user == request.user and membership.role == "administrator":
-        messages.warning(request, "You cannot remove your own administrator role.")
-    else:
+    try:
         changes.remove_membership(request, membership)
+    except PermissionDenied as refused:
+        messages.warning(request, str(refused))
+    else:
         messages.success(request, "Role removed.")
     return redirect("staff_member", user_id=user_id)
 
@@ -329,6 +360,74 @@ def _has_device(user) -> bool:
     from django_otp import user_has_device
 
     return user_has_device(user)
+
+
+@login_required
+def role_requests(request):
+    """Roles with case access waiting for a safeguarding lead or the data protection
+    officer: approve or decline."""
+    if not changes.may_decide_roles(request.user):
+        raise PermissionDenied
+    waiting = list(changes.pending_for(request.user))
+    for asked in waiting:
+        asked.refusal = changes.may_decide(request.user, asked)
+    return render(
+        request,
+        "organisations/role_requests.html",
+        {"nav": "role_requests", "waiting": waiting, "form": DeclineRoleForm()},
+    )
+
+
+def _role_request(request, request_id) -> RoleRequest:
+    if not changes.may_decide_roles(request.user):
+        raise PermissionDenied
+    return get_object_or_404(
+        RoleRequest.objects.select_related("user", "service", "team__service", "organisation"),
+        pk=request_id,
+        organisation_id__in=scope_for(request.user).case_wide_org_ids,
+    )
+
+
+@login_required
+@require_POST
+def approve_role_request(request, request_id):
+    asked = _role_request(request, request_id)
+    try:
+        changes.approve_role_request(request, asked)
+    except (PermissionDenied, ValidationError) as refused:
+        messages.error(request, _words(refused))
+    else:
+        messages.success(
+            request,
+            f"Approved: {asked.user.get_full_name()} is now "
+            f"{asked.get_role_display().lower()} ({asked.scope_label}).",
+        )
+    return redirect("role_requests")
+
+
+@login_required
+@require_POST
+def decline_role_request(request, request_id):
+    asked = _role_request(request, request_id)
+    form = DeclineRoleForm(request.POST)
+    form.is_valid()
+    try:
+        changes.decline_role_request(request, asked, form.cleaned_data.get("reason", ""))
+    except (PermissionDenied, ValidationError) as refused:
+        messages.error(request, _words(refused))
+    else:
+        messages.success(
+            request,
+            f"Declined: {asked.user.get_full_name()} does not become "
+            f"{asked.get_role_display().lower()}.",
+        )
+    return redirect("role_requests")
+
+
+def _words(refused) -> str:
+    if isinstance(refused, ValidationError):
+        return refused.messages[0]
+    return str(refused) or "Your role does not allow this."
 
 
 @login_required

@@ -1,8 +1,15 @@
-"""Notices that earlier apps raise for the safeguarding leads (found through
-organisations.extensions), delivered as the leads' in-app notifications."""
+"""Notifications asked for by the apps below this one (organisations), which cannot
+import it: found through organisations.extensions.hooks, delivered in-app."""
 
 from sharewise.organisations.models import Membership, Role
 from sharewise.patterns.models import Notification
+
+
+def notify(user_ids, message: str, link: str = "") -> None:
+    Notification.objects.bulk_create(
+        Notification(recipient_id=user_id, message=message, link=link)
+        for user_id in sorted(user_ids)
+    )
 
 
 def tell_safeguarding_leads(organisation_id, message, link, *, leave_out=None) -> list[int]:
@@ -13,7 +20,5 @@ def tell_safeguarding_leads(organisation_id, message, link, *, leave_out=None) -
             organisation_id=organisation_id, role=Role.SAFEGUARDING_LEAD, user__is_active=True
         ).values_list("user_id", flat=True)
     ) - {leave_out}
-    Notification.objects.bulk_create(
-        Notification(recipient_id=lead, message=message, link=link) for lead in sorted(leads)
-    )
+    notify(leads, message, link)
     return sorted(leads)

@@ -3,11 +3,12 @@
 Out of scope answers 404, never revealing that the record exists. Every read that
 succeeds is written to the audit trail."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
 
 from sharewise.audittrail import trail
-from sharewise.organisations.access import scope_for
+from sharewise.organisations.access import TEAM_ROLES, scope_for
 from sharewise.organisations.models import Team
 from sharewise.people.models import BreakGlassAccess, Person
 
@@ -60,10 +61,29 @@ def get_person_for(
     return person
 
 
+def break_glass_refusal(user) -> str | None:
+    """Why this user may not break glass, or None. It is for staff who work with
+    people (care workers, team managers) meeting someone outside their teams; a lead
+    sees every record already, and administrators, auditors and data protection
+    officers have no need to open a person's record this way."""
+    scope = scope_for(user)
+    if scope.has(*TEAM_ROLES):
+        return None
+    if scope.has("safeguarding_lead"):
+        return "As safeguarding lead you already see every record in your organisation."
+    return (
+        "Break-glass access is for care workers and team managers meeting someone "
+        "outside their teams: your role does not open people's records."
+    )
+
+
 def grant_break_glass(request, person_id, reason: str) -> BreakGlassAccess:
-    """Open a record outside the user's scope for this session. Raises ValueError
-    with a message to show when the reason is too thin, Http404 when there is no such
-    record in the user's organisation."""
+    """Open a record outside the user's scope for this session. Raises PermissionDenied
+    when their role may not break glass, ValueError with a message to show when the
+    reason is too thin, Http404 when there is no such record in the user's
+    organisation."""
+    if refusal := break_glass_refusal(request.user):
+        raise PermissionDenied(refusal)
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON_LENGTH:
         raise ValueError(

@@ -18,6 +18,7 @@ from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Organisation
 from sharewise.people import changes, merging, panels
 from sharewise.people.access import (
+    break_glass_refusal,
     get_person_for,
     grant_break_glass,
     kept_record_for,
@@ -107,7 +108,11 @@ def not_found_page(request, person_id, form=None):
     return render(
         request,
         "people/not_found.html",
-        {"person_id": person_id, "form": form or BreakGlassForm()},
+        {
+            "person_id": person_id,
+            "form": form or BreakGlassForm(),
+            "break_glass_refusal": break_glass_refusal(request.user),
+        },
         status=404,
     )
 
@@ -181,6 +186,8 @@ def _looked(request, person, limit) -> list:
 @login_required
 @require_POST
 def break_glass(request, person_id):
+    if refusal := break_glass_refusal(request.user):
+        raise PermissionDenied(refusal)
     form = BreakGlassForm(request.POST)
     if not form.is_valid():
         return not_found_page(request, person_id, form)
@@ -367,7 +374,10 @@ def trail_search(request):
 def _day_start(day, plus_days=0):
     if day is None:
         return None
-    return timezone.make_aware(datetime.combine(day + timedelta(days=plus_days), time.min))
+    try:
+        return timezone.make_aware(datetime.combine(day + timedelta(days=plus_days), time.min))
+    except OverflowError:
+        return None  # the day after 31 December 9999: no end
 
 
 @login_required

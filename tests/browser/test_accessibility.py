@@ -187,6 +187,32 @@ def _staff_member(page, url, cast):
     expect(page.get_by_role("button", name="Remove role")).to_have_count(1)
 
 
+def _ask_for_a_role(cast):
+    from sharewise.organisations.models import RoleRequest
+
+    return RoleRequest.objects.create(
+        user=cast.tom, organisation=cast.org, role="team_manager", requested_by=cast.owen
+    )
+
+
+def _staff_member_waiting(page, url, cast):
+    _ask_for_a_role(cast)
+    page.goto(f"{url}/organisation/staff/{cast.tom.pk}/")
+    expect(page.get_by_role("heading", name="Waiting for approval")).to_be_visible()
+
+
+def _role_requests(page, url, cast):
+    _ask_for_a_role(cast)
+    page.goto(f"{url}/organisation/role-requests/")
+    expect(h1(page)).to_have_text("Roles waiting for approval")
+    expect(page.get_by_role("button", name=re.compile("^Approve"))).to_have_count(1)
+
+
+def _nul_refused(page, url, cast):
+    page.goto(f"{url}/people/?q=Al%00ice")
+    expect(h1(page)).to_have_text("There is a problem with what you sent")
+
+
 def _api_tokens(page, url, cast):
     page.get_by_role("link", name="API tokens").click()
     expect(h1(page)).to_have_text("API tokens")
@@ -703,6 +729,9 @@ CASES = [
     Case("staff-list", "owen", _staff_list),
     Case("add-staff", "owen", _add_staff),
     Case("staff-member", "owen", _staff_member),
+    Case("staff-member-role-waiting", "owen", _staff_member_waiting),
+    Case("role-requests", "sarah", _role_requests),
+    Case("nul-refused", "nia", _nul_refused),
     Case("api-tokens", "priya", _api_tokens),
     Case("api-token-created", "grace", _api_token_created),
     Case("sessions", "tom", _sessions),

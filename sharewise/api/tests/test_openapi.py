@@ -12,7 +12,7 @@ from ninja import NinjaAPI, Router, Schema
 from ninja.openapi.schema import OpenAPISchema
 from pydantic import BaseModel
 
-from sharewise.api.urls import api
+from sharewise.api.urls import api, with_errors
 
 
 def operations(ninja_api):
@@ -54,7 +54,7 @@ def documented_alone(ninja_api, operation):
     alone = OpenAPISchema.__new__(OpenAPISchema)
     alone.api, alone.path_prefix = ninja_api, ""
     alone.schemas, alone.securitySchemes, alone.all_operation_ids = {}, {}, set()
-    details = alone.operation_details(operation)
+    details = with_errors(alone.operation_details(operation))
     return json.loads(json.dumps(details)), json.loads(json.dumps(alone.schemas))
 
 

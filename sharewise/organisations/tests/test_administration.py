@@ -2,7 +2,7 @@
 
 from sharewise.audittrail.models import Entry
 from sharewise.organisations.access import scope_for
-from sharewise.organisations.models import Membership, Role, Service, Team
+from sharewise.organisations.models import Membership, Role, RoleRequest, Service, Team
 
 
 def test_an_administrator_adds_a_service_and_a_team(cast, as_user):
@@ -58,6 +58,10 @@ def test_an_administrator_adds_a_staff_member_with_a_first_role(cast, as_user):
         },
     )
     assert response.status_code == 302
+    # A care worker opens people's records: nothing until the lead approves.
+    assert not Membership.objects.filter(user__username="j.okafor").exists()
+    waiting = RoleRequest.objects.get(user__username="j.okafor")
+    as_user(cast.sarah).post(f"/organisation/role-requests/{waiting.pk}/approve/")
     membership = Membership.objects.get(user__username="j.okafor")
     assert (membership.role, membership.team) == ("care_worker", cast.day)
     assert membership.user.password.startswith("argon2")
@@ -93,8 +97,11 @@ def test_roles_are_added_and_removed(cast, as_user):
         f"/organisation/staff/{cast.nia.pk}/roles/",
         {"role-role": "team_manager", "role-scope": f"service:{cast.riverside.pk}"},
     )
+    waiting = RoleRequest.objects.get(user=cast.nia, role=Role.TEAM_MANAGER)
+    as_user(cast.david).post(f"/organisation/role-requests/{waiting.pk}/approve/")
     manager = Membership.objects.get(user=cast.nia, role=Role.TEAM_MANAGER)
     assert manager.service == cast.riverside
+    owen = as_user(cast.owen)
     again = owen.post(
         f"/organisation/staff/{cast.nia.pk}/roles/",
         {"role-role": "team_manager", "role-scope": f"service:{cast.riverside.pk}"},

@@ -88,7 +88,7 @@ def test_break_glass_opens_the_record_for_this_session_only(cast, as_user):
 
 
 def test_break_glass_cannot_reach_another_organisation(cast, as_user):
-    response = as_user(cast.sarah).post(
+    response = as_user(cast.tom).post(
         f"/people/{cast.zara.pk}/break-glass/", {"reason": "Curious about this one"}
     )
     assert response.status_code == 404
