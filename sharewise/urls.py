@@ -71,6 +71,16 @@ urlpatterns = [
     ),
     path("organisation/role-requests/", organisations.role_requests, name="role_requests"),
     path(
+        "organisation/sign-in-links/<int:link_id>/approve/",
+        organisations.approve_identity_link,
+        name="approve_identity_link",
+    ),
+    path(
+        "organisation/sign-in-links/<int:link_id>/decline/",
+        organisations.decline_identity_link,
+        name="decline_identity_link",
+    ),
+    path(
         "organisation/role-requests/<int:request_id>/approve/",
         organisations.approve_role_request,
         name="approve_role_request",

@@ -64,7 +64,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from conftest import record_concern
 from sharewise.api.urls import api
 from sharewise.concerns.models import ImportJob
-from sharewise.organisations.models import ApiToken, RoleRequest, SignedInSession
+from sharewise.organisations.models import (
+    ApiToken,
+    RoleRequest,
+    SignedInSession,
+    SingleSignOnIdentity,
+)
 from sharewise.patterns.models import Alert
 from sharewise.people.models import BreakGlassAccess
 
@@ -127,6 +132,11 @@ PAGE_MATRIX = {
     ("remove_role", "POST"):        (302, 403, 403, 403, 403, 403, 403, 302, 403),
     ("single_sign_on_identity", "GET"):  (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("single_sign_on_identity", "POST"): (302, 403, 403, 403, 403, 403, 403, 404, 403),
+    # A single sign-on link waits for the same approvers as a role (tom's, made by owen).
+    ("approve_identity_link", "GET"):  (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("approve_identity_link", "POST"): (302, 403, 403, 403, 302, 302, 403, 403, 404),
+    ("decline_identity_link", "GET"):  (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("decline_identity_link", "POST"): (302, 403, 403, 403, 302, 302, 403, 403, 404),
     ("role_requests", "GET"):       (302, 403, 403, 403, 200, 200, 403, 403, 200),
     ("role_requests", "POST"):      (302, 403, 403, 403, 200, 200, 403, 403, 200),
     ("approve_role_request", "GET"): (302, 405, 405, 405, 405, 405, 405, 405, 405),
@@ -593,6 +603,7 @@ def _ids(cast, user, grant, tokens):
         "lesson_id": cast.lesson.pk,
         "pack_id": cast.pack.pk,
         "request_id": cast.role_request.pk,
+        "link_id": cast.identity_link.pk,
         "form": "pdf",
     }
 
@@ -861,6 +872,9 @@ def test_permission_matrix(cast):
     # Owen asks that Tom become an auditor, waiting for the lead or the officer.
     cast.role_request = RoleRequest.objects.create(
         user=cast.tom, organisation=cast.org, role="auditor", requested_by=cast.owen
+    )
+    cast.identity_link = SingleSignOnIdentity.objects.create(
+        user=cast.tom, issuer="https://id.oakleigh.example", subject="tom", linked_by=cast.owen
     )
     _sharing_records(cast)
     _governance_records(cast)

@@ -129,12 +129,15 @@ def remove_membership(request, membership):
 
 @transaction.atomic
 def link_single_sign_on_identity(request, member, issuer, subject, organisation_id):
-    """Link someone's account to an identity at the provider, or change it."""
+    """Link someone's account to an identity at the provider, or change it. The link
+    waits for a lead's or the officer's approval (see link_needs_approval)."""
     from sharewise.organisations.models import SingleSignOnIdentity
 
     identity = SingleSignOnIdentity.objects.filter(user=member, issuer=issuer).first()
     before = identity.subject if identity else None
-    SingleSignOnIdentity.objects.update_or_create(
+    if before == subject:
+        return identity
+    identity, _ = SingleSignOnIdentity.objects.update_or_create(
         user=member,
         issuer=issuer,
         defaults={
@@ -142,6 +145,8 @@ def link_single_sign_on_identity(request, member, issuer, subject, organisation_
             "how": SingleSignOnIdentity.How.ADMINISTRATOR,
             "linked_by": request.user,
             "linked_at": timezone.now(),
+            "approved_by": None,
+            "approved_at": None,
         },
     )
     trail.record_request(
@@ -151,6 +156,108 @@ def link_single_sign_on_identity(request, member, issuer, subject, organisation_
         object_id=member.pk,
         organisation_id=organisation_id,
         detail={"issuer": issuer, "subject": subject, "replaced": before},
+    )
+    link_needs_approval(identity, organisation_id, by=request.user)
+    return identity
+
+
+def link_needs_approval(identity, organisation_id, by=None):
+    """Ask the organisation's leads and officers (but not whoever made the link, nor
+    its owner) to approve a new link."""
+    maker = staff_name(by) if by else "Their provider's verified email"
+    _tell(
+        _approvers(organisation_id, by.pk if by else None, identity.user_id),
+        f"{maker} linked {staff_name(identity.user)}'s Sharewise account to an identity "
+        "at your organisation's provider: approve or decline it before it signs anyone in",
+    )
+
+
+def identity_links_waiting(user):
+    """Links waiting in the organisations where this user approves."""
+    from sharewise.organisations.models import SingleSignOnIdentity
+
+    scope = scope_for(user)
+    if not scope.has(*APPROVER_ROLES):
+        return SingleSignOnIdentity.objects.none()
+    owners = Membership.objects.filter(organisation_id__in=scope.case_wide_org_ids).values(
+        "user_id"
+    )
+    return SingleSignOnIdentity.objects.filter(
+        approved_at__isnull=True, user_id__in=owners
+    ).select_related("user", "linked_by")
+
+
+def _organisation_of(user_id):
+    return (
+        Membership.objects.filter(user_id=user_id)
+        .order_by("organisation_id")
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+
+
+def may_decide_link(user, identity) -> str | None:
+    return _why_not_decide(
+        user,
+        _organisation_of(identity.user_id),
+        identity.user_id,
+        identity.linked_by_id,
+        "a single sign-on link",
+        "single sign-on links",
+    )
+
+
+def _open_link(request, identity):
+    from sharewise.organisations.models import SingleSignOnIdentity
+
+    if problem := may_decide_link(request.user, identity):
+        raise PermissionDenied(problem)
+    identity = SingleSignOnIdentity.objects.select_for_update().filter(pk=identity.pk).first()
+    if identity is None or identity.approved_at is not None:
+        raise ValidationError("This link was already decided")
+    return identity
+
+
+def approve_identity_link(request, identity):
+    with transaction.atomic():
+        identity = _open_link(request, identity)
+        identity.approved_by, identity.approved_at = request.user, timezone.now()
+        identity.save(update_fields=["approved_by", "approved_at"])
+        _record_link(request, "approved single sign-on identity", identity)
+    if identity.linked_by_id:
+        _tell(
+            {identity.linked_by_id},
+            f"{staff_name(request.user)} approved {staff_name(identity.user)}'s single "
+            "sign-on identity",
+        )
+    return identity
+
+
+def decline_identity_link(request, identity, reason: str):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why you decline it, for the administrator"})
+    with transaction.atomic():
+        identity = _open_link(request, identity)
+        _record_link(request, "declined single sign-on identity", identity, reason)
+        identity.delete()
+    if identity.linked_by_id:
+        _tell(
+            {identity.linked_by_id},
+            f"{staff_name(request.user)} declined {staff_name(identity.user)}'s single "
+            f"sign-on identity: {reason}",
+        )
+
+
+def _record_link(request, action, identity, reason=""):
+    trail.record_request(
+        request,
+        action,
+        object_type="staff member",
+        object_id=identity.user_id,
+        organisation_id=_organisation_of(identity.user_id),
+        reason=reason,
+        detail={"issuer": identity.issuer, "subject": identity.subject},
     )
 
 
@@ -208,11 +315,15 @@ def grant_role(request, membership) -> Membership | RoleRequest:
 def approvers_of(asked: RoleRequest) -> set[int]:
     """Who may decide a request: the organisation's leads and officers, except the one
     who asked and the one who would receive it."""
+    return _approvers(asked.organisation_id, asked.requested_by_id, asked.user_id)
+
+
+def _approvers(organisation_id, *leave_out) -> set[int]:
     return set(
         Membership.objects.filter(
-            organisation_id=asked.organisation_id, role__in=APPROVER_ROLES, user__is_active=True
+            organisation_id=organisation_id, role__in=APPROVER_ROLES, user__is_active=True
         ).values_list("user_id", flat=True)
-    ) - {asked.requested_by_id, asked.user_id}
+    ) - set(leave_out)
 
 
 def may_decide_roles(user) -> bool:
@@ -221,13 +332,19 @@ def may_decide_roles(user) -> bool:
 
 def may_decide(user, asked: RoleRequest) -> str | None:
     """Why this user may not decide this request, or None when they may."""
+    return _why_not_decide(user, asked.organisation_id, asked.user_id, asked.requested_by_id)
+
+
+def _why_not_decide(
+    user, organisation_id, receiver_id, asker_id, what="a role", whats="roles"
+) -> str | None:
     scope = scope_for(user)
-    if not (asked.organisation_id in scope.case_wide_org_ids and scope.has(*APPROVER_ROLES)):
-        return "Only a safeguarding lead or the data protection officer approves roles."
-    if asked.user_id == user.pk:
-        return "Someone else decides a role you would receive."
-    if asked.requested_by_id == user.pk:
-        return "Someone else decides a role you asked for."
+    if not (organisation_id in scope.case_wide_org_ids and scope.has(*APPROVER_ROLES)):
+        return f"Only a safeguarding lead or the data protection officer approves {whats}."
+    if receiver_id == user.pk:
+        return f"Someone else decides {what} you would receive."
+    if asker_id == user.pk:
+        return f"Someone else decides {what} you asked for."
     return None
 
 

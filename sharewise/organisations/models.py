@@ -302,6 +302,18 @@ class SingleSignOnIdentity(models.Model):
     )
     linked_at = models.DateTimeField(default=timezone.now)
     last_signed_in_at = models.DateTimeField(null=True, blank=True)
+    # A link signs nobody in until a safeguarding lead or the data protection officer,
+    # neither its maker nor its owner, approves it: whoever holds the identity at the
+    # provider gets the account, its records and (with multi-factor there) its second
+    # factor.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -36,6 +36,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from sharewise.audittrail import trail
+from sharewise.organisations import changes
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Membership, SingleSignOnIdentity
 
@@ -54,6 +55,11 @@ UNAVAILABLE = (
     "Sign in with your username and password, or try again later."
 )
 # The session key the sign-in page reads its single sign-on problem from.
+WAITING = (
+    "Your organisation's account is linked to your Sharewise account, but a safeguarding "
+    "lead or the data protection officer has not approved the link yet. Sign in with your "
+    "password for now, or ask them to approve it."
+)
 PROBLEM = "single_sign_on_problem"
 
 # `amr` values (RFC 8176, and Microsoft Entra ID's) that mean more than one factor was
@@ -219,7 +225,13 @@ def _first_match(request, issuer, subject, claims):
         address=trail.client_address(request),
         detail={"issuer": issuer, "subject": subject, "how": how.label},
     )
-    return user
+    # Whoever can set the account's email (an administrator) could otherwise sign in
+    # as its owner: a match waits for approval like a link an administrator makes.
+    changes.link_needs_approval(
+        SingleSignOnIdentity.objects.get(issuer=issuer, subject=subject),
+        scope_for(user).organisation_id,
+    )
+    raise Refused("matched, waiting for approval", WAITING, subject=subject, user=user)
 
 
 def _organisation_of(user):
@@ -324,6 +336,8 @@ class SingleSignOnBackend(OIDCAuthenticationBackend):
             user = identity.user
             if not user.is_active:
                 raise Refused("their Sharewise account is deactivated", subject=subject, user=user)
+            if identity.approved_at is None:
+                raise Refused("the link waits for approval", WAITING, subject=subject, user=user)
         SingleSignOnIdentity.objects.filter(user=user, issuer=issuer).update(
             last_signed_in_at=timezone.now()
         )

@@ -371,11 +371,51 @@ def role_requests(request):
     waiting = list(changes.pending_for(request.user))
     for asked in waiting:
         asked.refusal = changes.may_decide(request.user, asked)
+    links = list(changes.identity_links_waiting(request.user))
+    for link in links:
+        link.refusal = changes.may_decide_link(request.user, link)
     return render(
         request,
         "organisations/role_requests.html",
-        {"nav": "role_requests", "waiting": waiting, "form": DeclineRoleForm()},
+        {"nav": "role_requests", "waiting": waiting, "links": links, "form": DeclineRoleForm()},
     )
+
+
+def _identity_link(request, link_id):
+    if not changes.may_decide_roles(request.user):
+        raise PermissionDenied
+    return get_object_or_404(changes.identity_links_waiting(request.user), pk=link_id)
+
+
+@login_required
+@require_POST
+def approve_identity_link(request, link_id):
+    link = _identity_link(request, link_id)
+    try:
+        changes.approve_identity_link(request, link)
+    except (PermissionDenied, ValidationError) as refused:
+        messages.error(request, _words(refused))
+    else:
+        messages.success(
+            request,
+            f"Approved: {link.user.get_full_name()} can sign in with their organisation's account.",
+        )
+    return redirect("role_requests")
+
+
+@login_required
+@require_POST
+def decline_identity_link(request, link_id):
+    link = _identity_link(request, link_id)
+    form = DeclineRoleForm(request.POST)
+    form.is_valid()
+    try:
+        changes.decline_identity_link(request, link, form.cleaned_data.get("reason", ""))
+    except (PermissionDenied, ValidationError) as refused:
+        messages.error(request, _words(refused))
+    else:
+        messages.success(request, f"Declined: the link for {link.user.get_full_name()} is removed.")
+    return redirect("role_requests")
 
 
 def _role_request(request, request_id) -> RoleRequest:

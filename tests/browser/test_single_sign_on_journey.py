@@ -1,5 +1,5 @@
 """Owen, the administrator, links Sarah's account to her identity at Oakleigh's own
-provider; Sarah then signs in with the button on the sign-in page, at the provider's
+provider and David, the data protection officer, approves the link; Sarah then signs in with the button on the sign-in page, at the provider's
 page, and lands in Sharewise as herself. Someone the provider knows but Sharewise does
 not is turned away on the sign-in page, with what to do."""
 
@@ -30,6 +30,18 @@ def test_sarah_signs_in_with_her_organisations_account(
     )
     expect(page.locator("main")).to_contain_text("set by an administrator (Owen Price)")
     assert_accessible(page, "single sign-on identity on a staff page")
+    page.get_by_role("button", name="Sign out").click()
+
+    # David, the data protection officer, approves the link: until then it signs
+    # nobody in.
+    sign_in(page, live_server, cast.david)
+    page.goto(f"{live_server.url}/organisation/role-requests/")
+    expect(page.locator("main")).to_contain_text("entra-sarah-0001")
+    assert_accessible(page, "single sign-on link waiting for approval")
+    page.get_by_role("button", name="Approve the single sign-on link for Sarah Whitfield").click()
+    expect(page.locator(".nhsuk-notification-banner")).to_contain_text(
+        "Sarah Whitfield can sign in with their organisation's account"
+    )
     page.get_by_role("button", name="Sign out").click()
 
     # Sarah chooses her organisation's account on the sign-in page.

@@ -38,10 +38,51 @@ def test_owen_links_sarahs_identity_and_she_signs_in_with_it(cast, as_user, with
     assert entry.detail["subject"] == SARAH and entry.organisation_id == cast.org.pk
     page = owen.get(f"/organisation/staff/{cast.sarah.pk}/").content.decode()
     assert f"<strong>{SARAH}</strong>" in page and "set by an administrator (Owen Price)" in page
+    assert "Waiting for approval" in page
+
+    # Until someone else approves it, holding the identity is not enough: an
+    # administrator could otherwise link a lead's account to an identity of their own.
+    browser = Client()
+    sign_in_at_provider(browser, SARAH)
+    assert "_auth_user_id" not in browser.session
+    assert "has not approved the link yet" in browser.get("/sign-in/").content.decode()
+
+    david = as_user(cast.david)
+    listed = david.get("/organisation/role-requests/").content.decode()
+    assert "Single sign-on links waiting for approval" in listed and SARAH in listed
+    assert david.post(f"/organisation/sign-in-links/{identity.pk}/approve/").status_code == 302
+    identity.refresh_from_db()
+    assert identity.approved_by == cast.david
+    assert Entry.objects.filter(action="approved single sign-on identity", actor="david").exists()
 
     browser = Client()
     sign_in_at_provider(browser, SARAH)
     assert browser.session["_auth_user_id"] == str(cast.sarah.pk)
+
+
+def test_nobody_approves_a_link_they_made_or_that_signs_them_in(cast, as_user, with_single_sign_on):
+    set_identity(as_user(cast.owen), cast.sarah, SARAH)
+    identity = SingleSignOnIdentity.objects.get(user=cast.sarah)
+    sarah = as_user(cast.sarah)
+    assert "Someone else decides a single sign-on link you would receive." in (
+        sarah.get("/organisation/role-requests/").content.decode()
+    )
+    sarah.post(f"/organisation/sign-in-links/{identity.pk}/approve/")
+    owen = as_user(cast.owen)
+    assert owen.post(f"/organisation/sign-in-links/{identity.pk}/approve/").status_code == 403
+    identity.refresh_from_db()
+    assert identity.approved_at is None
+    # The officer declines it, with a reason, and the link is gone.
+    david = as_user(cast.david)
+    assert david.post(f"/organisation/sign-in-links/{identity.pk}/decline/").status_code == 302
+    assert SingleSignOnIdentity.objects.filter(pk=identity.pk).exists()  # a reason is needed
+    david.post(
+        f"/organisation/sign-in-links/{identity.pk}/decline/",
+        {"reason": "Sarah's identity at the provider is sarah.whitfield, not this"},
+    )
+    assert not SingleSignOnIdentity.objects.filter(pk=identity.pk).exists()
+    entry = Entry.objects.get(action="declined single sign-on identity")
+    assert entry.actor == "david" and "not this" in entry.reason
 
 
 def test_an_administrator_cannot_change_their_own_sign_in_identity(
