@@ -12,6 +12,7 @@ urlpatterns = [
     path("", organisations.home, name="home"),
     path("sign-in/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("sharewise.organisations.account_urls")),
     path("people/", people.my_people, name="my_people"),
     path("people/new/", people.add_person, name="add_person"),
     path("people/duplicates/", people.possible_duplicates, name="possible_duplicates"),
@@ -47,6 +48,16 @@ urlpatterns = [
     path("organisation/staff/new/", organisations.add_staff, name="add_staff"),
     path("organisation/staff/<int:user_id>/", organisations.staff_member, name="staff_member"),
     path("organisation/staff/<int:user_id>/roles/", organisations.add_role, name="add_role"),
+    path(
+        "organisation/staff/<int:user_id>/second-factors/reset/",
+        organisations.reset_second_factors,
+        name="reset_second_factors",
+    ),
+    path(
+        "organisation/staff/<int:user_id>/password/",
+        organisations.set_temporary_password,
+        name="set_temporary_password",
+    ),
     path(
         "organisation/staff/<int:user_id>/roles/<int:membership_id>/remove/",
         organisations.remove_role,

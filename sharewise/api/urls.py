@@ -21,10 +21,12 @@ from sharewise.organisations.models import ApiToken
 
 class BearerToken(HttpBearer):
     def authenticate(self, request, token):
-        user = ApiToken.user_for(token)
-        if user is not None:
-            request.user = user
-        return user
+        found = ApiToken.token_for(token)
+        if found is None:
+            return None
+        request.user = found.user
+        request.api_token = found  # its confirmed_at decides the most serious actions
+        return found.user
 
 
 api = NinjaAPI(

@@ -137,6 +137,10 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # When its maker last proved who they were before making it (their second factor,
+    # or their password if they have none): the API's most serious actions need this
+    # to be recent (stepup.require_for_api).
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -144,14 +148,26 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.hint}…)"
 
     @classmethod
-    def issue(cls, user, name: str) -> tuple["ApiToken", str]:
+    def issue(cls, user, name: str, confirmed_at=None) -> tuple["ApiToken", str]:
         secret = cls.PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, digest=_digest(secret), hint=secret[:8])
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            digest=_digest(secret),
+            hint=secret[:8],
+            confirmed_at=confirmed_at,
+        )
         return token, secret
 
     @classmethod
     def user_for(cls, secret: str):
         """The active user a token belongs to, or None."""
+        token = cls.token_for(secret)
+        return token.user if token else None
+
+    @classmethod
+    def token_for(cls, secret: str):
+        """The active token with this secret, of an active user, or None."""
         if not secret or not secret.startswith(cls.PREFIX):
             return None
         token = (
@@ -165,12 +181,25 @@ class ApiToken(models.Model):
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
             cls.objects.filter(pk=token.pk).update(last_used_at=now)
-        return token.user
+        return token
 
     def revoke(self):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class TemporaryPassword(models.Model):
+    """An administrator set this person's password: they must choose their own at
+    their next request before anything else."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="temporary_password"
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField(default=timezone.now)
 
 
 def staff_name(user) -> str:

@@ -1,23 +1,32 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from sharewise.audittrail import trail
-from sharewise.organisations import changes
+from sharewise.organisations import changes, second_factor, signin, stepup
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.forms import (
     MembershipForm,
+    SecondFactorResetForm,
     ServiceForm,
     StaffDetailsForm,
     StaffForm,
     TeamForm,
+    TemporaryPasswordForm,
 )
-from sharewise.organisations.models import ApiToken, Membership, Organisation, Service, Team
+from sharewise.organisations.models import (
+    ApiToken,
+    Membership,
+    Organisation,
+    Service,
+    Team,
+    TemporaryPassword,
+)
 
 
 def _administered_organisation(request) -> Organisation:
@@ -133,6 +142,7 @@ def add_staff(request):
     if request.method == "POST" and form.is_valid() & role.is_valid():
         with transaction.atomic():
             user = changes.save_staff(request, form, org.pk)
+            TemporaryPassword.objects.create(user=user, set_by=request.user)
             changes.add_membership(request, role.membership_for(user))
         messages.success(request, f"Added {user.get_full_name()}.")
         return redirect("staff_member", user_id=user.pk)
@@ -154,17 +164,94 @@ def staff_member(request, user_id):
             changes.save_staff(request, details, org.pk)
             messages.success(request, f"Saved {member.get_full_name()}.")
             return redirect("staff_member", user_id=member.pk)
+    return _staff_page(request, member, form=details, role_form=role)
+
+
+def _staff_page(request, member, status=200, **forms):
+    """The staff member's page, with whichever of its forms failed."""
     return render(
         request,
         "organisations/staff_member.html",
         {
             "nav": "staff",
             "member": member,
-            "form": details,
-            "role_form": role,
+            "form": forms.get("form") or StaffDetailsForm(instance=member, prefix="details"),
+            "role_form": forms.get("role_form")
+            or MembershipForm(organisation=forms.get("org") or _org_of(request), prefix="role"),
+            "reset_form": forms.get("reset_form") or SecondFactorResetForm(prefix="reset"),
+            "password_form": forms.get("password_form")
+            or TemporaryPasswordForm(member=member, prefix="password"),
             "memberships": member.memberships.all(),
+            "apps": second_factor.authenticator_apps(member).count(),
+            "passkeys": second_factor.passkeys(member).count(),
+            "recovery_left": second_factor.unused_recovery_codes(member),
+            "needs_factor": second_factor.required(member),
+            "temporary_password": TemporaryPassword.objects.filter(user=member).exists(),
+            "locked_from": list(signin.locked_pairs(member.username)),
         },
+        status=status,
     )
+
+
+def _org_of(request):
+    return get_object_or_404(Organisation, pk=min(scope_for(request.user).admin_org_ids))
+
+
+@login_required
+@require_POST
+@stepup.confirm_it_is_you("reset someone's second factors")
+def reset_second_factors(request, user_id):
+    """For someone who lost their device: another administrator, never themselves."""
+    org = _administered_organisation(request)
+    member = get_object_or_404(_staff_of(org), pk=user_id)
+    form = SecondFactorResetForm(request.POST, prefix="reset")
+    if form.is_valid():
+        try:
+            removed = second_factor.reset_for(request, member, form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        else:
+            messages.success(
+                request,
+                f"Removed {removed} second factor{'s' if removed != 1 else ''} of "
+                f"{member.get_full_name()}. They set one up again when they next sign in.",
+            )
+            return redirect("staff_member", user_id=member.pk)
+    return _staff_page(request, member, status=400, reset_form=form, org=org)
+
+
+@login_required
+@require_POST
+def set_temporary_password(request, user_id):
+    """A temporary password they must change at their next request; their other
+    sessions end because the password changed."""
+    org = _administered_organisation(request)
+    member = get_object_or_404(_staff_of(org), pk=user_id)
+    form = TemporaryPasswordForm(request.POST, member=member, prefix="password")
+    if member == request.user:
+        form.add_error(None, "Change your own password under Sign-in and security")
+    if form.is_valid():
+        with transaction.atomic():
+            member.set_password(form.cleaned_data["password"])
+            member.save(update_fields=["password"])
+            TemporaryPassword.objects.update_or_create(
+                user=member, defaults={"set_by": request.user}
+            )
+            trail.record_request(
+                request,
+                "set temporary password",
+                object_type="user",
+                object_id=member.pk,
+                organisation_id=org.pk,
+                detail={"user": member.username},
+            )
+        messages.success(
+            request,
+            f"Set a temporary password for {member.get_full_name()}. They must choose "
+            "their own when they next sign in.",
+        )
+        return redirect("staff_member", user_id=member.pk)
+    return _staff_page(request, member, status=400, password_form=form, org=org)
 
 
 @login_required
@@ -181,18 +268,7 @@ def add_role(request, user_id):
         else:
             messages.warning(request, "They already have that role there.")
         return redirect("staff_member", user_id=member.pk)
-    return render(
-        request,
-        "organisations/staff_member.html",
-        {
-            "nav": "staff",
-            "member": member,
-            "form": StaffDetailsForm(instance=member, prefix="details"),
-            "role_form": role,
-            "memberships": member.memberships.all(),
-        },
-        status=400,
-    )
+    return _staff_page(request, member, status=400, role_form=role, org=org)
 
 
 @login_required
@@ -217,7 +293,9 @@ def api_tokens(request):
         if not name:
             messages.warning(request, "Give the token a name, for example 'Reporting script'.")
         else:
-            token, secret = ApiToken.issue(request.user, name[:100])
+            token, secret = ApiToken.issue(
+                request.user, name[:100], confirmed_at=stepup.confirmed_at(request)
+            )
             trail.record_request(
                 request,
                 "created API token",
