@@ -17,6 +17,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -134,6 +135,15 @@ def address_slowed(address: str | None) -> bool:
 
 class SignInHandler(AxesDatabaseHandler):
     """Axes' database handler, also refusing an address while it is slowed down."""
+
+    def get_user_attempts(self, request, credentials=None):
+        # Each pair's own expiry decides, not the (longer) cool-off its next lockout
+        # would have.
+        now = timezone.now()
+        return [
+            attempts.filter(Q(expiration__isnull=True) | Q(expiration__expires_at__gt=now))
+            for attempts in super().get_user_attempts(request, credentials)
+        ]
 
     def is_locked(self, request, credentials=None) -> bool:
         why = None
