@@ -212,7 +212,7 @@ def authenticator_code(device, allow_again=True):
     used, so a test may sign the same person in twice within 30 seconds."""
     from django_otp.oath import totp
 
-    if allow_again and device.last_t >= 0:
+    if allow_again and device.pk:
         type(device).objects.filter(pk=device.pk).update(last_t=-1)
         device.last_t = -1
     code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)

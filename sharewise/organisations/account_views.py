@@ -35,8 +35,9 @@ TEXT = {"class": "nhsuk-input"}
 SETUP_KEY = "authenticator_app_key"
 
 
-def _next(request, default=None) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
+def _next(request, default=None, only_address=False) -> str:
+    target = "" if only_address else request.POST.get("next", "")
+    target = target or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -155,7 +156,9 @@ def prove_second_factor(request):
 def confirm_identity(request):
     """Confirm it's you: asked before the most serious actions when the last proof is
     older than the access policy's step_up_minutes."""
-    after = _next(request)
+    # Where to go back to is in this page's address; its forms' "next" brings a passkey
+    # back here.
+    after = _next(request, only_address=True)
     path = after.split("?")[0]
     kept = stepup.kept_for(request, path)
     if stepup.is_recent(request) and request.method == "GET":

@@ -6,6 +6,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if getattr(request, "identity_step", None):
+        # Half signed in (second factor, own password or set-up still to do): no menu.
+        return {"identity_step": request.identity_step}
     return {
         "can": {
             "see_people": bool(scope_for(user).case_wide_org_ids or scope_for(user).team_ids),

@@ -71,7 +71,7 @@ class IdentityMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        step = next_step(request)
+        step = request.identity_step = next_step(request)
         if step is None:
             return None
         match = request.resolver_match

@@ -275,3 +275,23 @@ class PasskeyHelper(WebAuthnHelper):
 
     def get_credential_display_name(self, user) -> str:
         return user.get_full_name() or user.get_username()
+
+    def create_credential(self, user, response, parsed_credential, original_data):
+        device = super().create_credential(user, response, parsed_credential, original_data)
+        device.name = f"Passkey added {timezone.localdate():%-d %b %Y}"
+        return device
+
+    def register_complete(self, user, state, data):
+        device = super().register_complete(user, state, data)
+        added(self.request, PASSKEY, device)
+        return device
+
+    def authenticate_complete(self, user, state, data):
+        try:
+            device = super().authenticate_complete(user, state, data)
+        except Exception:
+            if user is not None:
+                failed(self.request, PASSKEY)
+            raise
+        prove(self.request, PASSKEY, device)
+        return device
