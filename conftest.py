@@ -234,17 +234,27 @@ def prove_second_factor(client, user):
     return device
 
 
+def signed_in(user, client=None):
+    """A test client signed in as this user, with a second factor proven when their
+    role needs one (as as_user does, for tests that keep several clients)."""
+    from django.test import Client
+
+    from sharewise.organisations import second_factor
+
+    client = client or Client()
+    client.force_login(user)
+    if second_factor.required(user) or second_factor.has_any(user):
+        prove_second_factor(client, user)
+    return client
+
+
 @pytest.fixture
 def as_user(client):
     """Sign the test client in as someone from the cast: as_user(cast.nia). Someone
     whose role needs a second factor has proven one, as signing in would leave them."""
-    from sharewise.organisations import second_factor
 
     def sign_in(user):
-        client.force_login(user)
-        if second_factor.required(user) or second_factor.has_any(user):
-            prove_second_factor(client, user)
-        return client
+        return signed_in(user, client)
 
     return sign_in
 

@@ -59,7 +59,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from conftest import record_concern
+from conftest import record_concern, signed_in
 from sharewise.api.urls import api
 from sharewise.concerns.models import ImportJob
 from sharewise.organisations.models import ApiToken
@@ -829,8 +829,7 @@ def test_permission_matrix(cast):
     # Signed in once per role; the API client sends a bearer token and no session.
     browsers = {None: Client()}
     for user in users.values():
-        browsers[user] = Client()
-        browsers[user].force_login(user)
+        browsers[user] = signed_in(user)
     api_client = Client()
     routes = page_routes()
     mismatches = []
