@@ -143,8 +143,8 @@ def _factor_context(request, code_form, recovery_form, after):
 def prove_second_factor(request):
     """The second step of signing in, after the password."""
     after = _next(request)
-    if request.session.get(second_factor.AT):
-        return redirect(after)
+    if request.session.get(second_factor.AT) or not second_factor.has_any(request.user):
+        return redirect(after)  # nothing to prove, or nothing to prove it with
     proven, code_form, recovery_form = _prove_forms(request)
     if proven:
         return redirect(after)
