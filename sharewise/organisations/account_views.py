@@ -109,8 +109,10 @@ def _prove_forms(request):
                 return True, code_form, recovery_form
             code_form.add_error(
                 "code",
-                "That code is not right. Enter the 6 digits your app shows now; "
-                "each code works once.",
+                _wrong(
+                    "That code is not right. Enter the 6 digits your app shows now; each code works once.",
+                    request,
+                ),
             )
     elif request.method == "POST" and request.POST.get("via") == "recovery":
         recovery_form = RecoveryCodeForm(request.POST, prefix="recovery")
@@ -121,9 +123,19 @@ def _prove_forms(request):
                 return True, code_form, recovery_form
             recovery_form.add_error(
                 "recovery_code",
-                "That recovery code is not right, or it has been used: each works once.",
+                _wrong(
+                    "That recovery code is not right, or it has been used: each works once.",
+                    request,
+                ),
             )
     return False, code_form, recovery_form
+
+
+def _wrong(message, request) -> str:
+    wait = second_factor.seconds_to_wait(request.user)
+    if wait > 1:
+        return f"{message} After several wrong tries, wait {wait} seconds before the next."
+    return message
 
 
 def _factor_context(request, code_form, recovery_form, after):

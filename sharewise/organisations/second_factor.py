@@ -132,6 +132,19 @@ def check_recovery_code(request, code: str) -> bool:
     return False
 
 
+def seconds_to_wait(user) -> int:
+    """After several wrong codes in a row each try waits twice as long (django-otp's
+    throttling): how long before the next may be checked."""
+    longest = 0
+    for device in [*authenticator_apps(user), recovery_codes(user)]:
+        if device is None or device.verify_is_allowed()[0]:
+            continue
+        delay = device.get_throttle_factor() * 2 ** (device.throttling_failure_count - 1)
+        passed = (timezone.now() - device.throttling_failure_timestamp).total_seconds()
+        longest = max(longest, int(delay - passed) + 1)
+    return longest
+
+
 def new_authenticator_key() -> str:
     return random_hex(20)
 

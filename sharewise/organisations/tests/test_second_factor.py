@@ -240,3 +240,20 @@ def test_passkeys_belong_to_the_site_or_to_localhost_for_development(rf, setting
     local = rf.get("/", HTTP_HOST="localhost:8123")
     assert second_factor.relying_party_id(local) == "localhost"
     assert second_factor.PasskeyHelper(local).get_allowed_origins() == ["http://localhost:8123"]
+
+
+def test_wrong_codes_in_a_row_make_the_next_try_wait_longer_and_say_so(cast):
+    from django.utils import timezone
+
+    device = authenticator_app(cast.sarah)
+    client = Client()
+    sign_in(client, cast.sarah, cast.password)
+    # Three wrong codes in a row a moment ago: the next is checked after 4 seconds.
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_count=3, throttling_failure_timestamp=timezone.now()
+    )
+    page = client.post(
+        "/sign-in/second-factor/", {"via": "app", "app-code": authenticator_code(device)}
+    ).content.decode()
+    assert "wait 4 seconds before the next" in page
+    assert "second_factor_at" not in client.session
