@@ -204,7 +204,7 @@ def confirm_identity(request):
         "password_form": password_form,
         "what": kept["what"] if kept else "",
         "minutes": stepup.minutes(request.user),
-        "back": after,
+        "back": (kept and kept.get("back")) or (reverse("home") if kept else after),
     }
     return render(request, "account/confirm.html", context)
 

@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from sharewise.organisations import second_factor
 from sharewise.organisations.signin import CONFIRMED_AT
@@ -84,9 +85,14 @@ def confirm_it_is_you(what: str):
                 if request.method == "POST" and kept_for(request, request.path):
                     del request.session[KEPT]  # sent again: done with
                 return view(request, *args, **kwargs)
+            came_from = request.META.get("HTTP_REFERER", "")
             request.session[KEPT] = {
                 "path": request.path,
                 "what": what,
+                # "Back" returns to the form, not to the address it was sent to.
+                "back": came_from
+                if url_has_allowed_host_and_scheme(came_from, {request.get_host()})
+                else "",
                 "data": [
                     [name, request.POST.getlist(name)]
                     for name in request.POST

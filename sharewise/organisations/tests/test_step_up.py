@@ -51,9 +51,14 @@ def test_break_glass_confirmed_with_the_app_carries_on_with_the_reason_typed(cas
     client = as_user(cast.helen)
     proven_minutes_ago(client, 20)
     reason = "Carol's daughter rang about a fall, her own team is not answering"
-    response = client.post(f"/people/{cast.carol.pk}/break-glass/", {"reason": reason})
+    response = client.post(
+        f"/people/{cast.carol.pk}/break-glass/",
+        {"reason": reason},
+        HTTP_REFERER=f"http://testserver/people/{cast.carol.pk}/",
+    )
     confirm = client.get(response["Location"]).content.decode()
     assert "To open a record with break-glass, confirm it" in confirm
+    assert f'class="nhsuk-back-link" href="http://testserver/people/{cast.carol.pk}/"' in confirm
     assert not BreakGlassAccess.objects.exists()
     proven = client.post(
         response["Location"], {"via": "app", "app-code": authenticator_code(device)}
