@@ -45,20 +45,28 @@ SAYS = {
 }
 
 
+# Facts that only this person can change within a session (adding a factor proves the
+# session; a temporary password set by an administrator ends it), so each is looked up
+# once per session rather than on every request.
+NO_FACTOR, OWN_PASSWORD = "identity_no_factor", "identity_own_password"
+
+
 def next_step(request) -> str | None:
-    user = request.user
+    user, session = request.user, request.session
     if not user.is_authenticated:
         return None
-    proven = bool(request.session.get(second_factor.AT))
-    if not proven and second_factor.has_any(user):
-        return PROVE
-    if TemporaryPassword.objects.filter(user=user).exists():
-        return CHANGE_PASSWORD
-    if (
-        request.session.get(second_factor.VIA) != second_factor.SSO
-        and second_factor.required(user)
-        and not second_factor.has_factor(user)
-    ):
+    proven = bool(session.get(second_factor.AT))
+    if not proven and not session.get(NO_FACTOR):
+        if second_factor.has_any(user):
+            return PROVE
+        session[NO_FACTOR] = True
+    if not session.get(OWN_PASSWORD):
+        if TemporaryPassword.objects.filter(user=user).exists():
+            return CHANGE_PASSWORD
+        session[OWN_PASSWORD] = True
+    # Someone who proved a factor this session had one; the policy may change at any
+    # time, so the others are asked each time.
+    if not proven and second_factor.required(user) and not second_factor.has_factor(user):
         return SET_UP
     return None
 
