@@ -4,6 +4,7 @@ you before a serious action, "Sign-in and security", and passwords."""
 from __future__ import annotations
 
 from datetime import UTC
+from urllib.parse import urlencode
 
 import qrcode
 import qrcode.image.svg
@@ -210,8 +211,6 @@ def confirm_identity(request):
 
 
 def _query(after):
-    from urllib.parse import urlencode
-
     return urlencode({"next": after})
 
 

@@ -7,6 +7,7 @@ single sign-on provider asserting multi-factor sets them too."""
 
 from __future__ import annotations
 
+from base64 import b32encode
 from binascii import unhexlify
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -156,8 +157,6 @@ def setup_address(user, key: str) -> str:
 
 def secret_words(key: str) -> str:
     """The key as authenticator apps ask for it when typed: base32 in groups of four."""
-    from base64 import b32encode
-
     text = b32encode(unhexlify(key)).decode().rstrip("=")
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
