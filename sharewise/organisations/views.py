@@ -304,7 +304,11 @@ def api_tokens(request):
                 organisation_id=scope_for(request.user).organisation_id,
             )
     tokens = request.user.api_tokens.order_by("-created_at")
-    return render(request, "organisations/api_tokens.html", {"tokens": tokens, "secret": secret})
+    return render(
+        request,
+        "organisations/api_tokens.html",
+        {"tokens": tokens, "secret": secret, "step_up_minutes": stepup.minutes(request.user)},
+    )
 
 
 @login_required
