@@ -34,6 +34,25 @@ class Result:
 # --- 1. the generator itself -------------------------------------------------------
 
 
+def _signed_in_with_second_factor(user):
+    """A client for a lead, signed in with an authenticator app as the pages require."""
+    from django.test import Client
+    from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="Bench phone", defaults={"confirmed": True}
+    )
+    session = client.session
+    session["second_factor_at"] = timezone.now().isoformat()
+    session["second_factor_via"] = "authenticator app"
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return client
+
+
 def generate_people(quick: bool) -> list[Result]:
     count = 10_000 if quick else 100_000
     migrate()
@@ -556,8 +575,7 @@ def concerns(quick: bool) -> list[Result]:
     carer.force_login(
         data.care_workers[team.pk][0], backend="django.contrib.auth.backends.ModelBackend"
     )
-    lead = Client()
-    lead.force_login(data.lead, backend="django.contrib.auth.backends.ModelBackend")
+    lead = _signed_in_with_second_factor(data.lead)
 
     def record(person_id: int) -> float:
         body = {
@@ -718,7 +736,6 @@ def _sharing_measures(data, team, in_team, heavy_person, record, quick) -> dict:
     """What sharing adds: recording a concern about someone whose standing decision is
     not to share (the review alert), and the framework's assessment for a person with a
     long history."""
-    from django.test import Client
     from django.utils import timezone
 
     from sharewise.concerns import signals
@@ -741,8 +758,7 @@ def _sharing_measures(data, team, in_team, heavy_person, record, quick) -> dict:
             without.append(record(rng.choice(refusing)))
         finally:
             signals.concern_recorded.connect(listeners.review_refusal)
-    lead = Client()
-    lead.force_login(data.lead, backend="django.contrib.auth.backends.ModelBackend")
+    lead = _signed_in_with_second_factor(data.lead)
     body = {
         "person_id": heavy_person.pk,
         "answers": {"purpose": "yes", "consent": "refused", "necessary": "yes"},

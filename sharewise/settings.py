@@ -48,6 +48,10 @@ INSTALLED_APPS = [
     "django.forms",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "ninja",  # serves the API docs' Swagger UI locally instead of from a CDN
     "sharewise.audittrail",
     "sharewise.organisations",
@@ -69,8 +73,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "sharewise.security.middleware.SafetyMiddleware",
+    "sharewise.organisations.identity.IdentityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "sharewise.middleware.RefuseNulCharacters",
@@ -164,16 +170,32 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "my_people"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock an account and address out after five failed sign-ins for 30 minutes.
+# Five wrong passwords for one account from one address lock that pair out, so someone
+# elsewhere cannot lock the safeguarding lead out. Each further lockout of the pair
+# lasts twice as long (signin.cool_off); many accounts failing from one address slow
+# that address down (signin.SignInHandler).
 AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = 0.5
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_COOLOFF_TIME = "sharewise.organisations.signin.cool_off"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USE_ATTEMPT_EXPIRATION = True  # each pair keeps its own cool-off
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # counts earlier lockouts for the cool-off
+AXES_HANDLER = "sharewise.organisations.signin.SignInHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# Locking by address would lock out a whole care home behind one router after five
-# typos, so lockout is per account.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_SENSITIVE_PARAMETERS = ["password", "old_password", "new_password1", "new_password2"]
+# Distinct accounts failing from one address within the window before it is slowed.
+SHAREWISE_SIGN_IN_ADDRESS_LIMIT = 10
+SHAREWISE_SIGN_IN_ADDRESS_WINDOW_MINUTES = 15
+
+# Second factors: authenticator apps (TOTP), recovery codes and passkeys.
+OTP_TOTP_ISSUER = "Sharewise"
+OTP_WEBAUTHN_RP_NAME = "Sharewise"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "sharewise.organisations.second_factor.relying_party_id"
+OTP_WEBAUTHN_HELPER_CLASS = "sharewise.organisations.second_factor.PasskeyHelper"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is a second factor here
+# Reset links expire after 30 minutes.
+PASSWORD_RESET_TIMEOUT = 30 * 60
 
 # The access policy's idle and absolute limits end sessions (organisations.sessions);
 # the store keeps a session for the longest absolute limit the policy allows, so one
@@ -217,6 +239,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # Where links in alert emails point.
 SHAREWISE_SITE_URL = os.environ.get("SHAREWISE_SITE_URL", "http://127.0.0.1:8000")
+# Passkeys belong to the site's address; on a developer's machine (localhost) the
+# address asked from is used instead (second_factor.PasskeyHelper).
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [
+    SHAREWISE_SITE_URL if SHAREWISE_SITE_URL.startswith("https://") else "http://localhost"
+]
 
 # How long a care worker or manager keeps sight of someone after their enrolment ends.
 SHAREWISE_RECENT_ENROLMENT_DAYS = 90

@@ -24,6 +24,7 @@ urlpatterns = [
         single_sign_on.FinishSingleSignOn.as_view(),
         name="single_sign_on_callback",
     ),
+    path("", include("sharewise.organisations.account_urls")),
     path("people/", people.my_people, name="my_people"),
     path("people/new/", people.add_person, name="add_person"),
     path("people/duplicates/", people.possible_duplicates, name="possible_duplicates"),
@@ -63,6 +64,16 @@ urlpatterns = [
         "organisation/staff/<int:user_id>/single-sign-on/",
         organisations.single_sign_on_identity,
         name="single_sign_on_identity",
+    ),
+    path(
+        "organisation/staff/<int:user_id>/second-factors/reset/",
+        organisations.reset_second_factors,
+        name="reset_second_factors",
+    ),
+    path(
+        "organisation/staff/<int:user_id>/password/",
+        organisations.set_temporary_password,
+        name="set_temporary_password",
     ),
     path(
         "organisation/staff/<int:user_id>/roles/<int:membership_id>/remove/",

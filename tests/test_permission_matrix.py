@@ -45,6 +45,9 @@ The rules the rows encode (need to know):
   leads; leads, auditors and the
   data protection officer keep the learning log and build evidence packs. Another
   organisation's records answer 404.
+- sign-in and security (second factors, passkeys, one's own password): everyone signed
+  in, for themselves only; a password reset link: anyone; resetting someone else's
+  second factors or giving them a temporary password: administrators.
 - not signed in: pages redirect to /sign-in/, the API answers 401 in JSON.
 
 Routes taking a person_id use Alice (Night team, Rose House); other_id is Bob, and
@@ -60,8 +63,9 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from conftest import record_concern
+from conftest import record_concern, signed_in
 from sharewise.api.urls import api
 from sharewise.concerns.models import ImportJob
 from sharewise.organisations.models import (
@@ -156,6 +160,42 @@ PAGE_MATRIX = {
     ("still_here", "POST"):         (302, 204, 204, 204, 204, 204, 204, 204, 204),
     ("revoke_api_token", "GET"):    (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("revoke_api_token", "POST"):   (302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("second_factor", "GET"):       (302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("second_factor", "POST"):      (302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("confirm_identity", "GET"):    (302, 302, 302, 302, 302, 302, 302, 302, 302),
+    ("confirm_identity", "POST"):   (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("security", "GET"):            (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("security", "POST"):           (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("add_authenticator_app", "GET"):(302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("add_authenticator_app", "POST"):(302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("recovery_codes", "GET"):      (302, 302, 302, 302, 200, 200, 200, 200, 200),
+    ("recovery_codes", "POST"):     (302, 302, 302, 302, 200, 200, 200, 200, 200),
+    ("remove_factor", "GET"):       (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("remove_factor", "POST"):      (302, 404, 404, 404, 404, 404, 404, 404, 404),
+    ("otp_webauthn:credential-registration-begin", "GET"):(403, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("otp_webauthn:credential-registration-begin", "POST"):(403, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("otp_webauthn:credential-registration-complete", "GET"):(403, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("otp_webauthn:credential-registration-complete", "POST"):(403, 400, 400, 400, 400, 400, 400, 400, 400),
+    ("otp_webauthn:credential-authentication-begin", "GET"):(403, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("otp_webauthn:credential-authentication-begin", "POST"):(403, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("otp_webauthn:credential-authentication-complete", "GET"):(403, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("otp_webauthn:credential-authentication-complete", "POST"):(403, 400, 400, 400, 400, 400, 400, 400, 400),
+    ("otp_webauthn:js-i18n-catalog", "GET"):(200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("otp_webauthn:js-i18n-catalog", "POST"):(405, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("change_password", "GET"):     (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("change_password", "POST"):    (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("password_reset", "GET"):      (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("password_reset", "POST"):     (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("password_reset_done", "GET"): (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("password_reset_done", "POST"):(405, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("password_reset_confirm", "GET"):(200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("password_reset_confirm", "POST"):(200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("password_reset_complete", "GET"):(200, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("password_reset_complete", "POST"):(405, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("reset_second_factors", "GET"):(302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("reset_second_factors", "POST"):(302, 403, 403, 403, 403, 403, 403, 400, 403),
+    ("set_temporary_password", "GET"):(302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("set_temporary_password", "POST"):(302, 403, 403, 403, 403, 403, 403, 400, 403),
     ("record_concern", "GET"):      (302, 200, 404, 200, 200, 200, 404, 404, 404),
     ("record_concern", "POST"):     (302, 200, 404, 200, 200, 200, 404, 404, 404),
     ("chronology", "GET"):          (302, 200, 404, 200, 200, 200, 404, 404, 404),
@@ -605,6 +645,9 @@ def _ids(cast, user, grant, tokens):
         "request_id": cast.role_request.pk,
         "link_id": cast.identity_link.pk,
         "form": "pdf",
+        "device_id": NO_SUCH_ID,
+        "uidb64": "MQ",
+        "token": "no-such-token",
     }
 
 
@@ -879,7 +922,10 @@ def test_permission_matrix(cast):
     _sharing_records(cast)
     _governance_records(cast)
     users = {name: getattr(cast, name) for name in ROLES if name != "anonymous"}
-    tokens = {user: ApiToken.issue(user, "test") for user in users.values()}
+    # Made just after proving who they are, as the most serious API actions need.
+    tokens = {
+        user: ApiToken.issue(user, "test", confirmed_at=timezone.now()) for user in users.values()
+    }
     cast.nias_other_session = SignedInSession.objects.create(
         user=cast.nia, session_key="nia-on-another-computer"
     )
@@ -892,8 +938,7 @@ def test_permission_matrix(cast):
     # Signed in once per role; the API client sends a bearer token and no session.
     browsers = {None: Client()}
     for user in users.values():
-        browsers[user] = Client()
-        browsers[user].force_login(user)
+        browsers[user] = signed_in(user)
     api_client = Client()
     routes = page_routes()
     mismatches = []

@@ -15,6 +15,7 @@ from sharewise.audittrail import trail
 from sharewise.disclosures import content as contentlib
 from sharewise.disclosures import referrals
 from sharewise.disclosures.models import Disclosure, Referral, referrals_for
+from sharewise.organisations import stepup
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import staff_name
 from sharewise.people.access import get_person_for
@@ -424,6 +425,7 @@ def _disclosure_out(d: Disclosure) -> DisclosureOut:
 def send_referral(request, referral_id: int):
     referral = _get_referral_for(request, referral_id, action="sent referral")
     _require_builder(request.user)
+    stepup.require_for_api(request, "send a referral")
     disclosure = referrals.send(request, referral, via="api")
     disclosure = Disclosure.objects.select_related("sent_by", "dpo_approved_by").get(
         pk=disclosure.pk

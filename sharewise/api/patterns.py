@@ -11,6 +11,7 @@ from pydantic import ValidationError as PolicyError
 
 from sharewise.api.inputs import Input
 from sharewise.concerns.models import Concern
+from sharewise.organisations import stepup
 from sharewise.organisations.access import scope_for
 from sharewise.patterns import alerts as alertlib
 from sharewise.patterns import oversight, scores
@@ -351,6 +352,7 @@ def get_pattern_policy(request):
 )
 def put_pattern_policy(request, payload: PolicyIn):
     _require_policy_access(request.user)
+    stepup.require_for_api(request, "change a policy")
     organisation_id = scope_for(request.user).organisation_id
     note = payload.note.strip()
     try:

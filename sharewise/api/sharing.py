@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 
 from sharewise.api.inputs import Input
 from sharewise.concerns.models import Concern
+from sharewise.organisations import stepup
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import staff_name
 from sharewise.patterns.models import Alert
@@ -645,6 +646,7 @@ def countersign(request, decision_id: int, payload: CountersignIn):
             "Only a safeguarding lead or the data protection officer who did not make the "
             "decision countersigns it (only a lead, where risk is building)."
         )
+    stepup.require_for_api(request, "countersign a sharing decision")
     decision = decisions.countersign(request, decision, payload.agree, payload.note, via="api")
     return _decision_out(decision, request.user)
 

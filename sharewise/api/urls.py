@@ -48,7 +48,7 @@ class BearerToken(HttpBearer):
         if found is None:
             return None
         request.user = found.user
-        request.api_token = found
+        request.api_token = found  # its confirmed_at decides the most serious actions
         # Every entry this request writes names the token it came with.
         trail.note_via(token=found.hint)
         throttle.check_api_token(request, token)

@@ -15,6 +15,7 @@ from sharewise.audittrail import trail
 from sharewise.disclosures import content as contentlib
 from sharewise.disclosures import referrals
 from sharewise.disclosures.models import Disclosure, Referral, referrals_for
+from sharewise.organisations import stepup
 from sharewise.organisations.access import scope_for
 from sharewise.people.access import get_person_for
 from sharewise.policy import store
@@ -245,6 +246,7 @@ def referral_preview(request, referral_id):
 
 @login_required
 @require_POST
+@stepup.confirm_it_is_you("send this referral")
 def send_referral(request, referral_id):
     referral = get_referral_for(request, referral_id, action="sent referral")
     if not request.user.has_perm("disclosures.build_referral"):
@@ -277,6 +279,7 @@ def ask_approval(request, referral_id):
 
 @login_required
 @require_POST
+@stepup.confirm_it_is_you("countersign this referral")
 def approve_referral(request, referral_id):
     if not request.user.has_perm("disclosures.approve_referral"):
         raise PermissionDenied

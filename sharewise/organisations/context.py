@@ -8,6 +8,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if getattr(request, "identity_step", None):
+        # Half signed in (second factor, own password or set-up still to do): no menu.
+        return {"identity_step": request.identity_step}
     limits = request.session.get("session_limits") if hasattr(request, "session") else None
     return {
         # What someone had typed when their session ran out, to put back in the form.

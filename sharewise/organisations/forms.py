@@ -98,6 +98,41 @@ class StaffForm(forms.ModelForm):
         return user
 
 
+class SecondFactorResetForm(forms.Form):
+    reason = forms.CharField(
+        label="Why reset their second factors",
+        help_text="How you know they lost their device or app, for example “Phone stolen, "
+        "reported to me in person on 3 March”",
+        widget=forms.Textarea(attrs={"class": "nhsuk-textarea", "rows": 3}),
+    )
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if len(reason) < 10:
+            raise forms.ValidationError(
+                "Give a reason of at least 10 characters: say how you know they lost it"
+            )
+        return reason
+
+
+class TemporaryPasswordForm(forms.Form):
+    password = forms.CharField(
+        label="New temporary password",
+        help_text="At least 12 characters. Give it to them in person: they must choose "
+        "their own when they next sign in.",
+        widget=forms.PasswordInput(attrs={**TEXT, "autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        password_validation.validate_password(password, self.member)
+        return password
+
+
 class StaffDetailsForm(forms.ModelForm):
     class Meta:
         model = get_user_model()

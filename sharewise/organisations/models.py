@@ -208,6 +208,10 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # When its maker last proved who they were before making it (their second factor,
+    # or their password if they have none): the API's most serious actions need this
+    # to be recent (stepup.require_for_api).
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -215,7 +219,9 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.hint}…)"
 
     @classmethod
-    def issue(cls, user, name: str, days: int | None = None) -> tuple["ApiToken", str]:
+    def issue(
+        cls, user, name: str, days: int | None = None, confirmed_at=None
+    ) -> tuple["ApiToken", str]:
         """A new token, expiring after days (the access policy's default when not given;
         callers check a chosen number against its maximum)."""
         if days is None:
@@ -227,6 +233,7 @@ class ApiToken(models.Model):
             digest=_digest(secret),
             hint=secret[:8],
             expires_at=timezone.now() + timedelta(days=days),
+            confirmed_at=confirmed_at,
         )
         return token, secret
 
@@ -270,6 +277,19 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class TemporaryPassword(models.Model):
+    """An administrator set this person's password: they must choose their own at
+    their next request before anything else."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="temporary_password"
+    )
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_at = models.DateTimeField(default=timezone.now)
 
 
 def staff_name(user) -> str:

@@ -1,5 +1,3 @@
-from datetime import UTC, datetime, timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model
@@ -13,17 +11,26 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from sharewise.audittrail import trail
-from sharewise.organisations import changes, sessions, signin, single_sign_on
+from sharewise.organisations import (
+    changes,
+    second_factor,
+    sessions,
+    signin,
+    single_sign_on,
+    stepup,
+)
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.forms import (
     ApiTokenForm,
     DeclineRoleForm,
     MembershipForm,
+    SecondFactorResetForm,
     ServiceForm,
     SingleSignOnIdentityForm,
     StaffDetailsForm,
     StaffForm,
     TeamForm,
+    TemporaryPasswordForm,
 )
 from sharewise.organisations.models import (
     ApiToken,
@@ -32,9 +39,9 @@ from sharewise.organisations.models import (
     RoleRequest,
     Service,
     Team,
+    TemporaryPassword,
     token_limits,
 )
-from sharewise.policy import store
 
 
 def _administered_organisation(request) -> Organisation:
@@ -158,6 +165,7 @@ def add_staff(request):
     if request.method == "POST" and form.is_valid() & role.is_valid():
         with transaction.atomic():
             user = changes.save_staff(request, form, org.pk)
+            TemporaryPassword.objects.create(user=user, set_by=request.user)
             given = changes.grant_role(request, role.membership_for(user))
         messages.success(request, f"Added {user.get_full_name()}. {_granted(given)}")
         return redirect("staff_member", user_id=user.pk)
@@ -179,17 +187,33 @@ def staff_member(request, user_id):
             changes.save_staff(request, details, org.pk)
             messages.success(request, f"Saved {member.get_full_name()}.")
             return redirect("staff_member", user_id=member.pk)
+    return _staff_page(request, member, form=details, role_form=role)
+
+
+def _staff_page(request, member, status=200, **forms):
+    """The staff member's page, with whichever of its forms failed."""
     return render(
         request,
         "organisations/staff_member.html",
         {
             "nav": "staff",
             "member": member,
-            "form": details,
-            "role_form": role,
-            **_roles_of(member, org),
-            **_single_sign_on_section(member),
+            "form": forms.get("form") or StaffDetailsForm(instance=member, prefix="details"),
+            "role_form": forms.get("role_form")
+            or MembershipForm(organisation=forms.get("org") or _org_of(request), prefix="role"),
+            "reset_form": forms.get("reset_form") or SecondFactorResetForm(prefix="reset"),
+            "password_form": forms.get("password_form")
+            or TemporaryPasswordForm(member=member, prefix="password"),
+            **_roles_of(member, forms.get("org") or _org_of(request)),
+            **_single_sign_on_section(member, forms.get("sso_form")),
+            "apps": second_factor.authenticator_apps(member).count(),
+            "passkeys": second_factor.passkeys(member).count(),
+            "recovery_left": second_factor.unused_recovery_codes(member),
+            "needs_factor": second_factor.required(member),
+            "temporary_password": TemporaryPassword.objects.filter(user=member).exists(),
+            "locked_from": list(signin.locked_pairs(member.username)),
         },
+        status=status,
     )
 
 
@@ -211,6 +235,67 @@ def _granted(given) -> str:
     return "Role added."
 
 
+def _org_of(request):
+    return get_object_or_404(Organisation, pk=min(scope_for(request.user).admin_org_ids))
+
+
+@login_required
+@require_POST
+@stepup.confirm_it_is_you("reset someone's second factors")
+def reset_second_factors(request, user_id):
+    """For someone who lost their device: another administrator, never themselves."""
+    org = _administered_organisation(request)
+    member = get_object_or_404(_staff_of(org), pk=user_id)
+    form = SecondFactorResetForm(request.POST, prefix="reset")
+    if form.is_valid():
+        try:
+            removed = second_factor.reset_for(request, member, form.cleaned_data["reason"])
+        except ValidationError as error:
+            form.add_error(None, error.messages[0])
+        else:
+            messages.success(
+                request,
+                f"Removed {removed} second factor{'s' if removed != 1 else ''} of "
+                f"{member.get_full_name()}. They set one up again when they next sign in.",
+            )
+            return redirect("staff_member", user_id=member.pk)
+    return _staff_page(request, member, status=400, reset_form=form, org=org)
+
+
+@login_required
+@require_POST
+def set_temporary_password(request, user_id):
+    """A temporary password they must change at their next request; their other
+    sessions end because the password changed."""
+    org = _administered_organisation(request)
+    member = get_object_or_404(_staff_of(org), pk=user_id)
+    form = TemporaryPasswordForm(request.POST, member=member, prefix="password")
+    if member == request.user:
+        form.add_error(None, "Change your own password under Sign-in and security")
+    if form.is_valid():
+        with transaction.atomic():
+            member.set_password(form.cleaned_data["password"])
+            member.save(update_fields=["password"])
+            TemporaryPassword.objects.update_or_create(
+                user=member, defaults={"set_by": request.user}
+            )
+            trail.record_request(
+                request,
+                "set temporary password",
+                object_type="user",
+                object_id=member.pk,
+                organisation_id=org.pk,
+                detail={"user": member.username},
+            )
+        messages.success(
+            request,
+            f"Set a temporary password for {member.get_full_name()}. They must choose "
+            "their own when they next sign in.",
+        )
+        return redirect("staff_member", user_id=member.pk)
+    return _staff_page(request, member, status=400, password_form=form, org=org)
+
+
 @login_required
 @require_POST
 def add_role(request, user_id):
@@ -227,19 +312,7 @@ def add_role(request, user_id):
         else:
             messages.success(request, _granted(given))
             return redirect("staff_member", user_id=member.pk)
-    return render(
-        request,
-        "organisations/staff_member.html",
-        {
-            "nav": "staff",
-            "member": member,
-            "form": StaffDetailsForm(instance=member, prefix="details"),
-            "role_form": role,
-            **_roles_of(member, org),
-            **_single_sign_on_section(member),
-        },
-        status=400,
-    )
+    return _staff_page(request, member, status=400, role_form=role, org=org)
 
 
 def _single_sign_on_section(member, form=None):
@@ -296,19 +369,7 @@ def single_sign_on_identity(request, user_id):
         )
         messages.success(request, "Single sign-on identity saved.")
         return redirect("staff_member", user_id=member.pk)
-    return render(
-        request,
-        "organisations/staff_member.html",
-        {
-            "nav": "staff",
-            "member": member,
-            "form": StaffDetailsForm(instance=member, prefix="details"),
-            "role_form": MembershipForm(organisation=org, prefix="role"),
-            **_roles_of(member, org),
-            **_single_sign_on_section(member, form),
-        },
-        status=400,
-    )
+    return _staff_page(request, member, status=400, sso_form=form, org=org)
 
 
 @login_required
@@ -326,40 +387,16 @@ def remove_role(request, user_id, membership_id):
 
 
 def _second_factor_needed(request):
-    """Words saying why a token cannot be made yet, when the person has a second factor
-    and has not proven it within the policy's step-up minutes; None when they may."""
-    has_factor = "second_factor_at" in request.session or _has_device(request.user)
-    if not has_factor:
-        return None
-    organisation_id = scope_for(request.user).organisation_id
-    minutes = (
-        store.in_force(organisation_id, "access")[1].second_factor.step_up_minutes
-        if organisation_id
-        else 15
-    )
-    proven = request.session.get("second_factor_at")
-    try:
-        at = datetime.fromisoformat(proven) if proven else None
-    except ValueError:
-        at = None
-    if at is not None and at.tzinfo is None:
-        at = at.replace(tzinfo=UTC)
-    if at is not None and timezone.now() - at <= timedelta(minutes=minutes):
+    """Words saying why a token cannot be made yet, when the person proves who they are
+    with a second factor and last did so longer ago than the policy's step-up minutes;
+    None when they may."""
+    if not stepup.uses_second_factor(request) or stepup.is_recent(request):
         return None
     return (
-        f"Confirm your second factor again before making a token: the last time was more "
-        f"than {minutes} minutes ago. Sign out and sign in again with it, then come back here."
+        "Confirm your second factor again before making a token: the last time was more "
+        f"than {stepup.minutes(request.user)} minutes ago. Use Confirm it's you, then "
+        "come back here."
     )
-
-
-def _has_device(user) -> bool:
-    from django.apps import apps
-
-    if not apps.is_installed("django_otp"):
-        return False
-    from django_otp import user_has_device
-
-    return user_has_device(user)
 
 
 @login_required
@@ -489,7 +526,10 @@ def api_tokens(request):
             form.add_error(None, step_up)
         else:
             token, secret = ApiToken.issue(
-                request.user, form.cleaned_data["name"][:100], days=form.cleaned_data["days"]
+                request.user,
+                form.cleaned_data["name"][:100],
+                days=form.cleaned_data["days"],
+                confirmed_at=stepup.confirmed_at(request),
             )
             trail.record_request(
                 request,
@@ -514,6 +554,7 @@ def api_tokens(request):
             "form": form,
             "now": timezone.now(),
             "step_up": step_up,
+            "step_up_minutes": stepup.minutes(request.user),
         },
         status=400 if form.errors else 200,
     )

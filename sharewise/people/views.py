@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sharewise.audittrail import trail
+from sharewise.organisations import stepup
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Organisation
 from sharewise.people import changes, merging, panels
@@ -185,6 +186,7 @@ def _looked(request, person, limit) -> list:
 
 @login_required
 @require_POST
+@stepup.confirm_it_is_you("open a record with break-glass")
 def break_glass(request, person_id):
     if refusal := break_glass_refusal(request.user):
         raise PermissionDenied(refusal)

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from pydantic import ValidationError
 
 from sharewise.audittrail import trail
+from sharewise.organisations import stepup
 from sharewise.organisations.access import scope_for
 from sharewise.policy import documents, store
 from sharewise.policy.models import PolicyVersion
@@ -108,6 +109,7 @@ def record_change(request, saved, note, via="page"):
 
 
 @login_required
+@stepup.confirm_it_is_you("change a policy")
 def edit_policy(request, kind):
     if kind not in TITLES:
         raise Http404("No such policy")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sharewise.concerns.models import Concern, ConcernPerson
+from sharewise.organisations import stepup
 from sharewise.organisations.access import scope_for
 from sharewise.patterns.models import Alert, AlertConcern
 from sharewise.people import panels
@@ -575,6 +576,7 @@ def _basis_words(decision, policy) -> list[str]:
 
 @login_required
 @require_POST
+@stepup.confirm_it_is_you("countersign this sharing decision")
 def countersign(request, decision_id):
     decision = get_decision_for(request, decision_id, action="opened decision to countersign")
     if not request.user.has_perm("sharing.countersign", decision):

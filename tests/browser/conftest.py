@@ -88,13 +88,27 @@ def sign_in(transactional_cast, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     get_user_model().objects.update(password=make_password(transactional_cast.password))
 
-    def sign_in_as(page, live_server, user, password=None):
+    def sign_in_as(page, live_server, user, password=None, second_factor=True):
+        """second_factor: enter the code of their authenticator app (added first if
+        their role needs one and they have none) when asked; False stops there."""
+        from conftest import authenticator_app, authenticator_code
+        from sharewise.organisations import second_factor as factors
+
+        if second_factor and factors.required(user):
+            authenticator_app(user)
         page.goto(f"{live_server.url}/sign-in/")
         page.get_by_label("Username").fill(user.username)
         page.get_by_label("Password").fill(password or transactional_cast.password)
         page.get_by_role("button", name="Sign in", exact=True).click()
         page.wait_for_load_state()
-        assert "/sign-in/" not in page.url, f"{user.username} could not sign in"
+        if second_factor and "/sign-in/second-factor/" in page.url:
+            code = authenticator_code(authenticator_app(user))
+            page.get_by_label("Code from your authenticator app").fill(code)
+            page.get_by_role("button", name="Continue").click()
+            page.wait_for_load_state()
+            assert "/sign-in/" not in page.url, f"{user.username}'s code was refused"
+        elif second_factor:
+            assert "/sign-in/" not in page.url, f"{user.username} could not sign in"
 
     return sign_in_as
 

@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 from unittest import mock
 
 from django.db import transaction
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.utils import timezone
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+import conftest
 from conftest import record_concern
 from sharewise.audittrail import trail
 from sharewise.audittrail.models import Entry
@@ -93,9 +94,7 @@ def amend_form(concern, **changes):
 
 
 def signed_in(user):
-    client = Client()
-    client.force_login(user)
-    return client
+    return conftest.signed_in(user)
 
 
 def test_an_amendment_naming_a_care_worker_hides_the_concern_from_them_and_raises_the_alert(
