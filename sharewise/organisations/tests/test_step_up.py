@@ -132,7 +132,10 @@ def test_the_api_refuses_a_serious_action_with_a_token_not_made_just_after_provi
 
 def test_a_token_made_in_the_browser_just_after_proving_may_change_policy(cast, as_user):
     client = as_user(cast.sarah)
-    created = client.post("/account/api-tokens/", {"name": "Policy script"})
+    created = client.post(
+        "/account/api-tokens/",
+        {"name": "Policy script", "days": 1, "password": cast.password},
+    )
     secret = created.content.decode().split('id="new-token">')[1].split("<")[0]
     response = Client().put(
         "/api/v1/policy/patterns",
