@@ -3,6 +3,14 @@ from django.urls import reverse
 from sharewise.organisations.access import scope_for
 
 
+def _waiting_for_approval(user) -> int:
+    from sharewise.organisations import changes
+
+    if not changes.may_decide_roles(user):
+        return 0
+    return changes.pending_for(user).count() + changes.identity_links_waiting(user).count()
+
+
 def navigation(request):
     """Which parts of the service the signed-in person may use, for the header."""
     user = getattr(request, "user", None)
@@ -23,7 +31,8 @@ def navigation(request):
             "see_people": bool(scope_for(user).case_wide_org_ids or scope_for(user).team_ids),
             "manage_organisation": user.has_perm("organisations.manage_organisation"),
             "review_break_glass": user.has_perm("people.review_break_glass"),
-            "approve_roles": scope_for(user).has("safeguarding_lead", "dpo"),
+            # Shown only while something waits, to keep the menu short.
+            "approve_roles": _waiting_for_approval(user),
             "search_trail": user.has_perm("audittrail.search_trail"),
             "change_policy": user.has_perm("policy.change_policy"),
             "see_sharing": user.has_perm("sharing.see_decisions"),

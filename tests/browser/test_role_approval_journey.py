@@ -37,5 +37,5 @@ def test_owen_asks_sarah_approves_tom_as_team_manager(
     expect(page.get_by_role("heading", name="Tom Bradley: team manager")).to_be_visible()
     page.get_by_role("button", name="Approve Tom Bradley as team manager").click()
     expect(page.get_by_text("Approved: Tom Bradley is now team manager")).to_be_visible()
-    expect(page.get_by_text("Nothing is waiting for approval.")).to_be_visible()
+    expect(page.get_by_text("No role is waiting for approval.")).to_be_visible()
     assert Membership.objects.filter(user=cast.tom, role="team_manager", service=cast.rose).exists()
