@@ -214,6 +214,7 @@ def _nul_refused(page, url, cast):
 
 
 def _api_tokens(page, url, cast):
+    page.get_by_role("link", name="Sign-in and security").click()
     page.get_by_role("link", name="API tokens").click()
     expect(h1(page)).to_have_text("API tokens")
     expect(page.get_by_text("You have no tokens.")).to_be_visible()
@@ -229,6 +230,7 @@ def _api_token_created(page, url, cast):
 
 
 def _sessions(page, url, cast):
+    page.get_by_role("link", name="Sign-in and security").click()
     page.get_by_role("link", name="Where you are signed in").click()
     expect(h1(page)).to_have_text("Where you are signed in")
     expect(page.get_by_text("This browser")).to_be_visible()

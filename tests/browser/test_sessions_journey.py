@@ -51,6 +51,8 @@ def test_nia_signs_out_the_browser_she_left_signed_in(
         assert_no_horizontal_overflow(phone)
         screenshot(phone, "sessions-on-a-phone")
 
+        page.get_by_role("link", name="Sign-in and security").click()
+
         page.get_by_role("link", name="Where you are signed in").click()
         expect(h1(page)).to_have_text("Where you are signed in")
         rows = page.locator("tbody tr")
@@ -134,6 +136,7 @@ def test_a_warning_comes_before_the_idle_limit_and_she_stays_signed_in(
 
 def test_a_token_needs_her_password_again(page, live_server, transactional_cast, sign_in):
     sign_in(page, live_server, transactional_cast.nia)
+    page.get_by_role("link", name="Sign-in and security").click()
     page.get_by_role("link", name="API tokens").click()
     page.get_by_label("Name for the token").fill("Rota script")
     expect(page.get_by_label("Days until it expires")).to_have_value("30")
@@ -161,6 +164,7 @@ def test_a_token_waits_for_a_recent_second_factor(page, live_server, transaction
     session["second_factor_at"] = (datetime.now(UTC) - timedelta(minutes=40)).isoformat()
     session["second_factor_via"] = "authenticator app"
     session.save()
+    page.get_by_role("link", name="Sign-in and security").click()
     page.get_by_role("link", name="API tokens").click()
     expect(page.locator(".nhsuk-warning-callout")).to_contain_text(
         "Confirm your second factor again before making a token"
