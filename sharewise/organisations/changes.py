@@ -95,16 +95,7 @@ def add_membership(request, membership) -> bool:
     try:
         with transaction.atomic():
             membership.save()
-            _record(
-                request,
-                "added role",
-                membership,
-                membership.organisation_id,
-                user=membership.user_id,
-                role=membership.role,
-                service=membership.service_id,
-                team=membership.team_id,
-            )
+            _record_added(request, membership)
     except IntegrityError:
         return False
     return True
@@ -368,17 +359,7 @@ def approve_role_request(request, asked: RoleRequest) -> RoleRequest:
         membership = asked.membership()
         if not _holds(membership):
             membership.save()
-            _record(
-                request,
-                "added role",
-                membership,
-                membership.organisation_id,
-                user=membership.user_id,
-                role=membership.role,
-                service=membership.service_id,
-                team=membership.team_id,
-                role_request=asked.pk,
-            )
+            _record_added(request, membership, role_request=asked.pk)
         _decide(request, asked, RoleRequest.Status.APPROVED, "")
     _tell(
         {asked.requested_by_id},
@@ -403,6 +384,20 @@ def decline_role_request(request, asked: RoleRequest, reason: str) -> RoleReques
         f"{asked.get_role_display().lower()} ({asked.scope_label}): {reason}",
     )
     return asked
+
+
+def _record_added(request, membership, **detail):
+    _record(
+        request,
+        "added role",
+        membership,
+        membership.organisation_id,
+        user=membership.user_id,
+        role=membership.role,
+        service=membership.service_id,
+        team=membership.team_id,
+        **detail,
+    )
 
 
 def _holds(membership) -> bool:

@@ -424,35 +424,47 @@ def _identity_link(request, link_id):
     return get_object_or_404(changes.identity_links_waiting(request.user), pk=link_id)
 
 
+def _decide(request, decide, *args, done: str):
+    """Approve or decline something waiting for approval, saying what happened or why
+    not, and go back to the list."""
+    try:
+        decide(request, *args)
+    except (PermissionDenied, ValidationError) as refused:
+        messages.error(request, _words(refused))
+    else:
+        messages.success(request, done)
+    return redirect("role_requests")
+
+
+def _reason(request) -> str:
+    form = DeclineRoleForm(request.POST)
+    form.is_valid()
+    return form.cleaned_data.get("reason", "")
+
+
 @login_required
 @require_POST
 def approve_identity_link(request, link_id):
     link = _identity_link(request, link_id)
-    try:
-        changes.approve_identity_link(request, link)
-    except (PermissionDenied, ValidationError) as refused:
-        messages.error(request, _words(refused))
-    else:
-        messages.success(
-            request,
-            f"Approved: {link.user.get_full_name()} can sign in with their organisation's account.",
-        )
-    return redirect("role_requests")
+    return _decide(
+        request,
+        changes.approve_identity_link,
+        link,
+        done=f"Approved: {link.user.get_full_name()} can sign in with their organisation's account.",
+    )
 
 
 @login_required
 @require_POST
 def decline_identity_link(request, link_id):
     link = _identity_link(request, link_id)
-    form = DeclineRoleForm(request.POST)
-    form.is_valid()
-    try:
-        changes.decline_identity_link(request, link, form.cleaned_data.get("reason", ""))
-    except (PermissionDenied, ValidationError) as refused:
-        messages.error(request, _words(refused))
-    else:
-        messages.success(request, f"Declined: the link for {link.user.get_full_name()} is removed.")
-    return redirect("role_requests")
+    return _decide(
+        request,
+        changes.decline_identity_link,
+        link,
+        _reason(request),
+        done=f"Declined: the link for {link.user.get_full_name()} is removed.",
+    )
 
 
 def _role_request(request, request_id) -> RoleRequest:
@@ -469,36 +481,27 @@ def _role_request(request, request_id) -> RoleRequest:
 @require_POST
 def approve_role_request(request, request_id):
     asked = _role_request(request, request_id)
-    try:
-        changes.approve_role_request(request, asked)
-    except (PermissionDenied, ValidationError) as refused:
-        messages.error(request, _words(refused))
-    else:
-        messages.success(
-            request,
-            f"Approved: {asked.user.get_full_name()} is now "
-            f"{asked.get_role_display().lower()} ({asked.scope_label}).",
-        )
-    return redirect("role_requests")
+    return _decide(
+        request,
+        changes.approve_role_request,
+        asked,
+        done=f"Approved: {asked.user.get_full_name()} is now "
+        f"{asked.get_role_display().lower()} ({asked.scope_label}).",
+    )
 
 
 @login_required
 @require_POST
 def decline_role_request(request, request_id):
     asked = _role_request(request, request_id)
-    form = DeclineRoleForm(request.POST)
-    form.is_valid()
-    try:
-        changes.decline_role_request(request, asked, form.cleaned_data.get("reason", ""))
-    except (PermissionDenied, ValidationError) as refused:
-        messages.error(request, _words(refused))
-    else:
-        messages.success(
-            request,
-            f"Declined: {asked.user.get_full_name()} does not become "
-            f"{asked.get_role_display().lower()}.",
-        )
-    return redirect("role_requests")
+    return _decide(
+        request,
+        changes.decline_role_request,
+        asked,
+        _reason(request),
+        done=f"Declined: {asked.user.get_full_name()} does not become "
+        f"{asked.get_role_display().lower()}.",
+    )
 
 
 def _words(refused) -> str:
