@@ -66,6 +66,43 @@ DEMO_LOGINS = [
 ]
 
 
+PRIVILEGED = (
+    Role.SAFEGUARDING_LEAD,
+    Role.DATA_PROTECTION_OFFICER,
+    Role.AUDITOR,
+    Role.ADMINISTRATOR,
+)
+DEMO_AUTHENTICATOR = "Demo authenticator"
+
+
+def _demo_authenticator(user):
+    """The demo's privileged accounts need a second factor; rather than a phone, each
+    has an authenticator whose current code `manage.py demo_code` prints."""
+    import secrets
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.create(
+        user=user, name=DEMO_AUTHENTICATOR, key=secrets.token_hex(20), confirmed=True
+    )
+
+
+def demo_code(username: str) -> str | None:
+    """The code a demo account's authenticator shows now, or None for any other account."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if username not in {login.username for login in DEMO_LOGINS}:
+        return None
+    device = TOTPDevice.objects.filter(
+        user__username=username, name=DEMO_AUTHENTICATOR, confirmed=True
+    ).first()
+    if device is None:
+        return None
+    code = totp(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{code:0{device.digits}d}"
+
+
 def valid_nhs_number(rng: random.Random) -> str:
     from sharewise.people.nhs_number import check_digit
 
@@ -118,9 +155,11 @@ def build_demo(today: date, people: int = 120, extra_staff: int = 32, seed: int 
         return user
 
     for login in DEMO_LOGINS:
-        add_staff(
+        user = add_staff(
             login.username, login.first_name, login.last_name, login.role, login.service, login.team
         )
+        if login.role in PRIVILEGED:
+            _demo_authenticator(user)
     team_keys = list(teams)
     for i in range(extra_staff):
         first, last = fake.first_name(), fake.last_name()

@@ -47,3 +47,31 @@ def test_every_demo_sign_in_works_with_the_documented_password(db):
             "/sign-in/", {"username": login.username, "password": demo.DEMO_PASSWORD}
         )
         assert response.status_code == 302, login.username
+
+
+def test_the_demo_lead_signs_in_with_the_code_demo_code_prints(db, capsys):
+    from django.test import Client
+
+    call_command("load_demo")
+    capsys.readouterr()
+    call_command("demo_code", "lead")
+    code = capsys.readouterr().out.strip()
+    assert code.isdigit() and len(code) == 6
+    client = Client()
+    client.post("/sign-in/", {"username": "lead", "password": demo.DEMO_PASSWORD})
+    answer = client.post("/sign-in/second-factor/", {"via": "app", "app-code": code})
+    assert answer.status_code == 302
+    assert client.get("/oversight/").status_code == 200
+
+
+def test_demo_code_prints_nothing_for_an_account_outside_the_demo(cast):
+    import pytest
+    from django.core.management.base import CommandError
+
+    from conftest import authenticator_app
+
+    authenticator_app(cast.sarah)
+    with pytest.raises(CommandError, match="not a demo account"):
+        call_command("demo_code", "sarah")
+    with pytest.raises(CommandError, match="not a demo account"):
+        call_command("demo_code", "carer.night")

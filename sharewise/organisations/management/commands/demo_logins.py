@@ -14,4 +14,10 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {login.username:<20} {login.first_name} {login.last_name}, {login.describes}"
             )
+        self.stdout.write(
+            "lead, dpo, auditor and admin then give a second factor: in another terminal,\n"
+            "  .venv/bin/python manage.py demo_code lead\n"
+            "prints the code their demo authenticator shows now (or add your own app or\n"
+            "passkey under Sign-in and security; passkeys need http://localhost:8000)."
+        )
         self.stdout.write("")
