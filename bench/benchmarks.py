@@ -1176,6 +1176,127 @@ def _record_floor(label: str, quick: bool) -> list[Result]:
     ]
 
 
+# --- sign-in and the checks on every request -------------------------------------------
+
+
+def _ok(request):
+    """Every real page knows who is asking: the floor reads the session and the user."""
+    from django.http import HttpResponse
+
+    return HttpResponse("ok" if request.user.is_authenticated else "who?")
+
+
+urlpatterns = []  # filled in by sign_in_checks: this module is its own URL configuration
+
+
+def sign_in_checks(database: str):
+    """What the safety layers cost. Per request: a signed-in lead with a proven second
+    factor asks for a page that does nothing, through the whole middleware stack (second
+    factor and password steps, session limits, refused-access trail, headers, NUL
+    check, lockout, trail sealing), against the same request through sessions and
+    authentication alone (the bare floor). Per sign-in: password and authenticator code
+    through the pages, against checking the password's argon2 hash alone."""
+
+    def run(quick: bool) -> list[Result]:
+        from django.conf import settings
+        from django.contrib.auth.hashers import check_password
+        from django.test import Client, override_settings
+        from django.urls import clear_url_caches, include, path
+        from django_otp.oath import totp
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        count = 2_000 if quick else 10_000
+        rounds = 150 if quick else 400
+        migrate()
+        data = generate.build(count)
+        lead = data.lead
+        lead.set_password("bench-password-2026")
+        lead.save()
+        client = _signed_in_with_second_factor(lead)
+        # The product's own addresses too: the middleware sends people to them by name.
+        urlpatterns[:] = [path("nothing/", _ok), path("", include("sharewise.urls"))]
+        bare = [
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.contrib.auth.middleware.AuthenticationMiddleware",
+        ]
+
+        full = list(settings.MIDDLEWARE)
+        # A test client builds its middleware once, on its first request: one client
+        # per stack, sharing the signed-in session's cookie.
+        clients = {}
+        for name, stack in (("full", full), ("bare", bare)):
+            clients[name] = Client()
+            clients[name].cookies = client.cookies
+            with override_settings(ROOT_URLCONF=__name__, MIDDLEWARE=stack):
+                clear_url_caches()
+                clients[name].get("/nothing/")
+
+        def timed(name) -> float:
+            started = time.perf_counter()
+            response = clients[name].get("/nothing/")
+            seconds = time.perf_counter() - started
+            assert response.status_code == 200, response.status_code
+            return seconds
+
+        product, floor = [], []
+        with override_settings(ROOT_URLCONF=__name__):
+            for _ in range(20):
+                timed("full"), timed("bare")
+            for i in range(rounds):
+                first, second = ("full", "bare") if i % 2 else ("bare", "full")
+                a, b = timed(first), timed(second)
+                (product if first == "full" else floor).append(a)
+                (floor if first == "full" else product).append(b)
+        clear_url_caches()
+
+        device = TOTPDevice.objects.filter(user=lead, name="Bench phone").first()
+        device.key = "3132333435363738393031323334353637383930"
+        device.save()
+        signing, hashing = [], []
+        for i in range(max(10, rounds // 20)):
+            TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0)
+            device.refresh_from_db()
+            code = f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
+            browser = Client(REMOTE_ADDR=f"10.1.{i // 250}.{i % 250 + 1}")
+            started = time.perf_counter()
+            browser.post(
+                "/sign-in/", {"username": lead.username, "password": "bench-password-2026"}
+            )
+            done = browser.post("/sign-in/second-factor/", {"via": "app", "app-code": code})
+            signing.append(time.perf_counter() - started)
+            assert done.status_code == 302, done.status_code
+            started = time.perf_counter()
+            assert check_password("bench-password-2026", lead.password)
+            hashing.append(time.perf_counter() - started)
+        size = f"{count:,} people, {database}"
+        request_ratio = statistics.median(product) / statistics.median(floor)
+        sign_in_ratio = statistics.median(signing) / statistics.median(hashing)
+        return [
+            Result(
+                name=f"request-checks-{database}",
+                size=size,
+                result=f"{median_ms(product):.2f} ms vs {median_ms(floor):.2f} ms bare",
+                target="report",
+                passed=True,
+                value=round(request_ratio, 2),
+                unit="x",
+                details={"rounds": rounds},
+            ),
+            Result(
+                name=f"sign-in-{database}",
+                size=size,
+                result=f"{median_ms(signing):.1f} ms vs {median_ms(hashing):.1f} ms argon2 alone",
+                target="report",
+                passed=True,
+                value=round(sign_in_ratio, 2),
+                unit="x",
+                details={"sign-ins": len(signing)},
+            ),
+        ]
+
+    return run
+
+
 BY_NAME = {
     "generate-people": generate_people,
     "trail-append-pg-1": trail_append(1),
@@ -1192,4 +1313,6 @@ BY_NAME = {
     "governance": governance,
     "record-floor-sqlite": record_floor("sqlite"),
     "record-floor-pg": record_floor("pg"),
+    "sign-in-checks-sqlite": sign_in_checks("sqlite"),
+    "sign-in-checks-pg": sign_in_checks("pg"),
 }

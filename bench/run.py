@@ -47,6 +47,8 @@ DATABASES = {
     "governance": "sqlite",
     "record-floor-sqlite": "sqlite",
     "record-floor-pg": "postgres",
+    "sign-in-checks-sqlite": "sqlite",
+    "sign-in-checks-pg": "postgres",
 }
 NAMES = list(DATABASES)
 
