@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.forms import PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render, resolve_url
@@ -27,7 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from sharewise.audittrail import trail
-from sharewise.organisations import second_factor, stepup
+from sharewise.organisations import changes, second_factor, stepup
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import TemporaryPassword
 from sharewise.organisations.signin import CONFIRMED_AT
@@ -375,11 +375,19 @@ def change_password(request):
     )
 
 
+class ResetForm(PasswordResetForm):
+    def get_users(self, email):
+        # Never to an address an administrator set in the last three days: it could be
+        # theirs (changes.EMAIL_SETTLES).
+        return (u for u in super().get_users(email) if not changes.email_recently_changed(u))
+
+
 class PasswordResetRequest(auth_views.PasswordResetView):
     """Reset by emailed link. The email names nobody and holds only the link, which
     works once and for PASSWORD_RESET_TIMEOUT (30 minutes)."""
 
     template_name = "account/password_reset.html"
+    form_class = ResetForm
     email_template_name = "account/password_reset_email.txt"
     subject_template_name = "account/password_reset_subject.txt"
     success_url = reverse_lazy("password_reset_done")

@@ -1,7 +1,10 @@
 """Changes to the organisation's structure and staff, each written to the trail."""
 
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -60,6 +63,7 @@ def save_team(request, form, organisation_id):
 @transaction.atomic
 def save_staff(request, form, organisation_id):
     adding = form.instance.pk is None
+    before = form.initial.get("email", "")
     user = form.save()
     fields = sorted(f for f in form.changed_data if f != "password")
     _record(
@@ -71,7 +75,38 @@ def save_staff(request, form, organisation_id):
     )
     if not adding and "is_active" in form.changed_data and not user.is_active:
         stop_everything_of(request, user, organisation_id)
+    if not adding and "email" in form.changed_data and before:
+        _tell_old_address(before)
     return user
+
+
+# A password reset link goes to the account's email: one an administrator just set could
+# be theirs. For this long no link goes to it, and the old address hears of the change.
+EMAIL_SETTLES = timedelta(hours=72)
+
+
+def _tell_old_address(address):
+    send_mail(
+        "Your Sharewise email address was changed",
+        "An administrator changed the email address of your Sharewise account. If you "
+        "did not expect this, tell your safeguarding lead or data protection officer now.",
+        None,
+        [address],
+        fail_silently=True,
+    )
+
+
+def email_recently_changed(user) -> bool:
+    """Whether an administrator changed this account's email within EMAIL_SETTLES."""
+    from sharewise.audittrail.models import Entry
+
+    changes = Entry.objects.filter(
+        action="changed staff member",
+        object_type=user._meta.model_name,
+        object_id=str(user.pk),
+        at__gte=timezone.now() - EMAIL_SETTLES,
+    ).values_list("detail", flat=True)
+    return any("email" in (detail or {}).get("fields", []) for detail in changes)
 
 
 def stop_everything_of(request, user, organisation_id):

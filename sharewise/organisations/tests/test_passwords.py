@@ -3,11 +3,14 @@ emailed link that expires, validators wherever a password is set."""
 
 import re
 from datetime import timedelta
+from types import SimpleNamespace
 
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from sharewise.audittrail.models import Entry
+from sharewise.organisations import changes
 from sharewise.organisations.models import TemporaryPassword
 
 NEW = "a-longer-passphrase-of-her-own"
@@ -142,3 +145,28 @@ def test_asking_for_a_link_for_an_unknown_address_looks_the_same(cast):
     response = Client().post("/password-reset/", {"email": "nobody@example.org"})
     assert response["Location"] == "/password-reset/sent/"
     assert not mail.outbox
+
+
+def test_no_reset_link_goes_to_an_address_an_administrator_just_set(cast, as_user, monkeypatch):
+    """Otherwise an administrator could set a care worker's email to their own, ask for
+    a reset link, and sign in as them with everything they may see."""
+    cast.nia.email = "nia.okafor@oakleigh.example"
+    cast.nia.save()
+    owen = as_user(cast.owen)
+    page = owen.get(f"/organisation/staff/{cast.nia.pk}/").content.decode()
+    fields = dict(re.findall(r'name="(details-[a-z_]+)"[^>]*value="([^"]*)"', page))
+    fields.update({"details-email": "owen.at.home@example.com", "details-is_active": "on"})
+    assert owen.post(f"/organisation/staff/{cast.nia.pk}/", fields).status_code == 302
+    cast.nia.refresh_from_db()
+    assert cast.nia.email == "owen.at.home@example.com"
+    # Nia's old address hears of it.
+    told = [m for m in mail.outbox if m.to == ["nia.okafor@oakleigh.example"]]
+    assert told and "changed the email address" in told[0].body
+    mail.outbox.clear()
+    Client().post("/password-reset/", {"email": "owen.at.home@example.com"})
+    assert mail.outbox == []
+    # Three days on, the address has settled and a link may go to it.
+    later = timezone.now() + timedelta(hours=73)
+    monkeypatch.setattr(changes, "timezone", SimpleNamespace(now=lambda: later))
+    Client().post("/password-reset/", {"email": "owen.at.home@example.com"})
+    assert [m.to for m in mail.outbox] == [["owen.at.home@example.com"]]
