@@ -150,8 +150,17 @@ def test_a_lead_registers_a_passkey_then_signs_in_with_it(
 
     password_step(page, live_server, cast.sarah, cast.password)
     expect(page).to_have_url(re.compile(r"/sign-in/second-factor/"))
+    # The browser's passkey ceremony is two requests and a redirect: on a loaded machine
+    # it can outlast one wait. Unless the page said it failed, press again, as anyone would.
+    heading = page.get_by_role("heading", level=1)
     page.get_by_role("button", name="Use your passkey").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("My people", timeout=10_000)
+    try:
+        expect(heading).to_have_text("My people", timeout=15_000)
+    except AssertionError:
+        said = " ".join(page.locator("#passkey-verification-status-message").all_inner_texts())
+        assert "fail" not in said.lower(), said
+        page.get_by_role("button", name="Use your passkey").click()
+        expect(heading).to_have_text("My people", timeout=15_000)
     page.get_by_role("link", name="Sign-in and security").click()
     expect(page.locator("main")).to_contain_text("This time you signed in with your passkey")
     assert not page.problems, page.problems
