@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sharewise.audittrail import trail
+from sharewise.concerns.models import ConcernPerson
 from sharewise.governance import actions as actionlib
 from sharewise.governance.models import Action, Finding, Meeting, Minute
 from sharewise.organisations.models import Service, staff_name
@@ -131,7 +132,14 @@ def _in_service(meeting):
 
 
 def agenda(meeting: Meeting, viewer, now=None) -> list[Section]:
-    """What this meeting should discuss, built afresh from the records."""
+    """What this meeting should discuss: built afresh from the records until the
+    minutes are signed off, then the agenda as it stood at sign-off."""
+    if meeting.agenda_snapshot is not None:
+        return _with_minutes(meeting, _thawed(meeting.agenda_snapshot, viewer))
+    return _with_minutes(meeting, _live(meeting, viewer, now))
+
+
+def _live(meeting: Meeting, viewer, now=None) -> list[Section]:
     now = now or timezone.now()
     org = meeting.organisation_id
     on = timezone.localdate(meeting.held_at)
@@ -350,6 +358,10 @@ def agenda(meeting: Meeting, viewer, now=None) -> list[Section]:
             f.person if f.person_id in seen else None,
         ),
     )
+    return sections
+
+
+def _with_minutes(meeting: Meeting, sections: list[Section]) -> list[Section]:
     minutes = list(
         meeting.minutes.select_related("recorded_by", "person").prefetch_related("actions__owner")
     )
@@ -430,16 +442,98 @@ def record_minute(request, meeting: Meeting, item: Item, data: dict) -> Minute:
     return minute
 
 
+ITEM_FIELDS = ("kind", "record_type", "record_id", "title", "detail", "url")
+
+
+def _frozen(sections: list[Section], by, at) -> dict:
+    """The agenda as plain data, to show ever after exactly as the meeting saw it."""
+    return {
+        "by": by.pk,
+        "at": at.isoformat(),
+        "sections": [
+            {
+                "code": s.code,
+                "title": s.title,
+                "why": s.why,
+                "more": s.more,
+                "items": [
+                    {
+                        **{name: getattr(i, name) for name in ITEM_FIELDS},
+                        "person_id": i.person.pk if i.person else None,
+                    }
+                    for i in s.items
+                ],
+            }
+            for s in sections
+            if s.code != "other"
+        ],
+    }
+
+
+def _thawed(snapshot: dict, viewer) -> list[Section]:
+    """The frozen agenda as sections, each item shown only if the viewer may still see
+    its person and, for an alert, the alert (never one naming them as the source)."""
+    items = [i for s in snapshot["sections"] for i in s["items"]]
+    people = Person.objects.visible_to(viewer).in_bulk(
+        {i["person_id"] for i in items if i["person_id"]}
+    )
+    alerts = set(
+        Alert.objects.visible_to(viewer)
+        .filter(pk__in=[i["record_id"] for i in items if i["record_type"] == "alert"])
+        .values_list("pk", flat=True)
+    )
+    named = set()
+    if snapshot.get("by") != getattr(viewer, "pk", None):
+        # Scores were worked out for the lead who signed off; a viewer named as the
+        # source in a concern about someone sees their own score for them, not this one.
+        named = set(
+            ConcernPerson.objects.filter(concern__source_staff_id=viewer.pk).values_list(
+                "person_id", flat=True
+            )
+        )
+
+    def shown(i):
+        if i["person_id"] and i["person_id"] not in people:
+            return False
+        if i["record_type"] == "alert" and i["record_id"] not in alerts:
+            return False
+        return not (i["kind"] == "over_threshold" and i["person_id"] in named)
+
+    return [
+        Section(
+            s["code"],
+            s["title"],
+            s["why"],
+            [
+                Item(**{n: i[n] for n in ITEM_FIELDS}, person=people.get(i["person_id"]))
+                for i in s["items"]
+                if shown(i)
+            ],
+            s["more"],
+        )
+        for s in snapshot["sections"]
+    ]
+
+
 def sign_off(request, meeting: Meeting) -> None:
+    """Close the minutes and keep the agenda as it stands, all or nothing."""
     if meeting.closed_at:
         return
     if not meeting.minutes.exists():
         raise ValidationError({"minutes": "Record at least one minute before signing off"})
-    Meeting.objects.filter(pk=meeting.pk).update(closed_at=timezone.now())
-    trail.record_request(
-        request,
-        "meeting.sign_off",
-        object_type="meeting",
-        object_id=meeting.pk,
-        organisation_id=meeting.organisation_id,
-    )
+    now = timezone.now()
+    snapshot = _frozen(_live(meeting, request.user, now), request.user, now)
+    with transaction.atomic():
+        closed = Meeting.objects.filter(pk=meeting.pk, closed_at__isnull=True).update(
+            closed_at=now, agenda_snapshot=snapshot
+        )
+        if not closed:  # signed off meanwhile, with its own snapshot
+            return
+        meeting.closed_at, meeting.agenda_snapshot = now, snapshot
+        trail.record_request(
+            request,
+            "meeting.sign_off",
+            object_type="meeting",
+            object_id=meeting.pk,
+            organisation_id=meeting.organisation_id,
+        )

@@ -131,6 +131,9 @@ class Meeting(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True, help_text="Minutes signed off")
+    # The agenda as the meeting saw it, kept when the minutes are signed off: later
+    # records must not change what the minutes were about.
+    agenda_snapshot = models.JSONField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-held_at", "-id"]

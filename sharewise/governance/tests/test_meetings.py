@@ -5,13 +5,14 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from conftest import audit_finding, record_concern
 from sharewise.audittrail.models import Entry
 from sharewise.disclosures.tests.test_referrals import by, example_3
 from sharewise.governance import actions, meetings
-from sharewise.governance.models import Action, Minute
+from sharewise.governance.models import Action, Meeting, Minute
 from sharewise.patterns.models import Alert
 from sharewise.sharing import decisions
 
@@ -260,3 +261,42 @@ def test_a_long_section_says_how_many_more_there_are(busy, monkeypatch):
     waiting = Alert.objects.filter(organisation=busy.org).needing_decision().count()
     assert waiting > 2
     assert len(alerts.items) == 1 and alerts.more == waiting - 1
+
+
+def test_signed_off_minutes_keep_the_agenda_the_meeting_saw(busy, as_user):
+    c = busy
+    signed, unsigned = _meeting(c), _meeting(c)
+    other = _items(meetings.agenda(signed, c.sarah), "other")[0]
+    meetings.record_minute(by(c.sarah), signed, other, {"discussion": "Staffing over winter."})
+    meetings.sign_off(by(c.sarah), signed)
+    client = as_user(c.sarah)
+    before = client.get(f"/governance/meetings/{signed.pk}/").content.decode()
+    assert "as the meeting saw it when the minutes were signed off" in before
+
+    # After sign-off: Carol's concerns raise a new alert, and an audit action falls due.
+    for days in (3, 2, 1):
+        record_concern(c, person=c.carol, team=c.community, by=c.priya, days_ago=days)
+    new_alert = Alert.objects.get(person=c.carol, rule="cumulative")
+    _, finding = audit_finding(c)
+    late = actions.add(
+        by(c.sarah),
+        c.org.pk,
+        "Retrain the night team",
+        c.helen,
+        timezone.localdate(),
+        finding=finding,
+    )
+    Action.objects.filter(pk=late.pk).update(due=timezone.localdate() - timedelta(days=3))
+    alert_link = reverse("alert", args=[new_alert.pk])
+    action_link = reverse("action", args=[late.pk])
+
+    after = client.get(f"/governance/meetings/{signed.pk}/").content.decode()
+    assert alert_link not in after and action_link not in after
+    assert "Staffing over winter." in after
+    live = client.get(f"/governance/meetings/{unsigned.pk}/").content.decode()
+    assert alert_link in live and action_link in live
+    assert "as the meeting saw it" not in live
+    # The API reads the same frozen agenda.
+    frozen = meetings.agenda(Meeting.objects.get(pk=signed.pk), c.sarah)
+    assert new_alert.pk not in [i.record_id for i in _items(frozen, "alerts")]
+    assert _items(frozen, "alerts"), "the alert the meeting saw is still on its agenda"
