@@ -48,6 +48,8 @@ urlpatterns = [
     ),
     path("audit-trail/", people.trail_search, name="trail_search"),
     path("policy/<slug:kind>/", policy.edit_policy, name="edit_policy"),
+    path("policy/<slug:kind>/export/", policy.export_policy, name="export_policy"),
+    path("policy/<slug:kind>/import/", policy.import_policy, name="import_policy"),
     path("policy/<slug:document>/read/", policy.read_policy, name="read_policy"),
     path("organisation/", organisations.organisation, name="organisation"),
     path("organisation/services/new/", organisations.edit_service, name="add_service"),

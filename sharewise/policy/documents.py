@@ -8,7 +8,14 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, Field, TypeAdapter, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    TypeAdapter,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 DEFAULTS = Path(__file__).parent / "defaults"
 
@@ -18,6 +25,19 @@ def _shipped(kind: str, key: str, model):
     existed."""
     with open(DEFAULTS / f"{kind}.yaml", encoding="utf-8") as f:
         return TypeAdapter(model).validate_python(yaml.safe_load(f)[key])
+
+
+def _at_most(other: str, unit: str, words: str):
+    """A check that a setting is no more than an earlier one; its error sits on this
+    setting and finishes a sentence naming it."""
+
+    def check(value, info: ValidationInfo):
+        limit = info.data.get(other)
+        if limit is not None and value > limit:
+            raise ValueError(f"may not be more than {words} ({limit:g} {unit})")
+        return value
+
+    return check
 
 
 class Category(BaseModel):
@@ -278,8 +298,8 @@ class CueRule(BaseModel):
 
 class SharingPolicy(BaseModel):
     article_6_default: list[Article6] = Field(min_length=1)
-    review_days: int = Field(28, ge=1, le=365)
     max_review_days: int = Field(90, ge=1, le=365)
+    review_days: int = Field(28, ge=1, le=365)
     min_rationale_words: int = Field(12, ge=1, le=200)
     # A capacity assessment is decision- and time-specific: how long one counts for.
     capacity_current_days: int = Field(30, ge=1, le=365)
@@ -298,6 +318,10 @@ class SharingPolicy(BaseModel):
     cues: list[CueRule] = Field(default_factory=lambda: _shipped("sharing", "cues", list[CueRule]))
     why: dict[str, str] = {}
 
+    _review_within = field_validator("review_days")(
+        _at_most("max_review_days", "days", "the longest a decision not to share may wait")
+    )
+
     @model_validator(mode="after")
     def _consistent(self):
         codes = [g.code for g in self.override_grounds]
@@ -307,8 +331,6 @@ class SharingPolicy(BaseModel):
             raise ValueError(
                 "the framework relies on these grounds, keep them: " + ", ".join(sorted(missing))
             )
-        if self.review_days > self.max_review_days:
-            raise ValueError("review_days cannot be more than max_review_days")
         for ground in self.override_grounds:
             for name, chosen in (
                 ("article_6", ground.article_6),
@@ -496,24 +518,21 @@ class Sessions(BaseModel):
     absolute_hours: int = Field(12, ge=1, le=24)
     absolute_hours_privileged: int = Field(8, ge=1, le=24)
 
-    @model_validator(mode="after")
-    def _privileged_shorter(self):
-        if self.idle_minutes_privileged > self.idle_minutes:
-            raise ValueError("idle_minutes_privileged may not be longer than idle_minutes")
-        if self.absolute_hours_privileged > self.absolute_hours:
-            raise ValueError("absolute_hours_privileged may not be longer than absolute_hours")
-        return self
+    _idle = field_validator("idle_minutes_privileged")(
+        _at_most("idle_minutes", "minutes", "for everyone else")
+    )
+    _absolute = field_validator("absolute_hours_privileged")(
+        _at_most("absolute_hours", "hours", "for everyone else")
+    )
 
 
 class TokenLimits(BaseModel):
     max_days: int = Field(90, ge=1, le=366)
     default_days: int = Field(30, ge=1, le=366)
 
-    @model_validator(mode="after")
-    def _default_within(self):
-        if self.default_days > self.max_days:
-            raise ValueError("default_days may not be more than max_days")
-        return self
+    _within = field_validator("default_days")(
+        _at_most("max_days", "days", "the longest a token may last")
+    )
 
 
 class RefusedAccess(BaseModel):

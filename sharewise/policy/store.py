@@ -76,11 +76,10 @@ def _unknown(model, data, loc=()):
                 yield from _unknown(model[key], value, (*loc, key))
 
 
-@transaction.atomic
-def save_version(organisation_id: int, kind: str, document: dict, user, note: str = ""):
-    """Validate and store a new version; raises pydantic.ValidationError when invalid,
-    including for a setting it does not know (a misspelt one would otherwise be
-    dropped, and the default used without a word)."""
+def check(kind: str, document: dict) -> dict:
+    """The document validated, as it would be stored; raises pydantic.ValidationError
+    when invalid, including for a setting it does not know (a misspelt one would
+    otherwise be dropped, and the default used without a word)."""
     model = documents.KINDS[kind]
     validated = model.model_validate(document)
     if unknown := list(_unknown(validated, document)):
@@ -99,12 +98,19 @@ def save_version(organisation_id: int, kind: str, document: dict, user, note: st
                 for loc, value in unknown
             ],
         )
+    return validated.model_dump(mode="json")
+
+
+@transaction.atomic
+def save_version(organisation_id: int, kind: str, document: dict, user, note: str = ""):
+    """Validate (see check) and store a new version."""
+    checked = check(kind, document)
     latest, _ = in_force(organisation_id, kind)
     return PolicyVersion.objects.create(
         organisation_id=organisation_id,
         kind=kind,
         version=latest.version + 1,
-        document=validated.model_dump(mode="json"),
+        document=checked,
         created_by=user,
         note=note,
     )

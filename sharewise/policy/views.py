@@ -1,18 +1,18 @@
 """The safeguarding lead reads and changes the organisation's policies. Every change
 is a new version; concerns, alerts and decisions keep the version they were made under."""
 
-import yaml
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 from pydantic import ValidationError
 
 from sharewise.audittrail import trail
-from sharewise.organisations import stepup
+from sharewise.organisations import extensions, stepup
 from sharewise.organisations.access import scope_for
-from sharewise.policy import documents, store
+from sharewise.policy import documents, editing, forms, store
 from sharewise.policy.models import PolicyVersion
 
 TITLES = {
@@ -62,38 +62,28 @@ ABOUT = {
         "tokens live, and when refused requests raise a notice for you."
     ),
 }
-HINTS = {
-    "recording": (
-        "Keep the indentation. Category codes are lower case with underscores; a "
-        'standard\'s "when" is one of always, disclosed, unexplained_injury, '
-        "refused_or_unable, source_known."
-    ),
-    "patterns": (
-        "Keep the indentation. Set enabled: false to switch a rule off; days is the "
-        "window a rule looks across."
-    ),
-    "sharing": (
-        "Keep the indentation. A ground's article_6 may be left empty to use "
-        "article_6_default; article 9 (g) needs a schedule_1 condition."
-    ),
-    "governance": (
-        "Keep the indentation. Each criterion's code names a check Sharewise knows; set "
-        "enabled: false to leave one out, and change its days, min_words or max_rate to "
-        "make it stricter. Severity is high, moderate or low; owner is safeguarding_lead, "
-        "team_manager, dpo or auditor."
-    ),
-    "access": (
-        "Keep the indentation. Roles are care_worker, team_manager, safeguarding_lead, "
-        "dpo, auditor and administrator; minutes and hours are whole numbers."
-    ),
+# Referral templates are edited here too; listed after the decision framework.
+TITLES = {
+    **{k: v for k, v in TITLES.items() if k in ("recording", "patterns", "sharing")},
+    "referrals": "Referral templates",
+    **{k: v for k, v in TITLES.items() if k not in ("recording", "patterns", "sharing")},
 }
-
-
-def _describe(error: ValidationError) -> list[str]:
-    return [
-        f"{' › '.join(str(p) for p in e['loc']) or 'The policy'}: {e['msg']}"
-        for e in error.errors()
-    ]
+ABOUT["referrals"] = (
+    "What each recipient of a referral needs and nothing more: the templates, the "
+    "names of the information a referral can hold, and how much extra a referral may "
+    "add before the data protection officer must countersign it. Adding a template or a "
+    "field is done in the downloaded file."
+)
+MORE_IN_THE_FILE = {
+    "recording": "Adding or removing a category, shift, question or standard, and when a "
+    "standard applies",
+    "patterns": "",
+    "sharing": "Adding a ground, the lawful bases each ground points to, which bases fit "
+    "which decisions, and the words that prompt a question",
+    "referrals": "Adding a template or a field, each template's sections and its minimum",
+    "governance": "Adding a checklist question",
+    "access": "",
+}
 
 
 def record_change(request, saved, note, via="page"):
@@ -108,47 +98,17 @@ def record_change(request, saved, note, via="page"):
     )
 
 
-@login_required
-@stepup.confirm_it_is_you("change a policy")
-def edit_policy(request, kind):
+def _lead_organisation(request, kind) -> int:
     if kind not in TITLES:
         raise Http404("No such policy")
     if not request.user.has_perm("policy.change_policy"):
         raise PermissionDenied
-    organisation_id = scope_for(request.user).organisation_id
-    version, _ = store.in_force(organisation_id, kind)
-    text = yaml.safe_dump(version.document, sort_keys=False, allow_unicode=True, width=100)
-    written = dict(version.document) if kind in documents.WRITTEN else None
-    problems = []
-    if request.method == "POST":
-        text = request.POST.get("document", "")
-        note = request.POST.get("note", "").strip()
-        try:
-            if written is not None:
-                written = {
-                    "title": request.POST.get("title", "").strip(),
-                    "owner": request.POST.get("owner", "").strip(),
-                    "adopted": request.POST.get("adopted") == "yes",
-                    "body": request.POST.get("body", "").strip(),
-                }
-                document = written
-            else:
-                document = yaml.safe_load(text)
-            if not isinstance(document, dict):
-                raise yaml.YAMLError("the policy must be a set of named sections")
-            saved = store.save_version(organisation_id, kind, document, request.user, note)
-        except yaml.YAMLError as error:
-            problems = [
-                f"This is not valid YAML: {error}. Check the indentation near the line named."
-            ]
-        except ValidationError as error:
-            problems = _describe(error)
-        else:
-            record_change(request, saved, note)
-            messages.success(request, f"Saved as version {saved.version}. It applies from now on.")
-            return redirect("edit_policy", kind=kind)
+    return scope_for(request.user).organisation_id
+
+
+def _page(request, kind, version, **context):
     history = (
-        PolicyVersion.objects.filter(organisation_id=organisation_id, kind=kind)
+        PolicyVersion.objects.filter(organisation_id=version.organisation_id, kind=kind)
         .select_related("created_by")
         .order_by("-version")
     )
@@ -158,17 +118,180 @@ def edit_policy(request, kind):
         {
             "nav": "policy",
             "kind": kind,
-            "title": TITLES.get(kind, kind),
+            "title": TITLES[kind],
             "about": ABOUT[kind],
-            "hint": HINTS.get(kind, ""),
             "kinds": TITLES.items(),
             "version": version,
-            "text": text,
-            "written": written,
-            "problems": problems,
             "history": history,
+            "in_the_file": MORE_IN_THE_FILE.get(kind, ""),
+            **context,
         },
     )
+
+
+def _preview(request, kind, version, proposed) -> dict:
+    """What saving would change, said plainly, with anything a later app adds (the
+    pattern rules' backtest)."""
+    extra = None
+    for hook in extensions.hooks("policy_preview", "preview"):
+        extra = extra or hook(request, kind, version.organisation_id, proposed)
+    return {
+        "changes": editing.changes(kind, version.document, proposed),
+        "stamp": forms.fingerprint(version, proposed),
+        "extra": extra,
+        "next_version": version.version + 1,
+    }
+
+
+def _nothing_changed(request, kind, version):
+    messages.info(request, f"Nothing changed: version {version.version} stays in force.")
+    return redirect("edit_policy", kind=kind)
+
+
+def _save(request, kind, proposed, note, via):
+    saved = store.save_version(
+        scope_for(request.user).organisation_id, kind, proposed, request.user, note
+    )
+    record_change(request, saved, note, via=via)
+    messages.success(request, f"Saved as version {saved.version}. It applies from now on.")
+    return redirect("edit_policy", kind=kind)
+
+
+@login_required
+@stepup.confirm_it_is_you("change a policy")
+def edit_policy(request, kind):
+    """A policy's settings as a form: preview what a change does, then save it as a
+    new version (never a version that changes nothing)."""
+    organisation_id = _lead_organisation(request, kind)
+    version, _ = store.in_force(organisation_id, kind)
+    if kind in documents.WRITTEN:
+        return _edit_written(request, kind, version)
+    action = request.POST.get("action", "preview")
+    if request.method == "POST" and action == "save_file":
+        return _save_file(request, kind, version)
+    form = forms.PolicyForm(kind, version.document, request.POST or None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        preview = _preview(request, kind, version, form.proposed)
+        if not preview["changes"]:
+            return _nothing_changed(request, kind, version)
+        if action == "save" and request.POST.get("previewed") == preview["stamp"]:
+            return _save(request, kind, form.proposed, form.cleaned_data["note"], "page")
+        if action == "save":
+            messages.warning(
+                request,
+                "The form changed after you checked it: check the change again, then save.",
+            )
+    return _page(request, kind, version, form=form, preview=preview)
+
+
+def _edit_written(request, kind, version):
+    written, problems = dict(version.document), []
+    if request.method == "POST":
+        note = request.POST.get("note", "").strip()
+        written = {
+            "title": request.POST.get("title", "").strip(),
+            "owner": request.POST.get("owner", "").strip(),
+            "adopted": request.POST.get("adopted") == "yes",
+            "body": request.POST.get("body", "").strip(),
+        }
+        try:
+            proposed = store.check(kind, written)
+        except ValidationError as error:
+            problems = [p.message for p in editing.problems(kind, error, written)]
+        else:
+            if proposed == version.document:
+                return _nothing_changed(request, kind, version)
+            return _save(request, kind, proposed, note, "page")
+    return _page(request, kind, version, written=written, problems=problems)
+
+
+def _save_file(request, kind, version):
+    """Save a previewed upload (sent here so saving asks who you are, as the form does)."""
+    try:
+        proposed = store.check(kind, editing.read_yaml(request.POST.get("document", "")))
+    except (editing.Unreadable, ValidationError):
+        messages.error(request, "The policy file could not be saved: upload it again.")
+        return redirect("import_policy", kind=kind)
+    if proposed == version.document:
+        return _nothing_changed(request, kind, version)
+    if request.POST.get("previewed") != forms.fingerprint(version, proposed):
+        messages.warning(request, "The policy changed after you checked the file: upload it again.")
+        return redirect("import_policy", kind=kind)
+    note = request.POST.get("note", "").strip()[:500]
+    return _save(request, kind, proposed, note, "file")
+
+
+@login_required
+@require_GET
+def export_policy(request, kind):
+    """The policy in force as a YAML file, to keep, share or change and upload."""
+    organisation_id = _lead_organisation(request, kind)
+    version, _ = store.in_force(organisation_id, kind)
+    heading = (
+        f"# {TITLES[kind]}, version {version.version}, "
+        f"in force since {version.created_at:%-d %b %Y}.\n"
+        "# Change it and upload it on the policy's page: you will see what changes "
+        "before anything is saved.\n"
+    )
+    response = HttpResponse(
+        heading + editing.as_yaml(version.document),
+        content_type="application/yaml; charset=utf-8",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{kind}-policy-version-{version.version}.yaml"'
+    )
+    return response
+
+
+@login_required
+def import_policy(request, kind):
+    """Upload a policy file: checked as the form is, and previewed; saving it is a
+    separate step that asks who you are."""
+    organisation_id = _lead_organisation(request, kind)
+    if kind in documents.WRITTEN:
+        raise Http404("No such policy")
+    version, _ = store.in_force(organisation_id, kind)
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    preview = proposed = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > MAX_FILE:
+                raise editing.Unreadable("The policy file must be smaller than 256 KB")
+            try:
+                text = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                raise editing.Unreadable(
+                    "The policy file must be plain text (YAML), saved as UTF-8"
+                ) from None
+            document = editing.read_yaml(text)
+            proposed = store.check(kind, document)
+        except editing.Unreadable as error:
+            form.add_error("file", str(error))
+        except ValidationError as error:
+            for problem in editing.problems(kind, error, document):
+                form.add_error("file", problem.message)
+        else:
+            preview = _preview(request, kind, version, proposed)
+            if not preview["changes"]:
+                return _nothing_changed(request, kind, version)
+    return render(
+        request,
+        "policy/import.html",
+        {
+            "nav": "policy",
+            "kind": kind,
+            "title": TITLES[kind],
+            "version": version,
+            "form": form,
+            "preview": preview,
+            "document": editing.as_yaml(proposed) if proposed else "",
+        },
+    )
+
+
+MAX_FILE = 256 * 1024
 
 
 @login_required

@@ -8,6 +8,7 @@ from django.utils import timezone
 from conftest import days_spanned, record_concern
 from sharewise.audittrail.models import Entry
 from sharewise.patterns.models import Alert
+from sharewise.policy.tests.test_policy_forms import change
 
 
 def alice_pattern(cast):
@@ -201,11 +202,10 @@ def test_a_mistake_in_the_rules_tried_is_named_and_nothing_is_run(cast, as_user)
 def test_only_leads_try_rules_and_change_them(cast, as_user):
     assert as_user(cast.helen).get("/policy/patterns/backtest/").status_code == 403
     assert as_user(cast.helen).get("/policy/patterns/").status_code == 403
-    page = as_user(cast.sarah).post(
-        "/policy/patterns/",
-        {"document": "cumulative:\n  concerns: 4\n  days: 90\n", "note": "Fewer alerts"},
-    )
-    assert page.status_code == 302
+    lead = as_user(cast.sarah)
+    lead.cast = cast
+    _, saved = change(lead, "patterns", {"cumulative-concerns": "4"}, note="Fewer alerts")
+    assert saved.status_code == 302
     for d in (40, 20, 2):
         record_concern(cast, days_ago=d)
     assert not Alert.objects.filter(rule="cumulative").exists()  # three are no longer enough

@@ -1,0 +1,32 @@
+"""Before new pattern rules are saved, the policy page shows what they would have done
+over the last year beside the rules in force (counts only: no one is named)."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from sharewise.patterns import backtest
+from sharewise.patterns.models import RULE_TITLES
+from sharewise.policy.documents import PatternPolicy
+
+LOOK_BACK_DAYS = 365
+
+
+def preview(request, kind, organisation_id, document) -> dict | None:
+    if kind != "patterns":
+        return None
+    end = timezone.localdate()
+    start = end - timedelta(days=LOOK_BACK_DAYS)
+    proposed = PatternPolicy.model_validate(document)
+    now, new = backtest.compare(organisation_id, start, end, proposed, reader=request.user)
+    return {
+        "template": "patterns/_policy_preview.html",
+        "start": start,
+        "end": end,
+        "in_force": now,
+        "proposed": new,
+        "totals": [
+            (RULE_TITLES[rule], now.totals.get(rule, 0), new.totals.get(rule, 0))
+            for rule in new.totals
+        ],
+    }
