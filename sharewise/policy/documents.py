@@ -5,7 +5,7 @@ import re
 from datetime import time
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import (
@@ -173,7 +173,9 @@ class RiskScoreRule(BaseModel):
     enabled: bool = True
     threshold: float = Field(6.0, gt=0)
     half_life_days: float = Field(60, gt=0)
-    severity_weights: dict[Literal["low", "moderate", "high", "immediate"], float] = {
+    severity_weights: dict[
+        Literal["low", "moderate", "high", "immediate"], Annotated[float, Field(ge=0)]
+    ] = {
         "low": 1,
         "moderate": 2,
         "high": 4,

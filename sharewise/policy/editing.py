@@ -14,7 +14,8 @@ import types
 import typing
 from dataclasses import dataclass
 from datetime import time
-from typing import Literal, get_args, get_origin
+from types import SimpleNamespace
+from typing import Annotated, Literal, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -478,6 +479,9 @@ def _type_at(model: type[BaseModel], path: Path):
             annotation, info = get_args(annotation)[1], None
         else:
             raise KeyError(path)
+    if get_origin(annotation) is Annotated:  # a constrained value inside a mapping
+        annotation, *rules = get_args(annotation)
+        info = SimpleNamespace(metadata=[m for r in rules for m in getattr(r, "metadata", [r])])
     return _inner(annotation), info
 
 
