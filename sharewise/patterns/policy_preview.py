@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from sharewise.patterns import backtest
 from sharewise.patterns.models import RULE_TITLES
+from sharewise.policy import editing
 from sharewise.policy.documents import PatternPolicy
 
 LOOK_BACK_DAYS = 365
@@ -19,6 +20,8 @@ def preview(request, kind, organisation_id, document) -> dict | None:
     start = end - timedelta(days=LOOK_BACK_DAYS)
     proposed = PatternPolicy.model_validate(document)
     now, new = backtest.compare(organisation_id, start, end, proposed, reader=request.user)
+    # Each rule by the title the form above gives it.
+    titles = {g.settings[0].path[0]: g.title for g in editing.groups("patterns", document)}
     return {
         "template": "patterns/_policy_preview.html",
         "start": start,
@@ -26,7 +29,11 @@ def preview(request, kind, organisation_id, document) -> dict | None:
         "in_force": now,
         "proposed": new,
         "totals": [
-            (RULE_TITLES[rule], now.totals.get(rule, 0), new.totals.get(rule, 0))
+            (
+                titles.get(rule, RULE_TITLES[rule]),
+                now.totals.get(rule, 0),
+                new.totals.get(rule, 0),
+            )
             for rule in new.totals
         ],
     }

@@ -124,6 +124,16 @@ class PolicyForm(forms.Form):
             self.fields[s.name] = _field(s, editing.answer(s, document))
         self.proposed = None
 
+    def full_clean(self):
+        super().full_clean()
+        # A box with an error gets the red border as well as the message.
+        for name in self.errors:
+            widget = self.fields[name].widget if name in self.fields else None
+            css = widget.attrs.get("class", "") if widget else ""
+            for kind in ("input", "textarea", "select"):
+                if f"nhsuk-{kind}" in css.split() and f"nhsuk-{kind}--error" not in css:
+                    widget.attrs["class"] = f"{css} nhsuk-{kind}--error"
+
     def laid_out(self):
         """(part, group, [(setting, bound field)], has errors) in order, for the template."""
         for g in self.groups:

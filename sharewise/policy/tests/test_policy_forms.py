@@ -224,6 +224,7 @@ def test_a_bad_value_is_refused_in_plain_words_naming_the_field(lead, kind):
     assert message in summary and f'href="#id_{name}"' in summary
     field_error = page.split(f'id="id_{name}_error"')[1].split("</span></span>")[0]
     assert message in field_error or message in page.split(f'id="id_{name}_error"')[1][:400]
+    assert re.search(rf'<[^>]*--error[^>]*name="{name}"|<[^>]*name="{name}"[^>]*--error', page)
     assert versions(lead.cast, kind) == 1
 
 
@@ -266,7 +267,7 @@ def test_the_pattern_rules_preview_shows_what_they_would_have_done(lead):
     )
     now, new = backtest.compare(cast.org.pk, cast.today - timedelta(days=365), cast.today, stricter)
     assert now.totals["cumulative"] == 1 and new.totals["cumulative"] == 0
-    row = page.split("Cumulative concerns</th>")[1].split("</tr>")[0]
+    row = page.split("Several concerns about one person</th>")[1].split("</tr>")[0]
     assert re.findall(r">(\d+)</td>", row) == [str(now.totals["cumulative"]), "0"]
     assert "All alerts" in page and "What these rules would have done" in page
     # Counts only: nobody is named in the preview.
