@@ -581,6 +581,8 @@ def answer(setting: Setting, document: dict):
         return "\n".join(value)
     if setting.kind == "time" and isinstance(value, str):
         return time.fromisoformat(value)
+    if setting.kind == "number" and isinstance(value, float) and value.is_integer():
+        return int(value)  # 24, not 24.0
     return value
 
 

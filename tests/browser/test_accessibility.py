@@ -392,7 +392,25 @@ def _merge(page, url, cast):
 def _policy(page, url, cast):
     page.get_by_role("link", name="Policy").click()
     expect(h1(page)).to_have_text("Recording policy")
-    expect(page.get_by_label("The policy (YAML)")).to_contain_text("psychological")
+    expect(page.get_by_label("Hours to review a concern", exact=True)).to_have_value("24")
+
+
+def _policy_errors_opened(page, url, cast):
+    page.goto(f"{url}/policy/governance/")
+    page.locator("summary", has_text="Alert not decided in time").click()
+    page.get_by_role("group", name="Alert not decided in time").get_by_label("Days allowed").fill(
+        "-1"
+    )
+    page.get_by_role("button", name="Check the change").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
+        "Alert not decided in time: days allowed must be 0 or more"
+    )
+
+
+def _policy_file_errors(page, url, cast):
+    page.goto(f"{url}/policy/access/import/")
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Choose a policy file")
 
 
 def _by(user):
@@ -751,6 +769,8 @@ CASES = [
     Case("possible-duplicates", "sarah", _possible_duplicates),
     Case("merge", "sarah", _merge),
     Case("policy", "sarah", _policy),
+    Case("policy-errors", "sarah", _policy_errors_opened),
+    Case("policy-file-errors", "sarah", _policy_file_errors),
     Case("consent-form-errors", "nia", _consent_form_errors),
     Case("capacity-form-errors", "helen", _capacity_form_errors),
     Case("wizard-errors", "nia", _wizard_errors),
@@ -803,6 +823,7 @@ PHONE_CASES = [
     Case("phone-referral-builder", "sarah", _referral_builder),
     Case("phone-audit-findings", "sarah", _audit_findings),
     Case("phone-supervision", "helen", _supervision),
+    Case("phone-policy-errors", "sarah", _policy_errors_opened),
 ]
 
 
