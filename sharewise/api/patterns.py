@@ -18,7 +18,7 @@ from sharewise.patterns import oversight, scores
 from sharewise.patterns.models import RULE_TITLES, Alert, AlertConcern, AlertDecision
 from sharewise.patterns.views import get_alert_for, record_shown
 from sharewise.people.access import get_person_for
-from sharewise.policy import store
+from sharewise.policy import editing, store
 from sharewise.policy.views import record_change
 
 router = Router(tags=["Alerts"])
@@ -355,16 +355,21 @@ def put_pattern_policy(request, payload: PolicyIn):
     stepup.require_for_api(request, "change a policy")
     organisation_id = scope_for(request.user).organisation_id
     note = payload.note.strip()
+    current, _ = store.in_force(organisation_id, "patterns")
     try:
+        if store.check("patterns", payload.document) == current.document:
+            return _policy_out(current)  # nothing changed: no new version
         saved = store.save_version(
             organisation_id, "patterns", payload.document, request.user, note
         )
     except PolicyError as error:
-        # Named by their path in the request body, as other 422s are.
+        # Named by their path in the request body, as other 422s are, in the words
+        # the policy page uses.
         problems: dict[str, list[str]] = {}
-        for e in error.errors():
+        said = editing.problems("patterns", error, payload.document)
+        for e, problem in zip(error.errors(), said, strict=True):
             field = ".".join(["document", *(str(p) for p in e["loc"])])
-            problems.setdefault(field, []).append(e["msg"])
+            problems.setdefault(field, []).append(problem.message)
         raise ValidationError(problems) from None
     record_change(request, saved, note, via="api")
     return _policy_out(saved)

@@ -226,6 +226,9 @@ def test_the_lead_changes_the_pattern_policy_and_a_bad_value_is_named(cast, api,
     bad = put(client, sarah.secret, "/api/v1/policy/patterns", {"document": document})
     assert bad.status_code == 422
     assert fields(bad) == {"document.cumulative.concerns"}
+    assert "Several concerns about one person: concerns needed must be 1 or more" in str(bad.json())
+    same = put(client, sarah.secret, "/api/v1/policy/patterns", {"document": first["document"]})
+    assert same.status_code == 200 and same.json()["version"] == 1  # nothing changed
 
     document["cumulative"]["concerns"] = 4
     saved = put(
