@@ -637,6 +637,8 @@ def _said(value, choices: dict | None = None) -> str:
         return choices[value]
     if isinstance(value, str) and re.fullmatch(r"\d\d:\d\d:\d\d", value):
         return value[:5]
+    if isinstance(value, str) and re.fullmatch(r"[a-z][a-z0-9]*(_[a-z0-9]+)+", value):
+        return _words(value)  # a code, said in words
     return str(value)
 
 

@@ -75,13 +75,13 @@ ABOUT["referrals"] = (
     "field is done in the downloaded file."
 )
 MORE_IN_THE_FILE = {
-    "recording": "Adding or removing a category, shift, question or standard, and when a "
+    "recording": "adding or removing a category, shift, question or standard, and when a "
     "standard applies",
     "patterns": "",
-    "sharing": "Adding a ground, the lawful bases each ground points to, which bases fit "
+    "sharing": "adding a ground, the lawful bases each ground points to, which bases fit "
     "which decisions, and the words that prompt a question",
-    "referrals": "Adding a template or a field, each template's sections and its minimum",
-    "governance": "Adding a checklist question",
+    "referrals": "adding a template or a field, each template's sections and its minimum",
+    "governance": "adding a checklist question",
     "access": "",
 }
 
