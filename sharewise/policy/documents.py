@@ -330,8 +330,11 @@ class SharingPolicy(BaseModel):
         if len(set(codes)) != len(codes):
             raise ValueError("override ground codes must be unique")
         if missing := REQUIRED_GROUNDS - set(codes):
+            with open(DEFAULTS / "sharing.yaml", encoding="utf-8") as f:
+                shipped = {g["code"]: g["label"] for g in yaml.safe_load(f)["override_grounds"]}
             raise ValueError(
-                "the framework relies on these grounds, keep them: " + ", ".join(sorted(missing))
+                "the framework relies on these grounds, put them back: "
+                + "; ".join(shipped.get(code, code) for code in sorted(missing))
             )
         for ground in self.override_grounds:
             for name, chosen in (

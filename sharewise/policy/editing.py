@@ -790,8 +790,6 @@ def _said_by_type(error: dict) -> str:
         return "is in the wrong shape: check the indentation"
     if kind == "value_error":
         return str(ctx.get("error", error["msg"]))
-    if kind == "unknown_setting":
-        return "is not a setting Sharewise has: check the spelling"
     return error["msg"][:1].lower() + error["msg"][1:]
 
 
@@ -809,6 +807,19 @@ def problems(kind: str, error: ValidationError, document: dict) -> list[Problem]
         loc = tuple(e["loc"])
         words = _said_by_type(e)
         setting = asked.get(loc)
+        if e["type"] == "unknown_setting" and loc:
+            # Named as typed, so it can be found in the file.
+            where = loc[:-1]
+            place = groups_at.get(where) or (
+                _place(document, where, groups_at) if where else "The policy"
+            )
+            found.append(
+                Problem(
+                    None,
+                    f"{place}: Sharewise has no setting called '{loc[-1]}': check the spelling",
+                )
+            )
+            continue
         if setting is not None:
             found.append(Problem(loc, setting.named(words)))
         else:

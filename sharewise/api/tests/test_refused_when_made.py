@@ -105,7 +105,10 @@ def test_a_misspelt_or_incomplete_pattern_policy_is_refused_when_saved(cast, api
         {"document": {**document, "cumulativ": {"concerns": 5}}, "note": "Raise the bar"},
     )
     assert fields(typo) == {"document.cumulativ"}
-    assert "no setting called 'cumulativ'" in typo.json()["errors"][0]["message"]
+    assert (
+        "The policy: Sharewise has no setting called 'cumulativ'"
+        in typo.json()["errors"][0]["message"]
+    )
     nested = put(
         client,
         cast.sarah,

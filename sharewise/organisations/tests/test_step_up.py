@@ -91,9 +91,10 @@ def test_within_step_up_minutes_nothing_is_asked(cast, as_user):
     client = as_user(cast.sarah)
     proven_minutes_ago(client, 10)
     response = client.post(
-        "/policy/recording/", {"document": "not: [valid", "note": "Trying something"}
+        "/policy/recording/", {"review_hours-default": "-1", "note": "Trying something"}
     )
-    assert response.status_code == 200 and "This is not valid YAML" in response.content.decode()
+    assert response.status_code == 200
+    assert "hours to review a concern must be more than 0" in response.content.decode()
 
 
 def test_a_shorter_step_up_in_the_policy_applies_from_the_next_action(cast, as_user):

@@ -323,7 +323,7 @@ def test_export_then_import_round_trips(lead):
         ),
         (
             "cumulative:\n  dayz: 5\n",
-            "Several concerns about one person › dayz: is not a setting Sharewise has: check the spelling",
+            "Several concerns about one person: Sharewise has no setting called &#x27;dayz&#x27;",
         ),
         ("cumulative: [\n  days: 5", "The policy file is not valid YAML near line"),
         ("- just\n- a list\n", "The policy file must list the policy&#x27;s settings by name"),

@@ -19,7 +19,7 @@ def test_a_misspelt_setting_is_named(cast, as_user):
     assert response.status_code == 200
     page = response.content.decode()
     assert (
-        "Concerns getting more severe › concerns needed: is not a setting Sharewise has: "
+        "Concerns getting more severe: Sharewise has no setting called &#x27;concerns_needed&#x27;: "
         "check the spelling" in page
     )
     assert PolicyVersion.objects.filter(kind="patterns").count() == 1

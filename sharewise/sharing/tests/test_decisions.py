@@ -493,22 +493,23 @@ def test_the_lead_changes_the_framework_and_decisions_keep_the_version_they_were
     cast, as_user
 ):
     import yaml
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
     from sharewise.policy import store
+    from sharewise.policy.tests.test_policy_forms import change
 
     first = decisions.record_decision(by(cast.sarah), cast.alice, REFUSED, do_not_share())
     version, policy = store.in_force(cast.org.pk, "sharing")
     document = policy.model_dump(mode="json")
     client = as_user(cast.sarah)
+    client.cast = cast
     broken = {**document, "override_grounds": document["override_grounds"][1:]}
     page = client.post(
-        "/policy/sharing/", {"document": yaml.safe_dump(broken), "note": "Fewer grounds"}
+        "/policy/sharing/import/",
+        {"file": SimpleUploadedFile("sharing.yaml", yaml.safe_dump(broken).encode())},
     ).content.decode()
-    assert "keep them: lacks_capacity" in page
-    client.post(
-        "/policy/sharing/",
-        {"document": yaml.safe_dump({**document, "review_days": 14}), "note": "Sooner reviews"},
-    )
+    assert "put them back: The person lacks capacity for this decision" in page
+    change(client, "sharing", {"review_days": "14"}, note="Sooner reviews")
     second = decisions.record_decision(
         by(cast.sarah), cast.bob, REFUSED, {**do_not_share(), "question": "Bob?"}
     )
