@@ -109,8 +109,16 @@ EDITS = {
         "Reviews and reasons › Days until a decision not to share is looked at again: 28 → 21",
     ),
     "referrals": (
-        {"allowance": "3", "templates-2-title": "Police (non-emergency)"},
-        lambda p: p.allowance == 3 and p.template("police").title == "Police (non-emergency)",
+        {
+            "allowance": "3",
+            "templates-2-title": "Police (non-emergency)",
+            "fields-money_involved-free_text": "on",
+        },
+        lambda p: (
+            p.allowance == 3
+            and p.template("police").title == "Police (non-emergency)"
+            and p.fields["money_involved"].free_text
+        ),
         "Extra information › Extra fields a referral may add before the data protection "
         "officer must countersign it: 2 → 3",
     ),
