@@ -318,7 +318,17 @@ FORMS: dict[str, tuple] = {
             (Ask("title", "Name"), Ask("recipient", "Who receives it")),
         ),
         Each(
-            "fields", "What a referral can hold", "label", (Ask("label", "Name on the referral"),)
+            "fields",
+            "What a referral can hold",
+            "label",
+            (
+                Ask("label", "Name on the referral"),
+                Ask(
+                    "free_text",
+                    "Check it for other people named in it before it is sent",
+                    "The sender sees each name found and chooses what to hide.",
+                ),
+            ),
         ),
     ),
     "governance": (
