@@ -1,5 +1,7 @@
 """Before new pattern rules are saved, the policy page shows what they would have done
-over the last year beside the rules in force (counts only: no one is named)."""
+over the last three months beside the rules in force (counts only: no one is named).
+Three months, not a year, keeps the page quick for a large organisation (100,000
+concerns: about 5 seconds, against 14 for a year); the backtest page tries any period."""
 
 from datetime import timedelta
 
@@ -10,7 +12,7 @@ from sharewise.patterns.models import RULE_TITLES
 from sharewise.policy import editing
 from sharewise.policy.documents import PatternPolicy
 
-LOOK_BACK_DAYS = 365
+LOOK_BACK_DAYS = 90
 
 
 def preview(request, kind, organisation_id, document) -> dict | None:

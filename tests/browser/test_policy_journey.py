@@ -1,7 +1,7 @@
 """Changing a policy by browser. Sarah, the safeguarding lead, looks across 30 days
 instead of 90 for several concerns about one person, types a negative number by
 mistake and is told which box to fix, checks what the change does (the alerts the rules
-would have raised over the last year) and saves it as a new version."""
+would have raised over the last three months) and saves it as a new version."""
 
 import pytest
 from playwright.sync_api import expect

@@ -273,7 +273,7 @@ def test_the_pattern_rules_preview_shows_what_they_would_have_done(lead):
     stricter = in_force.model_copy(
         update={"cumulative": in_force.cumulative.model_copy(update={"concerns": 4})}
     )
-    now, new = backtest.compare(cast.org.pk, cast.today - timedelta(days=365), cast.today, stricter)
+    now, new = backtest.compare(cast.org.pk, cast.today - timedelta(days=90), cast.today, stricter)
     assert now.totals["cumulative"] == 1 and new.totals["cumulative"] == 0
     row = page.split("Several concerns about one person</th>")[1].split("</tr>")[0]
     assert re.findall(r">(\d+)</td>", row) == [str(now.totals["cumulative"]), "0"]
