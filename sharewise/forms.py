@@ -166,8 +166,8 @@ def plain_messages(field, label, name=""):
     choose = _asks_to_choose(field)
     messages = {
         "required": f"{'Select' if choose else 'Enter'} {thing}",
-        "invalid_choice": f"Select {thing} from the choices given",
-        "invalid_list": f"Select {thing} from the choices given",
+        "invalid_choice": f"Select {thing} from the choices given",  # noqa: S608 (words)
+        "invalid_list": f"Select {thing} from the choices given",  # noqa: S608 (words)
         "max_length": f"{subject} must be %(limit_value)d characters or fewer",
         "min_length": f"{subject} must be %(limit_value)d characters or more",
         "max_value": f"{subject} must be %(limit_value)s or less",
