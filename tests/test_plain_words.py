@@ -17,7 +17,7 @@ from tests.test_permission_matrix import build_world, page_path, page_routes, pa
 CODE = re.compile(
     r"(?<![\w@/.:-])(?:"
     r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+"
-    r"|[a-z][a-z_]*(?:\.[a-z][a-z_]*)+"
+    r"|[a-z][a-z_]+(?:\.[a-z][a-z_]*)+"
     r"|[a-z][a-z_]*:(?:[a-z0-9_]*:)*[a-z0-9_]+"
     r"|[a-z][a-z_]*::"
     r")(?![\w@/-])"
@@ -68,6 +68,7 @@ def codes_in(html):
         ("<p>Self-neglect, at 14:05 on 7 December 2026.</p>", []),
         ("<p>See https://www.nhs.uk/conditions or write to lead@oakleigh.example.</p>", []),
         ("<p>Import of log.csv, e.g. from the old system. Note: keep it.</p>", []),
+        ("<p>Their username, for example j.okafor</p>", []),
         ('<p title="self_neglect">Self-neglect</p><script>let a = "b_c";</script>', []),
         ("<p>Column <code>information_source</code></p>", []),
         ("<td>self_neglect</td>", ["self_neglect"]),
