@@ -1,6 +1,7 @@
 """Form pieces shared by every app: NHS.UK-style date input (day, month, year), and
 the plain error messages and error styling every form gets."""
 
+import functools
 import re
 from datetime import date
 
@@ -131,6 +132,7 @@ def _asks_to_choose(field):
     ) or getattr(widget, "input_type", None) in ("radio", "checkbox", "file")
 
 
+@functools.cache
 def _django_default_messages():
     """Every message Django's own fields and validators give, keyed by code."""
     from django.core import validators
@@ -153,9 +155,6 @@ def _django_default_messages():
     ):
         defaults.setdefault(validator.code, set()).add(str(validator.message))
     return defaults
-
-
-_DEFAULTS = None
 
 
 def plain_messages(field, label, name=""):
@@ -208,13 +207,10 @@ class NHSBoundField(BoundField):
 
     def __init__(self, form, field, name):
         super().__init__(form, field, name)
-        global _DEFAULTS
-        if _DEFAULTS is None:
-            _DEFAULTS = _django_default_messages()
-        plain = plain_messages(field, self.label, name)
-        for code, message in plain.items():
+        defaults = _django_default_messages()
+        for code, message in plain_messages(field, self.label, name).items():
             current = field.error_messages.get(code)
-            if current is None or str(current) in _DEFAULTS.get(code, ()):
+            if current is None or str(current) in defaults.get(code, ()):
                 field.error_messages[code] = message
 
     def build_widget_attrs(self, attrs, widget=None):
@@ -222,9 +218,15 @@ class NHSBoundField(BoundField):
         widget = widget or self.field.widget
         if self.errors and getattr(widget, "input_type", None) not in ("radio", "checkbox"):
             css = attrs.get("class", widget.attrs.get("class", ""))
+            fallback = (
+                "nhsuk-textarea--error"
+                if isinstance(widget, forms.Textarea)
+                else "nhsuk-select--error"
+                if isinstance(widget, forms.Select)
+                else "nhsuk-input--error"
+            )
             extra = next(
-                (error for base, error in self.ERROR_CLASSES if base in css.split()),
-                "nhsuk-input--error",
+                (error for base, error in self.ERROR_CLASSES if base in css.split()), fallback
             )
             if extra not in css.split():
                 attrs["class"] = f"{css} {extra}".strip()
