@@ -38,3 +38,33 @@ class RefuseNulCharacters:
                 status=422,
             )
         return render(request, "400_nul.html", {"fields": fields}, status=400)
+
+
+class ErrorInTitle:
+    """A page showing the error summary says "Error: " first in its title, so a
+    screen reader user hears something went wrong before anything else (the NHS.UK
+    error pattern). Done here once rather than in every template's title, so a page
+    with several forms, or a form under another name, cannot forget it."""
+
+    SUMMARY = b'class="nhsuk-error-summary"'
+    TITLE = b"<title>"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.streaming
+            or not response.get("Content-Type", "").startswith("text/html")
+            or self.SUMMARY not in response.content
+        ):
+            return response
+        content = response.content
+        start = content.find(self.TITLE)
+        if start == -1:
+            return response
+        start += len(self.TITLE)
+        if not content[start:].lstrip().startswith(b"Error:"):
+            response.content = content[:start] + b"Error: " + content[start:].lstrip()
+        return response

@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "sharewise.middleware.RefuseNulCharacters",
+    "sharewise.middleware.ErrorInTitle",
     "axes.middleware.AxesMiddleware",
     "sharewise.audittrail.middleware.SealTrailMiddleware",
     # Inside the sealing middleware, so the trail entries it writes are sealed with the rest.
@@ -88,7 +89,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "sharewise.urls"
 WSGI_APPLICATION = "sharewise.wsgi.application"
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+FORM_RENDERER = "sharewise.forms.FormRenderer"
 
 TEMPLATES = [
     {
@@ -224,6 +225,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = False
+# Dates read the same on every page: sharewise/formats/en_GB/formats.py
+FORMAT_MODULE_PATH = ["sharewise.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

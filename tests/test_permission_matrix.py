@@ -906,7 +906,10 @@ def _governance_records(cast):
     )
 
 
-def test_permission_matrix(cast):
+def build_world(cast):
+    """The records every route of the matrix is tried on (see the module docstring),
+    added to the cast; returns (users by role, their API tokens, Tom's break-glass
+    grant). Other tests that visit every page reuse it, with page_path()."""
     cast.concern = record_concern(cast)  # by Nia, about Alice, on the Night team
     # Two more make a cumulative alert about Alice, which Helen (Rose House) sees too.
     record_concern(cast, days_ago=3)
@@ -939,6 +942,33 @@ def test_permission_matrix(cast):
         reason="Covering a night shift",
         session_key="matrix-session",
     )
+    return users, tokens, grant
+
+
+def page_path(cast, name, user, grant, tokens, routes=None):
+    """The path of page route `name` as `user` would open it in the matrix."""
+    routes = routes or page_routes()
+    ids = _ids(cast, user, grant, tokens)
+    return reverse(name, kwargs={param: ids[param] for param in routes[name]})
+
+
+def pages_seen(prefer=ROLES, every_role=False, routes=None):
+    """(URL name, role) for every page route and a role in the cast who may open it
+    (GET answers 200 in the matrix): the first such in `prefer`, or each of them with
+    every_role. A new route is covered as soon as it has its row."""
+    routes = routes or page_routes()
+    seen = []
+    for (name, method), row in PAGE_MATRIX.items():
+        if method != "GET" or name not in routes:
+            continue
+        allowed = {role for role, expected in zip(ROLES, row, strict=True) if expected == 200}
+        chosen = [role for role in prefer if role in allowed]
+        seen.extend((name, role) for role in (chosen if every_role else chosen[:1]))
+    return seen
+
+
+def test_permission_matrix(cast):
+    users, tokens, grant = build_world(cast)
     # Signed in once per role; the API client sends a bearer token and no session.
     browsers = {None: Client()}
     for user in users.values():

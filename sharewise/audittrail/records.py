@@ -339,6 +339,6 @@ def _last_recorded(keys: set[str]) -> dict[str, str]:
                 when = timezone.make_aware(when, UTC)
             found[key] = (
                 f" The trail last recorded it in entry {entry_id}, by {actor or 'the system'} "
-                f"on {timezone.localtime(when):%d %b %Y %H:%M}."
+                f"on {timezone.localtime(when):%-d %B %Y at %H:%M}."
             )
     return found

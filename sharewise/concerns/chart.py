@@ -69,7 +69,7 @@ def svg(points: list[tuple[datetime, str, str]], title: str) -> str:
         last_label = None
         for k in range(5):
             when = start + timedelta(seconds=span * k / 4)
-            label = f"{when:%d %b %Y}"
+            label = f"{when:%-d %B %Y}"
             if label == last_label:
                 continue  # a short span would repeat the same date
             last_label = label

@@ -55,7 +55,7 @@ PERSON_COLUMNS = (
     Column(
         "team",
         "The team, exactly as it is named in Sharewise. For a new person it becomes their team "
-        "from start_date; for a concern it is where it happened.",
+        "from their start date; for a concern it is where it happened.",
         "Night team",
         required=True,
     ),

@@ -163,7 +163,7 @@ class Concern(models.Model):
         ]
 
     def __str__(self):
-        return f"Concern {self.pk} ({self.occurred_at:%d %b %Y})"
+        return f"Concern {self.pk} ({self.occurred_at:%-d %B %Y})"
 
     @property
     def is_overdue(self):

@@ -73,7 +73,7 @@ def digest(content: dict) -> str:
 
 
 def _local(moment) -> str:
-    return f"{timezone.localtime(moment):%-d %b %Y %H:%M}"
+    return f"{timezone.localtime(moment):%-d %B %Y at %H:%M}"
 
 
 def values_for(referral, policy, category_labels) -> dict[str, str]:
@@ -107,7 +107,7 @@ def values_for(referral, policy, category_labels) -> dict[str, str]:
         for c in concerns:
             text = text_of(c)
             if text:
-                parts.append(f"{timezone.localtime(c.occurred_at):%-d %b %Y}: {text}")
+                parts.append(f"{timezone.localtime(c.occurred_at):%-d %B %Y}: {text}")
         return "\n".join(parts)
 
     values["categories"] = ", ".join(
@@ -138,7 +138,7 @@ def values_for(referral, policy, category_labels) -> dict[str, str]:
         .order_by("occurred_at")
     )
     values["other_concerns"] = "\n".join(
-        f"{timezone.localtime(c.occurred_at):%-d %b %Y}: {c.facts}" for c in others
+        f"{timezone.localtime(c.occurred_at):%-d %B %Y}: {c.facts}" for c in others
     )
     values["consent"] = _consent(decision)
     values["capacity"] = {
@@ -156,7 +156,7 @@ def values_for(referral, policy, category_labels) -> dict[str, str]:
     for kind, code in (("medication", "medication"), ("diagnosis", "diagnoses")):
         values[code] = "\n".join(n.text for n in notes if n.kind == kind)
     values["care_notes"] = "\n".join(
-        f"{timezone.localtime(n.written_at):%-d %b %Y}: {n.text}" for n in notes if n.kind == "note"
+        f"{timezone.localtime(n.written_at):%-d %B %Y}: {n.text}" for n in notes if n.kind == "note"
     )
     for code, spec in policy.fields.items():
         if spec.source == "sender":

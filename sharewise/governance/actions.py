@@ -70,7 +70,7 @@ def add(
         if owner.pk != request.user.pk:
             Notification.objects.create(
                 recipient=owner,
-                message=f"Action for you, due {due:%-d %b %Y}: {action.description[:120]}",
+                message=f"Action for you, due {due:%-d %B %Y}: {action.description[:120]}",
                 link=reverse("action", args=[action.pk]),
             )
         trail.record_request(

@@ -47,7 +47,7 @@ class Failure:
 def _day(moment) -> str:
     if isinstance(moment, datetime):
         moment = timezone.localtime(moment)
-    return f"{moment:%-d %b %Y}"
+    return f"{moment:%-d %B %Y}"
 
 
 def _days(n: int) -> str:

@@ -151,7 +151,7 @@ class LessonForm(NHSStyled, forms.Form):
         self.fields["policy_versions"].choices = [
             (
                 v.pk,
-                f"{v.kind.replace('_', ' ').capitalize()} v{v.version} ({v.created_at:%-d %b %Y})",
+                f"{v.kind.replace('_', ' ').capitalize()} v{v.version} ({v.created_at:%-d %B %Y})",
             )
             for v in versions
         ]

@@ -59,7 +59,7 @@ class Section:
 
 
 def _date(d) -> str:
-    return f"{d:%-d %b %Y}"
+    return f"{d:%-d %B %Y}"
 
 
 def next_due(organisation_id: int, service=None) -> date | None:

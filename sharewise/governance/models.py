@@ -140,7 +140,7 @@ class Meeting(models.Model):
 
     def __str__(self):
         where = self.service.name if self.service_id else "Whole organisation"
-        return f"Oversight meeting {self.held_at:%d %b %Y} ({where})"
+        return f"Oversight meeting {self.held_at:%-d %B %Y} ({where})"
 
 
 class Minute(models.Model):

@@ -18,12 +18,12 @@ def chronology_entries(request, person_ids) -> list[dict]:
         if m.decision:
             summary += f" Decision: {m.decision}"
         for a in m.actions.all():
-            summary += f" Action: {a.description} ({staff_name(a.owner)}, due {a.due:%-d %b %Y})."
+            summary += f" Action: {a.description} ({staff_name(a.owner)}, due {a.due:%-d %B %Y})."
         entries.append(
             {
                 "at": m.recorded_at,
                 "kind": "meeting",
-                "title": f"Discussed at the oversight meeting of {m.meeting.held_at:%-d %b %Y}",
+                "title": f"Discussed at the oversight meeting of {m.meeting.held_at:%-d %B %Y}",
                 "summary": summary,
                 "by": staff_name(m.recorded_by),
                 "url": reverse("meeting", args=[m.meeting_id]) if may_open else "",

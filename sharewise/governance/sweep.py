@@ -27,7 +27,7 @@ def _overdue_actions(organisation_id, now) -> int:
         Notification(
             recipient_id=a.owner_id,
             created_at=now,
-            message=f"Overdue since {a.due:%-d %b %Y}: {a.description[:120]}",
+            message=f"Overdue since {a.due:%-d %B %Y}: {a.description[:120]}",
             link=reverse("action", args=[a.pk]),
         )
         for a in late

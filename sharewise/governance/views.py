@@ -129,7 +129,7 @@ def audit_list(request):
     titles = {c.code: c.title for c in policy.criteria}
     series = {
         titles.get(code, code): [
-            (f"{h['run'].period_to:%-d %b %y}", h["counts"].get(code, 0)) for h in history
+            (f"{h['run'].period_to:%-d %B %Y}", h["counts"].get(code, 0)) for h in history
         ]
         for code in titles
         if any(h["counts"].get(code) for h in history)

@@ -189,7 +189,7 @@ class ExpiredToken(Exception):
 
     def __init__(self, token):
         when = timezone.localtime(token.expires_at)
-        super().__init__(f"This API token expired on {when:%-d %b %Y}")
+        super().__init__(f"This API token expired on {when:%-d %B %Y}")
         self.token = token
 
 

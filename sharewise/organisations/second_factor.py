@@ -290,7 +290,7 @@ class PasskeyHelper(WebAuthnHelper):
 
     def create_credential(self, user, response, parsed_credential, original_data):
         device = super().create_credential(user, response, parsed_credential, original_data)
-        device.name = f"Passkey added {timezone.localdate():%-d %b %Y}"
+        device.name = f"Passkey added {timezone.localdate():%-d %B %Y}"
         return device
 
     def register_complete(self, user, state, data):

@@ -163,7 +163,7 @@ class AlertDecision(models.Model):
         ordering = ["decided_at", "id"]
 
     def __str__(self):
-        return f"{self.get_outcome_display()} ({self.decided_at:%d %b %Y})"
+        return f"{self.get_outcome_display()} ({self.decided_at:%-d %B %Y})"
 
 
 class AlertEvent(models.Model):

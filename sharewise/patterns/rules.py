@@ -405,9 +405,9 @@ def explain(
     first, last = local(chosen[0].occurred_at), local(chosen[-1].occurred_at)
     days = (last.date() - first.date()).days
     count = len(chosen)
-    since = f"{first:%-d %b}" if first.year == last.year else f"{first:%-d %b %Y}"
+    since = f"{first:%-d %B}" if first.year == last.year else f"{first:%-d %B %Y}"
     period = (
-        f"on {first:%-d %b %Y}" if days == 0 else f"in {days} days ({since} to {last:%-d %b %Y})"
+        f"on {first:%-d %B %Y}" if days == 0 else f"in {days} days ({since} to {last:%-d %B %Y})"
     )
     by_service: dict[str, list[str]] = {}
     for f in chosen:
@@ -424,7 +424,7 @@ def explain(
     if finding.rule == "overdue_review" and chosen[0].review_due_at:
         due = local(chosen[0].review_due_at)
         return (
-            f"Review was due {due:%-d %b %Y %H:%M}: concern from {first:%-d %b %Y}, "
+            f"Review was due {due:%-d %B %Y at %H:%M}: concern from {first:%-d %B %Y}, "
             f"recorded by {places}."
         )
     sentence = f"{count} {_what(finding.rule, chosen)} {period}, recorded by {places}"

@@ -11,7 +11,11 @@ class PersonForm(forms.ModelForm):
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(), label="Team supporting them", empty_label="Choose a team"
     )
-    start_date = DatePartsField(label="Support started", help_text="For example, 1 9 2026")
+    start_date = DatePartsField(
+        label="Support started",
+        help_text="For example, 1 9 2026",
+        error_messages={"required": "Enter the date their support started"},
+    )
 
     class Meta:
         model = Person

@@ -937,11 +937,11 @@ def answer_advice(request, advice, answer: str, *, via="page") -> AdviceRequest:
 
 
 def _review_words(decision, new_ids=(), due=False) -> str:
-    when = f"{timezone.localtime(decision.decided_at):%-d %b %Y}"
+    when = f"{timezone.localtime(decision.decided_at):%-d %B %Y}"
     what = decision.get_outcome_display().lower()
     text = f"Sharing decision {decision.pk} ({what}, {when}) "
     if due:
-        text += f"was due for review on {decision.review_date:%-d %b %Y}."
+        text += f"was due for review on {decision.review_date:%-d %B %Y}."
     else:
         n = len(new_ids)
         text += (

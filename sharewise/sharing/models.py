@@ -127,7 +127,7 @@ class ConsentRecord(models.Model):
         indexes = [models.Index(fields=["person", "-asked_at"], name="consent_by_person")]
 
     def __str__(self):
-        return f"Consent {self.get_outcome_display().lower()} ({self.asked_at:%d %b %Y})"
+        return f"Consent {self.get_outcome_display().lower()} ({self.asked_at:%-d %B %Y})"
 
 
 class Outcome(models.TextChoices):

@@ -45,7 +45,7 @@ def chronology_entries(request, person_ids) -> list[dict]:
     for d in SharingDecision.objects.filter(person_id__in=person_ids).select_related("decided_by"):
         summary = f"{d.get_outcome_display()}. {d.necessity}"
         if d.review_date:
-            summary += f" Review by {d.review_date:%-d %b %Y}."
+            summary += f" Review by {d.review_date:%-d %B %Y}."
         entries.append(
             {
                 "at": d.decided_at,

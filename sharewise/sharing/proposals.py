@@ -35,7 +35,7 @@ class Record:
 
 
 def _where(pk: int, when: datetime) -> str:
-    return f"concern {pk} ({timezone.localtime(when):%-d %b %Y})"
+    return f"concern {pk} ({timezone.localtime(when):%-d %B %Y})"
 
 
 def _shown(what: str, where: list[str]) -> str:

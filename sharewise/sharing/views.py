@@ -51,7 +51,7 @@ def recent_concerns(person, user, chosen=(), limit=30):
         concerns += list(about.filter(pk__in=missing).order_by("-occurred_at"))
     for c in concerns:
         local = timezone.localtime(c.occurred_at)
-        c.label = f"{local:%-d %b %Y}: {c.facts[:90]}{'…' if len(c.facts) > 90 else ''}"
+        c.label = f"{local:%-d %B %Y}: {c.facts[:90]}{'…' if len(c.facts) > 90 else ''}"
     return concerns
 
 

@@ -100,8 +100,8 @@ def _add_person_errors(page, url, cast):
     _add_person(page, url, cast)
     page.get_by_role("button", name="Add person").click()
     summary = page.get_by_role("alert")
-    expect(summary).to_contain_text("Given name: this is required")
-    expect(summary).to_contain_text("Date of birth: this is required")
+    expect(summary).to_contain_text("Enter given name")
+    expect(summary).to_contain_text("Enter date of birth")
     expect(page).to_have_title("Error: Add a person – Sharewise")
 
 
@@ -251,8 +251,8 @@ def _record_concern_errors(page, url, cast):
     _record_concern(page, url, cast)
     page.get_by_role("button", name="Record concern").click()
     summary = page.get_by_role("alert")
-    expect(summary).to_contain_text("Time it happened: this is required")
-    expect(summary).to_contain_text("How serious is it, in your judgement: this is required")
+    expect(summary).to_contain_text("Enter time it happened")
+    expect(summary).to_contain_text("Select how serious it is, in your judgement")
     expect(page).to_have_title(re.compile(r"^Error: Record a concern"))
 
 

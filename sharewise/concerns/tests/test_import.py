@@ -528,7 +528,7 @@ def test_a_lead_uploads_a_file_and_sees_progress_then_the_result(
     assert Concern.objects.count() == 30
 
 
-def test_the_progress_page_refreshes_itself_while_the_import_runs(cast, as_user):
+def test_the_progress_page_updates_itself_while_the_import_runs(cast, as_user):
     job = ImportJob.objects.create(
         organisation=cast.org,
         created_by=cast.sarah,
@@ -538,7 +538,8 @@ def test_the_progress_page_refreshes_itself_while_the_import_runs(cast, as_user)
         rows_done=4_000,
     )
     page = as_user(cast.sarah).get(f"/imports/{job.pk}/").content.decode()
-    assert '<meta http-equiv="refresh" content="2">' in page
+    assert 'data-sw-poll="2"' in page and "js/progress.js" in page
+    assert 'role="status" aria-live="polite"' in page
     assert "4000 of 10000 checked" in page
     assert '<progress max="100" value="40">' in page
 

@@ -86,7 +86,7 @@ def test_the_emergency_steps_are_on_the_form(cast, as_user):
             "cannot be in the future",
         ),
         ({"occurred_on_2": 1930}, "occurred_on", "before Alice Moore was born"),
-        ({"categories": ["witchcraft"]}, "categories", "Select a valid choice"),
+        ({"categories": ["witchcraft"]}, "categories", "from the choices given"),
         ({"facts": "   "}, "facts", "Say what happened"),
         ({"immediate_action": ""}, "immediate_action", "Say what you did"),
         ({"occurred_time": "25:99"}, "occurred_time", "Enter the time"),

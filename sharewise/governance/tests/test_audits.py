@@ -183,7 +183,7 @@ def test_an_alert_left_waiting_or_decided_late_is_found_and_one_decided_in_two_d
 
     found = failing(cast, "alert_undecided")
     assert set(found) == {("alert", waiting.pk), ("alert", slow.pk), ("alert", again.pk)}
-    raised = f"{timezone.localtime(waiting.raised_at):%-d %b %Y}"
+    raised = f"{timezone.localtime(waiting.raised_at):%-d %B %Y}"
     assert found[("alert", waiting.pk)].summary == (
         f"Alert raised {raised} still waiting for a decision after 10 days; the policy allows 7."
     )

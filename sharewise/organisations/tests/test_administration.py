@@ -39,7 +39,7 @@ def test_an_administrator_cannot_put_a_team_in_another_organisations_service(cas
     response = as_user(cast.owen).post(
         "/organisation/teams/new/", {"service": cast.other_service.pk, "name": "Sneaky"}
     )
-    assert b"Select a valid choice" in response.content
+    assert b"Select service from the choices given" in response.content
     assert not Team.objects.filter(name="Sneaky").exists()
 
 
@@ -87,7 +87,7 @@ def test_a_weak_password_or_missing_role_saves_nothing(cast, as_user):
     )
     assert response.status_code == 200
     assert b"This password is too short" in response.content
-    assert b"This field is required" in response.content
+    assert b"Select where" in response.content
     assert not Membership.objects.filter(user__username="weak").exists()
 
 

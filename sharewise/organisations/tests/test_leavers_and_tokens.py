@@ -132,7 +132,7 @@ def test_the_tokens_page_shows_expiry_and_last_use(cast, as_user):
     Client().get("/api/v1/me", **bearer(secret))
     page = as_user(cast.nia).get("/account/api-tokens/").content.decode()
     expires = timezone.localtime(token.expires_at)
-    assert f"{expires:%-d %b %Y}" in page
+    assert f"{expires:%-d %B %Y}" in page
     assert "Never" not in page  # it has been used
 
 

@@ -141,7 +141,10 @@ def test_an_identity_already_linked_to_someone_else_is_refused_with_what_to_do(
     assert SingleSignOnIdentity.objects.get(subject=SARAH).user == cast.sarah
     assert "Error: " in answer.content.decode()  # the page title says so too
     blank = set_identity(owen, cast.tom, "")
-    assert blank.status_code == 400 and "this is required" in blank.content.decode()
+    assert (
+        blank.status_code == 400
+        and "Enter their identifier at your identity provider" in blank.content.decode()
+    )
 
 
 def test_changing_and_removing_an_identity_are_both_in_the_trail(

@@ -92,7 +92,7 @@ def policies(draw):
 def _date(text: str, year: int) -> date:
     parts = text.split()
     return datetime.strptime(
-        f"{parts[0]} {parts[1]} {parts[2] if len(parts) > 2 else year}", "%d %b %Y"
+        f"{parts[0]} {parts[1]} {parts[2] if len(parts) > 2 else year}", "%d %B %Y"
     ).date()
 
 
@@ -281,7 +281,7 @@ def test_low_low_moderate_high_is_not_each_more_serious_than_the_one_before():
     sentence = explain(finding, {f.id: f for f in facts}, TEAMS)
     assert sentence == (
         "4 concerns, among them a rise in seriousness from low to moderate to high"
-        " in 11 days (1 Mar to 12 Mar 2026), recorded by the Team 1 at House 1."
+        " in 11 days (1 March to 12 March 2026), recorded by the Team 1 at House 1."
     )
     assert problems(sentence, "escalating_severity", facts) == []
 
@@ -302,13 +302,13 @@ def test_the_checks_catch_an_explanation_that_overstates():
     facts = [fact(1, 1), fact(2, 5), fact(3, 9, "moderate"), fact(4, 12, "high")]
     wrong = (
         "4 concerns, each more serious than the one before (low, low, moderate, high)"
-        " in 11 days (1 Mar to 12 Mar 2026), recorded by the Team 1 at House 1."
+        " in 11 days (1 March to 12 March 2026), recorded by the Team 1 at House 1."
     )
     assert problems(wrong, "escalating_severity", facts) != []
     assert problems(wrong.replace("4 concerns", "5 concerns"), "escalating_severity", facts)
     different = fact(5, 20, person_ids=(2,))
     assert problems(
-        "2 concerns about one person in 19 days (1 Mar to 20 Mar 2026), recorded by the Team 1 at House 1.",
+        "2 concerns about one person in 19 days (1 March to 20 March 2026), recorded by the Team 1 at House 1.",
         "cumulative",
         [facts[0], different],
     )
@@ -331,7 +331,7 @@ def test_a_year_turning_is_written_on_both_dates():
     sentence = explain(
         Finding("cumulative", "person:1", frozenset({1, 2})), {f.id: f for f in facts}, TEAMS
     )
-    assert "in 21 days (20 Dec 2025 to 10 Jan 2026)" in sentence
+    assert "in 21 days (20 December 2025 to 10 January 2026)" in sentence
 
 
 def test_shifts_are_named_only_when_every_concern_has_one():

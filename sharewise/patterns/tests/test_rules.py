@@ -219,7 +219,7 @@ def test_the_explanation_names_teams_services_shifts_and_dates():
         {"night": "Night", "early": "Early"},
     )
     assert text == (
-        "3 concerns about one person in 41 days (15 Oct to 25 Nov 2026), recorded by the Night team"
+        "3 concerns about one person in 41 days (15 October to 25 November 2026), recorded by the Night team"
         " and the Day team at Rose House and the Community team at Riverside Home Care,"
         " on night and early shifts."
     )
