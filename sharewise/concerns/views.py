@@ -96,6 +96,16 @@ def _from_draft(form_class, fields: dict) -> dict:
     return initial
 
 
+def _already_recorded(user, fields: dict) -> bool:
+    """Whether the concern this draft is of has been recorded since (a save that
+    arrived after it was sent must not bring it back)."""
+    try:
+        key = uuid.UUID((fields.get("submission") or [""])[0])
+    except ValueError:
+        return False
+    return recording.already_recorded(user, key) is not None
+
+
 @login_required
 def record_concern(request, person_id):
     try:
@@ -124,6 +134,9 @@ def record_concern(request, person_id):
             kept = (restored, timezone.now())
         else:
             kept = sessions.kept_fields(request.user, request.path)
+        if kept and _already_recorded(request.user, kept[0]):
+            sessions.forget_draft(request.user, request.path)  # a save that came late
+            kept = None
         if kept:
             initial |= _from_draft(ConcernForm, kept[0])
             draft_saved_at = timezone.localtime(kept[1])
@@ -187,7 +200,9 @@ def save_concern_draft(request, person_id):
     fields = {
         name: request.POST.getlist(name) for name in ConcernForm.base_fields if name in request.POST
     }
-    if not sessions.keep_fields(request.user, page, fields):
+    if _already_recorded(request.user, fields) or not sessions.keep_fields(
+        request.user, page, fields
+    ):
         sessions.forget_draft(request.user, page)
     return JsonResponse({"saved_at": timezone.localtime().strftime("%H:%M")})
 

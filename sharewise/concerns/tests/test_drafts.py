@@ -144,3 +144,15 @@ def test_old_drafts_are_not_offered(cast, as_user):
     client.post(draft_of(cast.alice), {"facts": "Typed two days ago, never sent"})
     KeptDraft.objects.update(kept_at=timezone.now() - timedelta(days=2))
     assert "Typed two days ago" not in client.get(page_of(cast.alice)).content.decode()
+
+
+def test_a_save_arriving_after_the_concern_was_recorded_does_not_bring_it_back(cast, as_user):
+    client = as_user(cast.nia)
+    key = str(client.get(page_of(cast.alice)).context["form"].initial["submission"])
+    client.post(page_of(cast.alice), form_data(cast, submission=key))
+    late = client.post(draft_of(cast.alice), {"facts": "Already sent words", "submission": key})
+    assert late.status_code == 200
+    assert not KeptDraft.objects.exists()
+    fresh = client.get(page_of(cast.alice))
+    assert "Already sent words" not in fresh.content.decode()
+    assert str(fresh.context["form"].initial["submission"]) != key

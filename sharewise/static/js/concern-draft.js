@@ -114,4 +114,6 @@
   }
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
+  // Sending the form is the last word: no save may follow it.
+  form.addEventListener("submit", () => clearTimeout(timer));
 })();
