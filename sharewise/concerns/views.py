@@ -96,14 +96,18 @@ def _from_draft(form_class, fields: dict) -> dict:
     return initial
 
 
+def _submission(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
 def _already_recorded(user, fields: dict) -> bool:
     """Whether the concern this draft is of has been recorded since (a save that
     arrived after it was sent must not bring it back)."""
-    try:
-        key = uuid.UUID((fields.get("submission") or [""])[0])
-    except ValueError:
-        return False
-    return recording.already_recorded(user, key) is not None
+    key = _submission((fields.get("submission") or [""])[0])
+    return key is not None and recording.already_recorded(user, key) is not None
 
 
 @login_required
@@ -151,8 +155,10 @@ def record_concern(request, person_id):
     )
     if request.method == "POST":
         valid = form.is_valid()
-        key = form.cleaned_data.get("submission") if valid else None
-        if key and (earlier := recording.already_recorded(request.user, key)):
+        key = form.cleaned_data.get("submission")
+        # Sent before (a double press, or again after signing in): whatever it says now.
+        sent = _submission(request.POST.get("submission"))
+        if sent and (earlier := recording.already_recorded(request.user, sent)):
             sessions.forget_draft(request.user, request.path)
             messages.info(
                 request, "This concern was already recorded. It has not been recorded twice."
