@@ -43,9 +43,12 @@ def test_nia_records_a_concern_helen_reviews_it_sarah_sees_the_chronology(
 
     # Her own words are asked near the top, with the standard as a prompt beside them.
     own_words = page.get_by_label("The person's own words")
-    expect(page.get_by_text("write down their own words, as exactly as you can")).to_be_visible()
+    expect(page.locator("#id_persons_words_helptext")).to_contain_text(
+        "write down their own words, as exactly as you can"
+    )
     own_words.fill("He said I was a burden and should be grateful anyone feeds me.")
     page.get_by_label("The person told me").check()
+    expect(page.get_by_text("Their words go in")).to_be_visible()
 
     # An unexplained injury asks where on the body it is.
     page.get_by_label("Unexplained injury").check()
