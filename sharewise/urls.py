@@ -34,6 +34,11 @@ urlpatterns = [
     path("people/<int:person_id>/enrolments/new/", people.add_enrolment, name="add_enrolment"),
     path("people/<int:person_id>/break-glass/", people.break_glass, name="break_glass"),
     path("people/<int:person_id>/concerns/new/", concerns.record_concern, name="record_concern"),
+    path(
+        "people/<int:person_id>/concerns/new/draft/",
+        concerns.save_concern_draft,
+        name="save_concern_draft",
+    ),
     path("people/<int:person_id>/chronology/", concerns.person_chronology, name="chronology"),
     path("concerns/<int:concern_id>/", concerns.concern_page, name="concern"),
     path("concerns/<int:concern_id>/amend/", concerns.amend_concern, name="amend_concern"),

@@ -1,4 +1,3 @@
-import re
 from datetime import datetime
 
 from django import forms
@@ -17,8 +16,6 @@ from sharewise.forms import DatePartsField, NHSStyled
 from sharewise.organisations.models import Team
 from sharewise.people.models import Person
 from sharewise.policy.documents import NO_INDICATOR
-
-TIME = re.compile(r"^\s*(\d{1,2})[:.]?(\d{2})\s*$")
 
 
 def _radio(choices, label):
@@ -50,48 +47,91 @@ class AllegedSource(forms.Form):
 
 
 class ConcernForm(AllegedSource, NHSStyled, forms.Form):
-    """Parses what the recorder typed; recording.problems() judges it."""
+    """Parses what the recorder typed; recording.problems() judges it. The questions a
+    tired worker must answer come first (when, what happened, their words, how serious),
+    so the steps for immediate danger show before anything else is asked."""
 
     # As the page asks them, so errors are listed in the same order.
     field_order = [
         "occurred_on",
         "occurred_time",
-        "team",
-        "shift",
-        "other_people",
-        "categories",
-        "risk_indicators",
-        "information_source",
-        "reported_by",
         "facts",
         "persons_words",
-        "persons_wishes",
-        "sharing_view",
-        "sharing_view_reason",
+        "severity",
+        "immediate_action",
+        "categories",
+        "information_source",
+        "reported_by",
         "injury",
         "injury_location",
         "source_kind",
         "source_staff",
         "source_person",
         "source_description",
+        "risk_indicators",
+        "others_at_risk",
+        "other_people",
+        "persons_wishes",
+        "sharing_view",
+        "sharing_view_reason",
+        "who_was_told",
+        "team",
+        "shift",
+        "submission",
     ]
 
-    occurred_on = DatePartsField(label="Date it happened", help_text="For example, 24 11 2026")
-    occurred_time = forms.CharField(
-        label="Time it happened", help_text="24-hour clock, for example 22:30", max_length=5
+    occurred_on = forms.DateField(
+        label="Date it happened",
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "nhsuk-input sw-input--date"}, format="%Y-%m-%d"
+        ),
+        input_formats=["%Y-%m-%d"],
+        error_messages={
+            "required": "Enter the date it happened",
+            "invalid": "Enter a real date, for example 24 11 2026",
+        },
     )
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.none(), label="Where it happened", empty_label="Choose the team"
+    occurred_time = forms.TimeField(
+        label="Time it happened",
+        widget=forms.TimeInput(
+            attrs={"type": "time", "class": "nhsuk-input sw-input--time"}, format="%H:%M"
+        ),
+        input_formats=["%H:%M", "%H:%M:%S", "%H.%M"],
+        error_messages={
+            "required": "Enter the time it happened",
+            "invalid": "Enter the time as hours and minutes, for example 22:30",
+        },
     )
-    shift = forms.ChoiceField(label="Shift", required=False)
-    other_people = forms.ModelMultipleChoiceField(
-        queryset=Person.objects.none(),
+    facts = forms.CharField(
+        label="What happened",
+        widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label="Anyone else at risk",
+    )
+    persons_words = forms.CharField(
+        label="The person's own words", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    severity = _radio(
+        [(Severity.IMMEDIATE, Severity.IMMEDIATE.label)]
+        + [(v, label) for v, label in Severity.choices if v != Severity.IMMEDIATE],
+        "How serious is it, in your judgement",
+    )
+    immediate_action = forms.CharField(
+        label="What you did straight away", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     categories = forms.MultipleChoiceField(
-        widget=forms.CheckboxSelectMultiple, label="What kind of abuse or neglect", required=False
+        widget=forms.CheckboxSelectMultiple,
+        label="What kind of abuse or neglect",
+        error_messages={"required": "Choose at least one category of abuse or neglect"},
+    )
+    information_source = _radio(InformationSource.choices, "How do you know")
+    reported_by = forms.CharField(label="Who reported it", required=False, max_length=200)
+    injury = _radio(Injury.choices, "Injury")
+    injury_location = forms.CharField(label="Where on the body", required=False, max_length=200)
+    source_kind = forms.ChoiceField(
+        choices=SourceKind.choices,
+        label="Who is alleged to have caused the harm",
+        widget=forms.RadioSelect,
+        required=False,  # not known yet, at night, is an answer too
     )
     risk_indicators = forms.MultipleChoiceField(
         widget=forms.CheckboxSelectMultiple,
@@ -100,28 +140,40 @@ class ConcernForm(AllegedSource, NHSStyled, forms.Form):
         "will ask about each one you tick.",
         required=False,
     )
-    information_source = _radio(InformationSource.choices, "How do you know")
-    reported_by = forms.CharField(label="Who reported it", required=False, max_length=200)
-    facts = forms.CharField(label="What happened", widget=forms.Textarea, required=False)
-    persons_words = forms.CharField(
-        label="The person's own words", widget=forms.Textarea, required=False
+    others_at_risk = forms.ChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")],
+        label="Is anyone else we support at risk from this?",
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    other_people = forms.ModelMultipleChoiceField(
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Who else is at risk",
     )
     persons_wishes = forms.CharField(
-        label="What the person wants to happen", widget=forms.Textarea, required=False
+        label="What the person wants to happen",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
     sharing_view = _radio(SharingView.choices, "The person's view on sharing this")
-    sharing_view_reason = forms.CharField(label="Why", widget=forms.Textarea, required=False)
-    injury = _radio(Injury.choices, "Injury")
-    injury_location = forms.CharField(label="Where on the body", required=False, max_length=200)
-    source_kind = _radio(SourceKind.choices, "Who is alleged to have caused the harm")
-    immediate_action = forms.CharField(
-        label="What you did straight away", widget=forms.Textarea, required=False
+    sharing_view_reason = forms.CharField(
+        label="Why", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    who_was_told = forms.CharField(label="Who you told", widget=forms.Textarea, required=False)
-    severity = _radio(Severity.choices, "How serious is it, in your judgement")
+    who_was_told = forms.CharField(
+        label="Who you told", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), label="Where it happened", empty_label="Choose the team"
+    )
+    shift = forms.ChoiceField(label="Shift", required=False)
+    # One key per concern being written: sending it twice records it once.
+    submission = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, policy, teams, people, staff, adult=True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["others_at_risk"].reveal_on = "yes"
         self.fields["team"].queryset = teams
         self.fields["team"].label_from_instance = lambda t: f"{t.name}, {t.service.name}"
         self.fields["shift"].choices = [
@@ -139,19 +191,30 @@ class ConcernForm(AllegedSource, NHSStyled, forms.Form):
         self.fields["source_person"].queryset = people
         self.fields["source_staff"].queryset = staff
         self.fields["source_staff"].label_from_instance = lambda u: u.get_full_name() or u.username
+        # A standard the policy requires whatever the answers is asked as a required
+        # question, in its own words; the others are prompts beside their question.
+        for standard in policy.standards:
+            field = self.fields.get(standard.check)
+            if field is not None and standard.required and standard.when == "always":
+                field.required = True
+                field.error_messages["required"] = standard.message
+            if field is not None and not field.help_text:
+                field.help_text = standard.message
 
-    def clean_occurred_time(self):
-        match = TIME.match(self.cleaned_data["occurred_time"])
-        if not match or int(match[1]) > 23 or int(match[2]) > 59:
-            raise forms.ValidationError("Enter the time as hours and minutes, for example 22:30")
-        return int(match[1]), int(match[2])
+    def clean(self):
+        data = super().clean()
+        if data.get("others_at_risk") != "yes":
+            # Ticks left under a "No" (hidden from sight) are not an answer.
+            data["other_people"] = []
+            self._errors.pop("other_people", None)
+        return data
 
     def occurred_at(self):
         day = self.cleaned_data.get("occurred_on")
         clock = self.cleaned_data.get("occurred_time")
         if not day or not clock:
             return None
-        return timezone.make_aware(datetime(day.year, day.month, day.day, *clock))
+        return timezone.make_aware(datetime.combine(day, clock.replace(second=0, microsecond=0)))
 
 
 class AmendmentForm(AllegedSource, NHSStyled, forms.Form):

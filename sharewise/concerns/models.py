@@ -132,6 +132,9 @@ class Concern(models.Model):
     # Historic records brought in from a spreadsheet: part of the chronology and the
     # pattern rules, but not new work for today's review queue.
     imported = models.BooleanField(default=False)
+    # The form's key for this concern: sent twice (a double press, or again after
+    # signing in), it is recorded once.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = ConcernQuerySet.as_manager()
 
@@ -194,6 +197,8 @@ class AwaitingReview(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
     due_at = models.DateTimeField()
+    # When the leads were chased about a missed urgent review: once, not every sweep.
+    chased_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [

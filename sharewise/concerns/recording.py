@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sharewise.audittrail import records, trail
-from sharewise.concerns import shifts, signals, standards
+from sharewise.concerns import shifts, signals, standards, urgent
 from sharewise.concerns.models import (
     Amendment,
     AwaitingReview,
@@ -217,12 +217,18 @@ def record(
     in_force=None,
     imported=False,
     together=False,
+    submission_key=None,
 ) -> Concern:
     """Save a concern, or raise ValidationError naming every field to fix. Without a
     request (import, demo), actor says who; recorded_at and recorded_by only for
     historic records (recorded_by: who recorded it then, when not the actor);
     in_force: policy_for()'s answer, when the caller (an import) already holds it;
-    together: the caller saves many and sends concerns_recorded_together after."""
+    together: the caller saves many and sends concerns_recorded_together after;
+    submission_key: the form's key for this concern, so that sending it again records
+    it once (the concern recorded the first time is returned)."""
+    recorder = recorded_by or actor or request.user
+    if submission_key and (earlier := already_recorded(recorder, submission_key)):
+        return earlier
     version, policy = in_force or policy_for(organisation_id)
     errors = problems(draft, organisation_id, policy)
     if errors:
@@ -230,26 +236,35 @@ def record(
     answers = _answers(draft)
     local = timezone.localtime(draft.occurred_at)
     recorded_at = recorded_at or timezone.now()
-    concern = Concern.objects.create(
-        organisation_id=organisation_id,
-        recorded_by=recorded_by or actor or request.user,
-        recorded_at=recorded_at,
-        occurred_at=draft.occurred_at,
-        service=draft.service,
-        team=draft.team,
-        shift=draft.shift or shifts.shift_for(local.time(), policy.shifts),
-        categories=list(dict.fromkeys(draft.categories)),
-        risk_indicators=list(dict.fromkeys(draft.risk_indicators)),
-        source_staff=draft.source_staff,
-        source_person=draft.source_person,
-        unmet_standards=[s.code for s in standards.unmet(answers, policy.standards)],
-        review_due_at=review_due(recorded_at, answers["severity"], policy),
-        policy_version=version,
-        external_ref=draft.external_ref,
-        imported=imported,
-        **{k: answers.get(k) or "" for k in TEXT_FIELDS},
-        **{k: answers[k] for k in CHOICE_FIELDS if answers.get(k)},
-    )
+    try:
+        with transaction.atomic():
+            concern = Concern.objects.create(
+                organisation_id=organisation_id,
+                recorded_by=recorder,
+                recorded_at=recorded_at,
+                occurred_at=draft.occurred_at,
+                service=draft.service,
+                team=draft.team,
+                shift=draft.shift or shifts.shift_for(local.time(), policy.shifts),
+                categories=list(dict.fromkeys(draft.categories)),
+                risk_indicators=list(dict.fromkeys(draft.risk_indicators)),
+                source_staff=draft.source_staff,
+                source_person=draft.source_person,
+                unmet_standards=[s.code for s in standards.unmet(answers, policy.standards)],
+                review_due_at=review_due(recorded_at, answers["severity"], policy),
+                policy_version=version,
+                external_ref=draft.external_ref,
+                imported=imported,
+                submission_key=submission_key,
+                **{k: answers.get(k) or "" for k in TEXT_FIELDS},
+                **{k: answers[k] for k in CHOICE_FIELDS if answers.get(k)},
+            )
+    except IntegrityError:
+        # The same form sent twice at once: the other request recorded it.
+        earlier = submission_key and already_recorded(recorder, submission_key)
+        if not earlier:
+            raise
+        return earlier
     ConcernPerson.objects.bulk_create(
         ConcernPerson(concern=concern, person=p) for p in draft.people
     )
@@ -267,7 +282,14 @@ def record(
         signals.concern_recorded.send(
             Concern, concern=concern, at=recorded_at, person_ids=[p.pk for p in draft.people]
         )
+    if not imported:
+        urgent.tell(concern)
     return concern
+
+
+def already_recorded(recorder, submission_key):
+    """The concern this person already recorded from the form with this key, if any."""
+    return Concern.objects.filter(recorded_by=recorder, submission_key=submission_key).first()
 
 
 def write_change(request, action, concern, people, *, new=False, **more):

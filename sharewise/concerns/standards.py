@@ -30,8 +30,21 @@ def applicable(answers: Mapping, standards) -> list:
 
 
 def unmet(answers: Mapping, standards) -> list:
-    """Standards that apply to these answers and are not met, in policy order."""
-    return [s for s in applicable(answers, standards) if not _answered(answers, s.check)]
+    """Standards that count against a concern: required ones that apply to these
+    answers and are not met, in policy order. A standard the policy does not require is
+    a prompt while recording (its question may be left blank), never a failure after."""
+    return [
+        s for s in applicable(answers, standards) if s.required and not _answered(answers, s.check)
+    ]
+
+
+def prompts(answers: Mapping, standards) -> list:
+    """Standards not required that apply and are not met: advice, not a failure."""
+    return [
+        s
+        for s in applicable(answers, standards)
+        if not s.required and not _answered(answers, s.check)
+    ]
 
 
 def missing_requirements(answers: Mapping, standards) -> dict[str, str]:

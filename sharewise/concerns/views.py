@@ -1,22 +1,32 @@
+import uuid
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from sharewise.concerns import chart, chronology, recording
 from sharewise.concerns.access import get_concern_for, name_people
 from sharewise.concerns.forms import AmendmentForm, ChronologyFilterForm, ConcernForm, ReviewForm
 from sharewise.concerns.models import Concern, Severity
+from sharewise.organisations import sessions
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Service, Team
 from sharewise.people import panels
 from sharewise.people.access import get_person_for
 from sharewise.people.models import Enrolment, Person
 from sharewise.people.views import not_found_page
+
+# The page a concern was just recorded from, so the concern page tells the browser to
+# let go of any copy it kept while the server had not confirmed a save.
+FORGET_IN_BROWSER = "concern_form_sent"
 
 
 def _draft(form, person):
@@ -74,6 +84,32 @@ def _form_choices(request, person):
     return teams, Person.objects.filter(pk__in=[p.pk for p in people]), staff
 
 
+def _from_draft(form_class, fields: dict) -> dict:
+    """A kept draft ({name: [values]}) as the form's initial answers."""
+    initial = {}
+    for name, values in fields.items():
+        field = form_class.base_fields.get(name)
+        if field is None:
+            continue
+        many = isinstance(field.widget, forms.CheckboxSelectMultiple)
+        initial[name] = values if many else values[0]
+    return initial
+
+
+def _submission(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _already_recorded(user, fields: dict) -> bool:
+    """Whether the concern this draft is of has been recorded since (a save that
+    arrived after it was sent must not bring it back)."""
+    key = _submission((fields.get("submission") or [""])[0])
+    return key is not None and recording.already_recorded(user, key) is not None
+
+
 @login_required
 def record_concern(request, person_id):
     try:
@@ -83,7 +119,31 @@ def record_concern(request, person_id):
     _, policy = recording.policy_for(person.organisation_id)
     teams, people, staff = _form_choices(request, person)
     mine = teams.filter(pk__in=scope_for(request.user).team_ids, enrolments__person=person).first()
-    initial = {"team": mine or teams.filter(enrolments__person=person).first()}
+    now = timezone.localtime()
+    initial = {
+        "team": mine or teams.filter(enrolments__person=person).first(),
+        "occurred_on": now.date(),
+        "occurred_time": now.time().replace(second=0, microsecond=0),
+        "submission": uuid.uuid4(),
+    }
+    draft_saved_at = None
+    if request.method == "GET":
+        # What they had typed comes back: sent when their session ran out (given back
+        # once by the session middleware, kept again here until the concern is
+        # recorded), or saved as they typed.
+        restored = getattr(request, "restored_draft", None)
+        if restored:
+            sessions.keep_fields(request.user, request.path, restored)
+            request.restored_draft = None  # filled in here, not by the page's script
+            kept = (restored, timezone.now())
+        else:
+            kept = sessions.kept_fields(request.user, request.path)
+        if kept and _already_recorded(request.user, kept[0]):
+            sessions.forget_draft(request.user, request.path)  # a save that came late
+            kept = None
+        if kept:
+            initial |= _from_draft(ConcernForm, kept[0])
+            draft_saved_at = timezone.localtime(kept[1])
     form = ConcernForm(
         request.POST if request.method == "POST" else None,
         policy=policy,
@@ -95,13 +155,31 @@ def record_concern(request, person_id):
     )
     if request.method == "POST":
         valid = form.is_valid()
+        key = form.cleaned_data.get("submission")
+        # Sent before (a double press, or again after signing in): whatever it says now.
+        sent = _submission(request.POST.get("submission"))
+        if sent and (earlier := recording.already_recorded(request.user, sent)):
+            sessions.forget_draft(request.user, request.path)
+            messages.info(
+                request, "This concern was already recorded. It has not been recorded twice."
+            )
+            return redirect("concern", concern_id=earlier.pk)
         draft = _draft(form, person)
         problems = recording.problems(draft, person.organisation_id, policy)
         # Judge everything that parsed, so the recorder sees every problem at once.
         _add_errors(form, ValidationError(problems), only_new=True)
         if valid and not problems:
-            concern = recording.record(request, person.organisation_id, draft)
-            messages.success(request, "Concern recorded. Your manager will review it.")
+            concern = recording.record(request, person.organisation_id, draft, submission_key=key)
+            sessions.forget_draft(request.user, request.path)
+            request.session[FORGET_IN_BROWSER] = request.path
+            if concern.severity == Severity.IMMEDIATE:
+                messages.success(
+                    request,
+                    "Concern recorded. Your manager and the safeguarding lead have been told "
+                    "it is urgent.",
+                )
+            else:
+                messages.success(request, "Concern recorded. Your manager will review it.")
             return redirect("concern", concern_id=concern.pk)
     return render(
         request,
@@ -112,9 +190,27 @@ def record_concern(request, person_id):
             "panels": panels.for_person(request, person),
             "form": form,
             "policy": policy,
-            "prompts": {s.code: s.message for s in policy.standards},
+            "draft_saved_at": draft_saved_at,
         },
     )
+
+
+@login_required
+@require_POST
+def save_concern_draft(request, person_id):
+    """The concern form saves itself as it is filled: kept for its author alone,
+    encrypted, until the concern is recorded (or for a day)."""
+    if not Person.objects.visible_to(request.user).filter(pk=person_id).exists():
+        raise Http404
+    page = reverse("record_concern", args=[person_id])
+    fields = {
+        name: request.POST.getlist(name) for name in ConcernForm.base_fields if name in request.POST
+    }
+    if _already_recorded(request.user, fields) or not sessions.keep_fields(
+        request.user, page, fields
+    ):
+        sessions.forget_draft(request.user, page)
+    return JsonResponse({"saved_at": timezone.localtime().strftime("%H:%M")})
 
 
 def _labels(concern):
@@ -151,6 +247,7 @@ def concern_page(request, concern_id):
         .values_list("pk", flat=True)
     )
     unmet = [s.message for s in recording.unmet_now(concern, policy)]
+    sent_from = request.session.pop(FORGET_IN_BROWSER, None)
     return render(
         request,
         "concerns/concern.html",
@@ -174,6 +271,7 @@ def concern_page(request, concern_id):
             "can_review": request.user.has_perm("concerns.review_concern", concern),
             "can_amend": request.user.has_perm("concerns.amend_concern", concern),
             "category_labels": labels,
+            "forget_draft": f"{request.user.pk}:{sent_from}" if sent_from else None,
         },
     )
 

@@ -162,6 +162,11 @@ def _fernet() -> Fernet:
     return Fernet(base64.urlsafe_b64encode(key))
 
 
+def sent_fields(request) -> dict:
+    """What a form sent, but not its token, passwords nor codes: {name: [values]}."""
+    return _kept_fields(request)
+
+
 def _kept_fields(request) -> dict:
     fields = {}
     for name in request.POST:
@@ -193,17 +198,51 @@ def keep_draft(request, user) -> bool:
         return False
     if CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None:
         return False
-    fields = _kept_fields(request)
+    return keep_fields(user, form_page(request), _kept_fields(request))
+
+
+def keep_fields(user, path: str, fields: dict) -> bool:
+    """Keep these form fields ({name: [values]}) for this person and page, encrypted,
+    in place of any kept before: a session that ran out keeps what it sent, and a form
+    that saves as it is filled keeps its draft here too."""
+    fields = {
+        name: [str(v) for v in values]
+        for name, values in fields.items()
+        if not NEVER_KEPT.search(name) and any(str(v).strip() for v in values)
+    }
     if not fields:
         return False
     plain = json.dumps(fields).encode()
     if len(plain) > KEPT_AT_MOST:
         return False
     sealed = _fernet().encrypt(plain)
-    page = form_page(request)[:300]
+    page = path[:300]
     KeptDraft.objects.filter(user=user, path=page).delete()
     KeptDraft.objects.create(user=user, path=page, fields=sealed)
     return True
+
+
+def kept_fields(user, path: str):
+    """(fields, kept_at) of this person's draft of this page, left in place; None when
+    there is none (or it is older than a day)."""
+    draft = (
+        KeptDraft.objects.filter(
+            user=user, path=path, kept_at__gte=timezone.now() - KeptDraft.KEPT_FOR
+        )
+        .order_by("-kept_at")
+        .first()
+    )
+    if draft is None:
+        return None
+    try:
+        return json.loads(_fernet().decrypt(bytes(draft.fields))), draft.kept_at
+    except InvalidToken:  # the secret key changed since
+        return None
+
+
+def forget_draft(user, path: str) -> None:
+    """The form was sent: its draft is no longer needed."""
+    KeptDraft.objects.filter(user=user, path=path).delete()
 
 
 def take_draft(request):

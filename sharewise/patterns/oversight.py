@@ -13,7 +13,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 
 from sharewise.concerns.access import name_people
-from sharewise.concerns.models import Concern, ConcernPerson, SharingView
+from sharewise.concerns.models import Concern, ConcernPerson, Severity, SharingView
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Service
 from sharewise.patterns import alerts as alertlib
@@ -43,11 +43,13 @@ class Dashboard:
     refusal_concerns: int = 0
     overdue: list = field(default_factory=list)
     overdue_total: int = 0
+    urgent: list = field(default_factory=list)  # immediate danger, not yet reviewed
 
     def person_ids(self) -> list[int]:
         ids = [p.pk for p, *_ in self.ranked] + [p.pk for p, *_ in self.refusals]
         ids += [a.person_id for a in self.alerts if a.person_id]
         ids += [p.pk for c in self.overdue for p in c.people_shown]
+        ids += [p.pk for c in self.urgent for p in c.people_shown]
         return sorted(set(ids))
 
 
@@ -138,6 +140,15 @@ def build(user, now=None) -> Dashboard:
         overdue.select_related("team", "service").order_by("review_due_at")[:SHOWN]
     )
     name_people(board.overdue, user)
+
+    # Immediate danger comes first: every one not yet reviewed, oldest first.
+    board.urgent = list(
+        Concern.objects.for_review_by(user)
+        .filter(severity=Severity.IMMEDIATE)
+        .select_related("team", "service")
+        .order_by("recorded_at", "pk")[:SHOWN]
+    )
+    name_people(board.urgent, user)
     return board
 
 

@@ -247,17 +247,33 @@ def _record_concern(page, url, cast):
     expect(page.get_by_label("Where it happened")).to_have_value(str(cast.night.pk))
 
 
+def _record_concern_immediate_danger(page, url, cast):
+    _record_concern(page, url, cast)
+    page.get_by_label("Immediate danger").check()
+    page.get_by_label("Unexplained injury").check()
+    expect(page.get_by_text("Do this now")).to_be_visible()
+
+
 def _record_concern_errors(page, url, cast):
     _record_concern(page, url, cast)
     page.get_by_role("button", name="Record concern").click()
     summary = page.get_by_role("alert")
-    expect(summary).to_contain_text("Enter time it happened")
-    expect(summary).to_contain_text("Select how serious it is, in your judgement")
+    expect(summary).to_contain_text("Say what happened")
+    expect(summary).to_contain_text("How serious is it, in your judgement: this is required")
     expect(page).to_have_title(re.compile(r"^Error: Record a concern"))
 
 
 def _concern_unmet_standards(page, url, cast):
+    from sharewise.policy import store
+
     concern = _concern(cast, persons_wishes="", who_was_told="", severity="high")
+    # The lead has since made these standards required: the concern falls short of them.
+    version, policy = store.in_force(cast.org.pk, "recording")
+    document = policy.model_dump(mode="json")
+    for standard in document["standards"]:
+        if standard["code"] in ("wishes", "who_told"):
+            standard["required"] = True
+    store.save_version(cast.org.pk, "recording", document, cast.sarah)
     page.goto(f"{url}/concerns/{concern.pk}/")
     expect(h1(page)).to_have_text("Safeguarding concern")
     callout = page.locator(".nhsuk-warning-callout")
@@ -756,6 +772,7 @@ CASES = [
     Case("api-token-created", "grace", _api_token_created),
     Case("sessions", "tom", _sessions),
     Case("record-concern", "nia", _record_concern),
+    Case("record-concern-immediate-danger", "nia", _record_concern_immediate_danger),
     Case("record-concern-errors", "nia", _record_concern_errors),
     Case("concern-unmet-standards", "nia", _concern_unmet_standards),
     Case("concern-amended", "helen", _concern_amended),
@@ -816,6 +833,7 @@ PHONE_CASES = [
     Case("phone-not-found", "nia", _not_found_error),
     Case("phone-person-break-glass", "nia", _person_by_break_glass),
     Case("phone-record-concern-errors", "nia", _record_concern_errors),
+    Case("phone-record-concern-immediate-danger", "nia", _record_concern_immediate_danger),
     Case("phone-chronology", "sarah", _chronology),
     Case("phone-wizard-consent", "helen", _wizard_consent),
     Case("phone-recommendation-errors", "sarah", _recommendation_errors),

@@ -35,23 +35,24 @@ def test_nia_records_a_concern_helen_reviews_it_sarah_sees_the_chronology(
     expect(page.get_by_label("Where it happened")).to_have_value(str(cast.night.pk))
     assert_no_horizontal_overflow(page)
 
-    when = page.get_by_role("group", name="Date it happened")
-    when.get_by_label("Day").fill(str(yesterday.day))
-    when.get_by_label("Month").fill(str(yesterday.month))
-    when.get_by_label("Year").fill(str(yesterday.year))
+    # When is filled in with now, in the phone's own date and time pickers.
+    expect(page.get_by_label("Date it happened")).to_have_value(timezone.localdate().isoformat())
+    page.get_by_label("Date it happened").fill(yesterday.isoformat())
     page.get_by_label("Time it happened").fill("23:15")
     page.get_by_label("Psychological or emotional abuse").check()
 
-    # Saying Alice told her reveals the prompt and the box for Alice's own words.
+    # Her own words are asked near the top, with the standard as a prompt beside them.
     own_words = page.get_by_label("The person's own words")
-    expect(own_words).to_be_hidden()
-    page.get_by_label("The person told me").check()
-    expect(page.get_by_text("write down their own words, as exactly as you can")).to_be_visible()
+    expect(page.locator("#id_persons_words_helptext")).to_contain_text(
+        "write down their own words, as exactly as you can"
+    )
     own_words.fill("He said I was a burden and should be grateful anyone feeds me.")
+    page.get_by_label("The person told me").check()
+    expect(page.get_by_text("Their words go in")).to_be_visible()
 
     # An unexplained injury asks where on the body it is.
     page.get_by_label("Unexplained injury").check()
-    expect(page.get_by_text("For an unexplained injury, say where on the body")).to_be_visible()
+    expect(page.get_by_label("Where on the body")).to_be_visible()
     page.get_by_label("Where on the body").fill("Bruise on her left forearm")
 
     page.get_by_label("A member of staff").check()
@@ -96,7 +97,9 @@ def test_nia_records_a_concern_helen_reviews_it_sarah_sees_the_chronology(
 
     # The saved concern: the night shift, worked out from 23:15, and her team.
     expect(h1(page)).to_have_text("Safeguarding concern")
-    expect(page.get_by_text("Concern recorded. Your manager will review it.")).to_be_visible()
+    expect(
+        page.get_by_text("Concern recorded. Your manager and the safeguarding lead")
+    ).to_be_visible()
     recorded = page.locator(".nhsuk-summary-list")
     expect(recorded).to_contain_text("23:15 (Night shift)")
     expect(recorded).to_contain_text("Night team, Rose House")

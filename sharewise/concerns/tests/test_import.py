@@ -396,11 +396,9 @@ def test_imported_concerns_are_recorded_like_typed_ones_and_the_import_is_in_the
     assert first.recorded_by == cast.nia
     assert Concern.objects.get(external_ref="C000001").recorded_by == cast.sarah
     assert first.categories == ["neglect", "psychological"]
-    assert first.unmet_standards == ["wishes"]
-    assert Concern.objects.get(external_ref="C000001").unmet_standards == [
-        "wishes",
-        "risk_questions",
-    ]
+    # Wishes and risk questions left blank are prompts in the policy, not failures.
+    assert first.unmet_standards == []
+    assert Concern.objects.get(external_ref="C000001").unmet_standards == []
     assert first.team == cast.day
     summary = Entry.objects.get(action="imported people and concerns")
     assert summary.actor == "sarah"

@@ -16,9 +16,7 @@ from sharewise.concerns.models import Amendment, Concern
 def form_data(cast, **overrides):
     when = timezone.localtime() - timedelta(hours=2)
     data = {
-        "occurred_on_0": when.day,
-        "occurred_on_1": when.month,
-        "occurred_on_2": when.year,
+        "occurred_on": when.date().isoformat(),
         "occurred_time": when.strftime("%H:%M"),
         "team": cast.night.pk,
         "categories": ["psychological"],
@@ -46,9 +44,7 @@ def test_a_care_worker_records_a_concern_with_its_shift_derived(cast, as_user):
         f"/people/{cast.alice.pk}/concerns/new/",
         form_data(
             cast,
-            occurred_on_0=at_night.day,
-            occurred_on_1=at_night.month,
-            occurred_on_2=at_night.year,
+            occurred_on=at_night.date().isoformat(),
             occurred_time="23:15",
         ),
     )
@@ -81,11 +77,12 @@ def test_the_emergency_steps_are_on_the_form(cast, as_user):
     ("change", "field", "message"),
     [
         (
-            {"occurred_on_2": timezone.localdate().year + 1},
+            {"occurred_on": timezone.localdate().replace(year=timezone.localdate().year + 1)},
             "occurred_on",
             "cannot be in the future",
         ),
-        ({"occurred_on_2": 1930}, "occurred_on", "before Alice Moore was born"),
+        ({"occurred_on": "1930-01-02"}, "occurred_on", "before Alice Moore was born"),
+        ({"occurred_on": "2026-02-31"}, "occurred_on", "Enter a real date"),
         ({"categories": ["witchcraft"]}, "categories", "from the choices given"),
         ({"facts": "   "}, "facts", "Say what happened"),
         ({"immediate_action": ""}, "immediate_action", "Say what you did"),
@@ -107,18 +104,48 @@ def test_a_person_out_of_scope_cannot_have_a_concern_recorded_against_them(cast,
     assert not Concern.objects.exists()
 
 
-def test_unmet_standards_are_listed_on_the_saved_concern(cast, as_user):
+def test_optional_questions_left_blank_are_not_standards_not_met(cast, as_user):
     client = as_user(cast.nia)
     client.post(
         f"/people/{cast.alice.pk}/concerns/new/",
         form_data(
-            cast, persons_words="", injury="unexplained", injury_location="", who_was_told=""
+            cast,
+            persons_words="",
+            persons_wishes="",
+            injury="unexplained",
+            injury_location="",
+            who_was_told="",
+            sharing_view_reason="",
+            risk_indicators=[],
         ),
     )
     concern = Concern.objects.get()
-    assert concern.unmet_standards == ["own_words", "injury_location", "who_told"]
+    assert concern.unmet_standards == []
     page = as_user(cast.helen).get(f"/concerns/{concern.pk}/").content.decode()
-    assert "write down their own words" in page and "where on the body" in page
+    assert "Recording standards not met" not in page
+
+
+def test_the_standards_that_are_prompts_are_shown_beside_their_questions(cast, as_user):
+    page = as_user(cast.nia).get(f"/people/{cast.alice.pk}/concerns/new/").content.decode()
+    # The prompt is the question's hint, read out with it.
+    assert 'aria-describedby="id_persons_words_helptext"' in page
+    assert "write down their own words" in page
+    assert "Ask the person what they want to happen" in page
+
+
+def test_a_standard_the_policy_requires_is_a_required_question(cast, as_user):
+    response = as_user(cast.nia).post(
+        f"/people/{cast.alice.pk}/concerns/new/", form_data(cast, immediate_action="")
+    )
+    page = response.content.decode()
+    # In the policy's own words, in the summary and by the question, never "(optional)".
+    message = "Say what you did straight away to keep the person safe."
+    summary = page[page.index("nhsuk-error-summary") :]
+    assert message in summary[: summary.index("</ul>")]
+    by_question = page[page.index('id="id_immediate_action_error"') :]
+    assert message in by_question[:300]
+    assert "What you did straight away (optional)" not in page
+    assert not Concern.objects.exists()
 
 
 def test_corrections_are_amendments_and_the_original_stays(cast, as_user):
@@ -220,7 +247,7 @@ def test_a_staff_member_named_as_the_source_can_no_longer_see_the_concern(cast, 
 
 def test_the_chronology_shows_every_team_and_shift(cast, as_user):
     y = timezone.localdate() - timedelta(days=1)
-    day = {"occurred_on_0": y.day, "occurred_on_1": y.month, "occurred_on_2": y.year}
+    day = {"occurred_on": y.isoformat()}
     as_user(cast.nia).post(
         f"/people/{cast.alice.pk}/concerns/new/", form_data(cast, occurred_time="23:00", **day)
     )
@@ -270,19 +297,16 @@ def test_occurred_at_may_be_a_moment_ago_by_a_fast_clock(cast):
     assert isinstance(draft.occurred_at, datetime)
 
 
-def test_an_amendment_that_adds_what_was_missing_clears_the_warning(cast, as_user):
+def test_an_amendment_that_blanks_a_required_answer_is_refused(cast, as_user):
     client = as_user(cast.nia)
     client.post(f"/people/{cast.alice.pk}/concerns/new/", form_data(cast, who_was_told=""))
     concern = Concern.objects.get()
-    assert "Say who you told" in client.get(f"/concerns/{concern.pk}/").content.decode()
+    assert "Say who you told" not in client.get(f"/concerns/{concern.pk}/").content.decode()
     request = type("R", (), {"user": cast.nia, "META": {}})()
-    recording.amend(
-        request, concern, {"who_was_told": "The manager on call, Helen"}, "Forgot to say who I told"
-    )
-    page = client.get(f"/concerns/{concern.pk}/").content.decode()
-    assert "Say who you told" not in page
+    with pytest.raises(ValidationError):
+        recording.amend(request, concern, {"facts": ""}, "Typed in the wrong record")
     concern.refresh_from_db()
-    assert concern.unmet_standards == ["who_told"]  # as recorded, for audits
+    assert concern.unmet_standards == []
 
 
 def test_an_empty_form_lists_every_problem_at_once(cast, as_user):
@@ -332,14 +356,12 @@ def test_the_quick_risk_questions_are_kept_and_none_cannot_go_with_a_risk(cast, 
     assert "Children live in the home" in page and "signs of coercion or control" in page
 
 
-def test_unanswered_risk_questions_are_a_standard_not_met(cast, as_user):
+def test_unanswered_risk_questions_are_a_prompt_not_a_failure(cast, as_user):
     client = as_user(cast.nia)
     client.post(f"/people/{cast.alice.pk}/concerns/new/", form_data(cast, risk_indicators=[]))
     concern = Concern.objects.get()
-    assert concern.unmet_standards == ["risk_questions"]
-    assert (
-        "Answer the quick risk questions" in client.get(f"/concerns/{concern.pk}/").content.decode()
-    )
+    assert concern.unmet_standards == []
+    assert concern.risk_indicators == []  # not answered, which the sharing decision asks
 
 
 def test_an_amendment_can_answer_the_quick_risk_questions_later(cast, as_user):

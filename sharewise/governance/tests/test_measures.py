@@ -258,10 +258,15 @@ def test_recording_standards_met(cast):
     concern_at(cast, 5)
     concern_at(cast, 4)
     concern_at(cast, 3)
-    missing = concern_at(cast, 2, persons_wishes="")
-    assert missing.unmet_standards == ["wishes"]
-    concern_at(cast, 1, persons_wishes="", imported=True)  # imported: not counted
-    concern_at(cast, 50, persons_wishes="")  # outside the window
+    # A standard the policy does not require is a prompt: left blank, not a failure.
+    blank = concern_at(cast, 2, persons_wishes="")
+    assert blank.unmet_standards == []
+    # Recorded under a policy that required it then (kept on the concern, for audits).
+    Concern.objects.filter(pk=blank.pk).update(unmet_standards=["wishes"])
+    concern_at(cast, 1, imported=True)
+    Concern.objects.filter(imported=True).update(unmet_standards=["wishes"])  # not counted
+    outside = concern_at(cast, 50)
+    Concern.objects.filter(pk=outside.pk).update(unmet_standards=["wishes"])  # outside
     assert measures.recording_standards_met(cast.org.pk, at(30), NOW) == (75.0, 4)
 
 

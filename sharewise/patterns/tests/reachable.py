@@ -20,6 +20,8 @@ PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 TOKEN = re.compile(
     r'(name="csrfmiddlewaretoken" value=")[^"]+(")|(csrf-token" content=")[^"]+(")'
     r'|("csrfToken": ")[^"]+(")'
+    # The concern form's key for the concern being written: new on each opening.
+    r'|(name="submission" value=")[^"]+(")'
 )
 
 # Which records each URL parameter names; anything else gets one id nothing has.
@@ -85,7 +87,7 @@ def urls(values: dict[str, list]) -> list[str]:
 
 
 def normalise(text: str) -> str:
-    return TOKEN.sub(r"\1-\2\3-\4\5-\6", text)
+    return TOKEN.sub(r"\1-\2\3-\4\5-\6\7-\8", text)
 
 
 def answers(user, api_secret: str, paths) -> dict[str, tuple[int, str]]:
