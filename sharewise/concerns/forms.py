@@ -125,7 +125,12 @@ class ConcernForm(AllegedSource, NHSStyled, forms.Form):
     )
     information_source = _radio(InformationSource.choices, "How do you know")
     reported_by = forms.CharField(label="Who reported it", required=False, max_length=200)
-    injury = _radio(Injury.choices, "Injury")
+    injury = forms.ChoiceField(
+        choices=Injury.choices,
+        label="Injury",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether there is an injury"},
+    )
     injury_location = forms.CharField(label="Where on the body", required=False, max_length=200)
     source_kind = forms.ChoiceField(
         choices=SourceKind.choices,

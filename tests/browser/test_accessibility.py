@@ -259,7 +259,7 @@ def _record_concern_errors(page, url, cast):
     page.get_by_role("button", name="Record concern").click()
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("Say what happened")
-    expect(summary).to_contain_text("How serious is it, in your judgement: this is required")
+    expect(summary).to_contain_text("Select how serious it is, in your judgement")
     expect(page).to_have_title(re.compile(r"^Error: Record a concern"))
 
 
