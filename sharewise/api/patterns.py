@@ -253,9 +253,7 @@ def decide_alert(request, alert_id: int, payload: AlertDecisionIn):
             request, alert.case, payload.outcome, payload.rationale, payload.monitor_until
         )
     mine = next(d for d in made if d.alert_id == alert.pk)
-    decision = AlertDecision.objects.select_related("decided_by", "policy_version").get(
-        pk=mine.pk
-    )
+    decision = AlertDecision.objects.select_related("decided_by", "policy_version").get(pk=mine.pk)
     return Status(201, _decision_out(decision))
 
 
@@ -307,9 +305,7 @@ def decide_case(request, case_id: int, payload: AlertDecisionIn):
     case = get_case_for(request, case_id, action="opened case to decide")
     if not request.user.has_perm("patterns.decide_alert", case.shown_alerts[0]):
         raise PermissionDenied("Only the organisation's safeguarding lead decides alerts.")
-    alertlib.decide_case(
-        request, case, payload.outcome, payload.rationale, payload.monitor_until
-    )
+    alertlib.decide_case(request, case, payload.outcome, payload.rationale, payload.monitor_until)
     return Status(201, _case_out(request, case_id))
 
 

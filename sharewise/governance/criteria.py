@@ -130,9 +130,7 @@ def _alert_waits_alone(org_id: int, start, end, criterion: Criterion, now) -> li
     alerts = list(
         Alert.objects.filter(organisation_id=org_id)
         .filter(Q(raised_at__gte=start, raised_at__lt=end) | Q(pk__in=reopened))
-        .filter(
-            pk__in=AlertDecision.objects.filter(case__isnull=True).values("alert_id")
-        )
+        .filter(pk__in=AlertDecision.objects.filter(case__isnull=True).values("alert_id"))
         .values("id", "person_id", "raised_at")
         .order_by("id")
     )

@@ -819,14 +819,27 @@ class Notifier:
         cases = CaseForDecision.objects.select_for_update().in_bulk(
             [key for key in groups if isinstance(key, int)]
         )
+        # What a waiting case already holds was told of when it opened, or joined an
+        # alert already waiting in it (which tells nobody): only concerns new to the
+        # case are news.
+        held = defaultdict(set)
+        for case_id, concern_id in (
+            AlertConcern.objects.filter(
+                alert__case_id__in=[k for k, c in cases.items() if c.person_id]
+            )
+            .exclude(alert_id__in=alert_ids)
+            .values_list("alert__case_id", "concern_id")
+        ):
+            held[case_id].add(concern_id)
         notes, emails, told = [], defaultdict(list), []
         for key, group in groups.items():
             case = cases.get(key) if isinstance(key, int) else None
             about = set().union(*(concerns[a.pk] for a, _ in group))
             if case is not None and case.person_id:
-                if not about - set(case.notified_concern_ids):
+                known = set(case.notified_concern_ids) | held[case.pk]
+                if not about - known:
                     continue  # these concerns were told of already, in this case
-                case.notified_concern_ids = sorted(about | set(case.notified_concern_ids))
+                case.notified_concern_ids = sorted(about | known)
                 told.append(case)
             # Each reader hears once, of the rules in it they may see.
             theirs = defaultdict(list)
@@ -1052,9 +1065,7 @@ def decide_case(
         errors.setdefault("outcome", []).append(
             "This case has already been decided; new concerns will open a new one"
         )
-    elif Alert.objects.visible_to(by).filter(pk__in=[a.pk for a in waiting]).count() < len(
-        waiting
-    ):
+    elif Alert.objects.visible_to(by).filter(pk__in=[a.pk for a in waiting]).count() < len(waiting):
         errors.setdefault("outcome", []).append(
             "Part of this case is outside what you may see: another safeguarding lead "
             "must decide it"

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Max, Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -161,17 +161,14 @@ describe_cases = oversight.describe_cases
 
 def _case_context(request, case, focus=None):
     alerts = case.shown_alerts
-    visible = (
-        Concern.objects.visible_to(request.user)
-        .filter(pk__in=AlertConcern.objects.filter(alert__in=alerts).values("concern_id"))
+    visible = Concern.objects.visible_to(request.user).filter(
+        pk__in=AlertConcern.objects.filter(alert__in=alerts).values("concern_id")
     )
     concerns = list(
         visible.select_related("team", "service").order_by("-occurred_at")[:SHOWN_CONCERNS]
     )
     seen = visible.count()
-    total = (
-        AlertConcern.objects.filter(alert__in=alerts).values("concern_id").distinct().count()
-    )
+    total = AlertConcern.objects.filter(alert__in=alerts).values("concern_id").distinct().count()
     names = _with_people(concerns, request.user)
     _, recording = store.in_force(case.organisation_id, "recording")
     labels = recording.category_labels()
@@ -184,9 +181,7 @@ def _case_context(request, case, focus=None):
     )
     # A lead decides the whole case or none of it: one who may not see every alert
     # waiting in it (one names them) leaves it to another lead.
-    sees_all = (
-        Alert.objects.needing_decision().filter(case=case).count() == len(waiting)
-    )
+    sees_all = Alert.objects.needing_decision().filter(case=case).count() == len(waiting)
     return {
         "nav": "oversight",
         "case": case,
@@ -373,7 +368,8 @@ def alert_list(request):
         cases = cases.filter(
             pk__in=Alert.objects.visible_to(request.user).filter(rule=rule).values("case_id")
         )
-    cases = cases.annotate(last_change=Max("alerts__updated_at")).prefetch_related(
+    newest = Alert.objects.filter(case=OuterRef("pk")).order_by("-updated_at")
+    cases = cases.annotate(last_change=Subquery(newest.values("updated_at")[:1])).prefetch_related(
         Prefetch(
             "alerts",
             queryset=Alert.objects.visible_to(request.user)

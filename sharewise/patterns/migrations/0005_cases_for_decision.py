@@ -7,49 +7,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0008_temporary_password_and_token_confirmation'),
-        ('patterns', '0004_notification_link'),
-        ('people', '0004_care_note'),
+        ("organisations", "0008_temporary_password_and_token_confirmation"),
+        ("patterns", "0004_notification_link"),
+        ("people", "0004_care_note"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CaseForDecision',
+            name="CaseForDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('outcome', models.CharField(blank=True, max_length=30)),
-                ('monitor_until', models.DateField(blank=True, null=True)),
-                ('rationale', models.TextField(blank=True)),
-                ('notified_concern_ids', models.JSONField(default=list)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("opened_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("outcome", models.CharField(blank=True, max_length=30)),
+                ("monitor_until", models.DateField(blank=True, null=True)),
+                ("rationale", models.TextField(blank=True)),
+                ("notified_concern_ids", models.JSONField(default=list)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="cases",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['opened_at', 'id'],
+                "ordering": ["opened_at", "id"],
             },
         ),
         migrations.AddField(
-            model_name='alert',
-            name='case',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='patterns.casefordecision'),
+            model_name="alert",
+            name="case",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="alerts",
+                to="patterns.casefordecision",
+            ),
         ),
         migrations.AddField(
-            model_name='alertdecision',
-            name='case',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='patterns.casefordecision'),
+            model_name="alertdecision",
+            name="case",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="decisions",
+                to="patterns.casefordecision",
+            ),
         ),
         migrations.AddIndex(
-            model_name='casefordecision',
-            index=models.Index(fields=['organisation', 'decided_at', 'opened_at'], name='case_queue'),
+            model_name="casefordecision",
+            index=models.Index(
+                fields=["organisation", "decided_at", "opened_at"], name="case_queue"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='casefordecision',
-            constraint=models.UniqueConstraint(condition=models.Q(('decided_at__isnull', True), ('person__isnull', False)), fields=('organisation', 'person'), name='one_waiting_case_per_person'),
+            model_name="casefordecision",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("decided_at__isnull", True), ("person__isnull", False)),
+                fields=("organisation", "person"),
+                name="one_waiting_case_per_person",
+            ),
         ),
     ]

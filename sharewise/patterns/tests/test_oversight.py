@@ -132,7 +132,10 @@ def test_notifications_are_listed_and_marked_read(cast, as_user):
     html = client.get("/people/").content.decode()
     assert "unread" in html
     page = client.get("/notifications/").content.decode()
-    assert f'href="/alerts/{alert.pk}/"' in page and "New case for decision: Cumulative concerns" in page
+    assert (
+        f'href="/alerts/{alert.pk}/"' in page
+        and "New case for decision: Cumulative concerns" in page
+    )
     client.post("/notifications/")
     assert not cast.sarah.notifications.filter(read_at__isnull=True).exists()
 
