@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -744,21 +745,23 @@ def _notify_countersigners(decision) -> None:
 
 
 def _settle_alert(decision) -> None:
-    """The alert the decision was made from is decided by it."""
+    """The alert the decision was made from is decided by it, with every alert waiting
+    with it in its case for decision."""
     if decision.alert_id is None:
         return
     alert = Alert.objects.filter(pk=decision.alert_id).first()
     if alert is None or not alert.is_waiting:
         return
-    alertlib.decide(
-        None,
-        alert,
-        AlertOutcome.ESCALATE,
+    reasons = (
         f"Escalated to sharing decision {decision.pk}, decided by "
         f"{staff_name(decision.decided_by)}: {decision.get_outcome_display().lower()}. "
-        f"{decision.necessity}",
-        actor=decision.decided_by,
+        f"{decision.necessity}"
     )
+    waiting = Alert.objects.needing_decision().filter(
+        Q(pk=alert.pk) | Q(case_id=alert.case_id) if alert.case_id else Q(pk=alert.pk)
+    )
+    for each in waiting.order_by("id"):
+        alertlib.decide(None, each, AlertOutcome.ESCALATE, reasons, actor=decision.decided_by)
 
 
 @transaction.atomic

@@ -455,8 +455,14 @@ def test_answers_missing_from_earlier_steps_are_named_and_the_decision_is_kept(c
     client.post(f"/people/{cast.alice.pk}/sharing-decisions/new/")
     draft = Draft.objects.get()
     _walk(client, draft.pk, {"grounds": ["others_at_risk"]})
+    step = client.post(f"/sharing/drafts/{draft.pk}/recipient/", {"recipient": "", "go": "next"})
+    # The recipient step names its own blanks...
+    assert "Say which organisation receives the information" in step.content.decode()
+    assert step.status_code == 200
+    # ...unless the decision is expected not to share; then the end asks again.
     client.post(
-        f"/sharing/drafts/{draft.pk}/recipient/", {"recipient": "", "go": "next"}
+        f"/sharing/drafts/{draft.pk}/recipient/",
+        {"recipient": "", "not_sharing": "on", "go": "next"},
     )  # clears what the recipient step held
     page = client.post(
         f"/sharing/drafts/{draft.pk}/recommendation/",
