@@ -333,9 +333,19 @@ class DecisionForm(NHSStyled, forms.Form):
     advised_by = forms.CharField(
         label="Who else advised you?", required=False, help_text="Outside Sharewise, if anyone."
     )
+    contradiction_reason = _text(
+        "If your decision goes against the standing decision: why?",
+        "The standing decision is still within its review period. The safeguarding lead "
+        "will see your reason.",
+        required=False,
+    )
 
-    def __init__(self, *args, policy=None, **kwargs):
+    def __init__(self, *args, policy=None, standing=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if standing is None:  # nothing signed to go against
+            del self.fields["contradiction_reason"]
+        else:
+            self.fields["contradiction_reason"].needed = True
         blank = [("", "Choose")]
         self.fields["override_grounds"].choices = [
             (g.code, g.label) for g in policy.override_grounds

@@ -347,6 +347,13 @@ def wizard_step(request, draft_id, step):
             "assessment": assessment,
             "consent": ConsentRecord.objects.filter(person=draft.person).first(),
             "advice": list(draft.advice.select_related("answered_by")),
+            **dict(
+                zip(
+                    ("standing_decision", "waiting_decisions"),
+                    decisions.standing_and_waiting(draft.person),
+                    strict=True,
+                )
+            ),
         },
     )
 
@@ -398,7 +405,8 @@ def _recommendation(request, draft):
             "schedule_1": first.schedule_1[0] if first.schedule_1 else "",
         }
     initial |= draft.answers.get("decision") or {}  # what they chose before going back
-    form = f.DecisionForm(request.POST or None, initial=initial, policy=policy)
+    stands, waiting = decisions.standing_and_waiting(person)
+    form = f.DecisionForm(request.POST or None, initial=initial, policy=policy, standing=stands)
     elsewhere = []
     if request.method == "POST":
         # Kept whatever happens next, so going back to fix an answer loses nothing here.
@@ -458,6 +466,8 @@ def _recommendation(request, draft):
             "can_record": can_record,
             "elsewhere": elsewhere,
             "advice": list(draft.advice.select_related("answered_by")),
+            "standing_decision": stands,
+            "waiting_decisions": waiting,
         },
     )
 
