@@ -271,7 +271,7 @@ def test_the_api_case_endpoints_refuse_those_who_may_not_see_or_decide(cast, api
     one_pattern(cast)
     case = the_case(cast.alice)
     body = {"outcome": "no_further_action", "rationale": REASONS}
-    assert api(cast.nia).get(f"/api/v1/cases/{case.pk}").status_code == 403
+    assert api(cast.nia).get(f"/api/v1/cases/{case.pk}").status_code == 404
     assert api(cast.olivia).get(f"/api/v1/cases/{case.pk}").status_code == 404
     assert api(cast.helen).post(f"/api/v1/cases/{case.pk}/decision", body).status_code == 403
     response = api(cast.sarah).post(f"/api/v1/cases/{case.pk}/decision", {"outcome": "x"})
