@@ -193,15 +193,26 @@ def _case_context(request, case, focus=None):
         "older": seen - len(concerns),
         "people": sorted(names.values(), key=lambda p: p.name),
         "events": AlertEvent.objects.filter(alert__in=alerts).select_related("by", "alert"),
-        "decisions": AlertDecision.objects.filter(alert__in=alerts).select_related(
-            "decided_by", "alert"
-        ),
+        "decisions": _decisions_together(alerts),
         "can_decide": may_decide and sees_all,
         "others_decide": may_decide and not sees_all,
         "can_acknowledge": request.user.has_perm("patterns.acknowledge_alert", case.first)
         and any(a.status == Alert.Status.OPEN for a in alerts),
         "panels": panels.for_alert(request, alerts[0]) if alerts else [],
     }
+
+
+def _decisions_together(alerts) -> list:
+    """The alerts' decisions, one card per written decision: a case's one decision is
+    recorded on each of its alerts (d.titles: the rules it decided)."""
+    cards = {}
+    for d in AlertDecision.objects.filter(alert__in=alerts).select_related("decided_by", "alert"):
+        key = (d.case_id, d.decided_at, d.outcome, d.rationale) if d.case_id else d.pk
+        if key not in cards:
+            d.titles = []
+            cards[key] = d
+        cards[key].titles.append(d.alert.title)
+    return list(cards.values())
 
 
 def _show_case(request, case, focus=None, form=None):

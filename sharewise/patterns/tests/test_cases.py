@@ -169,6 +169,11 @@ def test_the_case_page_lists_every_rule_and_one_decision_closes_them_all(cast, a
     )
     assert done.status_code == 302 and done["Location"] == f"/cases/{case.pk}/"
     assert set(Alert.objects.filter(case=case).values_list("status", flat=True)) == {"decided"}
+    # The one decision reads once on the page, naming every rule it decided.
+    after = client.get(f"/cases/{case.pk}/").content.decode()
+    assert after.count(REASONS) == 1
+    card = after.split(REASONS)[0].rsplit("For: ", 1)[1]
+    assert all(a.title in card for a in case.alerts.all())
     assert Entry.objects.filter(
         action="viewed case for decision", person_id=cast.alice.pk, actor_id=cast.sarah.pk
     ).exists()

@@ -320,7 +320,7 @@ def test_a_newer_decision_replaces_the_standing_refusal(cast):
         by(cast.sarah),
         cast.alice,
         {**REFUSED, "grounds": ["others_at_risk"]},
-        share_without_consent(),
+        share_without_consent(contradiction_reason="Her son has moved in; others are at risk."),
     )
     record_concern(cast, days_ago=0)
     assert not Alert.objects.filter(rule="decision_review").exists()
@@ -394,7 +394,8 @@ def test_a_decision_waiting_for_a_countersignature_does_not_replace_the_standing
         REFUSED,
         share_without_consent(
             departure_rationale="Her neighbour is frightened of the same visitor, so others "
-            "are at risk whatever Alice says."
+            "are at risk whatever Alice says.",
+            contradiction_reason="Her neighbour is frightened of the same visitor.",
         ),
     )
     refusal.refresh_from_db()
