@@ -284,3 +284,27 @@ def test_the_api_case_endpoints_refuse_those_who_may_not_see_or_decide(cast, api
     assert {e["field"] for e in response.json()["errors"]} >= {"outcome", "rationale"}
     done = api(cast.sarah).post(f"/api/v1/cases/{case.pk}/decision", body)
     assert done.status_code == 201 and done.json()["decided_at"]
+
+
+def test_alerts_from_before_cases_are_put_into_cases_by_the_migration(cast):
+    """Waiting alerts join one case per person; a decided alert's last decision
+    becomes a decided case of its own, so past audits count the same waits."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    one_pattern(cast)
+    decided = Alert.objects.get(person=cast.alice, rule="cumulative")
+    alerts.decide(None, decided, "no_further_action", REASONS, actor=cast.sarah)
+    # As before cases: no alert or decision belongs to one.
+    AlertDecision.objects.update(case=None)
+    Alert.objects.update(case=None)
+    CaseForDecision.objects.all().delete()
+
+    import_module("sharewise.patterns.migrations.0006_alerts_into_cases").forwards(apps, None)
+    waiting = Alert.objects.filter(person=cast.alice).needing_decision()
+    assert waiting.count() == 3 and len({a.case_id for a in waiting}) == 1
+    decided.refresh_from_db()
+    assert decided.case_id not in {a.case_id for a in waiting}
+    assert decided.case.decided_at == decided.decisions.get().decided_at
+    assert decided.decisions.get().case_id == decided.case_id
