@@ -52,7 +52,7 @@ The rules the rows encode (need to know):
 
 Routes taking a person_id use Alice (Night team, Rose House); other_id is Bob, and
 merge_id a record of Alice's merged into hers, alert_id the cumulative alert her three
-concerns raise. Olivia is the safeguarding lead of another organisation, so she never
+concerns raise, case_id the case for decision it waits in. Olivia is the safeguarding lead of another organisation, so she never
 sees Alice.
 """
 
@@ -242,6 +242,12 @@ PAGE_MATRIX = {
     ("acknowledge_alert", "POST"):  (302, 404, 404, 302, 302, 404, 404, 404, 404),
     ("decide_alert", "GET"):        (302, 404, 404, 403, 200, 404, 404, 404, 404),
     ("decide_alert", "POST"):       (302, 404, 404, 403, 200, 404, 404, 404, 404),
+    ("case", "GET"):                (302, 404, 404, 200, 200, 404, 404, 404, 404),
+    ("case", "POST"):               (302, 404, 404, 200, 200, 404, 404, 404, 404),
+    ("acknowledge_case", "GET"):    (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("acknowledge_case", "POST"):   (302, 404, 404, 302, 302, 404, 404, 404, 404),
+    ("decide_case", "GET"):         (302, 404, 404, 403, 200, 404, 404, 404, 404),
+    ("decide_case", "POST"):        (302, 404, 404, 403, 200, 404, 404, 404, 404),
     ("notifications", "GET"):       (302, 200, 200, 200, 200, 200, 200, 200, 200),
     ("notifications", "POST"):      (302, 302, 302, 302, 302, 302, 302, 302, 302),
     ("backtest_policy", "GET"):     (302, 403, 403, 403, 200, 403, 403, 403, 200),
@@ -374,6 +380,8 @@ API_MATRIX = {
     "GET /api/v1/alerts/{alert_id}":           (401, 404, 404, 200, 200, 404, 404, 404, 404),
     "POST /api/v1/alerts/{alert_id}/acknowledge": (401, 404, 404, 200, 200, 404, 404, 404, 404),
     "POST /api/v1/alerts/{alert_id}/decision": (401, 404, 404, 403, 201, 404, 404, 404, 404),
+    "GET /api/v1/cases/{case_id}":             (401, 404, 404, 200, 200, 404, 404, 404, 404),
+    "POST /api/v1/cases/{case_id}/decision":   (401, 404, 404, 403, 201, 404, 404, 404, 404),
     "GET /api/v1/people/{person_id}/risk":     (401, 200, 404, 200, 200, 200, 404, 404, 404),
     "GET /api/v1/policy/patterns":             (401, 403, 403, 403, 200, 403, 403, 403, 200),
     "PUT /api/v1/policy/patterns":             (401, 403, 403, 403, 200, 403, 403, 403, 200),
@@ -498,6 +506,10 @@ def api_bodies(cast):
         },
         # valid, so a lead gets 201: the outcome shows who may decide, not the checks
         "POST /api/v1/alerts/{alert_id}/decision": {
+            "outcome": "no_further_action",
+            "rationale": "Spoke with Alice and the night staff; the bell is now fixed in reach.",
+        },
+        "POST /api/v1/cases/{case_id}/decision": {
             "outcome": "no_further_action",
             "rationale": "Spoke with Alice and the night staff; the bell is now fixed in reach.",
         },
@@ -630,6 +642,7 @@ def _ids(cast, user, grant, tokens):
         "other_id": cast.bob.pk,
         "merge_id": cast.merge.pk,
         "alert_id": cast.alert.pk,
+        "case_id": cast.alert.case_id,
         "category": "neglect",
         "draft_id": cast.draft.pk,
         "step": "purpose",

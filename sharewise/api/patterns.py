@@ -16,7 +16,7 @@ from sharewise.organisations.access import scope_for
 from sharewise.patterns import alerts as alertlib
 from sharewise.patterns import oversight, scores
 from sharewise.patterns.models import RULE_TITLES, Alert, AlertConcern, AlertDecision
-from sharewise.patterns.views import get_alert_for, record_shown
+from sharewise.patterns.views import get_alert_for, get_case_for, record_shown
 from sharewise.people.access import get_person_for
 from sharewise.policy import editing, store
 from sharewise.policy.views import record_change
@@ -40,6 +40,7 @@ class AlertSummary(Schema):
     waiting_since: datetime
     concern_ids: list[int] = Field(description="Only the concerns you may see")
     policy_version: int
+    case_id: int | None = Field(None, description="The case for decision it waits in")
 
 
 class AlertPage(Schema):
@@ -116,6 +117,7 @@ def _summary(alert: Alert, concern_ids: list[int]) -> dict:
         "waiting_since": alert.waiting_since,
         "concern_ids": concern_ids,
         "policy_version": alert.policy_version.version,
+        "case_id": alert.case_id,
     }
 
 
@@ -235,16 +237,74 @@ class AlertDecisionIn(Input):
     summary="Decide an alert (the organisation's safeguarding lead)",
 )
 def decide_alert(request, alert_id: int, payload: AlertDecisionIn):
+    """Alerts about one person waiting together are decided together: this decides
+    every alert in the case this one waits in, and returns this alert's record."""
     alert = get_alert_for(request, alert_id, action="opened alert to decide")
     if not request.user.has_perm("patterns.decide_alert", alert):
         raise PermissionDenied("Only the organisation's safeguarding lead decides alerts.")
-    decision = alertlib.decide(
-        request, alert, payload.outcome, payload.rationale, payload.monitor_until
-    )
-    decision = AlertDecision.objects.select_related("decided_by", "policy_version").get(
-        pk=decision.pk
-    )
+    if alert.case is None or alert.status == Alert.Status.DECIDED:
+        made = [
+            alertlib.decide(
+                request, alert, payload.outcome, payload.rationale, payload.monitor_until
+            )
+        ]
+    else:
+        made = alertlib.decide_case(
+            request, alert.case, payload.outcome, payload.rationale, payload.monitor_until
+        )
+    mine = next(d for d in made if d.alert_id == alert.pk)
+    decision = AlertDecision.objects.select_related("decided_by", "policy_version").get(pk=mine.pk)
     return Status(201, _decision_out(decision))
+
+
+class CaseOut(Schema):
+    id: int
+    person_id: int | None
+    opened_at: datetime
+    decided_at: datetime | None
+    outcome: str
+    rationale: str
+    alerts: list[AlertSummary] = Field(description="The alerts in this case you may see")
+
+
+def _case_out(request, case_id: int) -> CaseOut:
+    case = get_case_for(request, case_id)
+    found = case.shown_alerts
+    oversight.mark_unseen_people(found, request.user)
+    links = _visible_links(request.user, [a.pk for a in found])
+    hidden = any(getattr(a, "person_hidden", False) for a in found)
+    return CaseOut(
+        id=case.pk,
+        person_id=None if hidden else case.person_id,
+        opened_at=case.opened_at,
+        decided_at=case.decided_at,
+        outcome=case.outcome,
+        rationale=case.rationale,
+        alerts=[AlertSummary(**_summary(a, links[a.pk])) for a in found],
+    )
+
+
+@router.get(
+    "/cases/{case_id}",
+    response=CaseOut,
+    summary="A case for decision: the alerts about one person waiting together",
+)
+def get_case(request, case_id: int):
+    return _case_out(request, case_id)
+
+
+@router.post(
+    "/cases/{case_id}/decision",
+    response={201: CaseOut},
+    summary="Decide a case for decision: one decision for every alert in it "
+    "(the organisation's safeguarding lead)",
+)
+def decide_case(request, case_id: int, payload: AlertDecisionIn):
+    case = get_case_for(request, case_id, action="opened case to decide")
+    if not request.user.has_perm("patterns.decide_alert", case.shown_alerts[0]):
+        raise PermissionDenied("Only the organisation's safeguarding lead decides alerts.")
+    alertlib.decide_case(request, case, payload.outcome, payload.rationale, payload.monitor_until)
+    return Status(201, _case_out(request, case_id))
 
 
 class AlertBrief(Schema):

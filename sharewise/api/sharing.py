@@ -424,6 +424,11 @@ class SharingDecisionIn(Input):
         "", description="Required when deciding against the recommendation"
     )
     advised_by: str = ""
+    contradiction_reason: str = Field(
+        "",
+        description="Required when the outcome goes against the standing decision "
+        "within its review period",
+    )
     advice_ids: list[int] = Field(
         [], description="Your answered questions about this person that advised the decision"
     )

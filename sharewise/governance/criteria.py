@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from sharewise.concerns.models import AwaitingReview, Concern, ConcernPerson
 from sharewise.disclosures.models import Disclosure
-from sharewise.patterns.models import Alert, AlertDecision, AlertEvent
+from sharewise.patterns.models import Alert, AlertDecision, AlertEvent, CaseForDecision
 from sharewise.people.models import BreakGlassAccess, CareNote
 from sharewise.policy import store
 from sharewise.policy.documents import CRITERIA, Criterion
@@ -88,8 +88,41 @@ _WAIT_STARTS = (AlertEvent.Kind.REOPENED, AlertEvent.Kind.MONITORING_ENDED)
 
 
 def alert_undecided(org_id: int, start, end, criterion: Criterion, now) -> list[Failure]:
-    """Each wait for a decision that began in the period (the alert raised, or reopened)
-    and lasted longer than the policy allows, or still does."""
+    """Each case for decision opened in the period that waited longer than the policy
+    allows, or still does: once, however many rules fired in it. Then each wait of an
+    alert decided on its own before alerts were decided together."""
+    allowed = timedelta(days=criterion.days)
+    found = []
+    cases = (
+        CaseForDecision.objects.filter(
+            organisation_id=org_id, opened_at__gte=start, opened_at__lt=end
+        )
+        .annotate(rules=Count("alerts"))
+        .values("id", "person_id", "opened_at", "decided_at", "rules")
+        .order_by("id")
+    )
+    for case in cases:
+        began, ended = case["opened_at"], case["decided_at"]
+        opened = f"Case for decision ({_count(case['rules'], 'rule')}) opened {_day(began)}"
+        if ended is None and now - began > allowed:
+            summary = (
+                f"{opened} still waiting for a decision after "
+                f"{_days(_whole_days(now - began))}; the policy allows {criterion.days}."
+            )
+        elif ended is not None and ended - began > allowed:
+            summary = (
+                f"{opened} was decided after {_days(_whole_days(ended - began))}; "
+                f"the policy allows {criterion.days}."
+            )
+        else:
+            continue
+        found.append(Failure("case", case["id"], summary, person_id=case["person_id"]))
+    return found + _alert_waits_alone(org_id, start, end, criterion, now)
+
+
+def _alert_waits_alone(org_id: int, start, end, criterion: Criterion, now) -> list[Failure]:
+    """Waits ended by a decision that was not a case's (made before alerts were
+    decided together): walked alert by alert, as they were decided."""
     allowed = timedelta(days=criterion.days)
     reopened = AlertEvent.objects.filter(
         alert__organisation_id=org_id, kind__in=_WAIT_STARTS, at__gte=start, at__lt=end
@@ -97,7 +130,8 @@ def alert_undecided(org_id: int, start, end, criterion: Criterion, now) -> list[
     alerts = list(
         Alert.objects.filter(organisation_id=org_id)
         .filter(Q(raised_at__gte=start, raised_at__lt=end) | Q(pk__in=reopened))
-        .values("id", "person_id", "status", "raised_at", "waiting_since")
+        .filter(pk__in=AlertDecision.objects.filter(case__isnull=True).values("alert_id"))
+        .values("id", "person_id", "raised_at")
         .order_by("id")
     )
     ids = [a["id"] for a in alerts]
@@ -106,28 +140,27 @@ def alert_undecided(org_id: int, start, end, criterion: Criterion, now) -> list[
         alert_id__in=ids, kind__in=_WAIT_STARTS
     ).values_list("alert_id", "at"):
         starts[alert_id].append(at)
-    for alert_id, at in AlertDecision.objects.filter(alert_id__in=ids).values_list(
-        "alert_id", "decided_at"
+    for alert_id, at, case_id in AlertDecision.objects.filter(alert_id__in=ids).values_list(
+        "alert_id", "decided_at", "case_id"
     ):
-        decided[alert_id].append(at)
+        decided[alert_id].append((at, case_id))
     found = []
     for alert in alerts:
         pk = alert["id"]
         # Walk the alert's history: a wait starts when raised or reopened, ends when decided.
         timeline = sorted(
-            [(alert["raised_at"], 0, "start")]
-            + [(at, 0, "start") for at in starts[pk]]
-            + [(at, 1, "decided") for at in decided[pk]]
+            [(alert["raised_at"], 0, "start", None)]
+            + [(at, 0, "start", None) for at in starts[pk]]
+            + [(at, 1, "decided", case_id) for at, case_id in decided[pk]]
         )
         waits, since = [], None
-        for at, _, what in timeline:
+        for at, _, what, case_id in timeline:
             if what == "start" and since is None:
                 since = at
             elif what == "decided" and since is not None:
-                waits.append((since, at))
+                if case_id is None:  # a case's waits are counted as the case
+                    waits.append((since, at))
                 since = None
-        if alert["status"] != Alert.Status.DECIDED:
-            waits.append((alert["waiting_since"] or since or alert["raised_at"], None))
         summary = None
         for began, ended in waits:
             if not (start <= began < end):
@@ -135,12 +168,7 @@ def alert_undecided(org_id: int, start, end, criterion: Criterion, now) -> list[
             raised = f"Alert raised {_day(alert['raised_at'])}"
             if began != alert["raised_at"]:
                 raised += f" (waiting again from {_day(began)})"
-            if ended is None and now - began > allowed:
-                summary = (
-                    f"{raised} still waiting for a decision after "
-                    f"{_days(_whole_days(now - began))}; the policy allows {criterion.days}."
-                )
-            elif ended is not None and ended - began > allowed:
+            if ended - began > allowed:
                 summary = (
                     f"{raised} was decided after {_days(_whole_days(ended - began))}; "
                     f"the policy allows {criterion.days}."
@@ -152,24 +180,32 @@ def alert_undecided(org_id: int, start, end, criterion: Criterion, now) -> list[
 
 def alert_rationale_short(org_id: int, start, end, criterion: Criterion, now) -> list[Failure]:
     """Decisions on alerts whose written reasons are shorter than the patterns policy
-    the decider was held to (the version recorded with the decision)."""
+    the decider was held to (the version recorded with the decision): once per case
+    for decision, whose one decision each of its alerts records."""
     rows = AlertDecision.objects.filter(
         alert__organisation_id=org_id, decided_at__gte=start, decided_at__lt=end
-    ).values_list("id", "alert_id", "alert__person_id", "decided_at", "rationale", "policy_version")
+    ).values_list(
+        "id", "alert_id", "alert__person_id", "decided_at", "rationale", "policy_version", "case_id"
+    )
     need_of: dict[int, int] = {}
-    found = []
-    for _, alert_id, person_id, decided_at, rationale, version_id in rows:
+    found, cases = [], set()
+    for _, alert_id, person_id, decided_at, rationale, version_id, case_id in rows:
+        if case_id is not None:
+            if case_id in cases:
+                continue
+            cases.add(case_id)
         if version_id not in need_of:
             version = PolicyVersion.objects.get(pk=version_id)
             need_of[version_id] = store.validated(version).decisions.min_rationale_words
         need, words = need_of[version_id], _words(rationale)
         if words < need:
+            what, pk = ("Case for decision", case_id) if case_id else ("Alert", alert_id)
             found.append(
                 Failure(
-                    "alert",
-                    alert_id,
-                    f"Alert decided {_day(decided_at)} with reasons of {_count(words, 'word')}; "
-                    f"the policy asks for at least {need}.",
+                    "case" if case_id else "alert",
+                    pk,
+                    f"{what} decided {_day(decided_at)} with reasons of "
+                    f"{_count(words, 'word')}; the policy asks for at least {need}.",
                     person_id=person_id,
                 )
             )

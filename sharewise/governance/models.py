@@ -100,6 +100,7 @@ class Finding(models.Model):
 
     RECORD_WORDS = {
         "alert": "Alert",
+        "case": "Case for decision",
         "consent": "Consent record",
         "sharing_decision": "Sharing decision",
         "disclosure": "Disclosure",

@@ -277,6 +277,7 @@ def _record_url(finding, shows_person) -> str:
         return ""
     names = {
         "alert": "alert",
+        "case": "case",
         "sharing_decision": "sharing_decision",
         "disclosure": "disclosure",
         "concern": "concern",

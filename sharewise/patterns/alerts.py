@@ -30,6 +30,7 @@ from sharewise.patterns.models import (
     AlertConcern,
     AlertDecision,
     AlertEvent,
+    CaseForDecision,
     HarmIndex,
     Notification,
     Outcome,
@@ -293,7 +294,7 @@ def apply(ctx: Context, findings, known: dict, notifier=None) -> list:
     linked = _linked(
         [a.pk for a in existing.values()], {i for f in findings for i in f.concern_ids}
     )
-    touched, links, fresh, rescored = [], [], [], []
+    touched, links, fresh, rescored, waiting_again = [], [], [], [], []
     for finding in findings:
         alert = existing.get((finding.rule, finding.subject))
         if alert is None:
@@ -307,11 +308,14 @@ def apply(ctx: Context, findings, known: dict, notifier=None) -> list:
             continue
         if _join(ctx, alert, finding, added, known, links):
             notifier.add(alert, "reopened")
+            waiting_again.append(alert)
         touched.append(alert)
     for alert in _raise_all(ctx, fresh, known, links) if fresh else ():
         notifier.add(alert, "raised")
         touched.append(alert)
+        waiting_again.append(alert)
     _link(links, ctx.at)
+    place_in_cases(waiting_again, ctx.at)
     # Scores that changed with no new concern (a re-scoring): saved together.
     Alert.objects.bulk_update(rescored, ["score"], batch_size=1_000)
     notifier.send()
@@ -560,9 +564,50 @@ def flag(
     return alert
 
 
+def place_in_cases(alerts, at: datetime) -> None:
+    """Each of these alerts that waits outside a waiting case joins its person's
+    waiting case, or opens one (an alert not about a person opens its own). Cases are
+    found and made a few queries at a time: an import raises thousands of alerts."""
+    alerts = [a for a in alerts if a.status != Alert.Status.DECIDED]
+    if not alerts:
+        return
+    still_waiting = set(
+        CaseForDecision.objects.filter(
+            pk__in={a.case_id for a in alerts if a.case_id}, decided_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    homeless = [a for a in alerts if a.case_id not in still_waiting]
+    if not homeless:
+        return
+    people = {(a.organisation_id, a.person_id) for a in homeless if a.person_id}
+    cases = {}
+    if people:
+        for case in CaseForDecision.objects.waiting().filter(
+            organisation_id__in={o for o, _ in people}, person_id__in={p for _, p in people}
+        ):
+            cases[(case.organisation_id, case.person_id)] = case
+        missing = sorted(people - set(cases))
+        for case in CaseForDecision.objects.bulk_create(
+            [CaseForDecision(organisation_id=o, person_id=p, opened_at=at) for o, p in missing],
+            batch_size=500,
+        ):
+            cases[(case.organisation_id, case.person_id)] = case
+    alone = [a for a in homeless if not a.person_id]
+    own = CaseForDecision.objects.bulk_create(
+        [CaseForDecision(organisation_id=a.organisation_id, opened_at=at) for a in alone],
+        batch_size=500,
+    )
+    for alert, case in zip(alone, own, strict=True):
+        alert.case = case
+    for alert in homeless:
+        if alert.person_id:
+            alert.case = cases[(alert.organisation_id, alert.person_id)]
+    Alert.objects.bulk_update(homeless, ["case"], batch_size=1_000)
+
+
 def reopen(alert: Alert, at: datetime, kind: str, note: str = "") -> None:
     """A decided alert waits for a decision again (from `at`), with the reason in its
-    history."""
+    history, in its person's waiting case."""
     alert.status = Alert.Status.OPEN
     alert.waiting_since = alert.updated_at = at
     alert.acknowledged_by, alert.acknowledged_at = None, None
@@ -576,6 +621,7 @@ def reopen(alert: Alert, at: datetime, kind: str, note: str = "") -> None:
         ]
     )
     AlertEvent.objects.create(alert=alert, at=at, kind=kind, note=note)
+    place_in_cases([alert], at)
 
 
 def people_of(alert: Alert) -> list[int]:
@@ -724,14 +770,16 @@ def _score_values(ctx, rule, score, contributing) -> dict:
 
 
 class Notifier:
-    """Collects who must hear about which alerts, then tells each person once: an
-    in-app notification per alert, and one email listing them. Emails carry no names
-    or details, only what to open."""
+    """Collects who must hear about which alerts, then tells each person once per case
+    for decision: an in-app notification naming the rules they may see, and one email
+    listing the cases. A case's concerns already told of are not told again, so four
+    rules firing on the same concerns make one notification. Emails carry no names or
+    details, only what to open."""
 
     WORDS = {
-        "raised": "New alert",
-        "reopened": "Alert reopened by new concerns",
-        "monitoring_ended": "Monitoring period ended",
+        "raised": "New case for decision",
+        "reopened": "Case for decision: reopened by new concerns",
+        "monitoring_ended": "Case for decision: monitoring period ended",
     }
 
     def __init__(self, ctx: Context):
@@ -746,10 +794,12 @@ class Notifier:
             return
         alert_ids = [a.pk for a, _ in self.items]
         reach = defaultdict(set)  # alert -> {(team, alleged source on staff)}
-        for alert_id, team_id, source_staff_id in AlertConcern.objects.filter(
+        concerns = defaultdict(set)
+        for alert_id, concern_id, team_id, source_staff_id in AlertConcern.objects.filter(
             alert_id__in=alert_ids
-        ).values_list("alert_id", "concern__team_id", "concern__source_staff_id"):
+        ).values_list("alert_id", "concern_id", "concern__team_id", "concern__source_staff_id"):
             reach[alert_id].add((team_id, source_staff_id))
+            concerns[alert_id].add(concern_id)
         # Leads and managers of the organisation may hear; the one visibility rule
         # decides who does, alert by alert.
         addresses = dict(
@@ -763,26 +813,64 @@ class Notifier:
             user_id: visibility.alert_rule(user_id, scope)
             for user_id, scope in scopes_for(addresses).items()
         }
-        notes, emails = [], defaultdict(list)
+        groups: dict[object, list[tuple[Alert, str]]] = defaultdict(list)
         for alert, event in self.items:
-            seen = visibility.AlertReach(
-                alert.organisation_id, alert.source_staff_id, frozenset(reach[alert.pk])
+            groups[alert.case_id or ("alert", alert.pk)].append((alert, event))
+        cases = CaseForDecision.objects.select_for_update().in_bulk(
+            [key for key in groups if isinstance(key, int)]
+        )
+        # What a waiting case already holds was told of when it opened, or joined an
+        # alert already waiting in it (which tells nobody): only concerns new to the
+        # case are news.
+        held = defaultdict(set)
+        for case_id, concern_id in (
+            AlertConcern.objects.filter(
+                alert__case_id__in=[k for k, c in cases.items() if c.person_id]
             )
-            to = {user_id for user_id, rule in readers.items() if rule.allows(seen)}
-            text = f"{self.WORDS[event]}: {alert.title}"
-            for user_id in sorted(to):
+            .exclude(alert_id__in=alert_ids)
+            .values_list("alert__case_id", "concern_id")
+        ):
+            held[case_id].add(concern_id)
+        notes, emails, told = [], defaultdict(list), []
+        for key, group in groups.items():
+            case = cases.get(key) if isinstance(key, int) else None
+            about = set().union(*(concerns[a.pk] for a, _ in group))
+            if case is not None and case.person_id:
+                known = set(case.notified_concern_ids) | held[case.pk]
+                if not about - known:
+                    continue  # these concerns were told of already, in this case
+                case.notified_concern_ids = sorted(about | known)
+                told.append(case)
+            # Each reader hears once, of the rules in it they may see.
+            theirs = defaultdict(list)
+            for alert, event in group:
+                seen = visibility.AlertReach(
+                    alert.organisation_id, alert.source_staff_id, frozenset(reach[alert.pk])
+                )
+                for user_id, rule in readers.items():
+                    if rule.allows(seen):
+                        theirs[user_id].append((alert, event))
+            for user_id in sorted(theirs):
+                shown = theirs[user_id]
+                first, event = shown[0]
+                titles = list(dict.fromkeys(a.title for a, _ in shown))
+                text = f"{self.WORDS[event]}: {'; '.join(titles)}"
                 notes.append(
                     Notification(
-                        recipient_id=user_id, alert=alert, message=text, created_at=self.ctx.at
+                        recipient_id=user_id, alert=first, message=text, created_at=self.ctx.at
                     )
                 )
                 if addresses.get(user_id):
                     # The email says only that something waits, never what: mail servers
                     # and inboxes are outside our control.
-                    emails[addresses[user_id]].append(
-                        (self.WORDS[event], reverse("alert", args=[alert.pk]))
+                    link = (
+                        reverse("case", args=[first.case_id])
+                        if first.case_id
+                        else reverse("alert", args=[first.pk])
                     )
+                    emails[addresses[user_id]].append((self.WORDS[event], link))
         Notification.objects.bulk_create(notes, batch_size=500)
+        CaseForDecision.objects.bulk_update(told, ["notified_concern_ids"], batch_size=500)
         self.items = []
         if emails:
             transaction.on_commit(lambda: _email(emails))
@@ -909,6 +997,7 @@ def decide(
     by = actor or request.user
     decision = AlertDecision.objects.create(
         alert=alert,
+        case_id=alert.case_id,
         decided_by=by,
         decided_at=at,
         outcome=outcome,
@@ -930,4 +1019,73 @@ def decide(
         monitor_until=monitor_until.isoformat() if monitor_until else None,
     )
     signals.alert_decided.send(Alert, alert=alert, decision=decision)
+    _close_case_if_done(alert, decision)
     return decision
+
+
+def _close_case_if_done(alert: Alert, decision: AlertDecision) -> None:
+    """A case is decided when none of its alerts waits any longer; it keeps the
+    decision that closed it."""
+    if alert.case_id is None:
+        return
+    if Alert.objects.needing_decision().filter(case_id=alert.case_id).exists():
+        return
+    CaseForDecision.objects.filter(pk=alert.case_id, decided_at__isnull=True).update(
+        decided_at=decision.decided_at,
+        decided_by=decision.decided_by,
+        outcome=decision.outcome,
+        monitor_until=decision.monitor_until,
+        rationale=decision.rationale,
+    )
+
+
+@transaction.atomic
+def decide_case(
+    request,
+    case: CaseForDecision,
+    outcome: str,
+    rationale: str,
+    monitor_until: date | None = None,
+    *,
+    actor=None,
+    at=None,
+) -> list[AlertDecision]:
+    """One written decision for every alert waiting in the case: each alert gets its
+    own decision record and history entry. Raises ValidationError naming what to fix;
+    a decider who may not see every alert in it (one names them) may not decide it."""
+    at = at or timezone.now()
+    case = CaseForDecision.objects.select_for_update().get(pk=case.pk)
+    version, policy = store.in_force(case.organisation_id, "patterns")
+    errors = decision_problems(outcome, rationale, monitor_until, policy, timezone.localdate(at))
+    waiting = list(
+        Alert.objects.select_for_update().needing_decision().filter(case=case).order_by("id")
+    )
+    by = actor or request.user
+    if case.decided_at is not None or not waiting:
+        errors.setdefault("outcome", []).append(
+            "This case has already been decided; new concerns will open a new one"
+        )
+    elif Alert.objects.visible_to(by).filter(pk__in=[a.pk for a in waiting]).count() < len(waiting):
+        errors.setdefault("outcome", []).append(
+            "Part of this case is outside what you may see: another safeguarding lead "
+            "must decide it"
+        )
+    if errors:
+        raise ValidationError(errors)
+    return [
+        decide(request, alert, outcome, rationale, monitor_until, actor=actor, at=at)
+        for alert in waiting
+    ]
+
+
+@transaction.atomic
+def acknowledge_case(request, case: CaseForDecision) -> int:
+    """Acknowledge every open alert in the case the user may see. Returns how many."""
+    alerts = list(
+        Alert.objects.visible_to(request.user).filter(case=case, status=Alert.Status.OPEN)
+    )
+    if not alerts:
+        raise ValidationError({"status": ["Only an open case can be acknowledged"]})
+    for alert in alerts:
+        acknowledge(request, alert)
+    return len(alerts)

@@ -55,6 +55,64 @@ class AlertQuerySet(models.QuerySet):
         return self.filter(status__in=(Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED))
 
 
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Cases with at least one alert this user may see (only those alerts are
+        shown to them)."""
+        return self.filter(pk__in=Alert.objects.visible_to(user).values("case_id"))
+
+    def waiting(self):
+        return self.filter(decided_at__isnull=True)
+
+
+class CaseForDecision(models.Model):
+    """The alerts about one person that wait at the same time, decided together by one
+    written decision. Each alert keeps its own decision record and history; the case
+    is what waits, so audits count it once. An alert that is not about a person
+    (an alleged source, a service) is a case of its own."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=30, blank=True)
+    monitor_until = models.DateField(null=True, blank=True)
+    rationale = models.TextField(blank=True)
+    # Concerns staff have already been told about in this case: an alert joining it
+    # about the same concerns tells nobody again.
+    notified_concern_ids = models.JSONField(default=list)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["opened_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "person"],
+                condition=Q(decided_at__isnull=True, person__isnull=False),
+                name="one_waiting_case_per_person",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "decided_at", "opened_at"], name="case_queue"),
+        ]
+
+    def __str__(self):
+        return f"Case for decision {self.pk}"
+
+    @property
+    def is_waiting(self):
+        return self.decided_at is None
+
+    def get_outcome_display(self):
+        return Outcome(self.outcome).label if self.outcome in Outcome.values else ""
+
+
 class Alert(models.Model):
     """A pattern that crossed a threshold and needs a named person's decision. One per
     rule and subject: new concerns join it, and reopen it if it had been decided."""
@@ -97,6 +155,11 @@ class Alert(models.Model):
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     concerns = models.ManyToManyField(Concern, through="AlertConcern", related_name="alerts")
+    # The case it waits (or last waited) in: a reopened alert joins the person's
+    # waiting case, or opens one.
+    case = models.ForeignKey(
+        CaseForDecision, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
 
     objects = AlertQuerySet.as_manager()
 
@@ -158,6 +221,11 @@ class AlertDecision(models.Model):
     monitor_until = models.DateField(null=True, blank=True)
     rationale = models.TextField()
     policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
+    # The case whose one decision this is a part of (none for decisions made before
+    # alerts were decided together).
+    case = models.ForeignKey(
+        CaseForDecision, null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
 
     class Meta:
         ordering = ["decided_at", "id"]

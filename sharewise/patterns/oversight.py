@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import connection
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Prefetch
 from django.utils import timezone
 
 from sharewise.concerns.access import name_people
@@ -18,7 +18,7 @@ from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Service
 from sharewise.patterns import alerts as alertlib
 from sharewise.patterns import scores as scorelib
-from sharewise.patterns.models import Alert, RiskScore
+from sharewise.patterns.models import Alert, CaseForDecision, RiskScore
 from sharewise.people.models import Person
 from sharewise.policy import store
 
@@ -32,8 +32,9 @@ class Dashboard:
     threshold: float = 0
     half_life: float = 0
     people_over: int = 0
-    alerts: list = field(default_factory=list)
-    alerts_total: int = 0
+    alerts: list = field(default_factory=list)  # the shown cases' alerts
+    cases: list = field(default_factory=list)
+    alerts_total: int = 0  # cases waiting
     services: list = field(default_factory=list)
     categories: list = field(default_factory=list)  # (code, label)
     heat: dict = field(default_factory=dict)  # (service_id, code) -> count
@@ -86,15 +87,22 @@ def build(user, now=None) -> Dashboard:
         ranked = sorted(ranked, key=lambda r: -r[1])[:SHOWN]
     board.ranked = [(person, round(score, 1), score >= rule.threshold) for person, score in ranked]
 
-    waiting = Alert.objects.visible_to(user).needing_decision()
+    # One row per case for decision, its alerts fetched together (no query per row).
+    waiting = CaseForDecision.objects.visible_to(user).waiting()
     board.alerts_total = waiting.count()
-    board.alerts = list(
-        waiting.select_related("person", "source_person", "source_staff", "service").order_by(
-            "waiting_since", "id"
-        )[:50]
+    board.cases = list(
+        waiting.prefetch_related(
+            Prefetch(
+                "alerts",
+                queryset=Alert.objects.visible_to(user)
+                .select_related("person", "source_person", "source_staff", "service")
+                .order_by("raised_at", "id"),
+                to_attr="shown_alerts",
+            )
+        ).order_by("opened_at", "id")[:50]
     )
-    label_categories(board.alerts, recording.category_labels())
-    mark_unseen_people(board.alerts, user)
+    board.alerts = [a for case in board.cases for a in case.shown_alerts]
+    describe_cases(board.cases, user, recording.category_labels())
 
     since = now - timedelta(days=WINDOW_DAYS)
     recent = Concern.objects.visible_to(user).filter(occurred_at__gte=since)
@@ -172,3 +180,23 @@ def mark_unseen_people(alerts, viewer) -> None:
 def label_categories(alerts, labels) -> None:
     for alert in alerts:
         alert.category_label = labels.get(alert.category, alert.category)
+
+
+def describe_cases(cases, viewer, labels) -> None:
+    """Set on each case (its shown_alerts already fetched) what a row says: its
+    status, the alert that names its subject, its rules' titles and since when the
+    oldest of them has waited."""
+    alerts = [a for case in cases for a in case.shown_alerts]
+    label_categories(alerts, labels)
+    mark_unseen_people(alerts, viewer)
+    for case in cases:
+        waiting = [a for a in case.shown_alerts if a.is_waiting]
+        if case.decided_at is not None or not waiting:
+            case.status = Alert.Status.DECIDED
+        elif any(a.status == Alert.Status.OPEN for a in waiting):
+            case.status = Alert.Status.OPEN
+        else:
+            case.status = Alert.Status.ACKNOWLEDGED
+        case.first = case.shown_alerts[0] if case.shown_alerts else None
+        case.titles = list(dict.fromkeys(a.title for a in case.shown_alerts))
+        case.waiting_since = min((a.waiting_since for a in waiting), default=case.opened_at)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +20,16 @@ from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Service
 from sharewise.patterns import alerts as alertlib
 from sharewise.patterns import backtest, oversight
-from sharewise.patterns.models import RULE_TITLES, Alert, Notification, Outcome
+from sharewise.patterns.models import (
+    RULE_TITLES,
+    Alert,
+    AlertConcern,
+    AlertDecision,
+    AlertEvent,
+    CaseForDecision,
+    Notification,
+    Outcome,
+)
 from sharewise.people import panels
 from sharewise.people.models import Person
 from sharewise.policy import store
@@ -41,7 +51,9 @@ def get_alert_for(request, alert_id, action="viewed alert") -> Alert:
     person it is about; otherwise Http404."""
     alert = (
         Alert.objects.visible_to(request.user)
-        .select_related("person", "source_person", "source_staff", "service", "policy_version")
+        .select_related(
+            "person", "source_person", "source_staff", "service", "policy_version", "case"
+        )
         .filter(pk=alert_id)
         .first()
     )
@@ -120,64 +132,159 @@ def heat_cell(request, service_id, category):
 SHOWN_CONCERNS = 100
 
 
-def _alert_context(request, alert):
-    visible = Concern.objects.visible_to(request.user).filter(alert_links__alert=alert)
+def get_case_for(request, case_id, action="viewed case for decision") -> CaseForDecision:
+    """A case for decision this user may see, with its alerts they may see
+    (case.shown_alerts, oldest first) and the read written to the trail for each
+    alert against each person it is about; otherwise Http404."""
+    case = (
+        CaseForDecision.objects.visible_to(request.user)
+        .select_related("person", "decided_by")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise Http404("No such case")
+    case.shown_alerts = list(
+        Alert.objects.visible_to(request.user)
+        .filter(case=case)
+        .select_related("person", "source_person", "source_staff", "service", "policy_version")
+        .select_related("acknowledged_by")
+        .order_by("raised_at", "id")
+    )
+    for alert in case.shown_alerts:
+        alertlib.record_trail(alert, action, request=request)
+    return case
+
+
+describe_cases = oversight.describe_cases
+
+
+def _case_context(request, case, focus=None):
+    alerts = case.shown_alerts
+    visible = Concern.objects.visible_to(request.user).filter(
+        pk__in=AlertConcern.objects.filter(alert__in=alerts).values("concern_id")
+    )
     concerns = list(
         visible.select_related("team", "service").order_by("-occurred_at")[:SHOWN_CONCERNS]
     )
     seen = visible.count()
-    total = alert.links.count()
+    total = AlertConcern.objects.filter(alert__in=alerts).values("concern_id").distinct().count()
     names = _with_people(concerns, request.user)
-    _, recording = store.in_force(alert.organisation_id, "recording")
+    _, recording = store.in_force(case.organisation_id, "recording")
     labels = recording.category_labels()
     for c in concerns:
         c.category_labels = [labels.get(code, code) for code in c.categories]
-    oversight.label_categories([alert], labels)
-    oversight.mark_unseen_people([alert], request.user)
+    describe_cases([case], request.user, labels)
+    waiting = [a for a in alerts if a.is_waiting]
+    may_decide = bool(waiting) and all(
+        request.user.has_perm("patterns.decide_alert", a) for a in waiting
+    )
+    # A lead decides the whole case or none of it: one who may not see every alert
+    # waiting in it (one names them) leaves it to another lead.
+    sees_all = Alert.objects.needing_decision().filter(case=case).count() == len(waiting)
     return {
         "nav": "oversight",
-        "alert": alert,
+        "case": case,
+        "alerts": alerts,
+        "alert": focus or (alerts[0] if alerts else None),
+        "focus": focus,
         "concerns": concerns,
         "hidden": total - seen,
         "older": seen - len(concerns),
         "people": sorted(names.values(), key=lambda p: p.name),
-        "events": alert.events.select_related("by"),
-        "decisions": alert.decisions.select_related("decided_by"),
-        "can_decide": request.user.has_perm("patterns.decide_alert", alert),
-        "can_acknowledge": request.user.has_perm("patterns.acknowledge_alert", alert)
-        and alert.status == Alert.Status.OPEN,
-        "panels": panels.for_alert(request, alert),
+        "events": AlertEvent.objects.filter(alert__in=alerts).select_related("by", "alert"),
+        "decisions": _decisions_together(alerts),
+        "can_decide": may_decide and sees_all,
+        "others_decide": may_decide and not sees_all,
+        "can_acknowledge": request.user.has_perm("patterns.acknowledge_alert", case.first)
+        and any(a.status == Alert.Status.OPEN for a in alerts),
+        "panels": panels.for_alert(request, alerts[0]) if alerts else [],
     }
+
+
+def _decisions_together(alerts) -> list:
+    """The alerts' decisions, one card per written decision: a case's one decision is
+    recorded on each of its alerts (d.titles: the rules it decided)."""
+    cards = {}
+    for d in AlertDecision.objects.filter(alert__in=alerts).select_related("decided_by", "alert"):
+        key = (d.case_id, d.decided_at, d.outcome, d.rationale) if d.case_id else d.pk
+        if key not in cards:
+            d.titles = []
+            cards[key] = d
+        cards[key].titles.append(d.alert.title)
+    return list(cards.values())
+
+
+def _show_case(request, case, focus=None, form=None):
+    context = _case_context(request, case, focus)
+    if form is not None:
+        context["form"] = form
+    elif context["can_decide"]:
+        context["form"] = DecisionForm()
+    return render(request, "patterns/case.html", context)
+
+
+@login_required
+def case_page(request, case_id):
+    try:
+        case = get_case_for(request, case_id)
+    except Http404:
+        return render(request, "patterns/not_found.html", status=404)
+    return _show_case(request, case)
+
+
+def _case_of_alert(request, alert_id, action):
+    """The case an alert this user may see waits (or last waited) in."""
+    alert = Alert.objects.visible_to(request.user).filter(pk=alert_id).only("case_id").first()
+    if alert is None or alert.case_id is None:
+        raise Http404("No such alert")
+    case = get_case_for(request, alert.case_id, action)
+    focus = next((a for a in case.shown_alerts if a.pk == alert.pk), None)
+    return case, focus
 
 
 @login_required
 def alert_page(request, alert_id):
+    """An alert's old address shows the case it is part of."""
     try:
-        alert = get_alert_for(request, alert_id)
+        case, focus = _case_of_alert(request, alert_id, "viewed alert")
     except Http404:
         return render(request, "patterns/not_found.html", status=404)
-    context = _alert_context(request, alert)
-    if context["can_decide"] and alert.is_waiting:
-        context["form"] = DecisionForm()
-    return render(request, "patterns/alert.html", context)
+    return _show_case(request, case, focus)
+
+
+def _acknowledge(request, case):
+    if not request.user.has_perm("patterns.acknowledge_alert", case.first):
+        raise PermissionDenied
+    try:
+        alertlib.acknowledge_case(request, case)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Case acknowledged. It still needs a decision.")
+    return redirect("case", case_id=case.pk)
+
+
+@login_required
+@require_POST
+def acknowledge_case(request, case_id):
+    try:
+        case = get_case_for(request, case_id, "opened case to acknowledge")
+    except Http404:
+        return render(request, "patterns/not_found.html", status=404)
+    describe_cases([case], request.user, {})
+    return _acknowledge(request, case)
 
 
 @login_required
 @require_POST
 def acknowledge_alert(request, alert_id):
     try:
-        alert = get_alert_for(request, alert_id, action="opened alert to acknowledge")
+        case, _ = _case_of_alert(request, alert_id, "opened alert to acknowledge")
     except Http404:
         return render(request, "patterns/not_found.html", status=404)
-    if not request.user.has_perm("patterns.acknowledge_alert", alert):
-        raise PermissionDenied
-    try:
-        alertlib.acknowledge(request, alert)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, "Alert acknowledged. It still needs a decision.")
-    return redirect("alert", alert_id=alert.pk)
+    describe_cases([case], request.user, {})
+    return _acknowledge(request, case)
 
 
 class DecisionForm(NHSStyled, forms.Form):
@@ -201,22 +308,19 @@ class DecisionForm(NHSStyled, forms.Form):
     )
 
 
-@login_required
-def decide_alert(request, alert_id):
-    try:
-        alert = get_alert_for(request, alert_id, action="opened alert to decide")
-    except Http404:
-        return render(request, "patterns/not_found.html", status=404)
-    if not request.user.has_perm("patterns.decide_alert", alert):
+def _decide(request, case, focus=None):
+    if not case.shown_alerts or not request.user.has_perm(
+        "patterns.decide_alert", case.shown_alerts[0]
+    ):
         raise PermissionDenied
     form = DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         form.is_valid()
         data = form.cleaned_data
         try:
-            alertlib.decide(
+            alertlib.decide_case(
                 request,
-                alert,
+                case,
                 data.get("outcome") or request.POST.get("outcome", ""),
                 data.get("rationale") or request.POST.get("rationale", ""),
                 data.get("monitor_until"),
@@ -228,36 +332,77 @@ def decide_alert(request, alert_id):
                 for problem in problems:
                     form.add_error(name if name in form.fields else None, problem)
         else:
-            messages.success(request, "Decision recorded.")
-            return redirect("alert", alert_id=alert.pk)
-    context = _alert_context(request, alert)
-    context["form"] = form
-    return render(request, "patterns/alert.html", context, status=200)
+            messages.success(request, "Decision recorded for every rule in this case.")
+            return redirect("case", case_id=case.pk)
+    return _show_case(request, case, focus, form)
+
+
+@login_required
+def decide_case(request, case_id):
+    try:
+        case = get_case_for(request, case_id, "opened case to decide")
+    except Http404:
+        return render(request, "patterns/not_found.html", status=404)
+    return _decide(request, case)
+
+
+@login_required
+def decide_alert(request, alert_id):
+    """An alert's old decision address decides the case it waits in."""
+    try:
+        case, focus = _case_of_alert(request, alert_id, "opened alert to decide")
+    except Http404:
+        return render(request, "patterns/not_found.html", status=404)
+    return _decide(request, case, focus)
 
 
 @login_required
 def alert_list(request):
+    """One row per case for decision, naming the rules in it."""
     if not request.user.has_perm("patterns.see_oversight"):
         raise PermissionDenied
     status = request.GET.get("status", "waiting")
     rule = request.GET.get("rule", "")
-    alerts = Alert.objects.visible_to(request.user).select_related(
-        "person", "source_person", "source_staff", "service"
-    )
+    cases = CaseForDecision.objects.visible_to(request.user)
     if status == "waiting":
-        alerts = alerts.needing_decision()
-    elif status in Alert.Status.values:
-        alerts = alerts.filter(status=status)
+        cases = cases.waiting()
+    elif status == Alert.Status.DECIDED:
+        cases = cases.filter(decided_at__isnull=False)
+    elif status in (Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED):
+        open_ = Alert.objects.visible_to(request.user).filter(status=Alert.Status.OPEN)
+        cases = cases.waiting()
+        if status == Alert.Status.OPEN:
+            cases = cases.filter(pk__in=open_.values("case_id"))
+        else:
+            cases = cases.exclude(pk__in=open_.values("case_id"))
     if rule in RULE_TITLES:
-        alerts = alerts.filter(rule=rule)
-    page = Paginator(alerts.order_by("-updated_at", "-id"), 50).get_page(request.GET.get("page"))
+        cases = cases.filter(
+            pk__in=Alert.objects.visible_to(request.user).filter(rule=rule).values("case_id")
+        )
+    newest = Alert.objects.filter(case=OuterRef("pk")).order_by("-updated_at")
+    cases = cases.annotate(last_change=Subquery(newest.values("updated_at")[:1])).prefetch_related(
+        Prefetch(
+            "alerts",
+            queryset=Alert.objects.visible_to(request.user)
+            .select_related("person", "source_person", "source_staff", "service")
+            .order_by("raised_at", "id"),
+            to_attr="shown_alerts",
+        )
+    )
+    page = Paginator(cases.order_by("-last_change", "-id"), 50).get_page(request.GET.get("page"))
     _, recording = store.in_force(scope_for(request.user).organisation_id, "recording")
-    oversight.label_categories(page.object_list, recording.category_labels())
-    oversight.mark_unseen_people(page.object_list, request.user)
+    describe_cases(page.object_list, request.user, recording.category_labels())
     record_shown(
         request,
         "listed alerts",
-        sorted({a.person_id for a in page.object_list if a.person_id}),
+        sorted(
+            {
+                a.person_id
+                for case in page.object_list
+                for a in case.shown_alerts
+                if a.person_id and not a.person_hidden
+            }
+        ),
         scope_for(request.user).organisation_id,
     )
     extra = request.GET.copy()

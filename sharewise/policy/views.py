@@ -230,7 +230,7 @@ def export_policy(request, kind):
     version, _ = store.in_force(organisation_id, kind)
     heading = (
         f"# {TITLES[kind]}, version {version.version}, "
-        f"in force since {version.created_at:%-d %b %Y}.\n"
+        f"in force since {version.created_at:%-d %B %Y}.\n"
         "# Change it and upload it on the policy's page: you will see what changes "
         "before anything is saved.\n"
     )

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,7 +21,7 @@ from sharewise.concerns.models import Concern, ConcernPerson
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Membership, Role, staff_name
 from sharewise.patterns import alerts as alertlib
-from sharewise.patterns import scores
+from sharewise.patterns import notices, scores
 from sharewise.patterns.models import Alert, AlertConcern, Notification
 from sharewise.patterns.models import Outcome as AlertOutcome
 from sharewise.people.models import age_on
@@ -573,18 +574,30 @@ def record_decision(
         person.record_ids() if hasattr(person, "record_ids") else [person.pk]
     ):
         errors["alert"] = ["That alert is not about this person"]
+    # Never silently against the decision signed and standing within its review period.
+    against = standing.contradicted(
+        history(person.pk), data.get("outcome") or "", timezone.localdate(now), policy.review_days
+    )
+    reason = (data.get("contradiction_reason") or "").strip()
+    if against is not None and not reason:
+        errors["contradiction_reason"] = [contradiction_problem(against)]
     if errors:
         raise ValidationError(errors)
     outcome = data["outcome"]
     departing = departs(outcome, recommendation, advice_answered)
+    is_lead = person.organisation_id in scope_for(request.user).lead_org_ids
     why, lead_only = _countersign_need(
         outcome,
         recommendation,
         departing,
-        person.organisation_id in scope_for(request.user).lead_org_ids,
+        is_lead,
         facts,
         policy,
     )
+    if against is not None and not is_lead:
+        # The lead countersigns it; until then the signed decision stands.
+        why = "; ".join([*filter(None, [why]), f"it contradicts standing decision {against.id}"])
+        lead_only = True
     info_version, _ = store.in_force(person.organisation_id, "information_sharing")
     apd_version, _ = store.in_force(person.organisation_id, "appropriate_policy")
     # The consent record behind the answer: the latest that says the same.
@@ -651,6 +664,8 @@ def record_decision(
         else SharingDecision.Status.AWAITING_COUNTERSIGN,
         countersign_because=why,
         countersign_needs_lead=lead_only,
+        contradicts_id=against.id if against is not None else None,
+        contradiction_reason=reason if against is not None else "",
     )
     decision.concerns.set(concern_ids)
     stands = settle_standing(person.pk)
@@ -674,7 +689,32 @@ def record_decision(
         _notify_countersigners(decision)
     else:
         _settle_alert(decision)
+        if against is not None:  # a lead's own: the other leads hear of it
+            notices.tell_safeguarding_leads(
+                decision.organisation_id,
+                f"Sharing decision {decision.pk} contradicts standing decision {against.id}",
+                reverse("sharing_decision", args=[decision.pk]),
+                leave_out=request.user.pk,
+            )
     return decision
+
+
+def contradiction_problem(against: standing.Decision) -> str:
+    said = dict(Outcome.choices).get(against.outcome, against.outcome).lower()
+    signed = timezone.localtime(against.signed_at)
+    return (
+        f"Say why you are deciding differently from the standing decision ({said}, "
+        f"signed {signed:%-d %B %Y}): it is still within its review period"
+    )
+
+
+def standing_and_waiting(person) -> tuple[SharingDecision | None, list[SharingDecision]]:
+    """The person's standing (signed) decision, and those waiting for a countersignature."""
+    about = SharingDecision.objects.filter(person=person).select_related("decided_by")
+    return (
+        about.filter(standing=True).first(),
+        list(about.filter(status=SharingDecision.Status.AWAITING_COUNTERSIGN)),
+    )
 
 
 def history(person_id: int) -> list[standing.Decision]:
@@ -733,10 +773,16 @@ def _notify_countersigners(decision) -> None:
     # Nobody hears of a decision about concerns they may not see (naming them, say).
     to = who_may_see(to, decision.concerns.values_list("pk", flat=True))
     link = reverse("sharing_decision", args=[decision.pk])
+    message = f"A sharing decision waits for your countersignature ({decision.pk})"
+    if decision.contradicts_id:
+        message = (
+            f"A sharing decision contradicting standing decision {decision.contradicts_id} "
+            f"waits for your countersignature ({decision.pk})"
+        )
     Notification.objects.bulk_create(
         Notification(
             recipient_id=user_id,
-            message=f"A sharing decision waits for your countersignature ({decision.pk})",
+            message=message,
             link=link,
         )
         for user_id in sorted(to)
@@ -744,21 +790,23 @@ def _notify_countersigners(decision) -> None:
 
 
 def _settle_alert(decision) -> None:
-    """The alert the decision was made from is decided by it."""
+    """The alert the decision was made from is decided by it, with every alert waiting
+    with it in its case for decision."""
     if decision.alert_id is None:
         return
     alert = Alert.objects.filter(pk=decision.alert_id).first()
     if alert is None or not alert.is_waiting:
         return
-    alertlib.decide(
-        None,
-        alert,
-        AlertOutcome.ESCALATE,
+    reasons = (
         f"Escalated to sharing decision {decision.pk}, decided by "
         f"{staff_name(decision.decided_by)}: {decision.get_outcome_display().lower()}. "
-        f"{decision.necessity}",
-        actor=decision.decided_by,
+        f"{decision.necessity}"
     )
+    waiting = Alert.objects.needing_decision().filter(
+        Q(pk=alert.pk) | Q(case_id=alert.case_id) if alert.case_id else Q(pk=alert.pk)
+    )
+    for each in waiting.order_by("id"):
+        alertlib.decide(None, each, AlertOutcome.ESCALATE, reasons, actor=decision.decided_by)
 
 
 @transaction.atomic

@@ -231,6 +231,34 @@ class RecipientStep(NHSStyled, forms.Form):
         required=False,
     )
     channel = _radios("How would it be shared?", Channel.choices, required=False)
+    not_sharing = forms.BooleanField(
+        label="We expect to decide not to share: leave the recipient for now",
+        required=False,
+        help_text="If the decision is to share, you will be asked for these before recording it.",
+    )
+
+    # The same words as the decision asks them in, so a blank is fixed here, not at the end.
+    BLANKS = (
+        ("recipient", "Say which organisation receives the information"),
+        ("recipient_role", "Say the recipient's role"),
+        ("content", "Say exactly what will be shared"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("recipient", "recipient_role", "content", "channel"):
+            self.fields[name].needed = True  # unless not sharing: not marked optional
+
+    def clean(self):
+        data = super().clean()
+        if data.get("not_sharing"):
+            return data
+        for name, message in self.BLANKS:
+            if not (data.get(name) or "").strip() and name not in self.errors:
+                self.add_error(name, message)
+        if not data.get("channel") and "channel" not in self.errors:
+            self.add_error("channel", "Choose how it will be shared")
+        return data
 
 
 class TellingStep(Reveals, NHSStyled, forms.Form):
@@ -305,9 +333,19 @@ class DecisionForm(NHSStyled, forms.Form):
     advised_by = forms.CharField(
         label="Who else advised you?", required=False, help_text="Outside Sharewise, if anyone."
     )
+    contradiction_reason = _text(
+        "If your decision goes against the standing decision: why?",
+        "The standing decision is still within its review period. The safeguarding lead "
+        "will see your reason.",
+        required=False,
+    )
 
-    def __init__(self, *args, policy=None, **kwargs):
+    def __init__(self, *args, policy=None, standing=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if standing is None:  # nothing signed to go against
+            del self.fields["contradiction_reason"]
+        else:
+            self.fields["contradiction_reason"].needed = True
         blank = [("", "Choose")]
         self.fields["override_grounds"].choices = [
             (g.code, g.label) for g in policy.override_grounds

@@ -205,6 +205,12 @@ class SharingDecision(models.Model):
     departure_rationale = models.TextField(blank=True)
     review_date = models.DateField(null=True, blank=True)
     review_alerted_at = models.DateTimeField(null=True, blank=True)
+    # A decision that contradicts the signed one standing within its review period says
+    # why, and goes to the safeguarding lead.
+    contradicts = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    contradiction_reason = models.TextField(blank=True)
     # Whether this is the person's standing decision, as sharing.standing works it out
     # from the history (kept here so lists can filter on it; settle_standing() sets it).
     standing = models.BooleanField(default=False)

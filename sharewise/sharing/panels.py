@@ -1,5 +1,6 @@
 """What sharing adds to a person's page, their chronology and an alert's page."""
 
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -31,7 +32,12 @@ def alert_panel(request, alert) -> str:
         "sharing/alert_panel.html",
         {
             "alert": alert,
-            "decisions": SharingDecision.objects.filter(alert=alert).select_related("decided_by"),
+            # Made from any alert of the case for decision it waits in.
+            "decisions": SharingDecision.objects.filter(
+                Q(alert=alert) | Q(alert__case_id=alert.case_id)
+                if alert.case_id
+                else Q(alert=alert)
+            ).select_related("decided_by"),
             "can_use": request.user.has_perm("sharing.use_framework"),
         },
         request=request,

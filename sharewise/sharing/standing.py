@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 SIGNED = "signed"
 AWAITING = "awaiting_countersign"
@@ -93,3 +93,24 @@ def review_due(decision: Decision | None, today: date) -> bool:
         and decision.review_date is not None
         and decision.review_date <= today
     )
+
+
+def review_until(decision: Decision, review_days: int) -> date | None:
+    """The last day of a signed decision's review period: its review date, or (a
+    decision to share has none) the policy's days from when it was signed."""
+    if decision.signed_at is None:
+        return None
+    return decision.review_date or (decision.signed_at.date() + timedelta(days=review_days))
+
+
+def contradicted(
+    decisions: Iterable[Decision], outcome: str, today: date, review_days: int
+) -> Decision | None:
+    """The standing decision a new decision with this outcome would contradict (one
+    shares, the other does not) while the standing one is within its review period;
+    else None. Such a decision needs its reason written and goes to the lead."""
+    stands = standing(decisions)
+    if stands is None or not outcome or (outcome in NOT_SHARING) == stands.is_refusal:
+        return None
+    until = review_until(stands, review_days)
+    return stands if until is not None and today <= until else None

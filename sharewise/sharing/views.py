@@ -163,13 +163,27 @@ def _initial_answers(person, user, alert=None) -> dict:
         if assessment.best_interests:
             answers["best_interests"] = assessment.best_interests
     if alert is not None:
-        visible = Concern.objects.visible_to(user).filter(
-            pk__in=AlertConcern.objects.filter(alert=alert).values("concern_id")
+        # Every concern of the case for decision it waits in (its rules decided together).
+        links = (
+            AlertConcern.objects.filter(alert__case_id=alert.case_id)
+            if alert.case_id
+            else AlertConcern.objects.filter(alert=alert)
         )
+        visible = Concern.objects.visible_to(user).filter(pk__in=links.values("concern_id"))
         answers["concern_ids"] = [str(pk) for pk in visible.values_list("pk", flat=True)]
+        titles = [alert.title]
+        if alert.case_id:
+            titles = list(
+                dict.fromkeys(
+                    a.title
+                    for a in Alert.objects.visible_to(user)
+                    .filter(case_id=alert.case_id)
+                    .order_by("raised_at", "id")
+                )
+            )
         answers["question"] = (
-            f"Alert {alert.pk} ({alert.title.lower()}): should we share what we know, "
-            "and with whom?"
+            f"Case for decision {alert.case_id or alert.pk} ({', '.join(titles).lower()}): "
+            "should we share what we know, and with whom?"
         )
     return answers
 
@@ -189,6 +203,19 @@ def start_decision(request, person_id):
         )
         if alert is None:
             raise Http404("No such alert")
+        # Starting again from the same case carries on the draft already begun.
+        same_case = (
+            Q(alert=alert) | Q(alert__case_id=alert.case_id) if alert.case_id else Q(alert=alert)
+        )
+        begun = (
+            Draft.objects.filter(author=request.user, person=person, decision__isnull=True)
+            .filter(same_case)
+            .order_by("-updated_at", "-id")
+            .first()
+        )
+        if begun is not None:
+            messages.info(request, "You had already started this decision: carry on from here.")
+            return redirect("wizard_step", draft_id=begun.pk, step=begun.step or "purpose")
     draft = Draft.objects.create(
         organisation_id=person.organisation_id,
         person=person,
@@ -271,6 +298,9 @@ def wizard_step(request, draft_id, step):
     index = f.STEP_NAMES.index(step)
     if request.method == "POST":
         go = request.POST.get("go", "next")
+        jump = go.removeprefix("to:") if go.startswith("to:") else None
+        if jump is not None and jump not in f.STEP_NAMES:
+            raise Http404("No such step")
         if go == "next" and not form.is_valid():
             pass  # show the errors; nothing is lost
         else:
@@ -283,6 +313,8 @@ def wizard_step(request, draft_id, step):
             draft.step = step
             draft.updated_at = timezone.now()
             draft.save(update_fields=["answers", "step", "updated_at"])
+            if jump is not None:  # a step's name, chosen with this step's answers kept
+                return redirect("wizard_step", draft_id=draft.pk, step=jump)
             if go == "back":
                 return redirect(
                     "wizard_step", draft_id=draft.pk, step=f.STEP_NAMES[max(index - 1, 0)]
@@ -315,6 +347,13 @@ def wizard_step(request, draft_id, step):
             "assessment": assessment,
             "consent": ConsentRecord.objects.filter(person=draft.person).first(),
             "advice": list(draft.advice.select_related("answered_by")),
+            **dict(
+                zip(
+                    ("standing_decision", "waiting_decisions"),
+                    decisions.standing_and_waiting(draft.person),
+                    strict=True,
+                )
+            ),
         },
     )
 
@@ -366,15 +405,19 @@ def _recommendation(request, draft):
             "schedule_1": first.schedule_1[0] if first.schedule_1 else "",
         }
     initial |= draft.answers.get("decision") or {}  # what they chose before going back
-    form = f.DecisionForm(request.POST or None, initial=initial, policy=policy)
+    stands, waiting = decisions.standing_and_waiting(person)
+    form = f.DecisionForm(request.POST or None, initial=initial, policy=policy, standing=stands)
     elsewhere = []
     if request.method == "POST":
         # Kept whatever happens next, so going back to fix an answer loses nothing here.
         draft.answers = {**draft.answers, "decision": _raw(form)}
         draft.updated_at = timezone.now()
         draft.save(update_fields=["answers", "updated_at"])
-        if request.POST.get("go") == "back":
+        go = request.POST.get("go", "")
+        if go == "back":
             return redirect("wizard_step", draft_id=draft.pk, step=f.STEP_NAMES[-2])
+        if go.startswith("to:") and go[3:] in f.STEP_NAMES:
+            return redirect("wizard_step", draft_id=draft.pk, step=go[3:])
         if not can_record:
             raise PermissionDenied
         if form.is_valid():
@@ -423,6 +466,8 @@ def _recommendation(request, draft):
             "can_record": can_record,
             "elsewhere": elsewhere,
             "advice": list(draft.advice.select_related("answered_by")),
+            "standing_decision": stands,
+            "waiting_decisions": waiting,
         },
     )
 

@@ -66,10 +66,12 @@ def test_example_1_refusal_and_rising_risk_become_a_countersigned_decision(
 
     sign_in(page, live_server, cast.sarah)
     page.goto(f"{base}/alerts/{alert.pk}/")
-    page.get_by_role("button", name="Start a sharing decision from this alert").click()
+    page.get_by_role("button", name="Start a sharing decision from this case").click()
 
     # Purpose: the question and the alert's concerns are filled in already.
-    expect(page.get_by_label("What are you deciding?")).to_contain_text(f"Alert {alert.pk}")
+    expect(page.get_by_label("What are you deciding?")).to_contain_text(
+        f"Case for decision {alert.case_id}"
+    )
     expect(page.locator("input[name=concern_ids]:checked")).to_have_count(3)
     expect(page.locator(".nhsuk-inset-text")).to_contain_text("legitimate purpose")
     assert_accessible(page, "wizard-purpose")

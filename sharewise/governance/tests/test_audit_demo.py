@@ -50,12 +50,12 @@ def test_the_demo_audit_finds_the_seeds_stories_and_nothing_else(db):
     assert ("refusal_not_reviewed", "consent", refusal.pk) in findings
     assert findings[("refusal_not_reviewed", "consent", refusal.pk)].owner.username == "lead"
 
-    # Example 2: Arthur's alerts wait for the lead's decision.
+    # Example 2: Arthur's alerts wait for the lead's decision, together, as one case.
     waiting = set(
-        Alert.objects.needing_decision().filter(person=arthur).values_list("pk", flat=True)
+        Alert.objects.needing_decision().filter(person=arthur).values_list("case_id", flat=True)
     )
-    assert waiting
-    assert {("alert_undecided", "alert", pk) for pk in waiting} <= set(findings)
+    assert len(waiting) == 1
+    assert {("alert_undecided", "case", pk) for pk in waiting} <= set(findings)
 
     # The ordinary work around the stories is well handled: nothing about anyone else,
     # and no team below the recording standards.

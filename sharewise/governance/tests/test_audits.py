@@ -27,6 +27,7 @@ from sharewise.policy import store
 from sharewise.sharing import decisions
 from sharewise.sharing.models import ConsentRecord, SharingDecision
 
+RULES_OF_ONE_PATTERN = ("cross_team", "refused_repeated", "cumulative", "risk_score")
 REASONS = "Read the chronology with the manager: each concern was explained and followed up."
 REFUSED = {
     "purpose": "yes",
@@ -80,6 +81,7 @@ def alert(person, days_ago, rule="cumulative"):
         waiting_since=at,
     )
     AlertEvent.objects.create(alert=made, at=at, kind=AlertEvent.Kind.RAISED)
+    alerts.place_in_cases([made], at)
     return made
 
 
@@ -183,14 +185,45 @@ def test_an_alert_left_waiting_or_decided_late_is_found_and_one_decided_in_two_d
     alerts.reopen(again, ago(9), AlertEvent.Kind.REOPENED)
 
     found = failing(cast, "alert_undecided")
-    assert set(found) == {("alert", waiting.pk), ("alert", slow.pk), ("alert", again.pk)}
-    raised = f"{timezone.localtime(waiting.raised_at):%-d %B %Y}"
-    assert found[("alert", waiting.pk)].summary == (
-        f"Alert raised {raised} still waiting for a decision after 10 days; the policy allows 7."
+    again.refresh_from_db()
+    assert set(found) == {
+        ("case", waiting.case_id),
+        ("case", slow.case_id),
+        ("case", again.case_id),
+    }
+    opened = f"{timezone.localtime(waiting.raised_at):%-d %B %Y}"
+    assert found[("case", waiting.case_id)].summary == (
+        f"Case for decision (1 rule) opened {opened} still waiting for a decision after "
+        "10 days; the policy allows 7."
     )
-    assert found[("alert", waiting.pk)].person_id == cast.alice.pk
-    assert "was decided after 12 days" in found[("alert", slow.pk)].summary
-    assert "waiting again from" in found[("alert", again.pk)].summary
+    assert found[("case", waiting.case_id)].person_id == cast.alice.pk
+    assert "was decided after 12 days" in found[("case", slow.case_id)].summary
+    # Reopened, it waits in a new case: the first one was decided in a day.
+    assert "still waiting for a decision after 9 days" in found[("case", again.case_id)].summary
+
+
+def test_four_rules_waiting_together_are_one_case_in_the_audit(cast):
+    """Four alerts about one person waiting at once are one wait, however many rules."""
+    four = [alert(cast.alice, 10, rule=r) for r in RULES_OF_ONE_PATTERN]
+    assert len({a.case_id for a in four}) == 1
+    found = failing(cast, "alert_undecided")
+    assert set(found) == {("case", four[0].case_id)}
+    assert "(4 rules)" in found[("case", four[0].case_id)].summary
+    # One decision for the case, ten days late, is still counted once.
+    alerts.decide_case(None, four[0].case, "no_further_action", REASONS, actor=cast.sarah)
+    assert set(failing(cast, "alert_undecided")) == {("case", four[0].case_id)}
+
+
+def test_alerts_decided_alone_before_cases_are_still_walked_one_by_one(cast):
+    """A decision made before alerts were decided together (no case) keeps being
+    audited as the alert's own wait."""
+    old = alert(cast.bob, 30)
+    decision = alerts.decide(None, old, "no_further_action", REASONS, actor=cast.sarah, at=ago(18))
+    decision.case = None
+    decision.save(update_fields=["case"])
+    found = failing(cast, "alert_undecided")
+    assert ("alert", old.pk) in found
+    assert "was decided after 12 days" in found[("alert", old.pk)].summary
 
 
 def test_a_refusal_presumed_capable_despite_dementia_is_found_and_one_with_an_assessment_is_not(
@@ -454,7 +487,7 @@ def test_a_run_links_each_finding_to_its_record_with_an_owner_and_counts_every_c
     assert finding.person == cast.alice and finding.team == cast.night
     assert finding.owner == cast.helen
     assert Finding.objects.get(run=run, record_id=elsewhere.pk).owner == cast.sarah
-    assert Finding.objects.get(run=run, record_type="alert", record_id=waiting.pk).owner == (
+    assert Finding.objects.get(run=run, record_type="case", record_id=waiting.case_id).owner == (
         cast.sarah
     )
     assert not Finding.objects.filter(run=run, repeated=True).exists()
@@ -482,7 +515,7 @@ def test_a_second_run_marks_what_was_found_before(cast):
     repeated = {
         (f.record_type, f.record_id): f.repeated for f in Finding.objects.filter(run=second)
     }
-    assert repeated[("concern", late.pk)] and repeated[("alert", waiting.pk)]
+    assert repeated[("concern", late.pk)] and repeated[("case", waiting.case_id)]
     assert not repeated[("concern", new.pk)]
     assert not Finding.objects.filter(run=first, repeated=True).exists()
     history = audits.trend(cast.org.pk)

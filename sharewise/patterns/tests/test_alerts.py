@@ -99,7 +99,7 @@ def test_leads_and_the_services_managers_are_told_in_the_app_and_by_email_withou
     assert addressed == {"sarah@example.org", "helen@example.org"}
     for message in mail.outbox:
         assert "Alice" not in message.body and "Moore" not in message.body
-        assert "/alerts/" in message.body
+        assert "/cases/" in message.body
 
 
 def test_deciding_needs_an_outcome_and_written_reasons(cast, rf):
@@ -157,7 +157,7 @@ def test_a_new_concern_after_a_decision_reopens_the_alert_and_tells_the_lead_aga
     assert (
         Notification.objects.filter(recipient=cast.sarah, alert=alert)
         .get()
-        .message.startswith("Alert reopened")
+        .message.startswith("Case for decision: reopened")
     )
 
 

@@ -27,7 +27,7 @@ def test_the_lead_sees_every_alert_waiting_with_links_to_the_chronology(cast, as
     alice, carol = alice_pattern(cast), carol_pattern(cast)
     page = as_user(cast.sarah).get("/oversight/")
     html = page.content.decode()
-    assert f'href="/alerts/{alice.pk}/"' in html and f'href="/alerts/{carol.pk}/"' in html
+    assert f'href="/cases/{alice.case_id}/"' in html and f'href="/cases/{carol.case_id}/"' in html
     assert f'href="/people/{cast.alice.pk}/chronology/"' in html
     assert f"3 concerns about one person in {days_spanned(alice)} days" in html
     assert Entry.objects.filter(
@@ -38,10 +38,11 @@ def test_the_lead_sees_every_alert_waiting_with_links_to_the_chronology(cast, as
 def test_a_manager_sees_the_same_for_their_own_services_only(cast, as_user):
     alice, carol = alice_pattern(cast), carol_pattern(cast)
     html = as_user(cast.helen).get("/oversight/").content.decode()
-    assert f'href="/alerts/{alice.pk}/"' in html
-    assert f'href="/alerts/{carol.pk}/"' not in html
+    assert f'href="/cases/{alice.case_id}/"' in html
+    assert f'href="/cases/{carol.case_id}/"' not in html
     assert "Carol" not in html
     assert as_user(cast.helen).get(f"/alerts/{carol.pk}/").status_code == 404
+    assert as_user(cast.helen).get(f"/cases/{carol.case_id}/").status_code == 404
 
 
 def test_care_workers_and_administrators_have_no_oversight_page(cast, as_user):
@@ -120,10 +121,10 @@ def test_a_manager_acknowledges_and_the_alert_still_waits_for_a_decision(cast, a
 def test_the_person_page_shows_the_risk_score_and_open_alerts(cast, as_user):
     alert = alice_pattern(cast)
     html = as_user(cast.sarah).get(f"/people/{cast.alice.pk}/").content.decode()
-    assert "Risk score:" in html and f'href="/alerts/{alert.pk}/"' in html
+    assert "Risk score:" in html and f'href="/cases/{alert.case_id}/"' in html
     # A care worker sees the score but not the alert (alerts are for managers and leads).
     html = as_user(cast.nia).get(f"/people/{cast.alice.pk}/chronology/").content.decode()
-    assert "Risk score:" in html and f"/alerts/{alert.pk}/" not in html
+    assert "Risk score:" in html and f"/cases/{alert.case_id}/" not in html
 
 
 def test_notifications_are_listed_and_marked_read(cast, as_user):
@@ -132,7 +133,10 @@ def test_notifications_are_listed_and_marked_read(cast, as_user):
     html = client.get("/people/").content.decode()
     assert "unread" in html
     page = client.get("/notifications/").content.decode()
-    assert f'href="/alerts/{alert.pk}/"' in page and "New alert: Cumulative concerns" in page
+    assert (
+        f'href="/alerts/{alert.pk}/"' in page
+        and "New case for decision: Cumulative concerns" in page
+    )
     client.post("/notifications/")
     assert not cast.sarah.notifications.filter(read_at__isnull=True).exists()
 

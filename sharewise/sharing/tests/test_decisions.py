@@ -320,7 +320,7 @@ def test_a_newer_decision_replaces_the_standing_refusal(cast):
         by(cast.sarah),
         cast.alice,
         {**REFUSED, "grounds": ["others_at_risk"]},
-        share_without_consent(),
+        share_without_consent(contradiction_reason="Her son has moved in; others are at risk."),
     )
     record_concern(cast, days_ago=0)
     assert not Alert.objects.filter(rule="decision_review").exists()
@@ -394,7 +394,8 @@ def test_a_decision_waiting_for_a_countersignature_does_not_replace_the_standing
         REFUSED,
         share_without_consent(
             departure_rationale="Her neighbour is frightened of the same visitor, so others "
-            "are at risk whatever Alice says."
+            "are at risk whatever Alice says.",
+            contradiction_reason="Her neighbour is frightened of the same visitor.",
         ),
     )
     refusal.refresh_from_db()
@@ -455,8 +456,14 @@ def test_answers_missing_from_earlier_steps_are_named_and_the_decision_is_kept(c
     client.post(f"/people/{cast.alice.pk}/sharing-decisions/new/")
     draft = Draft.objects.get()
     _walk(client, draft.pk, {"grounds": ["others_at_risk"]})
+    step = client.post(f"/sharing/drafts/{draft.pk}/recipient/", {"recipient": "", "go": "next"})
+    # The recipient step names its own blanks...
+    assert "Say which organisation receives the information" in step.content.decode()
+    assert step.status_code == 200
+    # ...unless the decision is expected not to share; then the end asks again.
     client.post(
-        f"/sharing/drafts/{draft.pk}/recipient/", {"recipient": "", "go": "next"}
+        f"/sharing/drafts/{draft.pk}/recipient/",
+        {"recipient": "", "not_sharing": "on", "go": "next"},
     )  # clears what the recipient step held
     page = client.post(
         f"/sharing/drafts/{draft.pk}/recommendation/",

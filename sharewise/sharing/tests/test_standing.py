@@ -147,12 +147,15 @@ def test_countersigning_a_decision_a_later_one_replaced_is_refused(cast):
 def test_the_person_page_shows_the_standing_decision_and_the_one_waiting(cast, as_user):
     refusal = decisions.record_decision(by(cast.sarah), cast.alice, REFUSED, do_not_share())
     waiting = decisions.record_decision(
-        by(cast.helen), cast.alice, REFUSED, share_without_consent(departure_rationale=WHY)
+        by(cast.helen),
+        cast.alice,
+        REFUSED,
+        share_without_consent(departure_rationale=WHY, contradiction_reason=WHY),
     )
     page = as_user(cast.sarah).get(f"/people/{cast.alice.pk}/").content.decode()
     standing_row = page.split("Standing decision", 1)[1].split("</div>", 1)[0]
     assert f"/sharing-decisions/{refusal.pk}/" in standing_row
-    assert "Waiting to be countersigned" in standing_row
+    assert "Waiting for countersignature" in standing_row
     assert f"/sharing-decisions/{waiting.pk}/" in standing_row
 
 
@@ -225,6 +228,8 @@ class History(RuleBasedStateMachine):
             "share": (GROUNDS, share_without_consent()),
             "share_departing": (REFUSED, share_without_consent(departure_rationale=WHY)),
         }[kind]
+        # Going against the standing decision within its review needs a reason.
+        data = {**data, "contradiction_reason": WHY}
         decisions.record_decision(by(getattr(self.cast, who)), self.person, answers, data)
 
     @precondition(lambda self: self._waiting())
