@@ -98,7 +98,8 @@ class ContactDetailsForm(forms.Form):
 class ConfirmSubmittedForm(forms.Form):
     submitted_on = forms.DateField(
         label="Date submitted",
-        widget=forms.DateInput(attrs={**INPUT, "type": "date"}),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={**INPUT, "type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": "Enter the date it was submitted",
             "invalid": "Enter the date it was submitted as a real date",
@@ -106,7 +107,8 @@ class ConfirmSubmittedForm(forms.Form):
     )
     submitted_time = forms.TimeField(
         label="Time submitted",
-        widget=forms.TimeInput(attrs={**INPUT, "type": "time"}),
+        input_formats=["%H:%M", "%H:%M:%S"],
+        widget=forms.TimeInput(attrs={**INPUT, "type": "time"}, format="%H:%M"),
         error_messages={
             "required": "Enter the time it was submitted",
             "invalid": "Enter the time it was submitted, like 14:30",
