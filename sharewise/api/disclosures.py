@@ -479,7 +479,7 @@ class SendingOut(Schema):
     "POST /referrals/{id}/confirm-submitted.",
 )
 def send_referral(request, referral_id: int):
-    referral = _get_referral_for(request, referral_id, action="sent referral")
+    referral = _get_referral_for(request, referral_id, action="opened referral to send")
     _require_builder(request.user)
     stepup.require_for_api(request, "send a referral")
     sending = referrals.send(request, referral, via="api")

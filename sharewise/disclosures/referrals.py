@@ -572,6 +572,12 @@ def _disclose(request, referral, via, **delivered) -> Disclosure:
             "to": referral.recipient_organisation,
             "fields": disclosure.sent_fields,
             "delivery": disclosure.delivery,
+            "delivered_to": disclosure.delivered_to,
+            **(
+                {"reference": disclosure.receipt_reference, "by": disclosure.submitted_by_name}
+                if disclosure.receipt_reference
+                else {}
+            ),
             records.DETAIL_KEY: records.digests_now(disclosure),
         },
     )

@@ -335,7 +335,7 @@ def referral_preview(request, referral_id):
 @require_POST
 @stepup.confirm_it_is_you("send this referral")
 def send_referral(request, referral_id):
-    referral = get_referral_for(request, referral_id, action="sent referral")
+    referral = get_referral_for(request, referral_id, action="opened referral to send")
     if not request.user.has_perm("disclosures.build_referral"):
         raise PermissionDenied
     try:
