@@ -369,7 +369,7 @@ def send(request, referral, *, via="page") -> Sending:
     final and not sent is tried again (email) or left waiting for confirmation."""
     with transaction.atomic():
         referral = (
-            Referral.objects.select_for_update()
+            Referral.objects.select_for_update(of=("self",))
             .select_related("partner", "organisation", "created_by", "person", "decision")
             .get(pk=referral.pk)
         )
@@ -481,7 +481,7 @@ def confirm_submitted(
     it to them by phone: when, who did, and the reference the partner gave. Only then
     is it sent."""
     referral = (
-        Referral.objects.select_for_update()
+        Referral.objects.select_for_update(of=("self",))
         .select_related("partner", "organisation", "created_by", "person", "decision")
         .get(pk=referral.pk)
     )
