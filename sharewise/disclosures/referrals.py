@@ -390,15 +390,7 @@ def send(request, referral, *, via="page") -> Sending:
             )
         if referral.channel != Partner.Channel.SECURE_EMAIL:
             return Sending(referral)
-        last = referral.deliveries.first()
-        if (
-            last
-            and last.outcome == Delivery.Outcome.SENDING
-            and timezone.now() - last.started_at < STALE_ATTEMPT
-        ):
-            raise ValidationError(
-                {"status": ["This referral is being sent now: wait a minute, then look again"]}
-            )
+        _not_being_sent(referral)
         delivery = Delivery.objects.create(
             referral=referral, to=referral.recipient_contact, by=request.user
         )
@@ -428,6 +420,42 @@ def send(request, referral, *, via="page") -> Sending:
             delivered_to=delivery.to,
         )
         return Sending(referral, disclosure=disclosure, delivery=delivery)
+
+
+def _not_being_sent(referral) -> None:
+    """Refuse while an attempt may still be talking to the mail server; an attempt that
+    never finished (its request died) is marked as unknown, not as sent."""
+    last = referral.deliveries.first()
+    if last is None or last.outcome != Delivery.Outcome.SENDING:
+        return
+    if timezone.now() - last.started_at < STALE_ATTEMPT:
+        raise ValidationError(
+            {"status": ["This referral is being sent now: wait a minute, then look again"]}
+        )
+    last.outcome = Delivery.Outcome.FAILED
+    last.finished_at = timezone.now()
+    last.error = (
+        "Sharewise never heard back from the mail server: ask the recipient whether it "
+        "arrived before you send it again"
+    )
+    last.save(update_fields=["outcome", "finished_at", "error"])
+
+
+@transaction.atomic
+def reopen(request, referral, *, via="page") -> Referral:
+    """Take a final referral that has not left back to being built: to choose another
+    partner after the mail server refused the address, say. Never once it was sent."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status == Referral.Status.SENT:
+        raise ValidationError({"status": ["This referral has been sent: it cannot change"]})
+    if referral.status != Referral.Status.FINAL:
+        raise ValidationError({"status": ["This referral is still being built"]})
+    _not_being_sent(referral)
+    referral.status = Referral.Status.DRAFT
+    referral.final_by = None
+    referral.save(update_fields=["status", "final_by"])
+    _trail(request, "reopened referral", referral, via)
+    return referral
 
 
 def _smtp_error(problem: Exception) -> str:

@@ -23,6 +23,7 @@ urlpatterns = [
         views.confirm_submitted,
         name="confirm_submitted",
     ),
+    path("referrals/<int:referral_id>/reopen/", views.reopen_referral, name="reopen_referral"),
     path("partners/", views.partner_list, name="partner_list"),
     path("partners/new/", views.add_partner, name="add_partner"),
     path("partners/<int:partner_id>/", views.edit_partner, name="edit_partner"),

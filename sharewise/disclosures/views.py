@@ -358,6 +358,24 @@ def send_referral(request, referral_id):
     return redirect("referral_delivery", referral_id=referral.pk)
 
 
+@login_required
+@require_POST
+def reopen_referral(request, referral_id):
+    referral = get_referral_for(request, referral_id, action="opened referral to change")
+    if not request.user.has_perm("disclosures.build_referral"):
+        raise PermissionDenied
+    try:
+        referrals.reopen(request, referral)
+    except ValidationError as error:
+        for message in _errors(error):
+            messages.error(request, message)
+        return redirect("referral_delivery", referral_id=referral.pk)
+    messages.success(
+        request, "It is being built again: nothing was sent. Preview it again to send it."
+    )
+    return redirect("referral", referral_id=referral.pk)
+
+
 def _delivery_context(request, referral, form):
     return {
         "nav": "people",

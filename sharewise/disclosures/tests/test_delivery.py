@@ -287,3 +287,48 @@ def test_the_sender_of_an_email_referral_waits_for_the_mail_server_not_a_guess(c
         referrals.send(by(cast.sarah), referral)
     assert "being sent now" in json.dumps(error.value.message_dict)
     assert sink.received == []
+
+
+def test_after_a_refusal_the_sender_takes_it_back_and_sends_it_to_a_corrected_address(
+    cast, settings, as_user
+):
+    referral = final_preview(cast)
+    client = as_user(cast.sarah)
+    with smtp_sink(settings, refuse="550 5.1.1 No such user"):
+        client.post(f"/referrals/{referral.pk}/send/")
+    cast.partners.council.email = "duty@northshire.example"
+    cast.partners.council.save()
+    response = client.post(f"/referrals/{referral.pk}/reopen/")
+    assert response.url == f"/referrals/{referral.pk}/"
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.DRAFT
+    client.post(
+        url := f"/referrals/{referral.pk}/", {"partner": cast.partners.council.pk, "go": "preview"}
+    )
+    client.get(f"/referrals/{referral.pk}/preview/")
+    with smtp_sink(settings) as sink:
+        client.post(f"/referrals/{referral.pk}/send/")
+    [(_, recipients, _)] = sink.received
+    assert recipients == ["duty@northshire.example"]
+    assert Disclosure.objects.get().delivered_to == "duty@northshire.example"
+    # Once sent, it never goes back.
+    assert client.post(f"/referrals/{referral.pk}/reopen/").status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.SENT
+    assert client.get(url).url == f"/referrals/{referral.pk}/delivery/"
+
+
+def test_an_attempt_that_never_finished_is_not_taken_as_sent(cast, settings):
+    referral = final_preview(cast)
+    Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.FINAL)
+    stuck = Delivery.objects.create(
+        referral=referral,
+        to="adults@northshire.example",
+        by=cast.sarah,
+        started_at=timezone.now() - timedelta(minutes=10),
+    )
+    with smtp_sink(settings) as sink:
+        sending = referrals.send(by(cast.sarah), referral)
+    stuck.refresh_from_db()
+    assert stuck.outcome == Delivery.Outcome.FAILED and "never heard back" in stuck.error
+    assert sending.sent and len(sink.received) == 1
