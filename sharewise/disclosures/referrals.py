@@ -81,8 +81,37 @@ def start(request, decision, template_code: str, purpose: str = "", *, via="page
         channel=decision.channel,
         created_by=request.user,
     )
+    if partner := _partner_named_by(decision):
+        _choose(referral, partner)
+        referral.save()
     _trail(request, "started referral", referral, via, template=template.code)
     return referral
+
+
+def _choose(referral, partner) -> None:
+    referral.partner = partner
+    referral.recipient_organisation = partner.name
+    referral.recipient_role = partner.team
+    referral.recipient_name = partner.contact_name
+    referral.recipient_contact = partner.address
+    referral.channel = partner.channel
+
+
+def _partner_named_by(decision):
+    """The one current partner the decision to share names (by organisation, then by
+    channel when the organisation has several), or None: the sender chooses."""
+    if not decision.recipient_organisation:
+        return None
+    named = list(
+        Partner.objects.filter(
+            organisation_id=decision.organisation_id,
+            retired_at__isnull=True,
+            name__iexact=decision.recipient_organisation.strip(),
+        )
+    )
+    if len(named) > 1:
+        named = [p for p in named if p.channel == decision.channel]
+    return named[0] if len(named) == 1 else None
 
 
 @transaction.atomic
@@ -192,12 +221,7 @@ def change(
             ),
         ]
     if chosen is not None:
-        referral.partner = chosen
-        referral.recipient_organisation = chosen.name
-        referral.recipient_role = chosen.team
-        referral.recipient_name = chosen.contact_name
-        referral.recipient_contact = chosen.address
-        referral.channel = chosen.channel
+        _choose(referral, chosen)
     referral.updated_at = now
     referral.save()
     _trail(

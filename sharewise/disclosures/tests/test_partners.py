@@ -134,3 +134,25 @@ def test_the_api_keeps_the_directory_with_errors_naming_the_field(cast, api, cli
     assert lead.post(f"/api/v1/partners/{pk}/retire").json()["retired_at"]
     assert lead.get("/api/v1/partners").json() == []
     assert lead.get("/api/v1/partners", {"retired": "true"}).json()[0]["id"] == pk
+
+
+def test_a_referral_starts_with_the_partner_its_decision_names(cast):
+    from sharewise.disclosures import referrals
+
+    decision = example_3(cast)  # names Northshire County Council, by secure email
+    referral = referrals.start(by(cast.sarah), decision, "local_authority_adults")
+    assert referral.partner == cast.partners.council
+    assert referral.recipient_contact == "adults@northshire.example"
+    # Two current partners of that name: the one with the decision's channel.
+    Partner.objects.create(
+        organisation=cast.org,
+        added_by=cast.sarah,
+        name="Northshire County Council",
+        team="Out of hours",
+        channel="phone",
+        phone="01632 960 900",
+    )
+    assert referrals.start(by(cast.sarah), decision, "police").partner == cast.partners.council
+    cast.partners.council.retired_at = cast.partners.council.added_at
+    cast.partners.council.save()
+    assert referrals.start(by(cast.sarah), decision, "police").partner.team == "Out of hours"
