@@ -276,6 +276,12 @@ def send_problems(referral, built) -> dict[str, list[str]]:
         errors["partner"] = [
             f"{referral.partner} is no longer in the partner directory: choose another"
         ]
+    elif referral.channel == Partner.Channel.SECURE_EMAIL and not mail_server_configured():
+        errors["mail_server"] = [
+            "Secure email is not set up here: no mail server is configured, so nothing "
+            "can be emailed. Ask your administrator to set one up, or send it to the "
+            "partner's portal or by phone"
+        ]
     for name, problem in contentlib.referrer_problems(referral).items():
         errors[name] = [problem]
     current = built.content(referral)
@@ -444,6 +450,20 @@ def send(request, referral, *, via="page") -> Sending:
             delivered_to=delivery.to,
         )
         return Sending(referral, disclosure=disclosure, delivery=delivery)
+
+
+# Backends that accept a message without delivering it anywhere.
+NOT_DELIVERING = (
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+)
+
+
+def mail_server_configured() -> bool:
+    """Whether an email would reach a mail server: a console or file backend would
+    'send' it without it leaving, which must never count as sent."""
+    return settings.EMAIL_BACKEND not in NOT_DELIVERING
 
 
 def _not_being_sent(referral) -> None:

@@ -8,6 +8,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 from pypdf import PdfReader
@@ -283,7 +284,7 @@ def test_the_sender_of_an_email_referral_waits_for_the_mail_server_not_a_guess(c
     referral = final_preview(cast)
     Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.FINAL)
     Delivery.objects.create(referral=referral, to="adults@northshire.example", by=cast.sarah)
-    with smtp_sink(settings) as sink, pytest.raises(Exception) as error:
+    with smtp_sink(settings) as sink, pytest.raises(ValidationError) as error:
         referrals.send(by(cast.sarah), referral)
     assert "being sent now" in json.dumps(error.value.message_dict)
     assert sink.received == []
@@ -332,3 +333,16 @@ def test_an_attempt_that_never_finished_is_not_taken_as_sent(cast, settings):
     stuck.refresh_from_db()
     assert stuck.outcome == Delivery.Outcome.FAILED and "never heard back" in stuck.error
     assert sending.sent and len(sink.received) == 1
+
+
+def test_without_a_mail_server_nothing_pretends_to_be_emailed(cast, settings, as_user):
+    referral = final_preview(cast)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    page = as_user(cast.sarah).get(f"/referrals/{referral.pk}/preview/").content.decode()
+    assert "Secure email is not set up here" in page
+    assert "Send this referral by secure email" not in page
+    with pytest.raises(ValidationError) as error:
+        referrals.send(by(cast.sarah), referral)
+    assert "mail_server" in error.value.message_dict
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.DRAFT and not Disclosure.objects.exists()
