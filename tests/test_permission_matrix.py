@@ -288,6 +288,22 @@ PAGE_MATRIX = {
     ("ask_approval", "POST"):       (302, 404, 404, 404, 302, 403, 404, 404, 404),
     ("approve_referral", "GET"):    (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("approve_referral", "POST"):   (302, 403, 403, 403, 403, 302, 403, 403, 403),
+    ("referral_delivery", "GET"):   (302, 404, 404, 404, 302, 302, 404, 404, 404),
+    ("referral_delivery", "POST"):  (302, 404, 404, 404, 302, 302, 404, 404, 404),
+    ("confirm_submitted", "GET"):   (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("confirm_submitted", "POST"):  (302, 404, 404, 404, 200, 403, 404, 404, 404),
+    ("reopen_referral", "GET"):     (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("reopen_referral", "POST"):    (302, 404, 404, 404, 302, 403, 404, 404, 404),
+    ("partner_list", "GET"):        (302, 403, 403, 200, 200, 200, 403, 403, 200),
+    ("partner_list", "POST"):       (302, 403, 403, 200, 200, 200, 403, 403, 200),
+    ("add_partner", "GET"):         (302, 403, 403, 403, 200, 403, 403, 403, 200),
+    ("add_partner", "POST"):        (302, 403, 403, 403, 200, 403, 403, 403, 200),
+    ("edit_partner", "GET"):        (302, 403, 403, 403, 200, 403, 403, 403, 404),
+    ("edit_partner", "POST"):       (302, 403, 403, 403, 200, 403, 403, 403, 404),
+    ("retire_partner", "GET"):      (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("retire_partner", "POST"):     (302, 403, 403, 403, 302, 403, 403, 403, 404),
+    ("contact_details", "GET"):     (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("contact_details", "POST"):    (302, 200, 200, 200, 200, 200, 200, 200, 200),
     ("disclosure_log", "GET"):      (302, 403, 403, 403, 200, 200, 403, 403, 200),
     ("disclosure_log", "POST"):     (302, 403, 403, 403, 200, 200, 403, 403, 200),
     ("disclosure", "GET"):          (302, 404, 404, 200, 200, 200, 404, 404, 404),
@@ -397,6 +413,11 @@ API_MATRIX = {
     "PATCH /api/v1/referrals/{referral_id}":   (401, 404, 404, 404, 200, 403, 404, 404, 404),
     "GET /api/v1/referrals/{referral_id}/preview": (401, 404, 404, 404, 200, 200, 404, 404, 404),
     "POST /api/v1/referrals/{referral_id}/send": (401, 404, 404, 404, 422, 403, 404, 404, 404),
+    "POST /api/v1/referrals/{referral_id}/confirm-submitted": (401, 404, 404, 404, 422, 403, 404, 404, 404),
+    "GET /api/v1/partners":                    (401, 403, 403, 200, 200, 200, 403, 403, 200),
+    "POST /api/v1/partners":                   (401, 403, 403, 403, 201, 403, 403, 403, 201),
+    "PATCH /api/v1/partners/{partner_id}":     (401, 403, 403, 403, 200, 403, 403, 403, 404),
+    "POST /api/v1/partners/{partner_id}/retire": (401, 403, 403, 403, 200, 403, 403, 403, 404),
     "GET /api/v1/disclosures":                 (401, 403, 403, 403, 200, 200, 403, 403, 200),
     "GET /api/v1/disclosures/{disclosure_id}": (401, 404, 404, 200, 200, 200, 404, 404, 404),
     "GET /api/v1/people/{person_id}/disclosures": (401, 403, 403, 200, 200, 200, 403, 403, 404),
@@ -501,6 +522,19 @@ def api_bodies(cast):
             "template": "local_authority_adults",
         },
         "PATCH /api/v1/referrals/{referral_id}": {"inputs": {"immediate_risk": "No"}},
+        # valid, so the outcome shows who may confirm (the referral is not final: 422)
+        "POST /api/v1/referrals/{referral_id}/confirm-submitted": {
+            "submitted_at": f"{today}T09:00:00+00:00",
+            "submitted_by": "Sarah Whitfield",
+            "reference": "MASH-1",
+        },
+        "POST /api/v1/partners": {
+            "name": "Northshire Fire and Rescue",
+            "team": "Safe and well visits",
+            "channel": "phone",
+            "phone": "01632 960 999",
+        },
+        "PATCH /api/v1/partners/{partner_id}": {"notes": "Open 9am to 5pm"},
         "POST /api/v1/advice-requests": {
             "question": "Is a bruise from a fall always a safeguarding concern?"
         },
@@ -651,6 +685,7 @@ def _ids(cast, user, grant, tokens):
         "advice_id": cast.advice.pk,
         "referral_id": cast.referral.pk,
         "disclosure_id": cast.disclosure.pk,
+        "partner_id": cast.partner.pk,
         "run_id": cast.audit_run.pk,
         "audit_id": cast.audit_run.pk,
         "finding_id": cast.finding.pk,
@@ -804,8 +839,22 @@ def _disclosure_records(cast, by):
     """Sarah's signed decision to share about Alice, a referral she sent from it (the
     disclosure) and another she is still building."""
     from sharewise.disclosures import referrals
+    from sharewise.disclosures.models import Partner, StaffContact
     from sharewise.sharing import decisions
 
+    cast.sarah.email = "sarah@oakleigh.example"
+    cast.sarah.save(update_fields=["email"])
+    StaffContact.objects.create(
+        user=cast.sarah, job_title="Safeguarding lead", phone="01632 960 101"
+    )
+    cast.partner = Partner.objects.create(
+        organisation=cast.org,
+        added_by=cast.sarah,
+        name="Northshire County Council",
+        team="Adult safeguarding team",
+        channel=Partner.Channel.SECURE_EMAIL,
+        email="adults@northshire.example",
+    )
     sharing = decisions.record_decision(
         by(cast.sarah), cast.alice, SHARING_ANSWERS, SHARING_DECISION
     )
@@ -814,9 +863,10 @@ def _disclosure_records(cast, by):
         by(cast.sarah),
         sent,
         inputs={"immediate_risk": "No", "s42_criteria": "All three"},
+        partner=cast.partner.pk,
     )
     sent, _ = referrals.preview(by(cast.sarah), sent)
-    cast.disclosure = referrals.send(by(cast.sarah), sent)
+    cast.disclosure = referrals.send(by(cast.sarah), sent).disclosure
     cast.referral = referrals.start(by(cast.sarah), sharing, "police")
     cast.sharing = sharing
 

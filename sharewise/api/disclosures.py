@@ -8,13 +8,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from sharewise.api.inputs import Day, Input
 from sharewise.audittrail import trail
 from sharewise.disclosures import content as contentlib
-from sharewise.disclosures import referrals
-from sharewise.disclosures.models import Disclosure, Referral, referrals_for
+from sharewise.disclosures import partners, referrals
+from sharewise.disclosures.forms import PartnerForm
+from sharewise.disclosures.models import Disclosure, Partner, Referral, referrals_for
 from sharewise.organisations import stepup
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import staff_name
@@ -69,7 +71,7 @@ def _get_disclosure_for(request, disclosure_id, action="viewed disclosure") -> D
         raise Http404("No such disclosure")
     disclosure = (
         Disclosure.objects.visible_to(request.user)
-        .select_related("sent_by", "dpo_approved_by")
+        .select_related("sent_by", "dpo_approved_by", "confirmed_by")
         .filter(pk=disclosure_id)
         .first()
     )
@@ -110,6 +112,14 @@ class SpanOut(Schema):
     applied: bool = Field(description="Whether they are redacted now (false once restored)")
 
 
+class DeliveryOut(Schema):
+    started_at: datetime
+    finished_at: datetime | None
+    to: str
+    outcome: str = Field(description="sending, accepted (by the mail server) or failed")
+    error: str = Field(description="What the mail server said, when it failed")
+
+
 class ReferralOut(Schema):
     id: int
     person_id: int
@@ -117,7 +127,13 @@ class ReferralOut(Schema):
     template: str
     purpose: str
     categories: list[str]
-    status: str
+    status: str = Field(
+        description="draft, awaiting_dpo, final (frozen, not sent yet: the mail server has "
+        "not accepted it, or its submission is not confirmed) or sent"
+    )
+    sent: bool = Field(description="Whether it has left the organisation")
+    disclosure_id: int | None = Field(description="The disclosure, once sent")
+    partner_id: int | None = Field(description="The partner it goes to, from the directory")
     recipient_organisation: str
     recipient_role: str
     recipient_name: str
@@ -136,6 +152,7 @@ class ReferralOut(Schema):
         description="Why the data protection officer must countersign first, or blank"
     )
     beyond: list[str] = Field(description="Fields included beyond the minimum")
+    deliveries: list[DeliveryOut] = Field(description="Each attempt to email it, newest first")
     previewed: bool = Field(description="The last preview is what would be sent now")
     preview_sha256: str | None = Field(description="SHA-256 of the last preview's PDF")
 
@@ -167,6 +184,11 @@ def _referral_out(referral: Referral) -> ReferralOut:
         purpose=referral.purpose,
         categories=list(referral.categories),
         status=referral.status,
+        sent=referral.status == Referral.Status.SENT,
+        disclosure_id=Disclosure.objects.filter(referral=referral)
+        .values_list("pk", flat=True)
+        .first(),
+        partner_id=referral.partner_id,
         recipient_organisation=referral.recipient_organisation,
         recipient_role=referral.recipient_role,
         recipient_name=referral.recipient_name,
@@ -192,6 +214,16 @@ def _referral_out(referral: Referral) -> ReferralOut:
         problems=dict(built.problems),
         needs_dpo=selection.needs_dpo,
         beyond=list(selection.beyond),
+        deliveries=[
+            DeliveryOut(
+                started_at=d.started_at,
+                finished_at=d.finished_at,
+                to=d.to,
+                outcome=d.outcome,
+                error=d.error,
+            )
+            for d in referral.deliveries.all()
+        ],
         previewed=referral.preview_json is not None
         and referral.preview_json == built.content(referral),
         preview_sha256=referral.preview_sha256 or None,
@@ -245,16 +277,6 @@ class RedactionIn(Input):
     reason: str = Field("", description="Needed (at least 2 words)")
 
 
-class RecipientIn(Input):
-    recipient_organisation: str | None = Field(None, max_length=200)
-    recipient_role: str | None = Field(None, max_length=200)
-    recipient_name: str | None = Field(None, max_length=200)
-    recipient_contact: str | None = Field(None, max_length=200)
-    channel: str | None = Field(
-        None, description="secure_email, portal, phone, letter or in_person"
-    )
-
-
 class ReferralChangeIn(Input):
     choices: dict[str, ChoiceIn] = Field(
         {}, description="Include or leave out fields: {field: {include, why}}"
@@ -263,7 +285,9 @@ class ReferralChangeIn(Input):
     redactions: list[RedactionIn] = Field(
         [], description="Redact more of the free text, or restore a name Sharewise redacted"
     )
-    recipient: RecipientIn | None = None
+    partner_id: int | None = Field(
+        None, description="Who it goes to: a partner from the directory (GET /partners)"
+    )
 
 
 @router.patch(
@@ -280,7 +304,7 @@ def change_referral(request, referral_id: int, payload: ReferralChangeIn):
         choices={code: c.dict() for code, c in payload.choices.items()},
         inputs=dict(payload.inputs),
         redactions=[r.dict() for r in payload.redactions],
-        recipient=payload.recipient.dict(exclude_unset=True) if payload.recipient else None,
+        partner=payload.partner_id,
         via="api",
     )
     return _referral_out(_fresh(referral.pk))
@@ -325,7 +349,14 @@ def preview_referral(
 
 class DisclosureSummary(Schema):
     id: int
-    sent_at: datetime
+    sent_at: datetime = Field(
+        description="When the mail server accepted it, or when its sender says it was submitted"
+    )
+    delivery: str = Field(
+        description="email (accepted by the mail server), confirmed (submitted on a "
+        "portal or by phone, as the sender confirmed) or recorded (before delivery was "
+        "tracked)"
+    )
     template_title: str
     recipient_organisation: str
     recipient_role: str
@@ -367,8 +398,14 @@ class DisclosureOut(Schema):
     recipient_name: str
     recipient_contact: str
     channel: str
+    partner_id: int | None
     sent_by: str
     sent_at: datetime
+    delivery: str
+    delivered_to: str = Field(description="The address, portal or number it went to")
+    submitted_by: str = Field(description="Who submitted it on a portal or by phone")
+    receipt_reference: str = Field(description="The reference the partner gave")
+    confirmed_by: str | None
     dpo_approved_by: str | None
     pdf_url: str
 
@@ -377,6 +414,7 @@ def _summary(d: Disclosure) -> dict:
     return {
         "id": d.pk,
         "sent_at": d.sent_at,
+        "delivery": d.delivery,
         "template_title": d.template_title,
         "recipient_organisation": d.recipient_organisation,
         "recipient_role": d.recipient_role,
@@ -407,30 +445,228 @@ def _disclosure_out(d: Disclosure) -> DisclosureOut:
         recipient_name=d.recipient_name,
         recipient_contact=d.recipient_contact,
         channel=d.channel,
+        partner_id=d.partner_id,
         sent_by=_name(d.sent_by),
         sent_at=d.sent_at,
+        delivery=d.delivery,
+        delivered_to=d.delivered_to,
+        submitted_by=d.submitted_by_name,
+        receipt_reference=d.receipt_reference,
+        confirmed_by=_name(d.confirmed_by),
         dpo_approved_by=_name(d.dpo_approved_by),
         pdf_url=reverse("disclosure_pdf", args=[d.pk]),
     )
 
 
+class SendingOut(Schema):
+    referral_id: int
+    status: str = Field(description="final: not sent yet")
+    sent: bool = Field(description="Always false here: it has not left the organisation")
+    message: str = Field(description="What happened, and what to do next")
+    error: str = Field(description="What the mail server said, when it refused")
+
+
 @router.post(
     "/referrals/{referral_id}/send",
-    response={201: DisclosureOut},
+    response={201: DisclosureOut, 202: SendingOut, 502: SendingOut},
     summary="Send the referral as last previewed (team managers, leads)",
     description="Refused, naming what to fix, unless the last preview is what would be "
-    "sent now, every change from the minimum has a reason, and any countersignature "
-    "needed has been given. The disclosure keeps the PDF's bytes and their SHA-256.",
+    "sent now, every change from the minimum has a reason, a partner is chosen and any "
+    "countersignature needed has been given. It becomes final (it cannot change), then: "
+    "by secure email, it is emailed now: 201 with the disclosure once the mail server "
+    "accepted it, 502 with the mail server's error when not (call again to retry). By "
+    "portal or phone: 202, submit it yourself, then confirm with "
+    "POST /referrals/{id}/confirm-submitted.",
 )
 def send_referral(request, referral_id: int):
-    referral = _get_referral_for(request, referral_id, action="sent referral")
+    referral = _get_referral_for(request, referral_id, action="opened referral to send")
     _require_builder(request.user)
     stepup.require_for_api(request, "send a referral")
-    disclosure = referrals.send(request, referral, via="api")
-    disclosure = Disclosure.objects.select_related("sent_by", "dpo_approved_by").get(
-        pk=disclosure.pk
+    sending = referrals.send(request, referral, via="api")
+    if sending.sent:
+        disclosure = Disclosure.objects.select_related(
+            "sent_by", "dpo_approved_by", "confirmed_by"
+        ).get(pk=sending.disclosure.pk)
+        return Status(201, _disclosure_out(disclosure))
+    r = sending.referral
+    if sending.error:
+        return Status(
+            502,
+            SendingOut(
+                referral_id=r.pk,
+                status=r.status,
+                sent=False,
+                message="Not sent: the mail server did not accept it. Try again.",
+                error=sending.error,
+            ),
+        )
+    where = "on the portal " if r.channel == "portal" else "by phone on "
+    return Status(
+        202,
+        SendingOut(
+            referral_id=r.pk,
+            status=r.status,
+            sent=False,
+            message=f"Not sent yet: download the PDF and submit it {where}"
+            f"{r.recipient_contact}, then confirm when, by whom and with what reference.",
+            error="",
+        ),
     )
+
+
+class SubmittedIn(Input):
+    submitted_at: datetime = Field(description="When it was submitted or phoned through")
+    submitted_by: str = Field(max_length=200, description="Who submitted it")
+    reference: str = Field(max_length=200, description="The reference the partner gave")
+
+
+@router.post(
+    "/referrals/{referral_id}/confirm-submitted",
+    response={201: DisclosureOut},
+    summary="Confirm a portal or phone referral was submitted: only then is it sent",
+)
+def confirm_submitted(request, referral_id: int, payload: SubmittedIn):
+    referral = _get_referral_for(request, referral_id, action="confirmed referral submitted")
+    _require_builder(request.user)
+    stepup.require_for_api(request, "confirm a referral was submitted")
+    submitted_at = payload.submitted_at
+    if timezone.is_naive(submitted_at):
+        submitted_at = timezone.make_aware(submitted_at)
+    disclosure = referrals.confirm_submitted(
+        request,
+        referral,
+        submitted_at=submitted_at,
+        submitted_by=payload.submitted_by,
+        reference=payload.reference,
+        via="api",
+    )
+    disclosure = Disclosure.objects.select_related(
+        "sent_by", "dpo_approved_by", "confirmed_by"
+    ).get(pk=disclosure.pk)
     return Status(201, _disclosure_out(disclosure))
+
+
+# The partner directory ------------------------------------------------------------------
+
+
+class PartnerOut(Schema):
+    id: int
+    name: str
+    team: str
+    contact_name: str
+    channel: str = Field(description="secure_email, portal or phone")
+    email: str
+    portal_url: str
+    phone: str
+    notes: str
+    retired_at: datetime | None
+
+
+class PartnerIn(Input):
+    name: str = Field(max_length=200)
+    team: str = Field(max_length=200)
+    contact_name: str = Field("", max_length=200)
+    channel: str = Field(description="secure_email, portal or phone")
+    email: str = Field("", max_length=254)
+    portal_url: str = Field("", max_length=500)
+    phone: str = Field("", max_length=40)
+    notes: str = ""
+
+
+class PartnerChangeIn(Input):
+    name: str | None = Field(None, max_length=200)
+    team: str | None = Field(None, max_length=200)
+    contact_name: str | None = Field(None, max_length=200)
+    channel: str | None = None
+    email: str | None = Field(None, max_length=254)
+    portal_url: str | None = Field(None, max_length=500)
+    phone: str | None = Field(None, max_length=40)
+    notes: str | None = None
+
+
+def _partner_out(p: Partner) -> PartnerOut:
+    return PartnerOut(
+        id=p.pk,
+        name=p.name,
+        team=p.team,
+        contact_name=p.contact_name,
+        channel=p.channel,
+        email=p.email,
+        portal_url=p.portal_url,
+        phone=p.phone,
+        notes=p.notes,
+        retired_at=p.retired_at,
+    )
+
+
+def _require_keeper(user):
+    _require(
+        user, "disclosures.keep_partners", "Only safeguarding leads keep the partner directory."
+    )
+
+
+def _partner_data(data: dict) -> dict:
+    """Checked as the page's form checks it; 422 naming the field otherwise."""
+    form = PartnerForm({k: v or "" for k, v in data.items()})
+    if not form.is_valid():
+        raise ValidationError({name: list(problems) for name, problems in form.errors.items()})
+    return form.cleaned_data
+
+
+def _get_partner(request, partner_id) -> Partner:
+    partner = (
+        partners.directory_for(request.user).filter(pk=partner_id).first()
+        or partners.directory_for(request.user, retired=True).filter(pk=partner_id).first()
+    )
+    if partner is None:
+        raise Http404("No such partner")
+    return partner
+
+
+@router.get(
+    "/partners",
+    response=list[PartnerOut],
+    summary="The partner directory: where referrals go and how (managers, leads, officer)",
+)
+def list_partners(request, retired: bool = Query(False, description="true: retired ones")):
+    _require(
+        request.user,
+        "disclosures.see_partners",
+        "Only team managers, safeguarding leads and the data protection officer see the "
+        "partner directory.",
+    )
+    return [_partner_out(p) for p in partners.directory_for(request.user, retired=retired)]
+
+
+@router.post("/partners", response={201: PartnerOut}, summary="Add a partner (safeguarding leads)")
+def add_partner(request, payload: PartnerIn):
+    _require_keeper(request.user)
+    return Status(
+        201, _partner_out(partners.add(request, _partner_data(payload.dict()), via="api"))
+    )
+
+
+@router.patch(
+    "/partners/{partner_id}", response=PartnerOut, summary="Change a partner (safeguarding leads)"
+)
+def change_partner(request, partner_id: int, payload: PartnerChangeIn):
+    _require_keeper(request.user)
+    partner = _get_partner(request, partner_id)
+    if partner.retired_at is not None:
+        raise ValidationError({"partner": ["This partner is retired: it cannot change"]})
+    current = {f: getattr(partner, f) for f in partners.FIELDS}
+    data = _partner_data({**current, **payload.dict(exclude_unset=True)})
+    return _partner_out(partners.change(request, partner, data, via="api"))
+
+
+@router.post(
+    "/partners/{partner_id}/retire",
+    response=PartnerOut,
+    summary="Retire a partner: no new referrals go to them (safeguarding leads)",
+)
+def retire_partner(request, partner_id: int):
+    _require_keeper(request.user)
+    return _partner_out(partners.retire(request, _get_partner(request, partner_id), via="api"))
 
 
 @router.get(

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from sharewise.concerns.models import Concern, ConcernPerson, Injury, SourceKind
 from sharewise.disclosures import minimum, redaction
-from sharewise.organisations.models import Membership, staff_name
+from sharewise.disclosures.models import StaffContact
+from sharewise.organisations.models import Membership, Role, staff_name
 from sharewise.patterns.models import Alert
 from sharewise.people.models import CareNote, Enrolment, Person
 from sharewise.policy import store
@@ -61,9 +62,49 @@ class Built:
                 "contact": referral.recipient_contact,
             },
             "channel": referral.get_channel_display() if referral.channel else "",
+            "referrer": referrer_for(referral),
+            "date": f"{timezone.localdate():%-d %B %Y}",
             "decision": referral.decision_id,
             "sections": sections,
         }
+
+
+def referrer_for(referral) -> dict[str, str]:
+    """Who the recipient calls back: the member of staff who built the referral."""
+    user = referral.created_by
+    contact = StaffContact.objects.filter(user=user).first()
+    roles = [
+        Role(r).label
+        for r in Membership.objects.filter(
+            user=user, organisation_id=referral.organisation_id
+        ).values_list("role", flat=True)
+        if r in Role.values
+    ]
+    return {
+        "name": staff_name(user),
+        "role": (contact.job_title if contact and contact.job_title else "")
+        or ", ".join(dict.fromkeys(roles)),
+        "phone": contact.phone if contact else "",
+        "email": user.email,
+        "organisation": referral.organisation.name,
+    }
+
+
+def referrer_problems(referral) -> dict[str, str]:
+    """What the recipient would need to call the referrer back and does not have."""
+    referrer = referrer_for(referral)
+    problems = {}
+    if not referrer["phone"]:
+        problems["referrer_phone"] = (
+            f"Add a work phone number for {referrer['name']} in contact details for "
+            "referrals: the recipient needs it to call back"
+        )
+    if not referrer["email"]:
+        problems["referrer_email"] = (
+            f"{referrer['name']} has no work email address in Sharewise: ask an "
+            "administrator to add it, as the recipient needs it to reply"
+        )
+    return problems
 
 
 def digest(content: dict) -> str:

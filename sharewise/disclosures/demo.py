@@ -13,6 +13,7 @@ from django.utils import timezone
 from sharewise.concerns import recording
 from sharewise.concerns.demo import _answers, _story_person
 from sharewise.disclosures import referrals
+from sharewise.disclosures.models import Partner, StaffContact
 from sharewise.organisations.models import Team
 from sharewise.people.models import CareNote, Enrolment, Person
 from sharewise.sharing import decisions
@@ -122,11 +123,53 @@ def extend_demo(org, today):
             "person_told": "yes",
         },
     )
+    council = _partner_directory(org, lead)
+    for username, title, phone in (
+        ("lead", "Safeguarding lead", "01632 960 101"),
+        ("manager.rose", "Registered manager, Rose House", "01632 960 102"),
+    ):
+        if username in users:
+            StaffContact.objects.update_or_create(
+                user=users[username], defaults={"job_title": title, "phone": phone}
+            )
     referral = referrals.start(as_lead, decision, "local_authority_adults", via="demo")
     referrals.change(
         as_lead,
         referral,
         inputs={"money_involved": "£300 in cash from her purse; asked for her bank card"},
+        partner=council.pk,
         via="demo",
     )
     return "Dorothy Finch's referral to the council is ready to build"
+
+
+def _partner_directory(org, lead) -> Partner:
+    """The three partners a care provider refers to most, one for each channel (the
+    addresses are reserved for examples: nothing reaches a real service)."""
+    council, _, _ = (
+        Partner.objects.create(organisation=org, added_by=lead, **data)
+        for data in (
+            {
+                "name": "Northshire County Council",
+                "team": "Adult safeguarding duty team",
+                "channel": Partner.Channel.SECURE_EMAIL,
+                "email": "adult.safeguarding@northshire.gcsx.gov.uk.example",
+                "notes": "Duty team reads the inbox 9am to 5pm; out of hours, phone 01632 960 900.",
+            },
+            {
+                "name": "Northshire Children's Services",
+                "team": "Multi-agency safeguarding hub (MASH)",
+                "channel": Partner.Channel.PORTAL,
+                "portal_url": "https://mash.northshire.example/referral",
+                "notes": "The portal gives a reference starting MASH- on submission.",
+            },
+            {
+                "name": "Northshire Police",
+                "team": "Public protection unit",
+                "channel": Partner.Channel.PHONE,
+                "phone": "101",
+                "notes": "Ask for the public protection unit; 999 if anyone is in danger now.",
+            },
+        )
+    )
+    return council

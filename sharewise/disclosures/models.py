@@ -12,6 +12,57 @@ from sharewise.policy.models import PolicyVersion
 from sharewise.sharing.models import Channel, PersonRecordQuerySet, SharingDecision
 
 
+class Partner(models.Model):
+    """A partner organisation's team that receives referrals, and the one secure way to
+    reach it. Kept by the safeguarding lead; retired, never deleted, so disclosures
+    keep saying where they went."""
+
+    class Channel(models.TextChoices):
+        SECURE_EMAIL = "secure_email", "Secure email"
+        PORTAL = "portal", "Online portal"
+        PHONE = "phone", "Phone"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("Organisation", max_length=200)
+    team = models.CharField("Team or role", max_length=200)
+    contact_name = models.CharField("Contact name", max_length=200, blank=True)
+    channel = models.CharField("How referrals reach them", max_length=20, choices=Channel.choices)
+    email = models.EmailField("Secure email address", max_length=254, blank=True)
+    portal_url = models.URLField("Portal web address", max_length=500, blank=True)
+    phone = models.CharField("Phone number", max_length=40, blank=True)
+    notes = models.TextField("Notes for senders", blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "team", "id"]
+
+    def __str__(self):
+        return f"{self.name}, {self.team}"
+
+    @property
+    def address(self) -> str:
+        """Where the channel reaches them: the email address, portal or phone number."""
+        return {
+            self.Channel.SECURE_EMAIL: self.email,
+            self.Channel.PORTAL: self.portal_url,
+            self.Channel.PHONE: self.phone,
+        }.get(self.channel, "")
+
+
+class StaffContact(models.Model):
+    """How a partner calls a referrer back: printed on every referral they send."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="referrer_contact"
+    )
+    job_title = models.CharField("Job title", max_length=200, blank=True)
+    phone = models.CharField("Work phone number", max_length=40, blank=True)
+
+
 class Referral(models.Model):
     """A referral in the making, from a decision to share and a template: the sender's
     choices of fields and redactions, and the last preview, which is what is sent."""
@@ -19,6 +70,9 @@ class Referral(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Being built"
         AWAITING_DPO = "awaiting_dpo", "Waiting for the data protection officer"
+        # Frozen as previewed, but not yet accepted by the mail server or confirmed
+        # as submitted: never shown as sent.
+        FINAL = "final", "Final, not sent yet"
         SENT = "sent", "Sent"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
@@ -35,17 +89,26 @@ class Referral(models.Model):
     redactions = models.JSONField(
         default=list, help_text="[{field, start, end, action: redact|restore, reason, by, at}]"
     )
+    partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
+    )
+    # Copied from the partner when chosen; older referrals typed them in.
     recipient_organisation = models.CharField(max_length=200, blank=True)
     recipient_role = models.CharField(max_length=200, blank=True)
     recipient_name = models.CharField(max_length=200, blank=True)
     recipient_contact = models.CharField(max_length=200, blank=True)
     channel = models.CharField(max_length=20, blank=True, choices=Channel.choices)
+    # Reasons typed without the choice they belong to: kept until used or cleared.
+    typed = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    final_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     preview_json = models.JSONField(null=True, blank=True)
     preview_pdf = models.BinaryField(null=True, blank=True)
     preview_sha256 = models.CharField(max_length=64, blank=True)
@@ -66,10 +129,42 @@ class Referral(models.Model):
     def __str__(self):
         return f"Referral {self.pk}"
 
+    @property
+    def is_final(self) -> bool:
+        return self.status in (self.Status.FINAL, self.Status.SENT)
+
+
+class Delivery(models.Model):
+    """One attempt to send a final referral by secure email, and what the mail server
+    said. The referral is sent only once an attempt was accepted."""
+
+    class Outcome(models.TextChoices):
+        SENDING = "sending", "Being sent"
+        ACCEPTED = "accepted", "Accepted by the mail server"
+        FAILED = "failed", "Not sent"
+
+    referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="deliveries")
+    to = models.CharField(max_length=254)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.SENDING)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
 
 class Disclosure(models.Model):
     """What was sent, to whom, how and on what decision, frozen: the structured content,
-    the PDF's bytes and its SHA-256. Never edited or deleted."""
+    the PDF's bytes and its SHA-256. Written only once it left: when the mail server
+    accepted it, or when the sender confirmed they submitted it on a portal or by
+    phone. Never edited or deleted."""
+
+    class How(models.TextChoices):
+        EMAIL = "email", "Accepted by the mail server"
+        CONFIRMED = "confirmed", "Submitted, as confirmed by the sender"
+        RECORDED = "recorded", "Recorded as sent (before delivery was tracked)"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="disclosures")
@@ -93,10 +188,22 @@ class Disclosure(models.Model):
     recipient_name = models.CharField(max_length=200, blank=True)
     recipient_contact = models.CharField(max_length=200, blank=True)
     channel = models.CharField(max_length=20, choices=Channel.choices)
+    partner = models.ForeignKey(
+        Partner, null=True, blank=True, on_delete=models.PROTECT, related_name="disclosures"
+    )
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     sent_at = models.DateTimeField(default=timezone.now)
+    delivery = models.CharField(max_length=20, choices=How.choices, default=How.RECORDED)
+    # Email: the address the mail server accepted it for. Portal or phone: who
+    # submitted it, and the reference the partner gave.
+    delivered_to = models.CharField(max_length=500, blank=True)
+    submitted_by_name = models.CharField(max_length=200, blank=True)
+    receipt_reference = models.CharField(max_length=200, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     dpo_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

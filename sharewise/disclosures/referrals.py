@@ -1,33 +1,39 @@
 """Building, previewing, approving and sending a referral. Each step raises
 ValidationError naming what to fix, and changes nothing when refused. What is sent is
-the last preview, byte for byte."""
+the last preview, byte for byte.
+
+Sending makes the referral final (it can no longer change) and then delivers it by
+the partner's channel. Secure email goes through Django's mail to the configured mail
+server; the disclosure is written only once the server accepted it. A portal or phone
+referral is submitted by the sender, who then confirms when, by whom and with what
+reference; until then it is final but not sent."""
 
 from __future__ import annotations
 
 import hashlib
+import smtplib
+from dataclasses import dataclass
+from datetime import timedelta
 
+from django.conf import settings
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from sharewise.audittrail import records, trail
 from sharewise.concerns.access import who_may_see
 from sharewise.disclosures import content as contentlib
 from sharewise.disclosures import minimum
-from sharewise.disclosures.models import Disclosure, Referral
+from sharewise.disclosures.models import Delivery, Disclosure, Partner, Referral
 from sharewise.organisations.models import Membership, Role
 from sharewise.patterns.models import Notification
 from sharewise.policy import store
-from sharewise.sharing.models import Channel
 
-RECIPIENT_FIELDS = (
-    "recipient_organisation",
-    "recipient_role",
-    "recipient_name",
-    "recipient_contact",
-    "channel",
-)
+# An attempt still "being sent" after this long is taken to have died with its request.
+STALE_ATTEMPT = timedelta(minutes=2)
 
 
 def _trail(request, action, referral, via, **detail):
@@ -75,19 +81,56 @@ def start(request, decision, template_code: str, purpose: str = "", *, via="page
         channel=decision.channel,
         created_by=request.user,
     )
+    if partner := _partner_named_by(decision):
+        _choose(referral, partner)
+        referral.save()
     _trail(request, "started referral", referral, via, template=template.code)
     return referral
 
 
+def _choose(referral, partner) -> None:
+    referral.partner = partner
+    referral.recipient_organisation = partner.name
+    referral.recipient_role = partner.team
+    referral.recipient_name = partner.contact_name
+    referral.recipient_contact = partner.address
+    referral.channel = partner.channel
+
+
+def _partner_named_by(decision):
+    """The one current partner the decision to share names (by organisation, then by
+    channel when the organisation has several), or None: the sender chooses."""
+    if not decision.recipient_organisation:
+        return None
+    named = list(
+        Partner.objects.filter(
+            organisation_id=decision.organisation_id,
+            retired_at__isnull=True,
+            name__iexact=decision.recipient_organisation.strip(),
+        )
+    )
+    if len(named) > 1:
+        named = [p for p in named if p.channel == decision.channel]
+    return named[0] if len(named) == 1 else None
+
+
 @transaction.atomic
 def change(
-    request, referral, *, choices=None, inputs=None, redactions=(), recipient=None, via="page"
+    request,
+    referral,
+    *,
+    choices=None,
+    inputs=None,
+    redactions=(),
+    partner=None,
+    typed=None,
+    via="page",
 ):
     """Include or leave out fields (with reasons), fill in the sender's fields, redact or
-    restore spans (with reasons), and set the recipient. Every choice is kept."""
+    restore spans (with reasons), and choose the partner it goes to. Every choice is
+    kept; so is a reason typed without its choice (typed), until it is used."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    if referral.status == Referral.Status.SENT:
-        raise ValidationError({"status": ["This referral has been sent: it cannot change"]})
+    _not_final(referral)
     errors = {}
     policy = store.validated(referral.policy_version)
     template = policy.template(referral.template)
@@ -135,11 +178,22 @@ def change(
         errors["inputs"] = [
             "Only what the sender fills in can be typed: " + ", ".join(sorted(unknown))
         ]
-    if recipient and recipient.get("channel") not in (None, "", *Channel.values):
-        errors["channel"] = ["Choose how it will be sent"]
+    chosen = None
+    if partner not in (None, ""):
+        chosen = (
+            Partner.objects.filter(
+                organisation_id=referral.organisation_id, retired_at__isnull=True, pk=partner
+            ).first()
+            if str(partner).isdigit()
+            else None
+        )
+        if chosen is None:
+            errors["partner"] = ["Choose who it goes to from the partner directory"]
     if errors:
         raise ValidationError(errors)
     now = timezone.now()
+    if typed is not None:
+        referral.typed = {k: v for k, v in typed.items() if v}
     if choices:
         referral.choices = {
             **referral.choices,
@@ -166,9 +220,8 @@ def change(
                 for r in redactions
             ),
         ]
-    for name in RECIPIENT_FIELDS:
-        if recipient and name in recipient:
-            setattr(referral, name, (recipient[name] or "").strip())
+    if chosen is not None:
+        _choose(referral, chosen)
     referral.updated_at = now
     referral.save()
     _trail(
@@ -179,6 +232,7 @@ def change(
         fields=sorted(choices or {}),
         inputs=sorted(inputs or {}),
         redactions=len(redactions),
+        **({"partner": chosen.pk} if chosen else {}),
     )
     return referral
 
@@ -189,8 +243,8 @@ def preview(request, referral, *, via="page"):
     both: this is what Send sends."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
     built = contentlib.build(referral)
-    if referral.status == Referral.Status.SENT:
-        return referral, built  # what was sent stays what was previewed
+    if referral.is_final:
+        return referral, built  # what is sent stays what was previewed
     content = built.content(referral)
     if referral.preview_json != content or not referral.preview_pdf:
         html = contentlib.render_html(content)
@@ -210,17 +264,26 @@ def send_problems(referral, built) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if referral.status == Referral.Status.SENT:
         errors["status"] = ["This referral has already been sent"]
+    elif referral.status == Referral.Status.FINAL:
+        errors["status"] = ["This referral is final: it is being sent"]
     if problem := contentlib.sharing_decision_problem(referral.decision):
         errors["decision"] = [problem]
     for code, problem in built.problems.items():
         errors.setdefault(code, []).append(problem)
-    for name, message in (
-        ("recipient_organisation", "Say which organisation it goes to"),
-        ("recipient_role", "Say the recipient's role"),
-        ("channel", "Choose how it will be sent"),
-    ):
-        if not getattr(referral, name):
-            errors[name] = [message]
+    if referral.partner_id is None:
+        errors["partner"] = ["Choose who it goes to from the partner directory"]
+    elif referral.partner.retired_at is not None:
+        errors["partner"] = [
+            f"{referral.partner} is no longer in the partner directory: choose another"
+        ]
+    elif referral.channel == Partner.Channel.SECURE_EMAIL and not mail_server_configured():
+        errors["mail_server"] = [
+            "Secure email is not set up here: no mail server is configured, so nothing "
+            "can be emailed. Ask your administrator to set one up, or send it to the "
+            "partner's portal or by phone"
+        ]
+    for name, problem in contentlib.referrer_problems(referral).items():
+        errors[name] = [problem]
     current = built.content(referral)
     if referral.preview_json is None or referral.preview_json != current:
         errors["preview"] = [
@@ -233,14 +296,19 @@ def send_problems(referral, built) -> dict[str, list[str]]:
     return errors
 
 
-def _not_sent(referral) -> None:
+def _not_final(referral) -> None:
     if referral.status == Referral.Status.SENT:
         raise ValidationError({"status": ["This referral has been sent: it cannot change"]})
+    if referral.status == Referral.Status.FINAL:
+        raise ValidationError(
+            {"status": ["This referral is final and waiting to be sent: it cannot change"]}
+        )
 
 
 @transaction.atomic
 def ask_approval(request, referral, *, via="page"):
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    _not_final(referral)
     built = contentlib.build(referral)
     if not built.selection.needs_dpo:
         raise ValidationError(
@@ -270,7 +338,7 @@ def ask_approval(request, referral, *, via="page"):
 @transaction.atomic
 def approve(request, referral, note: str, *, via="page"):
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    _not_sent(referral)
+    _not_final(referral)
     built = contentlib.build(referral)
     errors = {}
     if len((note or "").split()) < 3:
@@ -304,12 +372,234 @@ def approve(request, referral, note: str, *, via="page"):
     return referral
 
 
+@dataclass
+class Sending:
+    """Where a referral stands after Send: sent (the disclosure), not sent (the mail
+    server's error: try again), or waiting for the sender to submit it and confirm."""
+
+    referral: Referral
+    disclosure: Disclosure | None = None
+    delivery: Delivery | None = None
+
+    @property
+    def sent(self) -> bool:
+        return self.disclosure is not None
+
+    @property
+    def error(self) -> str:
+        if self.delivery and self.delivery.outcome == Delivery.Outcome.FAILED:
+            return self.delivery.error
+        return ""
+
+
+def send(request, referral, *, via="page") -> Sending:
+    """Make the referral final and deliver it by its partner's channel. Secure email is
+    tried now, outside any transaction, so that what is recorded is what the mail
+    server said: an attempt is written before, its outcome after. A referral already
+    final and not sent is tried again (email) or left waiting for confirmation."""
+    with transaction.atomic():
+        referral = (
+            Referral.objects.select_for_update(of=("self",))
+            .select_related("partner", "organisation", "created_by", "person", "decision")
+            .get(pk=referral.pk)
+        )
+        if referral.status != Referral.Status.FINAL:
+            built = contentlib.build(referral)
+            if errors := send_problems(referral, built):
+                raise ValidationError(errors)
+            referral.status = Referral.Status.FINAL
+            referral.final_by = request.user
+            referral.save(update_fields=["status", "final_by"])
+            _trail(
+                request,
+                "made referral final",
+                referral,
+                via,
+                sha256=referral.preview_sha256,
+                channel=referral.channel,
+            )
+        if referral.channel != Partner.Channel.SECURE_EMAIL:
+            return Sending(referral)
+        _not_being_sent(referral)
+        delivery = Delivery.objects.create(
+            referral=referral, to=referral.recipient_contact, by=request.user
+        )
+    error = ""
+    try:
+        sent = _email(referral).send(fail_silently=False)
+        if not sent:
+            error = "The mail server did not accept the message"
+    except (smtplib.SMTPException, OSError) as problem:
+        error = _smtp_error(problem)
+    with transaction.atomic():
+        referral = Referral.objects.select_for_update().get(pk=referral.pk)
+        delivery.finished_at = timezone.now()
+        if error:
+            delivery.outcome, delivery.error = Delivery.Outcome.FAILED, error
+            delivery.save(update_fields=["finished_at", "outcome", "error"])
+            _trail(request, "referral email failed", referral, via, error=error)
+            return Sending(referral, delivery=delivery)
+        delivery.outcome = Delivery.Outcome.ACCEPTED
+        delivery.save(update_fields=["finished_at", "outcome"])
+        disclosure = _disclose(
+            request,
+            referral,
+            via,
+            sent_at=delivery.finished_at,
+            delivery=Disclosure.How.EMAIL,
+            delivered_to=delivery.to,
+        )
+        return Sending(referral, disclosure=disclosure, delivery=delivery)
+
+
+# Backends that accept a message without delivering it anywhere.
+NOT_DELIVERING = (
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+)
+
+
+def mail_server_configured() -> bool:
+    """Whether an email would reach a mail server: a console or file backend would
+    'send' it without it leaving, which must never count as sent."""
+    return settings.EMAIL_BACKEND not in NOT_DELIVERING
+
+
+def _not_being_sent(referral) -> None:
+    """Refuse while an attempt may still be talking to the mail server; an attempt that
+    never finished (its request died) is marked as unknown, not as sent."""
+    last = referral.deliveries.first()
+    if last is None or last.outcome != Delivery.Outcome.SENDING:
+        return
+    if timezone.now() - last.started_at < STALE_ATTEMPT:
+        raise ValidationError(
+            {"status": ["This referral is being sent now: wait a minute, then look again"]}
+        )
+    last.outcome = Delivery.Outcome.FAILED
+    last.finished_at = timezone.now()
+    last.error = (
+        "Sharewise never heard back from the mail server: ask the recipient whether it "
+        "arrived before you send it again"
+    )
+    last.save(update_fields=["outcome", "finished_at", "error"])
+
+
 @transaction.atomic
-def send(request, referral, *, via="page") -> Disclosure:
+def reopen(request, referral, *, via="page") -> Referral:
+    """Take a final referral that has not left back to being built: to choose another
+    partner after the mail server refused the address, say. Never once it was sent."""
     referral = Referral.objects.select_for_update().get(pk=referral.pk)
-    built = contentlib.build(referral)
-    if errors := send_problems(referral, built):
+    if referral.status == Referral.Status.SENT:
+        raise ValidationError({"status": ["This referral has been sent: it cannot change"]})
+    if referral.status != Referral.Status.FINAL:
+        raise ValidationError({"status": ["This referral is still being built"]})
+    _not_being_sent(referral)
+    referral.status = Referral.Status.DRAFT
+    referral.final_by = None
+    referral.save(update_fields=["status", "final_by"])
+    _trail(request, "reopened referral", referral, via)
+    return referral
+
+
+def _smtp_error(problem: Exception) -> str:
+    if isinstance(problem, smtplib.SMTPRecipientsRefused):
+        refusals = "; ".join(
+            f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
+            for code, text in problem.recipients.values()
+        )
+        return f"The mail server refused the address: {refusals}"
+    if isinstance(problem, smtplib.SMTPResponseException):
+        text = problem.smtp_error
+        text = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+        return f"The mail server refused it: {problem.smtp_code} {text}"
+    if isinstance(problem, smtplib.SMTPException):
+        return f"The mail server refused it: {problem}"
+    return f"Could not reach the mail server: {problem.strerror or problem}"
+
+
+def _email(referral) -> mail.EmailMessage:
+    """The message: only what the partner's agreement expects, no personal details of
+    the person referred: who it is from, how to call back, and the PDF attached."""
+    referrer = contentlib.referrer_for(referral)
+    org = referral.organisation.name
+    body = (
+        f"A safeguarding referral from {org} is attached as a PDF "
+        f"(our reference {referral.pk}).\n\n"
+        f"To discuss it, please contact {referrer['name']}, {referrer['role']}, "
+        f"on {referrer['phone']} or at {referrer['email']}.\n\n"
+        f"SHA-256 of the attached PDF: {referral.preview_sha256}\n"
+    )
+    message = mail.EmailMessage(
+        subject=f"Safeguarding referral from {org} (our reference {referral.pk})",
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[referral.recipient_contact],
+        reply_to=[referrer["email"]] if referrer["email"] else None,
+    )
+    message.attach(
+        f"referral-{slugify(org)}-{referral.pk}.pdf",
+        bytes(referral.preview_pdf),
+        "application/pdf",
+    )
+    return message
+
+
+@transaction.atomic
+def confirm_submitted(
+    request, referral, *, submitted_at, submitted_by: str, reference: str, via="page"
+) -> Disclosure:
+    """The sender says they submitted the final referral on the partner's portal or read
+    it to them by phone: when, who did, and the reference the partner gave. Only then
+    is it sent."""
+    referral = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("partner", "organisation", "created_by", "person", "decision")
+        .get(pk=referral.pk)
+    )
+    errors = {}
+    if referral.status == Referral.Status.SENT:
+        errors["status"] = ["This referral has already been sent"]
+    elif referral.status != Referral.Status.FINAL:
+        errors["status"] = ["Send the referral first: it is not final yet"]
+    elif referral.channel == Partner.Channel.SECURE_EMAIL:
+        errors["status"] = ["This referral goes by secure email: Sharewise sends it"]
+    if errors:
         raise ValidationError(errors)
+    now = timezone.now()
+    if submitted_at is None:
+        errors["submitted_at"] = ["Enter the date and time it was submitted"]
+    elif submitted_at > now + timedelta(minutes=5):
+        errors["submitted_at"] = ["The time it was submitted must be in the past"]
+    elif referral.previewed_at and submitted_at < referral.previewed_at - timedelta(minutes=5):
+        errors["submitted_at"] = [
+            "The time it was submitted must be after the referral was made final"
+        ]
+    if not (submitted_by or "").strip():
+        errors["submitted_by"] = ["Enter the name of who submitted it"]
+    if not (reference or "").strip():
+        errors["reference"] = [
+            "Enter the reference the partner gave"
+            + (" on the portal" if referral.channel == Partner.Channel.PORTAL else " on the phone")
+        ]
+    if errors:
+        raise ValidationError(errors)
+    return _disclose(
+        request,
+        referral,
+        via,
+        sent_at=submitted_at,
+        delivery=Disclosure.How.CONFIRMED,
+        delivered_to=referral.recipient_contact,
+        submitted_by_name=submitted_by.strip(),
+        receipt_reference=reference.strip(),
+        confirmed_by=request.user,
+    )
+
+
+def _disclose(request, referral, via, **delivered) -> Disclosure:
+    """Write what left the organisation: called once it did."""
+    built = contentlib.build(referral)
     selection = built.selection
     disclosure = Disclosure.objects.create(
         organisation_id=referral.organisation_id,
@@ -334,8 +624,10 @@ def send(request, referral, *, via="page") -> Disclosure:
         recipient_name=referral.recipient_name,
         recipient_contact=referral.recipient_contact,
         channel=referral.channel,
-        sent_by=request.user,
+        partner=referral.partner,
+        sent_by=referral.final_by or referral.created_by,
         dpo_approved_by=referral.dpo_approved_by,
+        **delivered,
     )
     referral.status = Referral.Status.SENT
     referral.save(update_fields=["status"])
@@ -351,6 +643,13 @@ def send(request, referral, *, via="page") -> Disclosure:
             "sha256": disclosure.sha256,
             "to": referral.recipient_organisation,
             "fields": disclosure.sent_fields,
+            "delivery": disclosure.delivery,
+            "delivered_to": disclosure.delivered_to,
+            **(
+                {"reference": disclosure.receipt_reference, "by": disclosure.submitted_by_name}
+                if disclosure.receipt_reference
+                else {}
+            ),
             records.DETAIL_KEY: records.digests_now(disclosure),
         },
     )

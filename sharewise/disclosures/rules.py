@@ -16,3 +16,8 @@ rules.add_perm(
     "disclosures.see_disclosures",
     is_team_manager | is_safeguarding_lead | is_data_protection_officer,
 )
+rules.add_perm("disclosures.keep_partners", is_safeguarding_lead)
+rules.add_perm(
+    "disclosures.see_partners",
+    is_team_manager | is_safeguarding_lead | is_data_protection_officer,
+)

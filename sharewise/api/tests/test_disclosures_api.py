@@ -50,7 +50,10 @@ def start(cast, api, user=None, decision=None):
 def ready(cast, api, patch):
     """A referral to the council with the sender's fields filled in."""
     referral = start(cast, api).json()
-    response = patch(cast.sarah)(f"/api/v1/referrals/{referral['id']}", {"inputs": INPUTS})
+    response = patch(cast.sarah)(
+        f"/api/v1/referrals/{referral['id']}",
+        {"inputs": INPUTS, "partner_id": cast.partners.council.pk},
+    )
     assert response.status_code == 200, response.json()
     return response.json()
 
@@ -125,7 +128,7 @@ def test_a_field_added_without_a_reason_is_refused_when_it_is_added(cast, api, p
         url,
         {
             "choices": {"medication": {"include": True}},
-            "recipient": {"recipient_name": "Jo Smith"},
+            "partner_id": cast.partners.police.pk,
         },
     )
     assert response.status_code == 422
@@ -135,7 +138,8 @@ def test_a_field_added_without_a_reason_is_refused_when_it_is_added(cast, api, p
     # Nothing of the change is kept: the field stays out, the recipient unchanged.
     now = api(cast.sarah).get(url).json()
     assert by_code(now)["medication"]["included"] is False
-    assert now["recipient_name"] == "" and now["choices"] == referral["choices"]
+    assert now["partner_id"] == cast.partners.council.pk
+    assert now["choices"] == referral["choices"]
     left_out = patch(cast.sarah)(
         url, {"choices": {"what_happened": {"include": False, "why": "too"}}}
     )

@@ -148,7 +148,7 @@ def test_imported_concerns_carry_digests_and_who_recorded_them(cast, capsys):
 def test_sharing_decisions_and_disclosures_are_vouched_for_through_their_whole_life(cast, capsys):
     decision = example_3(cast)
     referral, _ = referrals.preview(by(cast.sarah), ready(cast, decision))
-    disclosure = referrals.send(by(cast.sarah), referral)
+    disclosure = referrals.send(by(cast.sarah), referral).disclosure
     decisions.amend(
         by(cast.sarah),
         decision,

@@ -21,9 +21,7 @@ def test_the_lead_builds_previews_and_sends_a_referral_through_the_pages(cast, a
     response = client.post(
         f"/referrals/{referral.pk}/",
         {
-            "recipient_organisation": "Northshire County Council",
-            "recipient_role": "Adult safeguarding team",
-            "channel": "secure_email",
+            "partner": cast.partners.council.pk,
             "input_money_involved": "£200 cash",
             "input_immediate_risk": "No",
             "options_s42_criteria": "1",
@@ -40,16 +38,15 @@ def test_the_lead_builds_previews_and_sends_a_referral_through_the_pages(cast, a
     assert response.status_code == 200
     page = response.content.decode()
     assert "There is a problem" in page and "Medication: say why the recipient needs it" in page
-    assert 'value="Northshire County Council"' in page and "£200 cash" in page
+    council = f'<option value="{cast.partners.council.pk}" selected>Northshire County Council'
+    assert council in page and "£200 cash" in page
     assert 'name="include_medication" type="checkbox" value="yes" checked' in page
     referral.refresh_from_db()
     assert not referral.choices and not referral.inputs
     client.post(
         f"/referrals/{referral.pk}/",
         {
-            "recipient_organisation": "Northshire County Council",
-            "recipient_role": "Adult safeguarding team",
-            "channel": "secure_email",
+            "partner": cast.partners.council.pk,
             "input_money_involved": "£200 cash",
             "input_immediate_risk": "No",
             "options_s42_criteria": "1",
@@ -61,7 +58,10 @@ def test_the_lead_builds_previews_and_sends_a_referral_through_the_pages(cast, a
         },
     )
     preview = client.get(f"/referrals/{referral.pk}/preview/").content.decode()
-    assert "Preview: exactly what is sent" in preview and "Send this referral" in preview
+    assert "Preview: exactly what is sent" in preview
+    assert (
+        "Send this referral by secure email" in preview and "adults@northshire.example" in preview
+    )
     assert "(a) has needs for care and support" in preview
     assert "(b) is experiencing" not in preview
     pdf = client.get(f"/referrals/{referral.pk}/preview/?format=pdf")
@@ -76,6 +76,8 @@ def test_the_lead_builds_previews_and_sends_a_referral_through_the_pages(cast, a
     assert "Local authority adult safeguarding" in mine
     chronology = as_user(cast.helen).get(f"/people/{cast.alice.pk}/chronology/").content.decode()
     assert "Sent to Northshire County Council" in chronology
+    page = client.get(response.url).content.decode()
+    assert "Accepted by the mail server for adults@northshire.example" in page
     assert as_user(cast.helen).get("/disclosures/").status_code == 403
     assert as_user(cast.nia).get(f"/people/{cast.alice.pk}/disclosures/").status_code == 403
 

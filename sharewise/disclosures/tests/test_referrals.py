@@ -24,7 +24,50 @@ def by(user):
     return SimpleNamespace(user=user, META={"REMOTE_ADDR": "127.0.0.1"})
 
 
+def directory(cast):
+    """The partner directory Sarah keeps (council by secure email, the children's MASH by
+    portal, the police by phone), and her and Helen's contact details for referrals."""
+    from sharewise.disclosures.models import Partner, StaffContact
+
+    for user, title, phone in (
+        (cast.sarah, "Safeguarding lead", "01632 960 101"),
+        (cast.helen, "Team manager", "01632 960 102"),
+    ):
+        if not user.email:
+            user.email = f"{user.username}@oakleigh.example"
+            user.save(update_fields=["email"])
+        StaffContact.objects.get_or_create(user=user, defaults={"job_title": title, "phone": phone})
+    found = {p.channel: p for p in Partner.objects.filter(organisation=cast.org)}
+    for channel, data in (
+        (
+            "secure_email",
+            {
+                "name": "Northshire County Council",
+                "team": "Adult safeguarding team",
+                "email": "adults@northshire.example",
+            },
+        ),
+        (
+            "portal",
+            {
+                "name": "Northshire Children's Services",
+                "team": "MASH",
+                "portal_url": "https://mash.northshire.example/refer",
+            },
+        ),
+        ("phone", {"name": "Northshire Police", "team": "Public protection unit", "phone": "101"}),
+    ):
+        if channel not in found:
+            found[channel] = Partner.objects.create(
+                organisation=cast.org, added_by=cast.sarah, channel=channel, **data
+            )
+    return SimpleNamespace(
+        council=found["secure_email"], mash=found["portal"], police=found["phone"]
+    )
+
+
 def example_3(cast, outcome="share_without_consent"):
+    cast.partners = directory(cast)
     concern = record_concern(
         cast,
         categories=["financial"],
@@ -84,11 +127,12 @@ def example_3(cast, outcome="share_without_consent"):
     return decision
 
 
-def ready(cast, decision):
+def ready(cast, decision, partner=None):
     referral = referrals.start(by(cast.sarah), decision, "local_authority_adults")
     return referrals.change(
         by(cast.sarah),
         referral,
+        partner=(partner or directory(cast).council).pk,
         inputs={
             "money_involved": "£200 in cash from her purse",
             "immediate_risk": "No: her nephew is not visiting this week",
@@ -112,7 +156,7 @@ def test_example_3_sends_what_the_council_needs_and_nothing_of_the_care_record(c
     assert "Her nephew" in built.values["alleged_source"]
     pdf = bytes(referral.preview_pdf)
     assert pdf.startswith(b"%PDF")
-    disclosure = referrals.send(by(cast.sarah), referral)
+    disclosure = referrals.send(by(cast.sarah), referral).disclosure
     assert disclosure.sha256 == hashlib.sha256(pdf).hexdigest() == referral.preview_sha256
     assert bytes(disclosure.pdf) == pdf
     assert disclosure.content == referral.preview_json
@@ -128,20 +172,20 @@ def test_sending_needs_a_decision_to_share(cast):
 
 def test_a_field_added_without_a_reason_is_refused_when_it_is_added(cast):
     referral = ready(cast, example_3(cast))
-    before = (referral.choices, referral.inputs, referral.recipient_name)
+    before = (referral.choices, referral.inputs, referral.partner_id)
     with pytest.raises(ValidationError) as error:
         referrals.change(
             by(cast.sarah),
             referral,
             choices={"medication": {"include": True, "why": ""}},
             inputs={"immediate_risk": "Yes"},
-            recipient={"recipient_name": "Jo Smith"},
+            partner=cast.partners.police.pk,
         )
     assert error.value.message_dict == {
         "choices.medication.why": ["Medication: say why the recipient needs it"]
     }
     referral.refresh_from_db()
-    assert (referral.choices, referral.inputs, referral.recipient_name) == before
+    assert (referral.choices, referral.inputs, referral.partner_id) == before
 
 
 def test_what_is_sent_is_what_was_previewed(cast):
@@ -177,7 +221,7 @@ def test_whole_care_notes_wait_for_the_data_protection_officer(cast):
     with pytest.raises(ValidationError):
         referrals.approve(by(cast.sarah), referral, "I approve my own referral")
     referrals.approve(by(cast.david), referral, "The enquiry officer needs the full picture")
-    disclosure = referrals.send(by(cast.sarah), referral)
+    disclosure = referrals.send(by(cast.sarah), referral).disclosure
     assert disclosure.dpo_approved_by == cast.david and "care_notes" in disclosure.sent_fields
 
 
@@ -209,14 +253,14 @@ def test_the_sender_restores_a_name_with_a_reason_and_it_is_recorded(cast):
     referral, built = referrals.preview(by(cast.sarah), referral)
     assert "Bob Evans saw him" in built.values["what_happened"]
     assert referral.redactions[0]["reason"] == "Bob is the witness the council must speak to"
-    disclosure = referrals.send(by(cast.sarah), referral)
+    disclosure = referrals.send(by(cast.sarah), referral).disclosure
     assert disclosure.redactions[0]["action"] == "restore"
 
 
 def test_a_sent_referral_stays_as_sent(cast):
     referral = ready(cast, example_3(cast))
     referral, _ = referrals.preview(by(cast.sarah), referral)
-    disclosure = referrals.send(by(cast.sarah), referral)
+    disclosure = referrals.send(by(cast.sarah), referral).disclosure
     cast.alice.family_name = "Moore-Smith"
     cast.alice.save()
     referral, _ = referrals.preview(by(cast.sarah), referral)

@@ -86,7 +86,7 @@ def test_the_demo_audit_finds_the_seeds_stories_and_nothing_else(db):
     referral, _ = referrals.preview(lead, referral)
     referrals.ask_approval(lead, referral)
     referrals.approve(dpo, referral, "The council asked for the full record")
-    disclosure = referrals.send(lead, referral)
+    disclosure = referrals.send(lead, referral).disclosure
     assert {"medication", "care_notes"} <= set(disclosure.sent_fields)
 
     again = audits.run_now(org.pk, *two_years)

@@ -328,7 +328,7 @@ def test_a_disclosure_with_a_thin_justification_is_found_and_a_justified_one_is_
                 choices={"medication": {"include": True, "why": extra_why}},
             )
         referral, _ = referrals.preview(by(cast.sarah), referral)
-        return referrals.send(by(cast.sarah), referral)
+        return referrals.send(by(cast.sarah), referral).disclosure
 
     minimum = send()
     thin = send("The council asked")
