@@ -86,7 +86,7 @@ def test_sarah_follows_an_alert_to_the_chronology_and_decides_it(
     page.get_by_role("button", name="Record decision").click()
     expect(page.locator(".nhsuk-notification-banner")).to_contain_text("Decision recorded")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Decided")
-    expect(page.locator("main")).to_contain_text(f"until {until:%-d %b %Y}")
+    expect(page.locator("main")).to_contain_text(f"until {until:%-d %B %Y}")
     alert.refresh_from_db()
     assert alert.status == Alert.Status.DECIDED
     # One decision for the case: every rule in it is decided, each with its own record.

@@ -81,8 +81,8 @@ def test_alert_emails_name_nobody_and_say_only_that_a_decision_waits(cast, mail_
             assert private not in text
         for title in RULE_TITLES.values():
             assert title not in text
-        links = re.findall(r"/alerts/(\d+)/", message.body)
-        assert links and {int(n) for n in links} <= set(alerts.values_list("pk", flat=True))
+        links = re.findall(r"/cases/(\d+)/", message.body)
+        assert links and {int(n) for n in links} <= set(alerts.values_list("case_id", flat=True))
 
 
 def test_the_api_searches_people_with_the_words_in_the_body(cast, api):
