@@ -128,7 +128,9 @@ def test_the_dashboard_shows_urgent_concerns_first_until_reviewed(cast, as_user)
     block = page[page.index("Urgent concerns waiting for review") :]
     block = block[: block.index("</div>")]
     assert "Alice Moore" in block and "Bob Evans" not in block
-    assert page.index("Urgent concerns waiting for review") < page.index("Cases waiting for a decision")
+    assert page.index("Urgent concerns waiting for review") < page.index(
+        "Cases waiting for a decision"
+    )
     recording.review(
         None, concern, "escalate", "Police called; Alice is safe with her nurse.", actor=cast.helen
     )
