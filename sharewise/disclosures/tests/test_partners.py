@@ -156,3 +156,12 @@ def test_a_referral_starts_with_the_partner_its_decision_names(cast):
     cast.partners.council.retired_at = cast.partners.council.added_at
     cast.partners.council.save()
     assert referrals.start(by(cast.sarah), decision, "police").partner.team == "Out of hours"
+
+
+def test_the_governance_page_leads_to_the_directory_for_those_who_read_it(cast, as_user):
+    link = 'href="/partners/"'
+    assert link in as_user(cast.sarah).get("/governance/").content.decode()
+    assert link in as_user(cast.david).get("/governance/").content.decode()
+    for someone in (cast.nia, cast.owen):
+        response = as_user(someone).get("/governance/")
+        assert link not in response.content.decode()
