@@ -126,6 +126,9 @@ class Concern(models.Model):
     # none applies, [] when not answered.
     risk_indicators = models.JSONField(default=list, blank=True)
     unmet_standards = models.JSONField(default=list)
+    # Prompts (standards not required) left blank when recorded: never a failure on
+    # the concern, but what the measure of recording practice counts.
+    prompts_left = models.JSONField(default=list)
     review_due_at = models.DateTimeField()
     policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
     external_ref = models.CharField(max_length=100, blank=True)

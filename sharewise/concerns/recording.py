@@ -251,6 +251,7 @@ def record(
                 source_staff=draft.source_staff,
                 source_person=draft.source_person,
                 unmet_standards=[s.code for s in standards.unmet(answers, policy.standards)],
+                prompts_left=[s.code for s in standards.prompts(answers, policy.standards)],
                 review_due_at=review_due(recorded_at, answers["severity"], policy),
                 policy_version=version,
                 external_ref=draft.external_ref,

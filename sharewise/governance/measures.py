@@ -143,7 +143,9 @@ def concerns_reviewed_in_time(organisation_id, start, end):
 
 
 def recording_standards_met(organisation_id, start, end):
-    return _rate(_recorded(organisation_id, start, end), Q(unmet_standards=[]))
+    # Required standards cannot be left unmet on the form, so the measure of practice
+    # is whether the prompts that applied were answered too.
+    return _rate(_recorded(organisation_id, start, end), Q(unmet_standards=[], prompts_left=[]))
 
 
 MEASURES: dict[str, Measure] = {

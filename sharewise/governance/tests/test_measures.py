@@ -258,16 +258,18 @@ def test_recording_standards_met(cast):
     concern_at(cast, 5)
     concern_at(cast, 4)
     concern_at(cast, 3)
-    # A standard the policy does not require is a prompt: left blank, not a failure.
+    # A standard the policy does not require is a prompt: left blank it is not a
+    # failure on the concern, but the measure of recording practice counts it.
     blank = concern_at(cast, 2, persons_wishes="")
-    assert blank.unmet_standards == []
+    assert blank.unmet_standards == [] and blank.prompts_left == ["wishes"]
     # Recorded under a policy that required it then (kept on the concern, for audits).
-    Concern.objects.filter(pk=blank.pk).update(unmet_standards=["wishes"])
+    required_then = concern_at(cast, 2)
+    Concern.objects.filter(pk=required_then.pk).update(unmet_standards=["wishes"])
     concern_at(cast, 1, imported=True)
     Concern.objects.filter(imported=True).update(unmet_standards=["wishes"])  # not counted
     outside = concern_at(cast, 50)
     Concern.objects.filter(pk=outside.pk).update(unmet_standards=["wishes"])  # outside
-    assert measures.recording_standards_met(cast.org.pk, at(30), NOW) == (75.0, 4)
+    assert measures.recording_standards_met(cast.org.pk, at(30), NOW) == (60.0, 5)
 
 
 def test_no_records_no_rate(cast):
