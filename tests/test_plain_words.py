@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from conftest import signed_in
+from conftest import record_concern, signed_in
 from tests.test_permission_matrix import build_world, page_path, page_routes, pages_seen
 
 # snake_case (two or more lowercase words joined by underscores), dotted codes
@@ -104,3 +104,24 @@ def test_no_page_shows_an_internal_code(cast):
             found.append(f"{name} ({path}) as {role}: {', '.join(codes)}")
     assert visited > 80, f"only {visited} pages were opened"
     assert not found, "internal codes on pages people read:\n" + "\n".join(found)
+
+
+def test_no_step_of_the_sharing_decision_wizard_shows_an_internal_code(cast):
+    """The matrix opens only the wizard's first step: walk every step and the
+    recommendation of a decision about a refusal, where the framework cites its rules."""
+    from sharewise.sharing.forms import STEP_NAMES
+    from sharewise.sharing.models import Draft
+
+    for days in (30, 20, 10):
+        record_concern(cast, days_ago=days, sharing_view="refuses")
+    client = signed_in(cast.sarah)
+    client.post(f"/people/{cast.alice.pk}/sharing-decisions/new/")
+    draft = Draft.objects.get()
+    found = []
+    for step in STEP_NAMES:
+        response = client.get(f"/sharing/drafts/{draft.pk}/{step}/")
+        assert response.status_code == 200, step
+        codes = codes_in(response.content.decode())
+        if codes:
+            found.append(f"{step}: {', '.join(codes)}")
+    assert not found, "internal codes in the wizard:\n" + "\n".join(found)

@@ -2,6 +2,7 @@
 not in people/, because they can name the concerns they are about.)"""
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -310,6 +311,17 @@ class DecisionAmendment(models.Model):
 
     class Meta:
         ordering = ["amended_at", "id"]
+
+    def changes_in_words(self) -> list[tuple[str, object, object]]:
+        """Each change as (the field's name in words, from, to)."""
+        named = []
+        for name, change in self.changes.items():
+            try:
+                label = str(SharingDecision._meta.get_field(name).verbose_name)
+            except FieldDoesNotExist:  # a field since removed: its name is all there is
+                label = name.replace("_", " ")
+            named.append((label[:1].upper() + label[1:], change.get("from"), change.get("to")))
+        return named
 
 
 class Draft(models.Model):

@@ -288,6 +288,21 @@ def test_signed_decisions_change_only_by_amendment(cast):
     assert change == {"recipient_name": {"from": "", "to": "Jo Bloggs"}}
 
 
+def test_an_amendment_names_what_changed_in_words(cast, as_user):
+    decision = decisions.record_decision(
+        by(cast.sarah),
+        cast.alice,
+        {**REFUSED, "grounds": ["others_at_risk"]},
+        share_without_consent(),
+    )
+    decisions.amend(
+        by(cast.sarah), decision, {"recipient_name": "Jo Bloggs"}, "Named the duty social worker"
+    )
+    page = as_user(cast.sarah).get(f"/sharing-decisions/{decision.pk}/").content.decode()
+    assert "Recipient name from “” to “Jo Bloggs”" in page
+    assert "recipientname" not in page
+
+
 # Reviews ------------------------------------------------------------------------------
 
 
