@@ -335,6 +335,7 @@ CONCERN_FIELDS = (
     "reported_by",
     "severity",
     "unmet_standards",
+    "prompts_left",
     "review_due_at",
     "policy_version",
     "external_ref",
@@ -379,7 +380,7 @@ def concerns(
     recorders = {team_id: [u.pk for u in users] for team_id, users in data.care_workers.items()}
     prep = {
         name: Concern._meta.get_field(name).get_db_prep_save
-        for name in ("categories", "unmet_standards", "risk_indicators")
+        for name in ("categories", "unmet_standards", "prompts_left", "risk_indicators")
     }
     adapt_at = connection.ops.adapt_datetimefield_value
     now = datetime.now(UTC)
@@ -427,6 +428,7 @@ def concerns(
                     "",
                     severity,
                     prep["unmet_standards"]([], connection),
+                    prep["prompts_left"]([], connection),
                     adapt_at(reviewed_due),
                     version.pk,
                     "",
