@@ -235,3 +235,19 @@ class NHSBoundField(BoundField):
 
 class FormRenderer(TemplatesSetting):
     bound_field_class = NHSBoundField
+
+
+def add_errors(form, error, renames=None, *, only_new=False):
+    """Put a model or operation ValidationError onto a form: each message beside the
+    field it names (after `renames`, from the record's field names to the form's), or at
+    the top of the form when the form has no such field. With only_new, a field the form
+    already faults keeps its own message."""
+    renames = renames or {}
+    by_field = error.message_dict if hasattr(error, "error_dict") else {None: error.messages}
+    for name, messages in by_field.items():
+        target = renames.get(name, name)
+        target = target if target in form.fields else None
+        if only_new and target in form.errors:
+            continue
+        for message in messages:
+            form.add_error(target, message)

@@ -375,6 +375,7 @@ API_MATRIX = {
     "GET /api/v1/role-requests":               (401, 403, 403, 403, 200, 200, 403, 403, 200),
     "POST /api/v1/role-requests/{request_id}/approve": (401, 403, 403, 403, 200, 200, 403, 403, 404),
     "POST /api/v1/role-requests/{request_id}/decline": (401, 403, 403, 403, 200, 200, 403, 403, 404),
+    # end of organisations API rows
     "POST /api/v1/people/{person_id}/break-glass": (401, 201, 201, 201, 403, 403, 403, 403, 403),
     "GET /api/v1/people":                      (401, 200, 200, 200, 200, 200, 200, 200, 200),
     "POST /api/v1/people/search":              (401, 200, 200, 200, 200, 200, 200, 200, 200),
@@ -387,11 +388,13 @@ API_MATRIX = {
     "POST /api/v1/concerns/{concern_id}/amendments": (401, 201, 404, 201, 201, 403, 404, 404, 404),
     "POST /api/v1/concerns/{concern_id}/review": (401, 403, 404, 201, 201, 403, 404, 404, 404),
     "GET /api/v1/people/{person_id}/chronology": (401, 200, 404, 200, 200, 200, 404, 404, 404),
+    # end of concerns API rows
     "GET /api/v1/audit-trail":                 (401, 403, 403, 403, 200, 200, 403, 403, 200),
     "GET /api/v1/audit-trail/verify":          (401, 403, 403, 403, 200, 200, 403, 403, 200),
     "GET /api/v1/people/{person_id}/possible-duplicates": (401, 200, 404, 200, 200, 200, 404, 404, 404),
     "POST /api/v1/people/merge":               (401, 403, 403, 403, 201, 403, 403, 403, 404),
     "POST /api/v1/people/merges/{merge_id}/undo": (401, 403, 403, 403, 200, 403, 403, 403, 404),
+    # end of people and audit trail API rows
     "GET /api/v1/alerts":                      (401, 403, 403, 200, 200, 403, 403, 403, 200),
     "GET /api/v1/alerts/{alert_id}":           (401, 404, 404, 200, 200, 404, 404, 404, 404),
     "POST /api/v1/alerts/{alert_id}/acknowledge": (401, 404, 404, 200, 200, 404, 404, 404, 404),
@@ -401,6 +404,7 @@ API_MATRIX = {
     "GET /api/v1/people/{person_id}/risk":     (401, 200, 404, 200, 200, 200, 404, 404, 404),
     "GET /api/v1/policy/patterns":             (401, 403, 403, 403, 200, 403, 403, 403, 200),
     "PUT /api/v1/policy/patterns":             (401, 403, 403, 403, 200, 403, 403, 403, 200),
+    # end of patterns and policy API rows
     "POST /api/v1/consents":                   (401, 201, 404, 201, 201, 403, 403, 403, 404),
     "POST /api/v1/capacity-assessments":       (401, 201, 404, 201, 201, 403, 403, 403, 404),
     "POST /api/v1/sharing-decisions/assess":   (401, 200, 404, 200, 200, 403, 403, 403, 404),
@@ -408,6 +412,7 @@ API_MATRIX = {
     "GET /api/v1/sharing-decisions/{decision_id}": (401, 404, 404, 200, 200, 200, 404, 404, 404),
     "POST /api/v1/sharing-decisions/{decision_id}/countersign": (401, 404, 404, 403, 403, 200, 404, 404, 404),
     "POST /api/v1/advice-requests":            (401, 201, 201, 201, 201, 201, 403, 403, 201),
+    # end of sharing API rows
     "POST /api/v1/referrals":                  (401, 403, 403, 201, 201, 403, 403, 403, 404),
     "GET /api/v1/referrals/{referral_id}":     (401, 404, 404, 404, 200, 200, 404, 404, 404),
     "PATCH /api/v1/referrals/{referral_id}":   (401, 404, 404, 404, 200, 403, 404, 404, 404),
@@ -421,6 +426,7 @@ API_MATRIX = {
     "GET /api/v1/disclosures":                 (401, 403, 403, 403, 200, 200, 403, 403, 200),
     "GET /api/v1/disclosures/{disclosure_id}": (401, 404, 404, 200, 200, 200, 404, 404, 404),
     "GET /api/v1/people/{person_id}/disclosures": (401, 403, 403, 200, 200, 200, 403, 403, 404),
+    # end of disclosures API rows
     "POST /api/v1/audits":                     (401, 403, 403, 403, 202, 403, 202, 403, 202),
     "GET /api/v1/audits/{audit_id}":           (401, 403, 403, 403, 200, 200, 200, 403, 404),
     "GET /api/v1/audits/{audit_id}/findings":  (401, 403, 403, 403, 200, 200, 200, 403, 404),
@@ -435,6 +441,7 @@ API_MATRIX = {
     "POST /api/v1/evidence-packs":             (401, 403, 403, 403, 202, 202, 202, 403, 202),
     "GET /api/v1/evidence-packs/{pack_id}":    (401, 403, 403, 403, 200, 200, 200, 403, 404),
     "GET /api/v1/evidence-packs/{pack_id}/{form}": (401, 403, 403, 403, 200, 200, 200, 403, 404),
+    # end of governance API rows
 }
 # fmt: on
 
@@ -577,6 +584,20 @@ def api_bodies(cast):
             "document": {"cumulative": {"concerns": 4, "days": 90}},
             "note": "Fewer alerts for the pilot",
         },
+        # (organisations bodies above this line)
+        #
+        # (people and audit trail bodies above this line)
+        #
+        # (concerns bodies above this line)
+        #
+        # (patterns and policy bodies above this line)
+        #
+        # (sharing bodies above this line)
+        #
+        # (disclosures bodies above this line)
+        #
+        # (governance bodies above this line)
+        #
     }
 
 
