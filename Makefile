@@ -30,6 +30,7 @@ bench: setup-test assets
 lint: setup-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 setup: $(VENV)/.installed
 setup-test: $(VENV)/.installed-test
