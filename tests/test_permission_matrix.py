@@ -388,6 +388,10 @@ API_MATRIX = {
     "POST /api/v1/concerns/{concern_id}/amendments": (401, 201, 404, 201, 201, 403, 404, 404, 404),
     "POST /api/v1/concerns/{concern_id}/review": (401, 403, 404, 201, 201, 403, 404, 404, 404),
     "GET /api/v1/people/{person_id}/chronology": (401, 200, 404, 200, 200, 200, 404, 404, 404),
+    "GET /api/v1/concerns/awaiting-review":    (401, 403, 403, 200, 200, 403, 403, 403, 200),
+    # No file sent: a lead is told to choose one (422), anyone else refused.
+    "POST /api/v1/imports":                    (401, 403, 403, 403, 422, 403, 403, 403, 422),
+    "GET /api/v1/imports/{job_id}":            (401, 403, 403, 403, 200, 403, 403, 403, 404),
     # end of concerns API rows
     "GET /api/v1/audit-trail":                 (401, 403, 403, 403, 200, 200, 403, 403, 200),
     "GET /api/v1/audit-trail/verify":          (401, 403, 403, 403, 200, 200, 403, 403, 200),

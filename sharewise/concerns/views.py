@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from sharewise.concerns import chart, chronology, recording
-from sharewise.concerns.access import get_concern_for, name_people
+from sharewise.concerns.access import get_concern_for, name_people, review_queue_for
 from sharewise.concerns.forms import AmendmentForm, ChronologyFilterForm, ConcernForm, ReviewForm
-from sharewise.concerns.models import Concern, Severity
+from sharewise.concerns.models import Severity
 from sharewise.forms import add_errors
 from sharewise.organisations import sessions
 from sharewise.organisations.access import scope_for
@@ -396,11 +396,8 @@ def review_concern(request, concern_id):
 @login_required
 @require_safe
 def review_queue(request):
-    scope = scope_for(request.user)
-    if not (scope.managed_team_ids or scope.has("safeguarding_lead")):
-        raise PermissionDenied
     queue = (
-        Concern.objects.for_review_by(request.user)
+        review_queue_for(request.user)
         .select_related("team__service", "recorded_by")
         .order_by("review_due_at")
     )
