@@ -24,8 +24,32 @@ BODY_NAMES = {
 }
 
 
+# Where an API client finds what it may name.
+NAMED_BY_ID = {
+    "team": "Choose a team of your organisation, from GET /api/v1/teams",
+    "source_staff": "Choose a member of your organisation's staff, from GET /api/v1/staff",
+    "source_person": "Choose a person you can see, or describe them in source_description",
+}
+
+
 def _renamed(error: ValidationError) -> ValidationError:
     return ValidationError({BODY_NAMES.get(k, k): v for k, v in error.message_dict.items()})
+
+
+def _named(request, organisation_id, payload):
+    """The team and alleged source the body names by id, or 422 naming the id."""
+    try:
+        return named_in_draft(
+            request.user,
+            organisation_id,
+            team_id=payload.team_id,
+            source_staff_id=payload.source_staff_id,
+            source_person_id=payload.source_person_id,
+        )
+    except ValidationError as error:
+        raise _renamed(
+            ValidationError({name: [NAMED_BY_ID[name]] for name in error.message_dict})
+        ) from None
 
 
 def _read_back(request, concern) -> ConcernOut:
@@ -43,27 +67,21 @@ def record_concern(request, payload: ConcernIn):
         for pid in dict.fromkeys(payload.person_ids)
     ]
     organisation_id = people[0].organisation_id
+    team, source_staff, source_person = _named(request, organisation_id, payload)
+    draft = recording.Draft(
+        people=people,
+        occurred_at=payload.occurred_at,
+        service=team.service,
+        team=team,
+        categories=payload.categories,
+        risk_indicators=payload.risk_indicators,
+        shift=payload.shift,
+        source_staff=source_staff,
+        source_person=source_person,
+        answers=payload.dict(include={*recording.TEXT_FIELDS, *recording.CHOICE_FIELDS}),
+        external_ref=payload.external_ref,
+    )
     try:
-        team, source_staff, source_person = named_in_draft(
-            request.user,
-            organisation_id,
-            team_id=payload.team_id,
-            source_staff_id=payload.source_staff_id,
-            source_person_id=payload.source_person_id,
-        )
-        draft = recording.Draft(
-            people=people,
-            occurred_at=payload.occurred_at,
-            service=team.service,
-            team=team,
-            categories=payload.categories,
-            risk_indicators=payload.risk_indicators,
-            shift=payload.shift,
-            source_staff=source_staff,
-            source_person=source_person,
-            answers=payload.dict(include={*recording.TEXT_FIELDS, *recording.CHOICE_FIELDS}),
-            external_ref=payload.external_ref,
-        )
         concern = recording.record(request, organisation_id, draft)
     except ValidationError as error:
         raise _renamed(error) from None
