@@ -19,6 +19,10 @@ COVERED = {
     # -- people --
     # end of people
     # -- concerns --
+    "record_concern": ("POST /api/v1/concerns",),
+    "amend_concern": ("POST /api/v1/concerns/{concern_id}/amendments",),
+    "review_concern": ("POST /api/v1/concerns/{concern_id}/review",),
+    "import_new": ("POST /api/v1/imports",),
     # end of concerns
     # -- patterns --
     # end of patterns
@@ -41,6 +45,8 @@ BROWSER_ONLY = {
     # -- people --
     # end of people
     # -- concerns --
+    "save_concern_draft": "keeps what a recorder has typed in the concern form while they "
+    "type, for them alone; an API client sends the whole concern to POST /api/v1/concerns",
     # end of concerns
     # -- patterns --
     # end of patterns

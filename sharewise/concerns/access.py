@@ -1,11 +1,22 @@
+"""The one way to read concerns and imports: scoped fetches (404 outside scope, the
+read written to the trail), the lists a user may see, and what a draft may name."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from sharewise.concerns import recording, visibility
-from sharewise.concerns.models import Concern, ConcernPerson
-from sharewise.organisations.access import scopes_for
-from sharewise.people.access import break_glass_grant
+from sharewise.concerns.chronology import person_ids_for
+from sharewise.concerns.models import Concern, ConcernPerson, ImportJob
+from sharewise.organisations.access import scope_for, scopes_for
+from sharewise.organisations.models import Membership, Organisation, Role, Team
+from sharewise.people.access import break_glass_grant, get_person_for
 from sharewise.people.models import Enrolment, Person
+
+# A concern's status in lists: waiting for its review (and past due), or reviewed.
+STATUSES = ("open", "awaiting_review", "overdue", "reviewed")
 
 
 def get_concern_for(request, concern_id, *, action="viewed concern", via="page") -> Concern:
@@ -99,3 +110,103 @@ def who_may_see(user_ids, concern_ids) -> set[int]:
         for user_id, scope in scopes_for(user_ids).items()
         if all(visibility.concern_rule(user_id, scope).allows(r) for r in reach)
     }
+
+
+def concerns_listed(
+    request,
+    *,
+    person_id=None,
+    since=None,
+    until=None,
+    status=None,
+    team_id=None,
+    service_id=None,
+    via="page",
+):
+    """The concerns this user may see, filtered: about a person (and records merged
+    into theirs; 404 outside scope, and the read written against them), occurred
+    between two days (inclusive), by status (STATUSES), team or service."""
+    concerns = Concern.objects.visible_to(request.user)
+    if person_id is not None:
+        person = get_person_for(request, person_id, action="listed concerns", via=via)
+        concerns = concerns.filter(links__person_id__in=person_ids_for(person))
+    if status in ("open", "awaiting_review"):
+        concerns = concerns.filter(review__isnull=True)
+    elif status == "overdue":
+        concerns = concerns.filter(review__isnull=True, review_due_at__lt=timezone.now())
+    elif status == "reviewed":
+        concerns = concerns.filter(review__isnull=False)
+    elif status is not None:
+        raise ValidationError({"status": [f"Use {', '.join(STATUSES)}"]})
+    if since is not None:
+        concerns = concerns.filter(occurred_at__date__gte=since)
+    if until is not None:
+        concerns = concerns.filter(occurred_at__date__lte=until)
+    if team_id is not None:
+        concerns = concerns.filter(team_id=team_id)
+    if service_id is not None:
+        concerns = concerns.filter(service_id=service_id)
+    return concerns.distinct()
+
+
+def review_queue_for(user):
+    """Concerns waiting for this team manager's or lead's review; PermissionDenied for
+    anyone who reviews nothing."""
+    scope = scope_for(user)
+    if not (scope.managed_team_ids or scope.has("safeguarding_lead")):
+        raise PermissionDenied("Only team managers and safeguarding leads review concerns.")
+    return Concern.objects.for_review_by(user)
+
+
+def named_in_draft(user, organisation_id, *, team_id, source_staff_id=None, source_person_id=None):
+    """(team, member of staff, person supported) a new concern names by id, each one
+    the recorder may name; otherwise ValidationError naming the field."""
+    team = (
+        Team.objects.select_related("service")
+        .filter(pk=team_id, service__organisation_id=organisation_id)
+        .first()
+    )
+    if team is None:
+        raise ValidationError({"team": ["Choose a team of your organisation"]})
+    staff = person = None
+    if source_staff_id is not None:
+        staff = (
+            get_user_model()
+            .objects.filter(pk=source_staff_id, memberships__organisation_id=organisation_id)
+            .first()
+        )
+        if staff is None:
+            raise ValidationError(
+                {"source_staff": ["Choose a member of your organisation's staff"]}
+            )
+    if source_person_id is not None:
+        person = Person.objects.visible_to(user).filter(pk=source_person_id).first()
+        if person is None:
+            raise ValidationError(
+                {"source_person": ["Choose a person you can see, or describe them instead"]}
+            )
+    return team, staff, person
+
+
+def import_organisations(user):
+    """The organisations this user may import people and concerns for: those they are a
+    safeguarding lead of. PermissionDenied for anyone else."""
+    if not user.has_perm("concerns.import_concerns"):
+        raise PermissionDenied("Only safeguarding leads import people and concerns.")
+    ids = Membership.objects.filter(user=user, role=Role.SAFEGUARDING_LEAD).values(
+        "organisation_id"
+    )
+    return Organisation.objects.filter(pk__in=ids).order_by("name")
+
+
+def get_import_job_for(user, job_id) -> ImportJob:
+    """An import of an organisation this user imports for; otherwise Http404 (or
+    PermissionDenied for someone who imports nothing)."""
+    job = (
+        ImportJob.objects.filter(pk=job_id, organisation__in=import_organisations(user))
+        .select_related("created_by")
+        .first()
+    )
+    if job is None:
+        raise Http404("No such import")
+    return job

@@ -127,27 +127,146 @@ def _story_person(org, given, family, born, teams, start):
     return person
 
 
-def build_demo_concerns(org, today: date, seed: int = 20261125, ordinary: int = 220):
-    rng = random.Random(seed)
-    users = {u.username: u for u in get_user_model().objects.filter(memberships__organisation=org)}
-    teams = {
-        (t.service.name, t.name): t
-        for t in Team.objects.select_related("service").filter(service__organisation=org)
-    }
-    managers = {
-        m.service_id: m.user
+# Example 1: Margaret tells staff on every shift that her son belittles her; she
+# refuses any referral; each concern is handled alone and nothing is escalated.
+# (days ago, hour, team, recorder (None: the team's first care worker), severity,
+# facts, her words, review)
+MARGARET = [
+    (
+        63,
+        22,
+        "Night team",
+        "carer.night",
+        "low",
+        "When her son phoned tonight Margaret was tearful afterwards.",
+        "He says I'm a stupid old woman and a waste of money.",
+        ("monitor", "Margaret does not want anything done. Respect her wishes."),
+    ),
+    (
+        47,
+        10,
+        "Day team",
+        "carer.day",
+        "low",
+        "After her son's visit Margaret would not come to lunch and said she was useless.",
+        "He tells me everyone would be better off without me.",
+        ("no_further_action", "Family matter. Margaret has capacity and refuses."),
+    ),
+    (
+        30,
+        16,
+        "Day team",
+        None,
+        "moderate",
+        "Margaret asked staff not to let her son visit on Sunday, then changed her mind.",
+        "I'm frightened of what he'll say, but he's all I've got.",
+        None,
+    ),
+    (
+        16,
+        2,
+        "Night team",
+        "carer.night",
+        "moderate",
+        "Margaret was awake and crying at 2am after a phone call from her son.",
+        "He said if I tell anyone he'll stop coming and I'll die alone in here.",
+        None,
+    ),
+    (
+        6,
+        11,
+        "Day team",
+        "carer.day",
+        "moderate",
+        "Margaret has stopped eating her evening meal since her son's last visit.",
+        "Please don't tell anyone. He'll know it was me.",
+        None,
+    ),
+]
+# Example 2: Arthur is supported at home, by reablement and at the day centre; each
+# team sees one small thing and nobody sees all three.
+# (days ago, hour, (service, team), recorder, categories, answers, review)
+ARTHUR = [
+    (
+        38,
+        8,
+        ("Riverside Home Care", "Community North"),
+        "carer.community",
+        ["neglect"],
+        (
+            "Arthur's morning tablets from yesterday were still in the blister pack.",
+            "Gave today's dose, rang the pharmacy about yesterday's.",
+            {},
+        ),
+        (
+            "no_further_action",
+            "One-off missed dose; pharmacy advised no harm. Reminder chart left.",
+        ),
+    ),
+    (
+        24,
+        15,
+        ("Riverside Home Care", "Reablement"),
+        None,
+        ["physical"],
+        (
+            "Purple bruise the size of a thumbprint on Arthur's upper left arm. He could not say how it happened.",
+            "Checked for other marks, none found; noted it on the body map.",
+            {"injury": "unexplained", "injury_location": "Upper left arm, outer side"},
+        ),
+        ("monitor", "Unexplained but small; team to check at each visit."),
+    ),
+    (
+        9,
+        12,
+        ("Brookside Day Centre", "Day service team"),
+        None,
+        ["financial"],
+        (
+            "Arthur had no money for lunch again and said his nephew 'looks after' his bank card now.",
+            "Gave him lunch and asked if he was happy with the arrangement; he shrugged.",
+            {
+                "information_source": "disclosed",
+                "persons_words": "Danny sorts my money out. I don't see much of it.",
+                "source": "family_friend",
+                "source_description": "His nephew, Danny",
+            },
+        ),
+        None,
+    ),
+]
+
+
+class _Demo:
+    """The organisation's staff and teams, fetched once, and recording as them."""
+
+    def __init__(self, org, today):
+        self.org, self.today = org, today
+        self.users = {
+            u.username: u for u in get_user_model().objects.filter(memberships__organisation=org)
+        }
+        self.teams = {
+            (t.service.name, t.name): t
+            for t in Team.objects.select_related("service").filter(service__organisation=org)
+        }
+        self.managers = {
+            m.service_id: m.user
+            for m in Membership.objects.filter(
+                organisation=org, role=Role.TEAM_MANAGER, service__isnull=False
+            ).select_related("user")
+        }
+        self.workers_by_team = {}
         for m in Membership.objects.filter(
-            organisation=org, role=Role.TEAM_MANAGER, service__isnull=False
-        ).select_related("user")
-    }
-    workers_by_team = {}
-    for m in Membership.objects.filter(
-        organisation=org, role=Role.CARE_WORKER, team__isnull=False
-    ).select_related("user"):
-        workers_by_team.setdefault(m.team_id, []).append(m.user)
-    lead = users["lead"]
+            organisation=org, role=Role.CARE_WORKER, team__isnull=False
+        ).select_related("user"):
+            self.workers_by_team.setdefault(m.team_id, []).append(m.user)
+        self.lead = self.users["lead"]
+
+    def recorder(self, username, team):
+        return self.users[username] if username else self.workers_by_team[team.pk][0]
 
     def record(
+        self,
         people,
         team,
         when,
@@ -169,78 +288,33 @@ def build_demo_concerns(org, today: date, seed: int = 20261125, ordinary: int = 
             source_person=answers.pop("_source_person", None),
         )
         concern = recording.record(
-            None, org.pk, draft, actor=by, recorded_at=when + timedelta(minutes=50)
+            None, self.org.pk, draft, actor=by, recorded_at=when + timedelta(minutes=50)
         )
         if review:
-            reviewer = managers.get(team.service_id) or lead
+            reviewer = self.managers.get(team.service_id) or self.lead
             recording.review(
                 None, concern, review[0], review[1], actor=reviewer, at=when + review_after
             )
         return concern
 
-    # Example 1: Margaret tells staff on every shift that her son belittles her; she
-    # refuses any referral; each concern is handled alone and nothing is escalated.
-    night, day = teams[("Rose House", "Night team")], teams[("Rose House", "Day team")]
+
+def _margaret(demo: _Demo):
+    night = demo.teams[("Rose House", "Night team")]
+    day = demo.teams[("Rose House", "Day team")]
     margaret = _story_person(
-        org, "Margaret", "Hale", date(1939, 6, 14), [night, day], today - timedelta(days=700)
+        demo.org,
+        "Margaret",
+        "Hale",
+        date(1939, 6, 14),
+        [night, day],
+        demo.today - timedelta(days=700),
     )
-    example1 = [
-        (
-            63,
-            22,
-            night,
-            users["carer.night"],
-            "low",
-            "When her son phoned tonight Margaret was tearful afterwards.",
-            "He says I'm a stupid old woman and a waste of money.",
-            ("monitor", "Margaret does not want anything done. Respect her wishes."),
-        ),
-        (
-            47,
-            10,
-            day,
-            users["carer.day"],
-            "low",
-            "After her son's visit Margaret would not come to lunch and said she was useless.",
-            "He tells me everyone would be better off without me.",
-            ("no_further_action", "Family matter. Margaret has capacity and refuses."),
-        ),
-        (
-            30,
-            16,
-            day,
-            workers_by_team[day.pk][0],
-            "moderate",
-            "Margaret asked staff not to let her son visit on Sunday, then changed her mind.",
-            "I'm frightened of what he'll say, but he's all I've got.",
-            None,
-        ),
-        (
-            16,
-            2,
-            night,
-            users["carer.night"],
-            "moderate",
-            "Margaret was awake and crying at 2am after a phone call from her son.",
-            "He said if I tell anyone he'll stop coming and I'll die alone in here.",
-            None,
-        ),
-        (
-            6,
-            11,
-            day,
-            users["carer.day"],
-            "moderate",
-            "Margaret has stopped eating her evening meal since her son's last visit.",
-            "Please don't tell anyone. He'll know it was me.",
-            None,
-        ),
-    ]
-    for days_ago, hour, team, by, severity, facts, words, review in example1:
-        record(
+    for days_ago, hour, team_name, username, severity, facts, words, review in MARGARET:
+        team = demo.teams[("Rose House", team_name)]
+        demo.record(
             [margaret],
             team,
-            _at(today - timedelta(days=days_ago), hour),
+            _at(demo.today - timedelta(days=days_ago), hour),
             ["psychological"],
             _answers(
                 facts,
@@ -254,76 +328,44 @@ def build_demo_concerns(org, today: date, seed: int = 20261125, ordinary: int = 
                 source_description="Her son",
                 persons_wishes="She wants her son to keep visiting and to be kinder to her.",
             ),
-            by,
+            demo.recorder(username, team),
             review=review,
             review_after=timedelta(hours=20),
             # The night worker sees the threat behind "he'll stop coming" and says so.
             indicators=("coercion",) if days_ago <= 16 else ("none",),
         )
+    return margaret
 
-    # Example 2: Arthur is supported at home, by reablement and at the day centre; each
-    # team sees one small thing and nobody sees all three.
-    north = teams[("Riverside Home Care", "Community North")]
-    reablement = teams[("Riverside Home Care", "Reablement")]
-    daycentre = teams[("Brookside Day Centre", "Day service team")]
+
+def _arthur(demo: _Demo):
     arthur = _story_person(
-        org,
+        demo.org,
         "Arthur",
         "Penrose",
         date(1944, 2, 9),
-        [north, reablement, daycentre],
-        today - timedelta(days=300),
+        [demo.teams[where] for _, _, where, *_ in ARTHUR],
+        demo.today - timedelta(days=300),
     )
-    record(
-        [arthur],
-        north,
-        _at(today - timedelta(days=38), 8),
-        ["neglect"],
-        _answers(
-            "Arthur's morning tablets from yesterday were still in the blister pack.",
-            "Gave today's dose, rang the pharmacy about yesterday's.",
-        ),
-        users["carer.community"],
-        review=(
-            "no_further_action",
-            "One-off missed dose; pharmacy advised no harm. Reminder chart left.",
-        ),
-    )
-    record(
-        [arthur],
-        reablement,
-        _at(today - timedelta(days=24), 15),
-        ["physical"],
-        _answers(
-            "Purple bruise the size of a thumbprint on Arthur's upper left arm. He could not say how it happened.",
-            "Checked for other marks, none found; noted it on the body map.",
-            injury="unexplained",
-            injury_location="Upper left arm, outer side",
-        ),
-        workers_by_team[reablement.pk][0],
-        review=("monitor", "Unexplained but small; team to check at each visit."),
-    )
-    record(
-        [arthur],
-        daycentre,
-        _at(today - timedelta(days=9), 12),
-        ["financial"],
-        _answers(
-            "Arthur had no money for lunch again and said his nephew 'looks after' his bank card now.",
-            "Gave him lunch and asked if he was happy with the arrangement; he shrugged.",
-            information_source="disclosed",
-            persons_words="Danny sorts my money out. I don't see much of it.",
-            source="family_friend",
-            source_description="His nephew, Danny",
-        ),
-        workers_by_team[daycentre.pk][0],
-        review=None,
-    )
+    for days_ago, hour, where, username, categories, (facts, action, more), review in ARTHUR:
+        team = demo.teams[where]
+        demo.record(
+            [arthur],
+            team,
+            _at(demo.today - timedelta(days=days_ago), hour),
+            categories,
+            _answers(facts, action, **more),
+            demo.recorder(username, team),
+            review=review,
+        )
+    return arthur
 
-    # Ordinary, well-handled work over two years.
+
+def _plan_ordinary(demo: _Demo, rng, story_people, ordinary: int) -> list:
+    """Ordinary, well-handled work over two years, in the order planned."""
+    today = demo.today
     people = list(
-        Person.objects.filter(organisation=org)
-        .exclude(pk__in=[margaret.pk, arthur.pk])
+        Person.objects.filter(organisation=demo.org)
+        .exclude(pk__in=[p.pk for p in story_people])
         .prefetch_related("enrolments")
     )
     adults = [p for p in people if p.age(today) >= 18]
@@ -339,7 +381,7 @@ def build_demo_concerns(org, today: date, seed: int = 20261125, ordinary: int = 
         if end <= start:
             continue
         day_ = start + timedelta(days=rng.randint(0, (end - start).days))
-        by = rng.choice(workers_by_team.get(team.pk) or [users["lead"]])
+        by = rng.choice(demo.workers_by_team.get(team.pk) or [demo.users["lead"]])
         extra = {}
         if source == "person_supported":
             others = [p for p in adults if p.pk != person.pk]
@@ -349,32 +391,34 @@ def build_demo_concerns(org, today: date, seed: int = 20261125, ordinary: int = 
         if source == "visitor":
             extra["source_description"] = "A visitor to another resident"
         when = _at(day_, rng.choice(SHIFT_HOURS), rng.randint(0, 59))
-        planned.append(
-            (
-                when,
-                i,
-                person,
-                team,
-                categories,
-                _answers(facts, action, source=source, injury=injury, severity=severity, **extra),
-                by,
-                # Reviewed in time; only those not yet due wait in the queue.
-                REVIEWS[i % 2] if when + REVIEW_TIME < now else None,
-            )
-        )
-    # Recorded in time order, as they would have been, so alerts and scores build up
-    # the way they did in real life; later apps' stories keep pace through their
-    # demo.as_time_passes(org, at), called before each concern.
+        answers = _answers(facts, action, source=source, injury=injury, severity=severity, **extra)
+        # Reviewed in time; only those not yet due wait in the queue.
+        review = REVIEWS[i % 2] if when + REVIEW_TIME < now else None
+        planned.append((when, i, person, team, categories, answers, by, review))
+    return planned
+
+
+def _record_in_time_order(demo: _Demo, planned: list) -> None:
+    """Recorded in time order, as they would have been, so alerts and scores build up
+    the way they did in real life; later apps' stories keep pace through their
+    demo.as_time_passes(org, at), called before each concern."""
     planned.sort(key=lambda p: (p[0], p[1]))
     keeping_pace = list(hooks("demo", "as_time_passes", skip_label="concerns"))
     for done, (when, _, person, team, categories, answers, by, review) in enumerate(planned):
         for step in keeping_pace:
-            step(org, when)
-        record([person], team, when, categories, answers, by, review=review)
+            step(demo.org, when)
+        demo.record([person], team, when, categories, answers, by, review=review)
         if done % REFRESH_EVERY == 0:
             # The tables grow many times over in one transaction: planned with figures
             # from when they were empty, PostgreSQL's lookups turn into scans.
             statistics.refresh(*GROWING)
+
+
+def build_demo_concerns(org, today: date, seed: int = 20261125, ordinary: int = 220):
+    rng = random.Random(seed)
+    demo = _Demo(org, today)
+    story_people = [_margaret(demo), _arthur(demo)]
+    _record_in_time_order(demo, _plan_ordinary(demo, rng, story_people, ordinary))
     return Concern.objects.filter(organisation=org).count()
 
 

@@ -2,18 +2,16 @@
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from sharewise.concerns import importing, importjobs, recording
+from sharewise.concerns.access import get_import_job_for, import_organisations
 from sharewise.concerns.models import ImportJob
-from sharewise.forms import NHSStyled
+from sharewise.forms import NHSStyled, add_errors
 from sharewise.organisations.access import scope_for
-from sharewise.organisations.models import Membership, Organisation, Role
-from sharewise.security import uploads
+from sharewise.organisations.models import Organisation
 
 
 class ImportForm(NHSStyled, forms.Form):
@@ -43,42 +41,24 @@ class ImportForm(NHSStyled, forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        try:
-            importing.check_size(upload.size)  # before anything reads it
-            uploads.check_csv(upload, importing.max_bytes())  # name, then the first bytes
-        except (importing.FileProblem, uploads.UploadProblem) as problem:
-            raise forms.ValidationError(str(problem)) from None
+        if problem := importjobs.upload_problem(upload):
+            raise forms.ValidationError(problem)
         return upload
-
-
-def _lead_organisations(user):
-    ids = Membership.objects.filter(user=user, role=Role.SAFEGUARDING_LEAD).values(
-        "organisation_id"
-    )
-    return Organisation.objects.filter(pk__in=ids).order_by("name")
-
-
-def _require_lead(request):
-    if not request.user.has_perm("concerns.import_concerns"):
-        raise PermissionDenied
 
 
 @login_required
 def import_new(request):
-    _require_lead(request)
-    organisations = _lead_organisations(request.user)
+    organisations = import_organisations(request.user)
     form = ImportForm(request.POST or None, request.FILES or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        with transaction.atomic():
-            job = ImportJob.objects.create(
-                organisation=form.organisation,
-                created_by=request.user,
-                file=upload,
-                file_name=upload.name[:255],
+        try:
+            job = importjobs.start_import(
+                request.user, form.cleaned_data["file"], form.organisation.pk
             )
-            importjobs.start(job)
-        return redirect("import_job", job_id=job.pk)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            return redirect("import_job", job_id=job.pk)
     importjobs.give_up_stopped(organisations)
     recent = ImportJob.objects.filter(organisation__in=organisations).select_related("created_by")[
         :10
@@ -93,16 +73,8 @@ def import_new(request):
 @login_required
 @require_GET
 def import_job(request, job_id):
-    _require_lead(request)
-    organisations = _lead_organisations(request.user)
-    importjobs.give_up_stopped(organisations)
-    job = (
-        ImportJob.objects.filter(pk=job_id, organisation__in=organisations)
-        .select_related("created_by")
-        .first()
-    )
-    if job is None:
-        raise Http404("No such import")
+    importjobs.give_up_stopped(import_organisations(request.user))
+    job = get_import_job_for(request.user, job_id)
     done = importjobs.progress_of(job)
     return render(
         request,

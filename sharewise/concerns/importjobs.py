@@ -7,13 +7,16 @@ a thread in the web process does the work (see docs/importing.md)."""
 import logging
 import threading
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
 from sharewise.audittrail import trail
 from sharewise.concerns import importing
+from sharewise.concerns.access import import_organisations
 from sharewise.concerns.models import ImportJob
 from sharewise.organisations import background
+from sharewise.security import uploads
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +58,43 @@ def give_up_stopped(organisations, now=None) -> int:
     for job_id in ids:
         _remove_upload(job_id)
     return given_up
+
+
+def upload_problem(upload) -> str:
+    """Why this uploaded file cannot be imported (too big, not a CSV file), or ""."""
+    try:
+        importing.check_size(upload.size)  # before anything reads it
+        uploads.check_csv(upload, importing.max_bytes())  # name, then the first bytes
+    except (importing.FileProblem, uploads.UploadProblem) as problem:
+        return str(problem)
+    return ""
+
+
+def start_import(user, upload, organisation_id=None) -> ImportJob:
+    """Start importing an uploaded CSV file for an organisation this safeguarding lead
+    imports for (the only one, when organisation_id is not given): the job is checked
+    and saved in the background, and reports its progress. PermissionDenied for anyone
+    but a lead; ValidationError naming the field for a file or organisation refused."""
+    organisations = import_organisations(user)
+    if organisation_id is not None:
+        organisation = organisations.filter(pk=organisation_id).first()
+    else:
+        organisation = organisations.first() if len(organisations) == 1 else None
+    if organisation is None:
+        raise ValidationError({"organisation": ["Choose an organisation you are a lead of"]})
+    if upload is None:
+        raise ValidationError({"file": ["Choose the CSV file to import"]})
+    if problem := upload_problem(upload):
+        raise ValidationError({"file": [problem]})
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            organisation=organisation,
+            created_by=user,
+            file=upload,
+            file_name=upload.name[:255],
+        )
+        start(job)
+    return job
 
 
 def start(job: ImportJob) -> None:

@@ -10,12 +10,13 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from sharewise.concerns import chart, chronology, recording
-from sharewise.concerns.access import get_concern_for, name_people
+from sharewise.concerns.access import get_concern_for, name_people, review_queue_for
 from sharewise.concerns.forms import AmendmentForm, ChronologyFilterForm, ConcernForm, ReviewForm
-from sharewise.concerns.models import Concern, Severity
+from sharewise.concerns.models import Severity
+from sharewise.forms import add_errors
 from sharewise.organisations import sessions
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Service, Team
@@ -47,20 +48,13 @@ def _draft(form, person):
     )
 
 
-def _add_errors(form, error: ValidationError, only_new=False):
-    fields = {
-        "occurred_at": "occurred_on",
-        "service": "team",
-        "people": "other_people",
-        "alleged_source_detail": "source_description",
-    }
-    for name, messages_ in error.message_dict.items():
-        target = fields.get(name, name)
-        target = target if target in form.fields else None
-        if only_new and target in form.errors:
-            continue  # the form already says what is wrong with this answer
-        for message in messages_:
-            form.add_error(target, message)
+# What recording calls a field, as the concern forms call it.
+FORM_NAMES = {
+    "occurred_at": "occurred_on",
+    "service": "team",
+    "people": "other_people",
+    "alleged_source_detail": "source_description",
+}
 
 
 def _form_choices(request, person):
@@ -118,32 +112,7 @@ def record_concern(request, person_id):
         return not_found_page(request, person_id)
     _, policy = recording.policy_for(person.organisation_id)
     teams, people, staff = _form_choices(request, person)
-    mine = teams.filter(pk__in=scope_for(request.user).team_ids, enrolments__person=person).first()
-    now = timezone.localtime()
-    initial = {
-        "team": mine or teams.filter(enrolments__person=person).first(),
-        "occurred_on": now.date(),
-        "occurred_time": now.time().replace(second=0, microsecond=0),
-        "submission": uuid.uuid4(),
-    }
-    draft_saved_at = None
-    if request.method == "GET":
-        # What they had typed comes back: sent when their session ran out (given back
-        # once by the session middleware, kept again here until the concern is
-        # recorded), or saved as they typed.
-        restored = getattr(request, "restored_draft", None)
-        if restored:
-            sessions.keep_fields(request.user, request.path, restored)
-            request.restored_draft = None  # filled in here, not by the page's script
-            kept = (restored, timezone.now())
-        else:
-            kept = sessions.kept_fields(request.user, request.path)
-        if kept and _already_recorded(request.user, kept[0]):
-            sessions.forget_draft(request.user, request.path)  # a save that came late
-            kept = None
-        if kept:
-            initial |= _from_draft(ConcernForm, kept[0])
-            draft_saved_at = timezone.localtime(kept[1])
+    initial, draft_saved_at = _initial(request, person, teams)
     form = ConcernForm(
         request.POST if request.method == "POST" else None,
         policy=policy,
@@ -153,34 +122,8 @@ def record_concern(request, person_id):
         initial=initial,
         adult=not person.is_child,
     )
-    if request.method == "POST":
-        valid = form.is_valid()
-        key = form.cleaned_data.get("submission")
-        # Sent before (a double press, or again after signing in): whatever it says now.
-        sent = _submission(request.POST.get("submission"))
-        if sent and (earlier := recording.already_recorded(request.user, sent)):
-            sessions.forget_draft(request.user, request.path)
-            messages.info(
-                request, "This concern was already recorded. It has not been recorded twice."
-            )
-            return redirect("concern", concern_id=earlier.pk)
-        draft = _draft(form, person)
-        problems = recording.problems(draft, person.organisation_id, policy)
-        # Judge everything that parsed, so the recorder sees every problem at once.
-        _add_errors(form, ValidationError(problems), only_new=True)
-        if valid and not problems:
-            concern = recording.record(request, person.organisation_id, draft, submission_key=key)
-            sessions.forget_draft(request.user, request.path)
-            request.session[FORGET_IN_BROWSER] = request.path
-            if concern.severity == Severity.IMMEDIATE:
-                messages.success(
-                    request,
-                    "Concern recorded. Your manager and the safeguarding lead have been told "
-                    "it is urgent.",
-                )
-            else:
-                messages.success(request, "Concern recorded. Your manager will review it.")
-            return redirect("concern", concern_id=concern.pk)
+    if request.method == "POST" and (done := _record_from(request, form, person, policy)):
+        return done
     return render(
         request,
         "concerns/record.html",
@@ -193,6 +136,66 @@ def record_concern(request, person_id):
             "draft_saved_at": draft_saved_at,
         },
     )
+
+
+def _initial(request, person, teams):
+    """The form's first answers, and when a kept draft of it was saved (or None)."""
+    mine = teams.filter(pk__in=scope_for(request.user).team_ids, enrolments__person=person).first()
+    now = timezone.localtime()
+    initial = {
+        "team": mine or teams.filter(enrolments__person=person).first(),
+        "occurred_on": now.date(),
+        "occurred_time": now.time().replace(second=0, microsecond=0),
+        "submission": uuid.uuid4(),
+    }
+    if request.method != "GET":
+        return initial, None
+    # What they had typed comes back: sent when their session ran out (given back
+    # once by the session middleware, kept again here until the concern is
+    # recorded), or saved as they typed.
+    restored = getattr(request, "restored_draft", None)
+    if restored:
+        sessions.keep_fields(request.user, request.path, restored)
+        request.restored_draft = None  # filled in here, not by the page's script
+        kept = (restored, timezone.now())
+    else:
+        kept = sessions.kept_fields(request.user, request.path)
+    if kept and _already_recorded(request.user, kept[0]):
+        sessions.forget_draft(request.user, request.path)  # a save that came late
+        kept = None
+    if not kept:
+        return initial, None
+    return initial | _from_draft(ConcernForm, kept[0]), timezone.localtime(kept[1])
+
+
+def _record_from(request, form, person, policy):
+    """Record the concern the form holds and say where to go next, or None with
+    every problem on the form."""
+    valid = form.is_valid()
+    key = form.cleaned_data.get("submission")
+    # Sent before (a double press, or again after signing in): whatever it says now.
+    sent = _submission(request.POST.get("submission"))
+    if sent and (earlier := recording.already_recorded(request.user, sent)):
+        sessions.forget_draft(request.user, request.path)
+        messages.info(request, "This concern was already recorded. It has not been recorded twice.")
+        return redirect("concern", concern_id=earlier.pk)
+    draft = _draft(form, person)
+    problems = recording.problems(draft, person.organisation_id, policy)
+    # Judge everything that parsed, so the recorder sees every problem at once.
+    add_errors(form, ValidationError(problems), renames=FORM_NAMES, only_new=True)
+    if not valid or problems:
+        return None
+    concern = recording.record(request, person.organisation_id, draft, submission_key=key)
+    sessions.forget_draft(request.user, request.path)
+    request.session[FORGET_IN_BROWSER] = request.path
+    if concern.severity == Severity.IMMEDIATE:
+        messages.success(
+            request,
+            "Concern recorded. Your manager and the safeguarding lead have been told it is urgent.",
+        )
+    else:
+        messages.success(request, "Concern recorded. Your manager will review it.")
+    return redirect("concern", concern_id=concern.pk)
 
 
 @login_required
@@ -219,6 +222,7 @@ def _labels(concern):
 
 
 @login_required
+@require_safe
 def concern_page(request, concern_id):
     concern = get_concern_for(request, concern_id)
     policy = _labels(concern)
@@ -328,7 +332,7 @@ def amend_concern(request, concern_id):
         try:
             recording.amend(request, concern, changes, form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error, renames=FORM_NAMES)
         else:
             messages.success(request, "Amendment recorded. The original stays visible.")
             return redirect("concern", concern_id=concern.pk)
@@ -380,7 +384,7 @@ def review_concern(request, concern_id):
                 request, concern, form.cleaned_data["outcome"], form.cleaned_data["rationale"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_errors(form, error, renames=FORM_NAMES)
         else:
             messages.success(request, "Review recorded.")
             return redirect("review_queue")
@@ -390,12 +394,10 @@ def review_concern(request, concern_id):
 
 
 @login_required
+@require_safe
 def review_queue(request):
-    scope = scope_for(request.user)
-    if not (scope.managed_team_ids or scope.has("safeguarding_lead")):
-        raise PermissionDenied
     queue = (
-        Concern.objects.for_review_by(request.user)
+        review_queue_for(request.user)
         .select_related("team__service", "recorded_by")
         .order_by("review_due_at")
     )
@@ -417,6 +419,7 @@ def review_queue(request):
 
 
 @login_required
+@require_safe
 def person_chronology(request, person_id):
     try:
         person = get_person_for(request, person_id, action="viewed chronology")
