@@ -6,8 +6,10 @@ succeeds is written to the audit trail against the person it is about."""
 
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from sharewise.audittrail import trail
+from sharewise.concerns.models import Concern, ConcernPerson
 from sharewise.organisations.access import scope_for
 from sharewise.people.access import get_person_for
 from sharewise.sharing.models import (
@@ -150,3 +152,19 @@ def record_list_read(request, action, records, *, via="page") -> None:
             organisation_id=scope_for(request.user).organisation_id,
             detail={"via": via},
         )
+
+
+def recent_concerns(person, user, chosen=(), limit=30):
+    """The person's latest concerns this user may see, and any already chosen, each
+    labelled with its day and the start of its facts."""
+    about = Concern.objects.visible_to(user).filter(
+        pk__in=ConcernPerson.objects.filter(person_id__in=person.record_ids()).values("concern_id")
+    )
+    concerns = list(about.order_by("-occurred_at")[:limit])
+    shown = {c.pk for c in concerns}
+    if missing := [int(i) for i in chosen if int(i) not in shown]:
+        concerns += list(about.filter(pk__in=missing).order_by("-occurred_at"))
+    for c in concerns:
+        local = timezone.localtime(c.occurred_at)
+        c.label = f"{local:%-d %B %Y}: {c.facts[:90]}{'…' if len(c.facts) > 90 else ''}"
+    return concerns
