@@ -412,6 +412,16 @@ API_MATRIX = {
     "GET /api/v1/sharing-decisions/{decision_id}": (401, 404, 404, 200, 200, 200, 404, 404, 404),
     "POST /api/v1/sharing-decisions/{decision_id}/countersign": (401, 404, 404, 403, 403, 200, 404, 404, 404),
     "POST /api/v1/advice-requests":            (401, 201, 201, 201, 201, 201, 403, 403, 201),
+    "GET /api/v1/consents":                    (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /api/v1/consents/{consent_id}":       (401, 200, 404, 200, 200, 200, 404, 404, 404),
+    "GET /api/v1/capacity-assessments":        (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /api/v1/capacity-assessments/{assessment_id}": (401, 200, 404, 200, 200, 200, 404, 404, 404),
+    "GET /api/v1/sharing-decisions":           (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /api/v1/sharing-decisions/{decision_id}/amendments": (401, 403, 403, 201, 201, 403, 403, 403, 404),
+    "GET /api/v1/sharing-work":                (401, 403, 403, 200, 200, 200, 403, 403, 200),
+    "GET /api/v1/advice-requests":             (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /api/v1/advice-requests/{advice_id}": (401, 200, 404, 404, 200, 200, 404, 404, 404),
+    "POST /api/v1/advice-requests/{advice_id}/answer": (401, 403, 404, 404, 200, 200, 404, 404, 404),
     # end of sharing API rows
     "POST /api/v1/referrals":                  (401, 403, 403, 201, 201, 403, 403, 403, 404),
     "GET /api/v1/referrals/{referral_id}":     (401, 404, 404, 404, 200, 200, 404, 404, 404),
@@ -592,6 +602,13 @@ def api_bodies(cast):
         #
         # (patterns and policy bodies above this line)
         #
+        "POST /api/v1/sharing-decisions/{decision_id}/amendments": {
+            "reason": "The council named the officer who took it",
+            "changes": {"recipient_name": "Sam Okafor"},
+        },
+        "POST /api/v1/advice-requests/{advice_id}/answer": {
+            "answer": "Not always: record it, and look for a pattern of falls.",
+        },
         # (sharing bodies above this line)
         #
         # (disclosures bodies above this line)
@@ -703,6 +720,7 @@ def _ids(cast, user, grant, tokens):
         "step": "purpose",
         "decision_id": cast.decision.pk,
         "assessment_id": cast.assessment.pk,
+        "consent_id": cast.consent.pk,
         "advice_id": cast.advice.pk,
         "referral_id": cast.referral.pk,
         "disclosure_id": cast.disclosure.pk,
@@ -797,6 +815,12 @@ CAPACITY = {
     "can_communicate": True,
     "evidence": "Repeated back who would be told and why, and said no.",
 }
+CONSENT = {
+    "purpose": "Telling the council about the bruising",
+    "outcome": "refused",
+    "explained_how": "Sat with her and explained who would be told and why.",
+    "capacity": "presumed",
+}
 SHARING_ANSWERS = {
     "purpose": "yes",
     "consent": "refused",
@@ -841,6 +865,7 @@ def _sharing_records(cast):
         by(cast.nia), cast.org.pk, "Is a bruise from a fall always a safeguarding concern?"
     )
     cast.assessment = decisions.record_capacity(by(cast.helen), cast.alice, CAPACITY)
+    cast.consent = decisions.record_consent(by(cast.nia), cast.alice, CONSENT)
     # The signed decision first: one recorded later would supersede the waiting one.
     _disclosure_records(cast, by)
     cast.decision = decisions.record_decision(
