@@ -29,6 +29,13 @@ COVERED = {
     # -- policy --
     # end of policy
     # -- sharing --
+    "record_consent": ("POST /api/v1/consents",),
+    "record_capacity": ("POST /api/v1/capacity-assessments",),
+    "start_decision": ("POST /api/v1/sharing-decisions/assess",),
+    "countersign_decision": ("POST /api/v1/sharing-decisions/{decision_id}/countersign",),
+    "amend_decision": ("POST /api/v1/sharing-decisions/{decision_id}/amendments",),
+    "ask_advice": ("POST /api/v1/advice-requests",),
+    "advice": ("POST /api/v1/advice-requests/{advice_id}/answer",),
     # end of sharing
     # -- disclosures --
     # end of disclosures
@@ -53,6 +60,9 @@ BROWSER_ONLY = {
     # -- policy --
     # end of policy
     # -- sharing --
+    "wizard_step": "the wizard's steps keep a draft of the answers while they are typed; "
+    "the API takes them at once (POST /api/v1/sharing-decisions/assess, then "
+    "POST /api/v1/sharing-decisions)",
     # end of sharing
     # -- disclosures --
     # end of disclosures

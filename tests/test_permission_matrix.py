@@ -253,7 +253,7 @@ PAGE_MATRIX = {
     ("backtest_policy", "GET"):     (302, 403, 403, 403, 200, 403, 403, 403, 200),
     ("backtest_policy", "POST"):    (302, 403, 403, 403, 200, 403, 403, 403, 200),
     ("person_sharing", "GET"):      (302, 200, 404, 200, 200, 200, 404, 404, 404),
-    ("person_sharing", "POST"):     (302, 200, 404, 200, 200, 200, 404, 404, 404),
+    ("person_sharing", "POST"):     (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("record_consent", "GET"):      (302, 200, 404, 200, 200, 403, 403, 403, 404),
     ("record_consent", "POST"):     (302, 200, 404, 200, 200, 403, 403, 403, 404),
     ("record_capacity", "GET"):     (302, 200, 404, 200, 200, 403, 403, 403, 404),
@@ -261,13 +261,13 @@ PAGE_MATRIX = {
     ("start_decision", "GET"):      (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("start_decision", "POST"):     (302, 302, 404, 302, 302, 403, 403, 403, 404),
     ("capacity", "GET"):            (302, 200, 404, 200, 200, 200, 404, 404, 404),
-    ("capacity", "POST"):           (302, 200, 404, 200, 200, 200, 404, 404, 404),
+    ("capacity", "POST"):           (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("wizard_step", "GET"):         (302, 200, 404, 404, 200, 403, 403, 403, 404),
     ("wizard_step", "POST"):        (302, 200, 404, 404, 200, 403, 403, 403, 404),
     ("sharing_work", "GET"):        (302, 403, 403, 200, 200, 200, 403, 403, 200),
-    ("sharing_work", "POST"):       (302, 403, 403, 200, 200, 200, 403, 403, 200),
+    ("sharing_work", "POST"):       (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("sharing_decision", "GET"):    (302, 404, 404, 200, 200, 200, 404, 404, 404),
-    ("sharing_decision", "POST"):   (302, 404, 404, 200, 200, 200, 404, 404, 404),
+    ("sharing_decision", "POST"):   (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("countersign_decision", "GET"): (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("countersign_decision", "POST"): (302, 404, 404, 403, 403, 200, 404, 404, 404),
     ("amend_decision", "GET"):      (302, 403, 403, 200, 200, 403, 403, 403, 404),
@@ -416,6 +416,16 @@ API_MATRIX = {
     "GET /api/v1/sharing-decisions/{decision_id}": (401, 404, 404, 200, 200, 200, 404, 404, 404),
     "POST /api/v1/sharing-decisions/{decision_id}/countersign": (401, 404, 404, 403, 403, 200, 404, 404, 404),
     "POST /api/v1/advice-requests":            (401, 201, 201, 201, 201, 201, 403, 403, 201),
+    "GET /api/v1/consents":                    (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /api/v1/consents/{consent_id}":       (401, 200, 404, 200, 200, 200, 404, 404, 404),
+    "GET /api/v1/capacity-assessments":        (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /api/v1/capacity-assessments/{assessment_id}": (401, 200, 404, 200, 200, 200, 404, 404, 404),
+    "GET /api/v1/sharing-decisions":           (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /api/v1/sharing-decisions/{decision_id}/amendments": (401, 403, 403, 201, 201, 403, 403, 403, 404),
+    "GET /api/v1/sharing-work":                (401, 403, 403, 200, 200, 200, 403, 403, 200),
+    "GET /api/v1/advice-requests":             (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /api/v1/advice-requests/{advice_id}": (401, 200, 404, 404, 200, 200, 404, 404, 404),
+    "POST /api/v1/advice-requests/{advice_id}/answer": (401, 403, 404, 404, 200, 200, 404, 404, 404),
     # end of sharing API rows
     "POST /api/v1/referrals":                  (401, 403, 403, 201, 201, 403, 403, 403, 404),
     "GET /api/v1/referrals/{referral_id}":     (401, 404, 404, 404, 200, 200, 404, 404, 404),
@@ -596,6 +606,13 @@ def api_bodies(cast):
         #
         # (patterns and policy bodies above this line)
         #
+        "POST /api/v1/sharing-decisions/{decision_id}/amendments": {
+            "reason": "The council named the officer who took it",
+            "changes": {"recipient_name": "Sam Okafor"},
+        },
+        "POST /api/v1/advice-requests/{advice_id}/answer": {
+            "answer": "Not always: record it, and look for a pattern of falls.",
+        },
         # (sharing bodies above this line)
         #
         # (disclosures bodies above this line)
@@ -707,6 +724,7 @@ def _ids(cast, user, grant, tokens):
         "step": "purpose",
         "decision_id": cast.decision.pk,
         "assessment_id": cast.assessment.pk,
+        "consent_id": cast.consent.pk,
         "advice_id": cast.advice.pk,
         "referral_id": cast.referral.pk,
         "disclosure_id": cast.disclosure.pk,
@@ -801,6 +819,12 @@ CAPACITY = {
     "can_communicate": True,
     "evidence": "Repeated back who would be told and why, and said no.",
 }
+CONSENT = {
+    "purpose": "Telling the council about the bruising",
+    "outcome": "refused",
+    "explained_how": "Sat with her and explained who would be told and why.",
+    "capacity": "presumed",
+}
 SHARING_ANSWERS = {
     "purpose": "yes",
     "consent": "refused",
@@ -845,6 +869,7 @@ def _sharing_records(cast):
         by(cast.nia), cast.org.pk, "Is a bruise from a fall always a safeguarding concern?"
     )
     cast.assessment = decisions.record_capacity(by(cast.helen), cast.alice, CAPACITY)
+    cast.consent = decisions.record_consent(by(cast.nia), cast.alice, CONSENT)
     # The signed decision first: one recorded later would supersede the waiting one.
     _disclosure_records(cast, by)
     cast.decision = decisions.record_decision(

@@ -30,7 +30,7 @@ from sharewise.organisations.models import staff_name
 from sharewise.people.access import get_person_for
 from sharewise.policy import store
 from sharewise.security import throttle
-from sharewise.sharing.views import get_decision_for
+from sharewise.sharing.access import get_decision_for
 
 
 def _errors(error: ValidationError) -> list[str]:

@@ -48,11 +48,8 @@ def _shown(what: str, where: list[str]) -> str:
     return f"{what}: {', '.join(where)}"
 
 
-def read(concerns, alerts, *, chosen=(), at: datetime, sharing, recording) -> Record:
-    """concerns, alerts: querysets of what the viewer may see about the person (all
-    their concerns; alerts needing a decision). chosen: the concerns the decision is
-    about, read whatever their age; others within the policy's window."""
-    since = at - timedelta(days=sharing.record_window_days)
+def _rows(concerns, chosen, since) -> list[dict]:
+    """The concerns read (chosen, or within the window), as amended."""
     rows = list(
         concerns.filter(Q(pk__in=list(chosen)) | Q(occurred_at__gte=since))
         .order_by("-occurred_at", "-id")
@@ -73,9 +70,12 @@ def read(concerns, alerts, *, chosen=(), at: datetime, sharing, recording) -> Re
         for name, change in changes.items():
             if name in by_pk[concern_id]:
                 by_pk[concern_id][name] = change["to"]
+    return rows
 
-    # ground -> what the record shows -> where it shows it
-    evidence: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+
+def _concern_evidence(rows, recording, evidence) -> tuple[dict, list]:
+    """(categories seen, texts to read for cues); each ground's evidence added to
+    evidence (ground -> what the record shows -> where it shows it)."""
     crimes = {c.code: c.label.lower() for c in recording.categories if c.crime}
     indicators = {i.code: i for i in recording.risk_indicators}
     categories: dict[str, None] = {}
@@ -95,15 +95,18 @@ def read(concerns, alerts, *, chosen=(), at: datetime, sharing, recording) -> Re
                 "A member of staff named as the alleged source of harm"
             ].append(where)
         texts += [(where, row[name]) for name in TEXT if row[name]]
+    return categories, texts
 
+
+def _alert_and_staff_evidence(concerns, alerts, evidence) -> bool:
+    """Alerts saying others may be at risk or staff are implicated; whether staff are
+    implicated anywhere in the history (not only in the window)."""
     for alert_id, rule in alerts.filter(
         rule__in=[*OTHERS, "staff_implicated"],
         pk__in=AlertConcern.objects.filter(concern__in=concerns).values("alert_id"),
     ).values_list("pk", "rule"):
         ground = OTHERS.get(rule, "staff_implicated")
         evidence[ground][f"Alert {alert_id} ({RULE_TITLES[rule].lower()})"] = []
-
-    # Staff implicated anywhere in the history counts, not only in the window.
     staff = bool(evidence["staff_implicated"]) or (
         concerns.filter(Q(source_staff__isnull=False) | Q(source_kind=SourceKind.STAFF)).exists()
     )
@@ -111,6 +114,18 @@ def read(concerns, alerts, *, chosen=(), at: datetime, sharing, recording) -> Re
         evidence["staff_implicated"][
             "An earlier concern names a member of staff as the alleged source of harm"
         ] = []
+    return staff
+
+
+def read(concerns, alerts, *, chosen=(), at: datetime, sharing, recording) -> Record:
+    """concerns, alerts: querysets of what the viewer may see about the person (all
+    their concerns; alerts needing a decision). chosen: the concerns the decision is
+    about, read whatever their age; others within the policy's window."""
+    rows = _rows(concerns, chosen, at - timedelta(days=sharing.record_window_days))
+    # ground -> what the record shows -> where it shows it
+    evidence: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    categories, texts = _concern_evidence(rows, recording, evidence)
+    staff = _alert_and_staff_evidence(concerns, alerts, evidence)
     # Words that ask about a ground the record already proposes are more evidence for
     # it, not a second question about the same thing.
     cues = []
