@@ -6,13 +6,14 @@ one that does not exist. Every read of a person's record is written to the trail
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 
 from sharewise.audittrail import trail
 from sharewise.disclosures.models import Disclosure, Partner, Referral, referrals_for
 from sharewise.organisations.access import scope_for
 from sharewise.people.access import get_person_for
 from sharewise.people.models import Person
+from sharewise.security import throttle
 from sharewise.sharing.models import SharingDecision
 
 REFERRAL_RELATED = ("person", "decision", "organisation", "policy_version", "created_by")
@@ -79,6 +80,16 @@ def get_disclosure_for(
         raise Http404("No such disclosure")
     get_person_for(request, disclosure.person_id, action=action, via=via)
     return disclosure
+
+
+def frozen_pdf(request, disclosure_id, *, via: str = "page") -> HttpResponse:
+    """A disclosure's PDF, byte for byte as it was sent, as a download: the page and the
+    API answer the same bytes. Downloads are rate limited per member of staff."""
+    disclosure = get_disclosure_for(request, disclosure_id, action="downloaded disclosure", via=via)
+    throttle.check_export(request)
+    response = HttpResponse(bytes(disclosure.pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="disclosure-{disclosure.pk}.pdf"'
+    return response
 
 
 def get_partner_to_keep(request, partner_id) -> Partner:
