@@ -426,6 +426,14 @@ API_MATRIX = {
     "GET /api/v1/disclosures":                 (401, 403, 403, 403, 200, 200, 403, 403, 200),
     "GET /api/v1/disclosures/{disclosure_id}": (401, 404, 404, 200, 200, 200, 404, 404, 404),
     "GET /api/v1/people/{person_id}/disclosures": (401, 403, 403, 200, 200, 200, 403, 403, 404),
+    "GET /api/v1/referrals":                   (401, 403, 403, 200, 200, 200, 403, 403, 200),
+    "POST /api/v1/referrals/{referral_id}/ask-approval": (401, 404, 404, 404, 422, 403, 404, 404, 404),
+    "POST /api/v1/referrals/{referral_id}/approve": (401, 403, 403, 403, 403, 422, 403, 403, 403),
+    "GET /api/v1/referrals/{referral_id}/delivery": (401, 404, 404, 404, 200, 200, 404, 404, 404),
+    "POST /api/v1/referrals/{referral_id}/reopen": (401, 404, 404, 404, 422, 403, 404, 404, 404),
+    "GET /api/v1/disclosures/{disclosure_id}/pdf": (401, 404, 404, 200, 200, 200, 404, 404, 404),
+    "GET /api/v1/me/contact-details":           (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "PUT /api/v1/me/contact-details":           (401, 200, 200, 200, 200, 200, 200, 200, 200),
     # end of disclosures API rows
     "POST /api/v1/audits":                     (401, 403, 403, 403, 202, 403, 202, 403, 202),
     "GET /api/v1/audits/{audit_id}":           (401, 403, 403, 403, 200, 200, 200, 403, 404),
@@ -594,6 +602,11 @@ def api_bodies(cast):
         #
         # (sharing bodies above this line)
         #
+        # valid, so the outcome shows who may countersign (it keeps to the minimum: 422)
+        "POST /api/v1/referrals/{referral_id}/approve": {
+            "note": "The enquiry officer needs the full picture"
+        },
+        "PUT /api/v1/me/contact-details": {"job_title": "Night carer", "phone": "01632 960 555"},
         # (disclosures bodies above this line)
         #
         # (governance bodies above this line)
