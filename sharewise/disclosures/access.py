@@ -20,6 +20,27 @@ REFERRAL_RELATED = ("person", "decision", "organisation", "policy_version", "cre
 DISCLOSURE_RELATED = ("person", "sent_by", "decision", "dpo_approved_by", "confirmed_by")
 
 
+# Why each permission is refused, in the words the page and the API both give.
+REFUSALS = {
+    "disclosures.build_referral": "Only team managers and safeguarding leads build and send "
+    "referrals.",
+    "disclosures.approve_referral": "Only the data protection officer countersigns referrals.",
+    "disclosures.see_log": "Only safeguarding leads and the data protection officer see the "
+    "disclosure log.",
+    "disclosures.see_disclosures": "Only team managers, safeguarding leads and the data "
+    "protection officer see what has been shared.",
+    "disclosures.keep_partners": "Only safeguarding leads keep the partner directory.",
+    "disclosures.see_partners": "Only team managers, safeguarding leads and the data "
+    "protection officer see the partner directory.",
+}
+
+
+def require(user, perm: str) -> None:
+    """PermissionDenied, saying who may, unless the user has this permission."""
+    if not user.has_perm(perm):
+        raise PermissionDenied(REFUSALS[perm])
+
+
 def works_on_referrals(user) -> bool:
     """Builders (team managers, leads) and countersigners (the data protection officer)."""
     return user.has_perm("disclosures.build_referral") or user.has_perm(
@@ -95,8 +116,7 @@ def frozen_pdf(request, disclosure_id, *, via: str = "page") -> HttpResponse:
 def get_partner_to_keep(request, partner_id) -> Partner:
     """A partner of the caller's organisation, for those who keep the directory:
     PermissionDenied for anyone else, Http404 for another organisation's partner."""
-    if not request.user.has_perm("disclosures.keep_partners"):
-        raise PermissionDenied("Only safeguarding leads keep the partner directory.")
+    require(request.user, "disclosures.keep_partners")
     partner = partners_visible_to(request.user, retired=None).filter(pk=partner_id).first()
     if partner is None:
         raise Http404("No such partner")
@@ -124,11 +144,7 @@ def disclosures_about(request, person_id, *, via: str = "page"):
     """Everything shared about one person (and the records merged into theirs), for a
     subject access request: PermissionDenied unless the caller sees disclosures, Http404
     when they may not see the person."""
-    if not request.user.has_perm("disclosures.see_disclosures"):
-        raise PermissionDenied(
-            "Only team managers, safeguarding leads and the data protection officer see "
-            "what has been shared."
-        )
+    require(request.user, "disclosures.see_disclosures")
     person = get_person_for(request, person_id, action="viewed what has been shared", via=via)
     found = Disclosure.objects.filter(person_id__in=person.record_ids()).select_related("sent_by")
     return person, found.order_by("-sent_at", "-id")

@@ -2,7 +2,7 @@
 the same permission and the same form checks as the pages, the same changes
 (disclosures.partners)."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from ninja import Query, Router, Status
 
 from sharewise.api.disclosures.schemas import (
@@ -28,28 +28,19 @@ def _checked(form_class, data: dict) -> dict:
     return form.cleaned_data
 
 
-def _require_keeper(user):
-    if not user.has_perm("disclosures.keep_partners"):
-        raise PermissionDenied("Only safeguarding leads keep the partner directory.")
-
-
 @router.get(
     "/partners",
     response=list[PartnerOut],
     summary="The partner directory: where referrals go and how (managers, leads, officer)",
 )
 def list_partners(request, retired: bool = Query(False, description="true: retired ones")):
-    if not request.user.has_perm("disclosures.see_partners"):
-        raise PermissionDenied(
-            "Only team managers, safeguarding leads and the data protection officer see the "
-            "partner directory."
-        )
+    access.require(request.user, "disclosures.see_partners")
     return [partner_out(p) for p in access.partners_visible_to(request.user, retired=retired)]
 
 
 @router.post("/partners", response={201: PartnerOut}, summary="Add a partner (safeguarding leads)")
 def add_partner(request, payload: PartnerIn):
-    _require_keeper(request.user)
+    access.require(request.user, "disclosures.keep_partners")
     data = _checked(PartnerForm, payload.dict())
     return Status(201, partner_out(partners.add(request, data, via="api")))
 

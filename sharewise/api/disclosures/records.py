@@ -2,7 +2,6 @@
 its frozen PDF (downloadable with the token) and what has been shared about a person.
 Read through disclosures.access, as the pages read them."""
 
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from ninja import Query, Router
 
@@ -44,10 +43,7 @@ def list_disclosures(
     since: Day | None = None,
     page: int = Query(1, ge=1),
 ):
-    if not request.user.has_perm("disclosures.see_log"):
-        raise PermissionDenied(
-            "Only safeguarding leads and the data protection officer see the disclosure log."
-        )
+    access.require(request.user, "disclosures.see_log")
     found = access.disclosures_visible_to(request.user)
     if template:
         found = found.filter(template=template)

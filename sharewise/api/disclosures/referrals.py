@@ -34,13 +34,6 @@ from sharewise.security import throttle
 router = Router(tags=["Referrals and disclosures"])
 
 
-def _require_builder(user):
-    if not user.has_perm("disclosures.build_referral"):
-        raise PermissionDenied(
-            "Only team managers and safeguarding leads build and send referrals."
-        )
-
-
 def _fresh(referral_id) -> Referral:
     return Referral.objects.select_related(*access.REFERRAL_RELATED).get(pk=referral_id)
 
@@ -97,7 +90,7 @@ def _filtered(found, person_id, status, since: date | None, until: date | None):
     "concerns' categories; other people's names are found and redacted from free text.",
 )
 def start_referral(request, payload: ReferralIn):
-    _require_builder(request.user)
+    access.require(request.user, "disclosures.build_referral")
     decision = access.get_decision_to_refer(request, payload.decision_id, via="api")
     referral = referrals.start(request, decision, payload.template, payload.purpose, via="api")
     return Status(201, referral_out(_fresh(referral.pk)))
@@ -123,7 +116,7 @@ def change_referral(request, referral_id: int, payload: ReferralChangeIn):
     referral = access.get_referral_for(
         request, referral_id, action="opened referral to change", via="api"
     )
-    _require_builder(request.user)
+    access.require(request.user, "disclosures.build_referral")
     referrals.change(
         request,
         referral,
@@ -173,7 +166,7 @@ def preview_referral(
 )
 def ask_approval(request, referral_id: int):
     referral = access.get_referral_for(request, referral_id, via="api")
-    _require_builder(request.user)
+    access.require(request.user, "disclosures.build_referral")
     referrals.ask_approval(request, referral, via="api")
     return referral_out(_fresh(referral.pk))
 
@@ -186,8 +179,7 @@ def ask_approval(request, referral_id: int):
     "now, saying why more than the minimum is justified; a later change needs it again.",
 )
 def approve_referral(request, referral_id: int, payload: ApprovalIn):
-    if not request.user.has_perm("disclosures.approve_referral"):
-        raise PermissionDenied("Only the data protection officer countersigns referrals.")
+    access.require(request.user, "disclosures.approve_referral")
     referral = access.get_referral_for(
         request, referral_id, action="countersigned referral", via="api"
     )
@@ -212,7 +204,7 @@ def send_referral(request, referral_id: int):
     referral = access.get_referral_for(
         request, referral_id, action="opened referral to send", via="api"
     )
-    _require_builder(request.user)
+    access.require(request.user, "disclosures.build_referral")
     stepup.require_for_api(request, "send a referral")
     sending = referrals.send(request, referral, via="api")
     if sending.sent:
@@ -255,7 +247,7 @@ def confirm_submitted(request, referral_id: int, payload: SubmittedIn):
     referral = access.get_referral_for(
         request, referral_id, action="confirmed referral submitted", via="api"
     )
-    _require_builder(request.user)
+    access.require(request.user, "disclosures.build_referral")
     stepup.require_for_api(request, "confirm a referral was submitted")
     submitted_at = payload.submitted_at
     if timezone.is_naive(submitted_at):
@@ -282,6 +274,6 @@ def reopen_referral(request, referral_id: int):
     referral = access.get_referral_for(
         request, referral_id, action="opened referral to change", via="api"
     )
-    _require_builder(request.user)
+    access.require(request.user, "disclosures.build_referral")
     referrals.reopen(request, referral, via="api")
     return referral_out(_fresh(referral.pk))

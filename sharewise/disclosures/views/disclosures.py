@@ -4,7 +4,6 @@ reads them; these pages only read, so they answer 405 to POST."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
@@ -52,8 +51,7 @@ def disclosure_pdf(request, disclosure_id):
 @login_required
 @require_safe
 def disclosure_log(request):
-    if not request.user.has_perm("disclosures.see_log"):
-        raise PermissionDenied
+    access.require(request.user, "disclosures.see_log")
     found = access.disclosures_visible_to(request.user)
     template = request.GET.get("template", "")
     if template:

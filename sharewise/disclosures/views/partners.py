@@ -16,8 +16,7 @@ from sharewise.disclosures.models import Partner
 @login_required
 @require_safe
 def partner_list(request):
-    if not request.user.has_perm("disclosures.see_partners"):
-        raise PermissionDenied
+    access.require(request.user, "disclosures.see_partners")
     retired = request.GET.get("show") == "retired"
     return render(
         request,
@@ -33,8 +32,7 @@ def partner_list(request):
 
 @login_required
 def add_partner(request):
-    if not request.user.has_perm("disclosures.keep_partners"):
-        raise PermissionDenied
+    access.require(request.user, "disclosures.keep_partners")
     form = PartnerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         partner = partners.add(request, form.cleaned_data)

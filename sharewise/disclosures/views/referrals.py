@@ -28,11 +28,6 @@ from sharewise.security import throttle
 from sharewise.sharing.views import get_decision_for
 
 
-def _require_builder(user):
-    if not user.has_perm("disclosures.build_referral"):
-        raise PermissionDenied
-
-
 def _tell(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
@@ -40,7 +35,7 @@ def _tell(request, error: ValidationError) -> None:
 
 @login_required
 def start_referral(request, decision_id):
-    _require_builder(request.user)
+    access.require(request.user, "disclosures.build_referral")
     decision = get_decision_for(request, decision_id, action="opened decision to refer")
     _, policy = store.in_force(decision.organisation_id, "referrals")
     problems = []
@@ -75,7 +70,7 @@ def referral_page(request, referral_id):
     if request.method == "POST":
         if referral.is_final:
             raise PermissionDenied
-        _require_builder(request.user)
+        access.require(request.user, "disclosures.build_referral")
         try:
             referrals.change(request, referral, **changes_from(request.POST, built))
         except ValidationError as error:
@@ -178,7 +173,7 @@ def referral_preview(request, referral_id):
 @stepup.confirm_it_is_you("send this referral")
 def send_referral(request, referral_id):
     referral = access.get_referral_for(request, referral_id, action="opened referral to send")
-    _require_builder(request.user)
+    access.require(request.user, "disclosures.build_referral")
     try:
         sending = referrals.send(request, referral)
     except ValidationError as error:
@@ -202,7 +197,7 @@ def send_referral(request, referral_id):
 @require_POST
 def reopen_referral(request, referral_id):
     referral = access.get_referral_for(request, referral_id, action="opened referral to change")
-    _require_builder(request.user)
+    access.require(request.user, "disclosures.build_referral")
     try:
         referrals.reopen(request, referral)
     except ValidationError as error:
@@ -253,7 +248,7 @@ def referral_delivery(request, referral_id):
 @stepup.confirm_it_is_you("confirm this referral was submitted")
 def confirm_submitted(request, referral_id):
     referral = access.get_referral_for(request, referral_id, action="confirmed referral submitted")
-    _require_builder(request.user)
+    access.require(request.user, "disclosures.build_referral")
     form = ConfirmSubmittedForm(request.POST)
     if form.is_valid():
         try:
@@ -283,7 +278,7 @@ def confirm_submitted(request, referral_id):
 @require_POST
 def ask_approval(request, referral_id):
     referral = access.get_referral_for(request, referral_id)
-    _require_builder(request.user)
+    access.require(request.user, "disclosures.build_referral")
     try:
         referrals.ask_approval(request, referral)
     except ValidationError as error:
@@ -297,8 +292,7 @@ def ask_approval(request, referral_id):
 @require_POST
 @stepup.confirm_it_is_you("countersign this referral")
 def approve_referral(request, referral_id):
-    if not request.user.has_perm("disclosures.approve_referral"):
-        raise PermissionDenied
+    access.require(request.user, "disclosures.approve_referral")
     referral = access.get_referral_for(request, referral_id, action="countersigned referral")
     try:
         referrals.approve(request, referral, request.POST.get("note", ""))
