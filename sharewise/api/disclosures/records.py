@@ -86,7 +86,6 @@ def get_disclosure(request, disclosure_id: int):
 
 @router.get(
     "/disclosures/{disclosure_id}/pdf",
-    response={200: bytes},
     url_name="disclosure_pdf_file",
     summary="The disclosure's frozen PDF, byte for byte as it was sent (application/pdf)",
     description="The same bytes as the page's download; their SHA-256 is the disclosure's "

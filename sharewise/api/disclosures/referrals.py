@@ -3,6 +3,7 @@ countersigned, sent and confirmed, with the same permission and checks as the pa
 (disclosures.access fetches, disclosures.referrals changes; these only answer)."""
 
 from datetime import date
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -53,7 +54,9 @@ def _disclosure(pk) -> DisclosureOut:
 def list_referrals(
     request,
     person_id: int | None = Query(None, description="Referrals about this person's id"),
-    status: Referral.Status | None = Query(None, description="Its status"),  # noqa: B008
+    status: Literal["draft", "awaiting_dpo", "final", "sent"] | None = Query(  # noqa: B008
+        None, description="Its status"
+    ),
     from_: Day | None = Query(None, alias="from", description="Started on or after"),  # noqa: B008
     to: Day | None = Query(None, description="Started on or before"),  # noqa: B008
 ):
