@@ -38,6 +38,17 @@ COVERED = {
     "advice": ("POST /api/v1/advice-requests/{advice_id}/answer",),
     # end of sharing
     # -- disclosures --
+    "start_referral": ("POST /api/v1/referrals",),
+    "referral": ("PATCH /api/v1/referrals/{referral_id}",),
+    "send_referral": ("POST /api/v1/referrals/{referral_id}/send",),
+    "ask_approval": ("POST /api/v1/referrals/{referral_id}/ask-approval",),
+    "approve_referral": ("POST /api/v1/referrals/{referral_id}/approve",),
+    "confirm_submitted": ("POST /api/v1/referrals/{referral_id}/confirm-submitted",),
+    "reopen_referral": ("POST /api/v1/referrals/{referral_id}/reopen",),
+    "add_partner": ("POST /api/v1/partners",),
+    "edit_partner": ("PATCH /api/v1/partners/{partner_id}",),
+    "retire_partner": ("POST /api/v1/partners/{partner_id}/retire",),
+    "contact_details": ("PUT /api/v1/me/contact-details",),
     # end of disclosures
     # -- governance --
     # end of governance

@@ -120,19 +120,30 @@ def _local(moment) -> str:
 def values_for(referral, policy, category_labels) -> dict[str, str]:
     """Every field Sharewise holds a value for, whether or not the referral sends it."""
     person, decision = referral.person, referral.decision
-    ids = person.record_ids() if hasattr(person, "record_ids") else [person.pk]
+    ids = person.record_ids()
     concerns = list(
         decision.concerns.select_related(
             "team", "service", "source_staff", "source_person"
         ).order_by("occurred_at")
     )
-    values: dict[str, str] = {
-        "person_name": person.name,
-        "person_dob": f"{person.date_of_birth:%-d %B %Y}",
-        "person_nhs_number": person.nhs_number,
-        "person_contact": person.contact_safely,
-        "person_communication": person.communication_needs,
+    values = {
+        **_person_values(person, ids),
+        **_concern_values(concerns, category_labels),
+        "other_concerns": _other_concerns(referral, ids, concerns),
+        **_decision_values(decision),
+        "risk_summary": "\n".join(
+            a.explanation
+            for a in Alert.objects.needing_decision()
+            .filter(person_id__in=ids)
+            .order_by("raised_at")
+        ),
+        **_care_record_values(ids),
+        **_sender_values(referral, policy),
     }
+    return {k: v for k, v in values.items() if v}
+
+
+def _person_values(person, ids) -> dict[str, str]:
     services = sorted(
         {
             f"{e.team.name}, {e.team.service.name}"
@@ -141,8 +152,17 @@ def values_for(referral, policy, category_labels) -> dict[str, str]:
             .select_related("team__service")
         }
     )
-    values["where_supported"] = "; ".join(services)
+    return {
+        "person_name": person.name,
+        "person_dob": f"{person.date_of_birth:%-d %B %Y}",
+        "person_nhs_number": person.nhs_number,
+        "person_contact": person.contact_safely,
+        "person_communication": person.communication_needs,
+        "where_supported": "; ".join(services),
+    }
 
+
+def _concern_values(concerns, category_labels) -> dict[str, str]:
     def each(text_of) -> str:
         parts = []
         for c in concerns:
@@ -151,24 +171,31 @@ def values_for(referral, policy, category_labels) -> dict[str, str]:
                 parts.append(f"{timezone.localtime(c.occurred_at):%-d %B %Y}: {text}")
         return "\n".join(parts)
 
-    values["categories"] = ", ".join(
-        dict.fromkeys(category_labels.get(code, code) for c in concerns for code in c.categories)
-    )
-    values["when_where"] = "\n".join(
-        f"{_local(c.occurred_at)}, {c.team.name} at {c.service.name}" for c in concerns
-    )
-    values["what_happened"] = each(lambda c: c.facts)
-    values["persons_words"] = each(lambda c: c.persons_words)
-    values["persons_wishes"] = each(lambda c: c.persons_wishes)
-    values["actions_taken"] = each(lambda c: c.immediate_action)
-    values["injuries"] = each(
-        lambda c: (
-            f"{c.get_injury_display()}: {c.injury_location}".rstrip(": ")
-            if c.injury != Injury.NONE
-            else ""
-        )
-    )
-    values["alleged_source"] = each(_source)
+    return {
+        "categories": ", ".join(
+            dict.fromkeys(
+                category_labels.get(code, code) for c in concerns for code in c.categories
+            )
+        ),
+        "when_where": "\n".join(
+            f"{_local(c.occurred_at)}, {c.team.name} at {c.service.name}" for c in concerns
+        ),
+        "what_happened": each(lambda c: c.facts),
+        "persons_words": each(lambda c: c.persons_words),
+        "persons_wishes": each(lambda c: c.persons_wishes),
+        "actions_taken": each(lambda c: c.immediate_action),
+        "injuries": each(
+            lambda c: (
+                f"{c.get_injury_display()}: {c.injury_location}".rstrip(": ")
+                if c.injury != Injury.NONE
+                else ""
+            )
+        ),
+        "alleged_source": each(_source),
+    }
+
+
+def _other_concerns(referral, ids, concerns) -> str:
     others = (
         Concern.objects.filter(
             pk__in=ConcernPerson.objects.filter(person_id__in=ids).values("concern_id")
@@ -178,32 +205,42 @@ def values_for(referral, policy, category_labels) -> dict[str, str]:
         .exclude(source_staff_id=referral.created_by_id)
         .order_by("occurred_at")
     )
-    values["other_concerns"] = "\n".join(
-        f"{timezone.localtime(c.occurred_at):%-d %B %Y}: {c.facts}" for c in others
-    )
-    values["consent"] = _consent(decision)
-    values["capacity"] = {
-        "presumed": "Presumed to have capacity for this decision",
-        "has_capacity": "Assessed as having capacity for this decision",
-        "lacks_capacity": "Assessed as lacking capacity for this decision",
-        "in_doubt": "In doubt, not yet assessed",
-    }.get(decision.capacity, decision.capacity)
-    values["lawful_basis"] = _basis(decision)
-    values["risk_summary"] = "\n".join(
-        a.explanation
-        for a in Alert.objects.needing_decision().filter(person_id__in=ids).order_by("raised_at")
-    )
-    notes = CareNote.objects.filter(person_id__in=ids)
-    for kind, code in (("medication", "medication"), ("diagnosis", "diagnoses")):
-        values[code] = "\n".join(n.text for n in notes if n.kind == kind)
-    values["care_notes"] = "\n".join(
-        f"{timezone.localtime(n.written_at):%-d %B %Y}: {n.text}" for n in notes if n.kind == "note"
-    )
+    return "\n".join(f"{timezone.localtime(c.occurred_at):%-d %B %Y}: {c.facts}" for c in others)
+
+
+def _decision_values(decision) -> dict[str, str]:
+    return {
+        "consent": _consent(decision),
+        "capacity": {
+            "presumed": "Presumed to have capacity for this decision",
+            "has_capacity": "Assessed as having capacity for this decision",
+            "lacks_capacity": "Assessed as lacking capacity for this decision",
+            "in_doubt": "In doubt, not yet assessed",
+        }.get(decision.capacity, decision.capacity),
+        "lawful_basis": _basis(decision),
+    }
+
+
+def _care_record_values(ids) -> dict[str, str]:
+    notes = list(CareNote.objects.filter(person_id__in=ids))
+    return {
+        "medication": "\n".join(n.text for n in notes if n.kind == "medication"),
+        "diagnoses": "\n".join(n.text for n in notes if n.kind == "diagnosis"),
+        "care_notes": "\n".join(
+            f"{timezone.localtime(n.written_at):%-d %B %Y}: {n.text}"
+            for n in notes
+            if n.kind == "note"
+        ),
+    }
+
+
+def _sender_values(referral, policy) -> dict[str, str]:
+    values = {}
     for code, spec in policy.fields.items():
         if spec.source == "sender":
             value = referral.inputs.get(code, "")
             values[code] = "\n".join(value) if isinstance(value, list) else str(value or "")
-    return {k: v for k, v in values.items() if v}
+    return values
 
 
 def _source(concern) -> str:

@@ -21,13 +21,9 @@ from sharewise.sharing import decisions
 
 def extend_demo(org, today):
     users = {u.username: u for u in get_user_model().objects.filter(memberships__organisation=org)}
-    lead, carer, night = users["lead"], users["carer.day"], users["carer.night"]
+    lead = users["lead"]
     day = Team.objects.get(service__organisation=org, name="Day team")
-    neighbours = list(
-        Person.objects.filter(
-            pk__in=Enrolment.objects.filter(team=day, end_date__isnull=True).values("person_id")
-        ).order_by("pk")[:2]
-    )
+    neighbours = [p.name for p in _neighbours(day)]
     dorothy = _story_person(
         org,
         "Dorothy",
@@ -36,7 +32,36 @@ def extend_demo(org, today):
         [day],
         today - timedelta(days=500),
     )
-    a, b = (p.name for p in neighbours)
+    concern = _her_concern(org, day, dorothy, users, neighbours)
+    _her_care_record(dorothy, neighbours)
+    as_lead = SimpleNamespace(user=lead, META={"REMOTE_ADDR": "127.0.0.1"})
+    decision = _decision_to_tell_the_council(as_lead, dorothy, concern)
+    council = _partner_directory(org, lead)
+    _contact_details(users)
+    referral = referrals.start(as_lead, decision, "local_authority_adults", via="demo")
+    referrals.change(
+        as_lead,
+        referral,
+        inputs={"money_involved": "£300 in cash from her purse; asked for her bank card"},
+        partner=council.pk,
+        via="demo",
+    )
+    return "Dorothy Finch's referral to the council is ready to build"
+
+
+def _neighbours(day):
+    """Two residents of her team, named in the concern and her notes."""
+    return list(
+        Person.objects.filter(
+            pk__in=Enrolment.objects.filter(team=day, end_date__isnull=True).values("person_id")
+        ).order_by("pk")[:2]
+    )
+
+
+def _her_concern(org, day, dorothy, users, neighbours):
+    """What she told the night carer, recorded by the day carer and escalated."""
+    carer, night = users["carer.day"], users["carer.night"]
+    a, b = neighbours
     when = timezone.now() - timedelta(days=2, hours=3)
     concern = recording.record(
         None,
@@ -74,6 +99,11 @@ def extend_demo(org, today):
         actor=manager,
         at=when + timedelta(hours=3),
     )
+    return concern
+
+
+def _her_care_record(dorothy, neighbours):
+    a, b = neighbours
     for kind, text in (
         ("medication", "Donepezil 10 mg at night; Amlodipine 5 mg in the morning"),
         ("diagnosis", "Alzheimer's disease (moderate); hypertension"),
@@ -82,7 +112,9 @@ def extend_demo(org, today):
         ("note", "Continence pads changed twice overnight; skin intact."),
     ):
         CareNote.objects.create(person=dorothy, kind=kind, text=text, written_by="Day team")
-    as_lead = SimpleNamespace(user=lead, META={"REMOTE_ADDR": "127.0.0.1"})
+
+
+def _decision_to_tell_the_council(as_lead, dorothy, concern):
     decisions.record_consent(
         as_lead,
         dorothy,
@@ -96,7 +128,7 @@ def extend_demo(org, today):
         },
         via="demo",
     )
-    decision = decisions.record_decision(
+    return decisions.record_decision(
         as_lead,
         dorothy,
         {
@@ -123,7 +155,9 @@ def extend_demo(org, today):
             "person_told": "yes",
         },
     )
-    council = _partner_directory(org, lead)
+
+
+def _contact_details(users):
     for username, title, phone in (
         ("lead", "Safeguarding lead", "01632 960 101"),
         ("manager.rose", "Registered manager, Rose House", "01632 960 102"),
@@ -132,15 +166,6 @@ def extend_demo(org, today):
             StaffContact.objects.update_or_create(
                 user=users[username], defaults={"job_title": title, "phone": phone}
             )
-    referral = referrals.start(as_lead, decision, "local_authority_adults", via="demo")
-    referrals.change(
-        as_lead,
-        referral,
-        inputs={"money_involved": "£300 in cash from her purse; asked for her bank card"},
-        partner=council.pk,
-        via="demo",
-    )
-    return "Dorothy Finch's referral to the council is ready to build"
 
 
 def _partner_directory(org, lead) -> Partner:

@@ -3,8 +3,9 @@
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from sharewise.disclosures.access import referrals_visible_to
 from sharewise.disclosures.content import sharing_decision_problem
-from sharewise.disclosures.models import Disclosure, referrals_for
+from sharewise.disclosures.models import Disclosure
 from sharewise.organisations.models import staff_name
 
 
@@ -22,7 +23,7 @@ def decision_panel(request, decision) -> str:
         "disclosures/decision_panel.html",
         {
             "d": decision,
-            "referrals": referrals_for(request.user).filter(decision=decision),
+            "referrals": referrals_visible_to(request.user).filter(decision=decision),
             "problem": sharing_decision_problem(decision),
             "can_build": request.user.has_perm("disclosures.build_referral"),
         },

@@ -12,13 +12,6 @@ from sharewise.organisations.access import scope_for
 FIELDS = ("name", "team", "contact_name", "channel", "email", "portal_url", "phone", "notes")
 
 
-def directory_for(user, *, retired=False):
-    """The partners of the user's organisation: current ones, or retired ones."""
-    return Partner.objects.filter(
-        organisation_id=scope_for(user).organisation_id, retired_at__isnull=not retired
-    )
-
-
 def _trail(request, action, partner, via, **detail):
     trail.record_request(
         request,
@@ -94,3 +87,9 @@ def set_contact(request, *, job_title: str, phone: str, via="page"):
         organisation_id=scope_for(user).organisation_id,
         detail={"via": via},
     )
+
+
+def contact_of(user) -> dict:
+    """The referrer's own job title and phone, as kept (empty when never given)."""
+    contact = StaffContact.objects.filter(user=user).first()
+    return {"job_title": contact.job_title, "phone": contact.phone} if contact else {}

@@ -1,38 +1,44 @@
 from django.urls import path
 
-from sharewise.disclosures import views
+from sharewise.disclosures.views import disclosures, partners, referrals
 
 urlpatterns = [
     path(
         "sharing-decisions/<int:decision_id>/referrals/new/",
-        views.start_referral,
+        referrals.start_referral,
         name="start_referral",
     ),
-    path("referrals/<int:referral_id>/", views.referral_page, name="referral"),
-    path("referrals/<int:referral_id>/preview/", views.referral_preview, name="referral_preview"),
-    path("referrals/<int:referral_id>/send/", views.send_referral, name="send_referral"),
-    path("referrals/<int:referral_id>/ask-approval/", views.ask_approval, name="ask_approval"),
-    path("referrals/<int:referral_id>/approve/", views.approve_referral, name="approve_referral"),
+    path("referrals/<int:referral_id>/", referrals.referral_page, name="referral"),
+    path(
+        "referrals/<int:referral_id>/preview/", referrals.referral_preview, name="referral_preview"
+    ),
+    path("referrals/<int:referral_id>/send/", referrals.send_referral, name="send_referral"),
+    path("referrals/<int:referral_id>/ask-approval/", referrals.ask_approval, name="ask_approval"),
+    path(
+        "referrals/<int:referral_id>/approve/", referrals.approve_referral, name="approve_referral"
+    ),
     path(
         "referrals/<int:referral_id>/delivery/",
-        views.referral_delivery,
+        referrals.referral_delivery,
         name="referral_delivery",
     ),
     path(
         "referrals/<int:referral_id>/confirm-submitted/",
-        views.confirm_submitted,
+        referrals.confirm_submitted,
         name="confirm_submitted",
     ),
-    path("referrals/<int:referral_id>/reopen/", views.reopen_referral, name="reopen_referral"),
-    path("partners/", views.partner_list, name="partner_list"),
-    path("partners/new/", views.add_partner, name="add_partner"),
-    path("partners/<int:partner_id>/", views.edit_partner, name="edit_partner"),
-    path("partners/<int:partner_id>/retire/", views.retire_partner, name="retire_partner"),
-    path("account/contact-details/", views.contact_details, name="contact_details"),
-    path("disclosures/", views.disclosure_log, name="disclosure_log"),
-    path("disclosures/<int:disclosure_id>/", views.disclosure_page, name="disclosure"),
-    path("disclosures/<int:disclosure_id>/pdf/", views.disclosure_pdf, name="disclosure_pdf"),
+    path("referrals/<int:referral_id>/reopen/", referrals.reopen_referral, name="reopen_referral"),
+    path("partners/", partners.partner_list, name="partner_list"),
+    path("partners/new/", partners.add_partner, name="add_partner"),
+    path("partners/<int:partner_id>/", partners.edit_partner, name="edit_partner"),
+    path("partners/<int:partner_id>/retire/", partners.retire_partner, name="retire_partner"),
+    path("account/contact-details/", partners.contact_details, name="contact_details"),
+    path("disclosures/", disclosures.disclosure_log, name="disclosure_log"),
+    path("disclosures/<int:disclosure_id>/", disclosures.disclosure_page, name="disclosure"),
+    path("disclosures/<int:disclosure_id>/pdf/", disclosures.disclosure_pdf, name="disclosure_pdf"),
     path(
-        "people/<int:person_id>/disclosures/", views.person_disclosures, name="person_disclosures"
+        "people/<int:person_id>/disclosures/",
+        disclosures.person_disclosures,
+        name="person_disclosures",
     ),
 ]

@@ -192,7 +192,8 @@ def test_what_is_sent_is_what_was_previewed(cast, api, patch):
     fetched = api(cast.sarah).get(f"/api/v1/disclosures/{disclosure['id']}")
     assert fetched.status_code == 200
     assert fetched.json()["sha256"] == preview["sha256"]
-    assert fetched.json()["pdf_url"] == f"/disclosures/{disclosure['id']}/pdf/"
+    # The PDF downloads with the same token (the page's address would ask to sign in).
+    assert fetched.json()["pdf_url"] == f"/api/v1/disclosures/{disclosure['id']}/pdf"
     assert Entry.objects.filter(
         action="viewed disclosure", person_id=cast.alice.pk, detail__via="api"
     ).exists()
