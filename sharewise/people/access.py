@@ -6,10 +6,12 @@ succeeds is written to the audit trail."""
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
+from django.shortcuts import render
 
 from sharewise.audittrail import trail
 from sharewise.organisations.access import TEAM_ROLES, scope_for
 from sharewise.organisations.models import Team
+from sharewise.people.forms import BreakGlassForm
 from sharewise.people.models import BreakGlassAccess, Person
 
 MIN_REASON_LENGTH = 10
@@ -59,6 +61,21 @@ def get_person_for(
         detail={"via": via, **({"break_glass": grant.pk} if grant else {})},
     )
     return person
+
+
+def not_found_page(request, person_id, form=None):
+    """The answer to a record this user may not see, the same whether or not it
+    exists: it offers break-glass to those whose role may use it."""
+    return render(
+        request,
+        "people/not_found.html",
+        {
+            "person_id": person_id,
+            "form": form or BreakGlassForm(),
+            "break_glass_refusal": break_glass_refusal(request.user),
+        },
+        status=404,
+    )
 
 
 def break_glass_refusal(user) -> str | None:

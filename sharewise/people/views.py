@@ -1,8 +1,6 @@
 import secrets
-from datetime import datetime, time, timedelta
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -10,10 +8,10 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sharewise.audittrail import trail
+from sharewise.audittrail.searching import for_person, staff_names
 from sharewise.organisations import stepup
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Organisation
@@ -23,6 +21,7 @@ from sharewise.people.access import (
     get_person_for,
     grant_break_glass,
     kept_record_for,
+    not_found_page,
     teams_user_may_enrol,
 )
 from sharewise.people.forms import (
@@ -32,7 +31,6 @@ from sharewise.people.forms import (
     EnrolmentForm,
     MergeForm,
     PersonForm,
-    TrailSearchForm,
     UndoMergeForm,
 )
 from sharewise.people.models import BreakGlassAccess, Enrolment, Person, PersonMerge
@@ -105,24 +103,6 @@ def my_people(request):
     )
 
 
-def not_found_page(request, person_id, form=None):
-    return render(
-        request,
-        "people/not_found.html",
-        {
-            "person_id": person_id,
-            "form": form or BreakGlassForm(),
-            "break_glass_refusal": break_glass_refusal(request.user),
-        },
-        status=404,
-    )
-
-
-def _names_of(user_ids):
-    users = get_user_model().objects.filter(pk__in=set(user_ids))
-    return {u.pk: u.get_full_name() or u.username for u in users}
-
-
 @login_required
 def person_page(request, person_id):
     try:
@@ -148,7 +128,7 @@ def person_page(request, person_id):
         names = {p.pk: p for p in Person.objects.filter(pk__in=[m.id for m in duplicates])}
         duplicates = [(names[m.id], m) for m in duplicates]
     looked = _looked(request, person, 50)
-    names = _names_of(e.actor_id for e in looked if e.actor_id)
+    names = staff_names(e.actor_id for e in looked if e.actor_id)
     for entry in looked:
         entry.actor_name = names.get(entry.actor_id, entry.actor)
     return render(
@@ -172,7 +152,7 @@ def person_page(request, person_id):
 
 def _looked(request, person, limit) -> list:
     """The newest entries of the person's trail that this reader may see."""
-    entries = trail.for_person(person.pk, limit=None)
+    entries = for_person(person.pk, limit=None)
     kept, start = [], 0
     while len(kept) < limit:
         chunk = list(entries[start : start + limit * 2])
@@ -320,66 +300,6 @@ def review_break_glass(request, grant_id):
         f"Marked {grant.user.get_full_name() or grant.user} opening {grant.person.name} as reviewed.",
     )
     return redirect("break_glass_review")
-
-
-@login_required
-def trail_search(request):
-    """Leads and data protection officers search who did what to whose record."""
-    if not request.user.has_perm("audittrail.search_trail"):
-        raise PermissionDenied
-    form = TrailSearchForm(request.GET or None)
-    entries = trail.search(scope_for(request.user).organisation_id)
-    extra = ""
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        actor_id = None
-        if data["user"]:
-            actor = get_user_model().objects.filter(username=data["user"]).first()
-            actor_id = actor.pk if actor else -1
-        entries = trail.search(
-            scope_for(request.user).organisation_id,
-            person_id=data["person"],
-            actor_id=actor_id,
-            since=_day_start(data["since"]),
-            until=_day_start(data["until"], plus_days=1),
-        )
-        extra = request.GET.copy()
-        extra.pop("page", None)
-        extra = extra.urlencode() + "&"
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    # Names for the people and staff on this page, where the reader may see them.
-    person_ids = {e.person_id for e in page.object_list if e.person_id}
-    people = {
-        p.pk: p.name
-        for p in Person.objects.visible_to(request.user, include_merged=True).filter(
-            pk__in=person_ids
-        )
-    }
-    staff = _names_of(e.actor_id for e in page.object_list if e.actor_id)
-    for entry in page.object_list:
-        entry.person_name = people.get(entry.person_id)
-        entry.actor_name = staff.get(entry.actor_id, entry.actor)
-    trail.record_request(
-        request,
-        "searched audit trail",
-        object_type="audit trail",
-        organisation_id=scope_for(request.user).organisation_id,
-        detail={k: v for k, v in request.GET.items() if k != "page"},
-    )
-    return render(
-        request,
-        "people/trail_search.html",
-        {"nav": "trail", "form": form, "page": page, "extra_query": extra},
-    )
-
-
-def _day_start(day, plus_days=0):
-    if day is None:
-        return None
-    try:
-        return timezone.make_aware(datetime.combine(day + timedelta(days=plus_days), time.min))
-    except OverflowError:
-        return None  # the day after 31 December 9999: no end
 
 
 @login_required
