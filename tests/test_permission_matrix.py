@@ -103,13 +103,13 @@ PAGE_MATRIX = {
     ("add_person", "GET"):          (302, 403, 403, 200, 200, 403, 403, 403, 200),
     ("add_person", "POST"):         (302, 403, 403, 200, 200, 403, 403, 403, 200),
     ("person", "GET"):              (302, 200, 404, 200, 200, 200, 404, 404, 404),
-    ("person", "POST"):             (302, 200, 404, 200, 200, 200, 404, 404, 404),
+    ("person", "POST"):             (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("add_enrolment", "GET"):       (302, 403, 404, 200, 200, 403, 404, 404, 404),
     ("add_enrolment", "POST"):      (302, 403, 404, 200, 200, 403, 404, 404, 404),
     ("break_glass", "GET"):         (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("break_glass", "POST"):        (302, 302, 302, 302, 403, 403, 403, 403, 403),
     ("break_glass_review", "GET"):  (302, 403, 403, 403, 200, 200, 403, 403, 200),
-    ("break_glass_review", "POST"): (302, 403, 403, 403, 200, 200, 403, 403, 200),
+    ("break_glass_review", "POST"): (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("review_break_glass", "GET"):  (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("review_break_glass", "POST"): (302, 403, 403, 403, 302, 302, 403, 403, 404),
     ("trail_search", "GET"):        (302, 403, 403, 403, 200, 200, 403, 403, 200),
@@ -225,7 +225,7 @@ PAGE_MATRIX = {
     ("import_columns", "GET"):      (302, 200, 200, 200, 200, 200, 200, 200, 200),
     ("import_columns", "POST"):     (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("possible_duplicates", "GET"): (302, 403, 403, 403, 200, 403, 403, 403, 200),
-    ("possible_duplicates", "POST"): (302, 403, 403, 403, 200, 403, 403, 403, 200),
+    ("possible_duplicates", "POST"): (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("merge_people", "GET"):        (302, 403, 404, 403, 200, 403, 404, 404, 404),
     ("merge_people", "POST"):       (302, 403, 404, 403, 200, 403, 404, 404, 404),
     ("undo_merge", "GET"):          (302, 405, 405, 405, 405, 405, 405, 405, 405),
@@ -392,8 +392,14 @@ API_MATRIX = {
     "GET /api/v1/audit-trail":                 (401, 403, 403, 403, 200, 200, 403, 403, 200),
     "GET /api/v1/audit-trail/verify":          (401, 403, 403, 403, 200, 200, 403, 403, 200),
     "GET /api/v1/people/{person_id}/possible-duplicates": (401, 200, 404, 200, 200, 200, 404, 404, 404),
-    "POST /api/v1/people/merge":               (401, 403, 403, 403, 201, 403, 403, 403, 404),
+    "POST /api/v1/people/merge":               (401, 403, 404, 403, 201, 403, 404, 404, 404),
     "POST /api/v1/people/merges/{merge_id}/undo": (401, 403, 403, 403, 200, 403, 403, 403, 404),
+    "GET /api/v1/people/merges":              (401, 403, 403, 403, 200, 403, 403, 403, 200),
+    "GET /api/v1/people/{person_id}/enrolments": (401, 200, 404, 200, 200, 200, 404, 404, 404),
+    "GET /api/v1/break-glass":                 (401, 403, 403, 403, 200, 200, 403, 403, 200),
+    "POST /api/v1/break-glass/{grant_id}/review": (401, 403, 403, 403, 200, 200, 403, 403, 404),
+    "POST /api/v1/people/{person_id}/care-record": (401, 403, 404, 201, 201, 403, 404, 404, 404),
+    "GET /api/v1/people/{person_id}/care-record": (401, 200, 404, 200, 200, 200, 404, 404, 404),
     # end of people and audit trail API rows
     "GET /api/v1/alerts":                      (401, 403, 403, 200, 200, 403, 403, 403, 200),
     "GET /api/v1/alerts/{alert_id}":           (401, 404, 404, 200, 200, 404, 404, 404, 404),
@@ -586,6 +592,14 @@ def api_bodies(cast):
         },
         # (organisations bodies above this line)
         #
+        "POST /api/v1/break-glass/{grant_id}/review": {"note": "Covering a night shift"},
+        "POST /api/v1/people/{person_id}/care-record": {
+            "kind": "medication",
+            "text": "Donepezil 10mg at night",
+            "written_at": (timezone.now() - timedelta(hours=2)).isoformat(),
+            "written_by": "Rose House care plan",
+            "source_id": "care-plan-1",
+        },
         # (people and audit trail bodies above this line)
         #
         # (concerns bodies above this line)

@@ -8,18 +8,23 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from sharewise.audittrail import trail
 from sharewise.audittrail.searching import for_person, staff_names
+from sharewise.forms import add_errors
 from sharewise.organisations import stepup
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Organisation
 from sharewise.people import changes, merging, panels
 from sharewise.people.access import (
     break_glass_refusal,
+    break_glass_visible_to,
+    enrolments_of,
+    get_break_glass_for,
+    get_merge_for,
+    get_people_to_merge,
     get_person_for,
-    grant_break_glass,
     kept_record_for,
     not_found_page,
     teams_user_may_enrol,
@@ -33,7 +38,7 @@ from sharewise.people.forms import (
     PersonForm,
     UndoMergeForm,
 )
-from sharewise.people.models import BreakGlassAccess, Enrolment, Person, PersonMerge
+from sharewise.people.models import Enrolment, Person, PersonMerge
 
 PAGE_SIZE = 25
 
@@ -104,6 +109,7 @@ def my_people(request):
 
 
 @login_required
+@require_safe
 def person_page(request, person_id):
     try:
         person = get_person_for(request, person_id)
@@ -112,7 +118,7 @@ def person_page(request, person_id):
             return redirect("person", person_id=kept_id)
         return not_found_page(request, person_id)
     record_ids = person.record_ids()
-    enrolments = Enrolment.objects.filter(person_id__in=record_ids).select_related("team__service")
+    enrolments = enrolments_of(person)
     merges = PersonMerge.objects.filter(kept=person, undone_at__isnull=True).select_related(
         "merged", "merged_by"
     )
@@ -174,9 +180,9 @@ def break_glass(request, person_id):
     if not form.is_valid():
         return not_found_page(request, person_id, form)
     try:
-        grant_break_glass(request, person_id, form.cleaned_data["reason"])
-    except ValueError as problem:
-        form.add_error("reason", str(problem))
+        changes.grant_break_glass(request, person_id, form.cleaned_data["reason"])
+    except ValidationError as problem:
+        add_errors(form, problem)
         return not_found_page(request, person_id, form)
     except Http404:
         form.add_error(None, "There is no record with this number in your organisation.")
@@ -259,13 +265,10 @@ def add_enrolment(request, person_id):
 
 
 @login_required
+@require_safe
 def break_glass_review(request):
-    if not request.user.has_perm("people.review_break_glass"):
-        raise PermissionDenied
+    grants = break_glass_visible_to(request.user)
     status = request.GET.get("status", "not-reviewed")
-    grants = BreakGlassAccess.objects.filter(
-        person__organisation_id__in=scope_for(request.user).organisation_ids
-    ).select_related("user", "person", "reviewed_by")
     if status == "not-reviewed":
         grants = grants.filter(reviewed_at__isnull=True)
     elif status == "reviewed":
@@ -281,13 +284,7 @@ def break_glass_review(request):
 @login_required
 @require_POST
 def review_break_glass(request, grant_id):
-    if not request.user.has_perm("people.review_break_glass"):
-        raise PermissionDenied
-    grant = get_object_or_404(
-        BreakGlassAccess.objects.select_related("person"),
-        pk=grant_id,
-        person__organisation_id__in=scope_for(request.user).organisation_ids,
-    )
+    grant = get_break_glass_for(request.user, grant_id)
     form = BreakGlassReviewForm(request.POST)
     form.is_valid()
     try:
@@ -303,6 +300,7 @@ def review_break_glass(request, grant_id):
 
 
 @login_required
+@require_safe
 def possible_duplicates(request):
     """For the safeguarding lead: every likely duplicate pair in the organisation."""
     if not request.user.has_perm("people.merge_person"):
@@ -335,15 +333,9 @@ def possible_duplicates(request):
 def merge_people(request, person_id, other_id):
     """Confirm a merge: both records side by side, which to keep, and why."""
     try:
-        person = get_person_for(request, person_id, action="opened to merge")
+        person, other = get_people_to_merge(request, person_id, other_id)
     except Http404:
         return not_found_page(request, person_id)
-    if not request.user.has_perm("people.merge_person"):
-        raise PermissionDenied
-    try:
-        other = get_person_for(request, other_id, action="opened to merge")
-    except Http404:
-        return not_found_page(request, other_id)
     people = [person, other]
     form = MergeForm(request.POST or None, people=people, initial={"keep": person.pk})
     if request.method == "POST" and form.is_valid():
@@ -354,9 +346,7 @@ def merge_people(request, person_id, other_id):
                 request, keep=keep, merge=merge, reason=form.cleaned_data["reason"]
             )
         except ValidationError as problem:
-            for messages_ in problem.message_dict.values():
-                for message in messages_:
-                    form.add_error(None, message)
+            add_errors(form, problem)
         else:
             messages.success(
                 request,
@@ -381,11 +371,7 @@ def merge_people(request, person_id, other_id):
 @login_required
 @require_POST
 def undo_merge(request, merge_id):
-    if not request.user.has_perm("people.merge_person"):
-        raise PermissionDenied
-    record = get_object_or_404(
-        PersonMerge, pk=merge_id, organisation_id__in=scope_for(request.user).case_wide_org_ids
-    )
+    record = get_merge_for(request.user, merge_id)
     form = UndoMergeForm(request.POST)
     form.is_valid()
     try:
