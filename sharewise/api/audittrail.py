@@ -38,17 +38,25 @@ def _require_trail_access(user):
         )
 
 
+PERSON = Query(None, description="Only entries about this person's record id")
+USER = Query(None, description="Only entries by this member of staff, by username")
+SINCE = Query(None, description="First day, YYYY-MM-DD")
+UNTIL = Query(None, description="Last day (included), YYYY-MM-DD")
+
+
 @router.get(
     "/audit-trail",
     response=TrailPage,
     summary="Search the audit trail (leads, data protection officers)",
+    description="Newest first, within your organisation; the search is itself written "
+    "to the trail.",
 )
 def search_trail(
     request,
-    person: int | None = None,
-    user: str | None = None,
-    since: Day | None = None,
-    until: Day | None = None,
+    person: int | None = PERSON,
+    user: str | None = USER,
+    since: Day | None = SINCE,
+    until: Day | None = UNTIL,
     page: int = Query(1, ge=1),
     page_size: int = Query(50, ge=1, le=500),
 ):

@@ -5,23 +5,19 @@ functions of these names, found through Django's app registry as records.py find
 `trail_records`; the first installed app that answers is asked."""
 
 import functools
-from importlib import import_module
-from importlib.util import find_spec
 
-from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
+
+from sharewise.audittrail.declared import app_modules
 
 MODULE = "trail_readers"
 
 
 @functools.cache
 def _answer(function: str):
-    for config in apps.get_app_configs():
-        name = f"{config.name}.{MODULE}"
-        if config.name.startswith("sharewise.") and find_spec(name):
-            found = getattr(import_module(name), function, None)
-            if found is not None:
-                return found
+    for module in app_modules(MODULE):
+        if (found := getattr(module, function, None)) is not None:
+            return found
     raise ImproperlyConfigured(f"No Sharewise app's {MODULE} module has {function}()")
 
 
