@@ -82,6 +82,18 @@ def not_found_page(request, person_id, form=None):
     )
 
 
+def trail_people_listed(request, query: str, page_number: int, people, *, via="page") -> None:
+    """Write that a page of the people list (or a search of it) was shown."""
+    detail = {"q": query, "page": page_number, "shown": [p.pk for p in people]}
+    trail.record_request(
+        request,
+        "searched people" if query else "listed people",
+        object_type="person list",
+        organisation_id=scope_for(request.user).organisation_id,
+        detail=detail | ({"via": via} if via != "page" else {}),
+    )
+
+
 def break_glass_refusal(user) -> str | None:
     """Why this user may not break glass, or None. It is for staff who work with
     people (care workers, team managers) meeting someone outside their teams; a lead

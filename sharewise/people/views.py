@@ -28,6 +28,7 @@ from sharewise.people.access import (
     kept_record_for,
     not_found_page,
     teams_user_may_enrol,
+    trail_people_listed,
 )
 from sharewise.people.forms import (
     BreakGlassForm,
@@ -86,13 +87,7 @@ def my_people(request):
     for person in page.object_list:
         person.badges = badges.get(person.pk, [])
     if query or page.object_list:
-        trail.record_request(
-            request,
-            "searched people" if query else "listed people",
-            object_type="person list",
-            organisation_id=scope.organisation_id,
-            detail={"q": query, "page": page.number, "shown": [p.pk for p in page.object_list]},
-        )
+        trail_people_listed(request, query, page.number, page.object_list)
     return render(
         request,
         "people/my_people.html",

@@ -11,11 +11,15 @@ from ninja import Field, Query, Router, Schema, Status
 
 from sharewise.api.inputs import Day, Input
 from sharewise.api.people.filters import FROM_DAY, TO_DAY
-from sharewise.audittrail import trail
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Team
 from sharewise.people import changes, merging, nhs_number
-from sharewise.people.access import enrolments_of, get_person_for, teams_user_may_enrol
+from sharewise.people.access import (
+    enrolments_of,
+    get_person_for,
+    teams_user_may_enrol,
+    trail_people_listed,
+)
 from sharewise.people.models import Enrolment, Person
 
 router = Router(tags=["People"])
@@ -173,13 +177,7 @@ def _people_page(request, q: str, page: int, page_size: int) -> PeoplePage:
     paginator = Paginator(found, page_size)
     current = paginator.get_page(page)
     results = list(current.object_list)
-    trail.record_request(
-        request,
-        "searched people" if q else "listed people",
-        object_type="person list",
-        organisation_id=scope_for(request.user).organisation_id,
-        detail={"q": q, "page": current.number, "shown": [p.pk for p in results], "via": "api"},
-    )
+    trail_people_listed(request, q, current.number, results, via="api")
     return PeoplePage(
         count=paginator.count,
         page=current.number,

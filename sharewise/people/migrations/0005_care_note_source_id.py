@@ -4,19 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0004_care_note'),
+        ("people", "0004_care_note"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='carenote',
-            name='source_id',
+            model_name="carenote",
+            name="source_id",
             field=models.CharField(blank=True, max_length=100, null=True),
         ),
         migrations.AddConstraint(
-            model_name='carenote',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_id__isnull', False)), fields=('person', 'source_id'), name='care_note_source_once'),
+            model_name="carenote",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_id__isnull", False)),
+                fields=("person", "source_id"),
+                name="care_note_source_once",
+            ),
         ),
     ]
