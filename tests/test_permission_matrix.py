@@ -395,6 +395,7 @@ API_MATRIX = {
     "POST /api/v1/people/merge":               (401, 403, 404, 403, 201, 403, 404, 404, 404),
     "POST /api/v1/people/merges/{merge_id}/undo": (401, 403, 403, 403, 200, 403, 403, 403, 404),
     "GET /api/v1/people/merges":              (401, 403, 403, 403, 200, 403, 403, 403, 200),
+    "GET /api/v1/people/possible-duplicates":  (401, 403, 403, 403, 200, 403, 403, 403, 200),
     "GET /api/v1/people/{person_id}/enrolments": (401, 200, 404, 200, 200, 200, 404, 404, 404),
     "GET /api/v1/break-glass":                 (401, 403, 403, 403, 200, 200, 403, 403, 200),
     "POST /api/v1/break-glass/{grant_id}/review": (401, 403, 403, 403, 200, 200, 403, 403, 404),

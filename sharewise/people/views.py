@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from sharewise.audittrail import trail
 from sharewise.audittrail.searching import for_person, staff_names
 from sharewise.forms import add_errors
 from sharewise.organisations import stepup
@@ -303,20 +302,7 @@ def possible_duplicates(request):
     organisation_id = scope_for(request.user).organisation_id
     pairs = merging.pairs_in(organisation_id)
     page = Paginator(pairs, PAGE_SIZE).get_page(request.GET.get("page"))
-    ids = {i for a, b, _ in page.object_list for i in (a, b)}
-    people = Person.objects.visible_to(request.user).in_bulk(ids)
-    rows = [
-        (people[a], people[b], match)
-        for a, b, match in page.object_list
-        if a in people and b in people
-    ]
-    trail.record_request(
-        request,
-        "listed possible duplicates",
-        object_type="person list",
-        organisation_id=organisation_id,
-        detail={"page": page.number, "shown": sorted(ids)},
-    )
+    rows = merging.pairs_shown(request, organisation_id, page.object_list, page.number)
     return render(
         request,
         "people/possible_duplicates.html",

@@ -1,15 +1,17 @@
 """Merging two records of one person, undoing it, and listing merges. Declared before
 /people/{person_id}, so that "merge" and "merges" are not taken for a person id."""
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 
 from sharewise.api.inputs import Day, Input
 from sharewise.api.people.filters import FROM_DAY, TO_DAY
 from sharewise.audittrail.searching import day_start
+from sharewise.organisations.access import scope_for
 from sharewise.people import merging
 from sharewise.people.access import get_merge_for, get_people_to_merge, merges_visible_to
 from sharewise.people.models import PersonMerge
@@ -75,6 +77,49 @@ def merge_people(request, payload: MergeIn):
 def undo_merge(request, merge_id: int, payload: UndoIn):
     record = get_merge_for(request.user, merge_id)
     return _merge_out(merging.undo(request, record, payload.reason))
+
+
+class PairPerson(Schema):
+    id: int
+    name: str
+    date_of_birth: date
+    nhs_number: str
+
+
+class DuplicatePairOut(Schema):
+    first: PairPerson
+    second: PairPerson
+    score: int = Field(description="How alike, 1 to 100; 100 is the same NHS number")
+    reasons: list[str]
+
+
+def _pair_person(p) -> PairPerson:
+    return PairPerson(id=p.pk, name=p.name, date_of_birth=p.date_of_birth, nhs_number=p.nhs_number)
+
+
+@router.get(
+    "/people/possible-duplicates",
+    response=list[DuplicatePairOut],
+    summary="Likely duplicate records across your organisation, most alike first "
+    "(safeguarding leads)",
+)
+def list_possible_duplicates(
+    request, page: int = Query(1, ge=1), page_size: int = Query(25, ge=1, le=100)
+):
+    if not request.user.has_perm("people.merge_person"):
+        raise PermissionDenied("Only safeguarding leads can merge records.")
+    organisation_id = scope_for(request.user).organisation_id
+    pairs = merging.pairs_in(organisation_id)[(page - 1) * page_size : page * page_size]
+    rows = merging.pairs_shown(request, organisation_id, pairs, page, via="api")
+    return [
+        DuplicatePairOut(
+            first=_pair_person(a),
+            second=_pair_person(b),
+            score=match.score,
+            reasons=list(match.reasons),
+        )
+        for a, b, match in rows
+    ]
 
 
 class MergeStatus(StrEnum):
