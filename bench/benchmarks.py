@@ -258,11 +258,11 @@ def _analyze(connection) -> None:
 def _link_cost(n: int) -> dict:
     """The chain walk over the same n entries held in memory, keyed and plain: what the
     key adds to each link, with the database out of the picture (median of 3)."""
-    from sharewise.audittrail import chain, trail
+    from sharewise.audittrail import chain, verifying
     from sharewise.audittrail.keys import trail_key
 
     key = trail_key()
-    keyed = list(trail._sealed_rows(5000, 0, n))
+    keyed = list(verifying._sealed_rows(5000, 0, n))
     plain, previous = [], chain.GENESIS
     for position, _, entry_id, entry in keyed:
         previous = chain.unkeyed_link(previous, entry)

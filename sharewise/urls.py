@@ -51,7 +51,7 @@ urlpatterns = [
     path(
         "break-glass/<int:grant_id>/review/", people.review_break_glass, name="review_break_glass"
     ),
-    path("audit-trail/", people.trail_search, name="trail_search"),
+    path("", include("sharewise.audittrail.urls")),
     path("policy/<slug:kind>/", policy.edit_policy, name="edit_policy"),
     path("policy/<slug:kind>/export/", policy.export_policy, name="export_policy"),
     path("policy/<slug:kind>/import/", policy.import_policy, name="import_policy"),

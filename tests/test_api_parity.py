@@ -17,6 +17,13 @@ COVERED = {
     # -- organisations --
     # end of organisations
     # -- people --
+    "my_people": ("GET /api/v1/people", "POST /api/v1/people/search"),
+    "add_person": ("POST /api/v1/people",),
+    "add_enrolment": ("POST /api/v1/people/{person_id}/enrolments",),
+    "break_glass": ("POST /api/v1/people/{person_id}/break-glass",),
+    "review_break_glass": ("POST /api/v1/break-glass/{grant_id}/review",),
+    "merge_people": ("POST /api/v1/people/merge",),
+    "undo_merge": ("POST /api/v1/people/merges/{merge_id}/undo",),
     # end of people
     # -- concerns --
     "record_concern": ("POST /api/v1/concerns",),

@@ -1,14 +1,12 @@
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from sharewise.api.inputs import Day
-from sharewise.audittrail import trail
-from sharewise.organisations.access import scope_for
+from sharewise.audittrail import readers, trail
+from sharewise.audittrail.searching import search_by
 
 router = Router(tags=["Audit trail"])
 
@@ -40,40 +38,32 @@ def _require_trail_access(user):
         )
 
 
-def _midnight(day: date | None, plus: int = 0):
-    if day is None:
-        return None
-    try:
-        return timezone.make_aware(datetime.combine(day + timedelta(days=plus), time.min))
-    except OverflowError:
-        return None  # the day after 31 December 9999: no end
+PERSON = Query(None, description="Only entries about this person's record id")
+USER = Query(None, description="Only entries by this member of staff, by username")
+SINCE = Query(None, description="First day, YYYY-MM-DD")
+UNTIL = Query(None, description="Last day (included), YYYY-MM-DD")
 
 
 @router.get(
     "/audit-trail",
     response=TrailPage,
     summary="Search the audit trail (leads, data protection officers)",
+    description="Newest first, within your organisation; the search is itself written "
+    "to the trail.",
 )
 def search_trail(
     request,
-    person: int | None = None,
-    user: str | None = None,
-    since: Day | None = None,
-    until: Day | None = None,
+    person: int | None = PERSON,
+    user: str | None = USER,
+    since: Day | None = SINCE,
+    until: Day | None = UNTIL,
     page: int = Query(1, ge=1),
     page_size: int = Query(50, ge=1, le=500),
 ):
     _require_trail_access(request.user)
-    actor_id = None
-    if user:
-        actor = get_user_model().objects.filter(username=user).first()
-        actor_id = actor.pk if actor else -1
-    entries = trail.search(
-        scope_for(request.user).organisation_id,
-        person_id=person,
-        actor_id=actor_id,
-        since=_midnight(since),
-        until=_midnight(until, plus=1),
+    organisation_id = readers.organisation_of(request.user)
+    entries = search_by(
+        organisation_id, person_id=person, username=user, since_day=since, until_day=until
     )
     paginator = Paginator(entries, page_size)
     current = paginator.get_page(page)
@@ -81,7 +71,7 @@ def search_trail(
         request,
         "searched audit trail",
         object_type="audit trail",
-        organisation_id=scope_for(request.user).organisation_id,
+        organisation_id=organisation_id,
         detail={
             "person": person,
             "user": user,

@@ -19,14 +19,13 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from importlib import import_module
-from importlib.util import find_spec
 
-from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+
+from sharewise.audittrail.declared import app_modules
 
 MODULE = "trail_records"
 DETAIL_KEY = "digests"
@@ -190,12 +189,10 @@ def registry() -> dict[str, _Spec]:
     """Every digested model, by its label ("concerns.concern"), from each installed
     Sharewise app's trail_records.DIGESTED."""
     found = {}
-    for config in apps.get_app_configs():
-        name = f"{config.name}.{MODULE}"
-        if config.name.startswith("sharewise.") and find_spec(name):
-            for declared in getattr(import_module(name), "DIGESTED", ()):
-                spec = _Spec(declared)
-                found[spec.name] = spec
+    for module in app_modules(MODULE):
+        for declared in getattr(module, "DIGESTED", ()):
+            spec = _Spec(declared)
+            found[spec.name] = spec
     return found
 
 

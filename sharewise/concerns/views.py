@@ -21,9 +21,8 @@ from sharewise.organisations import sessions
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Service, Team
 from sharewise.people import panels
-from sharewise.people.access import get_person_for
+from sharewise.people.access import get_person_for, not_found_page
 from sharewise.people.models import Enrolment, Person
-from sharewise.people.views import not_found_page
 
 # The page a concern was just recorded from, so the concern page tells the browser to
 # let go of any copy it kept while the server had not confirmed a save.

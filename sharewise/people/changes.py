@@ -2,12 +2,17 @@
 transaction, so nothing is changed without a trace and no trace is left half-written.
 Views and API endpoints both call these."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from sharewise.audittrail import trail
+from sharewise.organisations.access import scope_for
+from sharewise.people.access import break_glass_refusal
 from sharewise.people.models import BreakGlassAccess, Enrolment, Person
+
+MIN_REASON_LENGTH = 10
 
 
 @transaction.atomic
@@ -70,4 +75,41 @@ def review_break_glass(request, grant: BreakGlassAccess, note: str) -> BreakGlas
         organisation_id=grant.person.organisation_id,
         reason=note,
     )
+    return grant
+
+
+def grant_break_glass(request, person_id, reason: str) -> BreakGlassAccess:
+    """Open a record outside the user's scope for this session. Raises PermissionDenied
+    when their role may not break glass, ValidationError on the reason when it is too
+    thin, Http404 when there is no such record in the user's organisation."""
+    if refusal := break_glass_refusal(request.user):
+        raise PermissionDenied(refusal)
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REASON_LENGTH:
+        raise ValidationError(
+            {"reason": "Give a reason of at least 10 characters: say why you need this record now"}
+        )
+    scope = scope_for(request.user)
+    person = Person.objects.filter(pk=person_id, organisation_id__in=scope.organisation_ids).first()
+    if person is None:
+        raise Http404("No such record")
+    if not request.session.session_key:
+        request.session.save()
+    with transaction.atomic():
+        grant = BreakGlassAccess.objects.create(
+            user=request.user,
+            person=person,
+            reason=reason,
+            session_key=request.session.session_key,
+        )
+        trail.record_request(
+            request,
+            "break-glass access",
+            object_type="person",
+            object_id=person.pk,
+            person_id=person.pk,
+            organisation_id=person.organisation_id,
+            reason=reason,
+            detail={"break_glass": grant.pk},
+        )
     return grant

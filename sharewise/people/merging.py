@@ -98,6 +98,22 @@ def pairs_in(organisation_id: int) -> list[tuple[int, int, duplicates.Match]]:
     return sorted(found, key=lambda f: (-f[2].score, f[0], f[1]))
 
 
+def pairs_shown(request, organisation_id: int, pairs, page_number: int, *, via="page"):
+    """(person, person, match) for a page of pairs_in(), those the user may see, with
+    the showing written to the trail."""
+    ids = {i for a, b, _ in pairs for i in (a, b)}
+    people = Person.objects.visible_to(request.user).in_bulk(ids)
+    detail = {"page": page_number, "shown": sorted(ids)}
+    trail.record_request(
+        request,
+        "listed possible duplicates",
+        object_type="person list",
+        organisation_id=organisation_id,
+        detail=detail | ({"via": via} if via != "page" else {}),
+    )
+    return [(people[a], people[b], match) for a, b, match in pairs if a in people and b in people]
+
+
 def merge_problems(keep: Person, merge: Person) -> dict[str, list[str]]:
     """Why these two records cannot be merged, by field; empty when they can."""
     problems = defaultdict(list)

@@ -298,10 +298,19 @@ class CareNote(models.Model):
     text = models.TextField()
     written_at = models.DateTimeField(default=timezone.now)
     written_by = models.CharField(max_length=200, blank=True)
+    # The entry's id in the care planning system it came from: sending it again is safe.
+    source_id = models.CharField(max_length=100, null=True, blank=True)
 
     class Meta:
         ordering = ["written_at", "id"]
         indexes = [models.Index(fields=["person", "kind"], name="care_note_person_kind")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "source_id"],
+                condition=Q(source_id__isnull=False),
+                name="care_note_source_once",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} for person {self.person_id}"

@@ -1,8 +1,6 @@
 import secrets
-from datetime import datetime, time, timedelta
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -10,20 +8,26 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
-from sharewise.audittrail import trail
+from sharewise.audittrail.searching import for_person, staff_names
+from sharewise.forms import add_errors
 from sharewise.organisations import stepup
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Organisation
 from sharewise.people import changes, merging, panels
 from sharewise.people.access import (
     break_glass_refusal,
+    break_glass_visible_to,
+    enrolments_of,
+    get_break_glass_for,
+    get_merge_for,
+    get_people_to_merge,
     get_person_for,
-    grant_break_glass,
     kept_record_for,
+    not_found_page,
     teams_user_may_enrol,
+    trail_people_listed,
 )
 from sharewise.people.forms import (
     BreakGlassForm,
@@ -32,10 +36,9 @@ from sharewise.people.forms import (
     EnrolmentForm,
     MergeForm,
     PersonForm,
-    TrailSearchForm,
     UndoMergeForm,
 )
-from sharewise.people.models import BreakGlassAccess, Enrolment, Person, PersonMerge
+from sharewise.people.models import Enrolment, Person, PersonMerge
 
 PAGE_SIZE = 25
 
@@ -83,13 +86,7 @@ def my_people(request):
     for person in page.object_list:
         person.badges = badges.get(person.pk, [])
     if query or page.object_list:
-        trail.record_request(
-            request,
-            "searched people" if query else "listed people",
-            object_type="person list",
-            organisation_id=scope.organisation_id,
-            detail={"q": query, "page": page.number, "shown": [p.pk for p in page.object_list]},
-        )
+        trail_people_listed(request, query, page.number, page.object_list)
     return render(
         request,
         "people/my_people.html",
@@ -105,25 +102,8 @@ def my_people(request):
     )
 
 
-def not_found_page(request, person_id, form=None):
-    return render(
-        request,
-        "people/not_found.html",
-        {
-            "person_id": person_id,
-            "form": form or BreakGlassForm(),
-            "break_glass_refusal": break_glass_refusal(request.user),
-        },
-        status=404,
-    )
-
-
-def _names_of(user_ids):
-    users = get_user_model().objects.filter(pk__in=set(user_ids))
-    return {u.pk: u.get_full_name() or u.username for u in users}
-
-
 @login_required
+@require_safe
 def person_page(request, person_id):
     try:
         person = get_person_for(request, person_id)
@@ -132,7 +112,7 @@ def person_page(request, person_id):
             return redirect("person", person_id=kept_id)
         return not_found_page(request, person_id)
     record_ids = person.record_ids()
-    enrolments = Enrolment.objects.filter(person_id__in=record_ids).select_related("team__service")
+    enrolments = enrolments_of(person)
     merges = PersonMerge.objects.filter(kept=person, undone_at__isnull=True).select_related(
         "merged", "merged_by"
     )
@@ -148,7 +128,7 @@ def person_page(request, person_id):
         names = {p.pk: p for p in Person.objects.filter(pk__in=[m.id for m in duplicates])}
         duplicates = [(names[m.id], m) for m in duplicates]
     looked = _looked(request, person, 50)
-    names = _names_of(e.actor_id for e in looked if e.actor_id)
+    names = staff_names(e.actor_id for e in looked if e.actor_id)
     for entry in looked:
         entry.actor_name = names.get(entry.actor_id, entry.actor)
     return render(
@@ -172,7 +152,7 @@ def person_page(request, person_id):
 
 def _looked(request, person, limit) -> list:
     """The newest entries of the person's trail that this reader may see."""
-    entries = trail.for_person(person.pk, limit=None)
+    entries = for_person(person.pk, limit=None)
     kept, start = [], 0
     while len(kept) < limit:
         chunk = list(entries[start : start + limit * 2])
@@ -194,9 +174,9 @@ def break_glass(request, person_id):
     if not form.is_valid():
         return not_found_page(request, person_id, form)
     try:
-        grant_break_glass(request, person_id, form.cleaned_data["reason"])
-    except ValueError as problem:
-        form.add_error("reason", str(problem))
+        changes.grant_break_glass(request, person_id, form.cleaned_data["reason"])
+    except ValidationError as problem:
+        add_errors(form, problem)
         return not_found_page(request, person_id, form)
     except Http404:
         form.add_error(None, "There is no record with this number in your organisation.")
@@ -279,13 +259,10 @@ def add_enrolment(request, person_id):
 
 
 @login_required
+@require_safe
 def break_glass_review(request):
-    if not request.user.has_perm("people.review_break_glass"):
-        raise PermissionDenied
+    grants = break_glass_visible_to(request.user)
     status = request.GET.get("status", "not-reviewed")
-    grants = BreakGlassAccess.objects.filter(
-        person__organisation_id__in=scope_for(request.user).organisation_ids
-    ).select_related("user", "person", "reviewed_by")
     if status == "not-reviewed":
         grants = grants.filter(reviewed_at__isnull=True)
     elif status == "reviewed":
@@ -301,13 +278,7 @@ def break_glass_review(request):
 @login_required
 @require_POST
 def review_break_glass(request, grant_id):
-    if not request.user.has_perm("people.review_break_glass"):
-        raise PermissionDenied
-    grant = get_object_or_404(
-        BreakGlassAccess.objects.select_related("person"),
-        pk=grant_id,
-        person__organisation_id__in=scope_for(request.user).organisation_ids,
-    )
+    grant = get_break_glass_for(request.user, grant_id)
     form = BreakGlassReviewForm(request.POST)
     form.is_valid()
     try:
@@ -323,66 +294,7 @@ def review_break_glass(request, grant_id):
 
 
 @login_required
-def trail_search(request):
-    """Leads and data protection officers search who did what to whose record."""
-    if not request.user.has_perm("audittrail.search_trail"):
-        raise PermissionDenied
-    form = TrailSearchForm(request.GET or None)
-    entries = trail.search(scope_for(request.user).organisation_id)
-    extra = ""
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        actor_id = None
-        if data["user"]:
-            actor = get_user_model().objects.filter(username=data["user"]).first()
-            actor_id = actor.pk if actor else -1
-        entries = trail.search(
-            scope_for(request.user).organisation_id,
-            person_id=data["person"],
-            actor_id=actor_id,
-            since=_day_start(data["since"]),
-            until=_day_start(data["until"], plus_days=1),
-        )
-        extra = request.GET.copy()
-        extra.pop("page", None)
-        extra = extra.urlencode() + "&"
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    # Names for the people and staff on this page, where the reader may see them.
-    person_ids = {e.person_id for e in page.object_list if e.person_id}
-    people = {
-        p.pk: p.name
-        for p in Person.objects.visible_to(request.user, include_merged=True).filter(
-            pk__in=person_ids
-        )
-    }
-    staff = _names_of(e.actor_id for e in page.object_list if e.actor_id)
-    for entry in page.object_list:
-        entry.person_name = people.get(entry.person_id)
-        entry.actor_name = staff.get(entry.actor_id, entry.actor)
-    trail.record_request(
-        request,
-        "searched audit trail",
-        object_type="audit trail",
-        organisation_id=scope_for(request.user).organisation_id,
-        detail={k: v for k, v in request.GET.items() if k != "page"},
-    )
-    return render(
-        request,
-        "people/trail_search.html",
-        {"nav": "trail", "form": form, "page": page, "extra_query": extra},
-    )
-
-
-def _day_start(day, plus_days=0):
-    if day is None:
-        return None
-    try:
-        return timezone.make_aware(datetime.combine(day + timedelta(days=plus_days), time.min))
-    except OverflowError:
-        return None  # the day after 31 December 9999: no end
-
-
-@login_required
+@require_safe
 def possible_duplicates(request):
     """For the safeguarding lead: every likely duplicate pair in the organisation."""
     if not request.user.has_perm("people.merge_person"):
@@ -390,20 +302,7 @@ def possible_duplicates(request):
     organisation_id = scope_for(request.user).organisation_id
     pairs = merging.pairs_in(organisation_id)
     page = Paginator(pairs, PAGE_SIZE).get_page(request.GET.get("page"))
-    ids = {i for a, b, _ in page.object_list for i in (a, b)}
-    people = Person.objects.visible_to(request.user).in_bulk(ids)
-    rows = [
-        (people[a], people[b], match)
-        for a, b, match in page.object_list
-        if a in people and b in people
-    ]
-    trail.record_request(
-        request,
-        "listed possible duplicates",
-        object_type="person list",
-        organisation_id=organisation_id,
-        detail={"page": page.number, "shown": sorted(ids)},
-    )
+    rows = merging.pairs_shown(request, organisation_id, page.object_list, page.number)
     return render(
         request,
         "people/possible_duplicates.html",
@@ -415,15 +314,9 @@ def possible_duplicates(request):
 def merge_people(request, person_id, other_id):
     """Confirm a merge: both records side by side, which to keep, and why."""
     try:
-        person = get_person_for(request, person_id, action="opened to merge")
+        person, other = get_people_to_merge(request, person_id, other_id)
     except Http404:
         return not_found_page(request, person_id)
-    if not request.user.has_perm("people.merge_person"):
-        raise PermissionDenied
-    try:
-        other = get_person_for(request, other_id, action="opened to merge")
-    except Http404:
-        return not_found_page(request, other_id)
     people = [person, other]
     form = MergeForm(request.POST or None, people=people, initial={"keep": person.pk})
     if request.method == "POST" and form.is_valid():
@@ -434,9 +327,7 @@ def merge_people(request, person_id, other_id):
                 request, keep=keep, merge=merge, reason=form.cleaned_data["reason"]
             )
         except ValidationError as problem:
-            for messages_ in problem.message_dict.values():
-                for message in messages_:
-                    form.add_error(None, message)
+            add_errors(form, problem)
         else:
             messages.success(
                 request,
@@ -461,11 +352,7 @@ def merge_people(request, person_id, other_id):
 @login_required
 @require_POST
 def undo_merge(request, merge_id):
-    if not request.user.has_perm("people.merge_person"):
-        raise PermissionDenied
-    record = get_object_or_404(
-        PersonMerge, pk=merge_id, organisation_id__in=scope_for(request.user).case_wide_org_ids
-    )
+    record = get_merge_for(request.user, merge_id)
     form = UndoMergeForm(request.POST)
     form.is_valid()
     try:

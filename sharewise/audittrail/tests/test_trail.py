@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sharewise.audittrail import trail
+from sharewise.audittrail import searching, trail
 from sharewise.audittrail.keys import trail_key
 from sharewise.audittrail.models import AppendOnlyError, Entry, Seal
 
@@ -212,13 +212,13 @@ def test_search_filters_by_person_user_and_dates(cast, as_user):
     as_user(cast.nia).get(f"/people/{cast.alice.pk}/")
     as_user(cast.sarah).get(f"/people/{cast.bob.pk}/")
     org = cast.org.pk
-    assert {e.actor for e in trail.search(org, person_id=cast.alice.pk)} == {"nia"}
-    assert {e.person_id for e in trail.search(org, actor_id=cast.sarah.pk) if e.person_id} == {
+    assert {e.actor for e in searching.search(org, person_id=cast.alice.pk)} == {"nia"}
+    assert {e.person_id for e in searching.search(org, actor_id=cast.sarah.pk) if e.person_id} == {
         cast.bob.pk
     }
     tomorrow = timezone.now() + timedelta(days=1)
-    assert not trail.search(org, since=tomorrow).exists()
-    assert not trail.search(cast.other_org.pk, person_id=cast.alice.pk).exists()
+    assert not searching.search(org, since=tomorrow).exists()
+    assert not searching.search(cast.other_org.pk, person_id=cast.alice.pk).exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -315,3 +315,16 @@ def test_the_lead_sees_possible_duplicates_on_the_person_page_and_in_a_list(cast
         b"Possible duplicates" not in as_user(cast.helen).get(f"/people/{cast.alice.pk}/").content
     )
     assert as_user(cast.helen).get("/people/duplicates/").status_code == 403
+
+
+def test_the_lead_lists_possible_duplicates_through_the_api(cast, api):
+    from sharewise.audittrail.models import Entry
+
+    alise = _add(cast, "Alise", "Moore", cast.alice.date_of_birth)
+    pairs = api(cast.sarah).get("/api/v1/people/possible-duplicates").json()
+    assert [{p["first"]["id"], p["second"]["id"]} for p in pairs] == [{cast.alice.pk, alise.pk}]
+    shown = Entry.objects.get(action="listed possible duplicates", actor="sarah")
+    assert set(shown.detail["shown"]) == {cast.alice.pk, alise.pk}
+    for user in (cast.nia, cast.helen, cast.david):
+        assert api(user).get("/api/v1/people/possible-duplicates").status_code == 403, user
+    assert api(cast.olivia).get("/api/v1/people/possible-duplicates").json() == []

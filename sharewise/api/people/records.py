@@ -1,18 +1,26 @@
-from datetime import date, datetime
+"""People's records, their enrolments and the duplicates among them."""
+
+from datetime import date
+from enum import StrEnum
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.db.models import Q
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from sharewise.api.inputs import Input
-from sharewise.audittrail import trail
+from sharewise.api.inputs import Day, Input
+from sharewise.api.people.filters import FROM_DAY, TO_DAY
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Team
 from sharewise.people import changes, merging, nhs_number
-from sharewise.people.access import get_person_for, grant_break_glass, teams_user_may_enrol
-from sharewise.people.models import Enrolment, Person, PersonMerge
+from sharewise.people.access import (
+    enrolments_of,
+    get_person_for,
+    teams_user_may_enrol,
+    trail_people_listed,
+)
+from sharewise.people.models import Enrolment, Person
 
 router = Router(tags=["People"])
 
@@ -82,7 +90,7 @@ def _enrolment_out(e: Enrolment) -> EnrolmentOut:
 
 def _person_out(p: Person, schema=None, **extra) -> PersonOut:
     ids = p.record_ids()
-    enrolments = Enrolment.objects.filter(person_id__in=ids).select_related("team__service")
+    enrolments = enrolments_of(p)
     return (schema or PersonOut)(
         **_summary(p),
         given_name=p.given_name,
@@ -169,13 +177,7 @@ def _people_page(request, q: str, page: int, page_size: int) -> PeoplePage:
     paginator = Paginator(found, page_size)
     current = paginator.get_page(page)
     results = list(current.object_list)
-    trail.record_request(
-        request,
-        "searched people" if q else "listed people",
-        object_type="person list",
-        organisation_id=scope_for(request.user).organisation_id,
-        detail={"q": q, "page": current.number, "shown": [p.pk for p in results], "via": "api"},
-    )
+    trail_people_listed(request, q, current.number, results, via="api")
     return PeoplePage(
         count=paginator.count,
         page=current.number,
@@ -244,119 +246,9 @@ def add_person(request, payload: PersonIn):
     )
 
 
-# Declared before /people/{person_id} so that "merge" is not taken for a person id.
-
-
-class MergeIn(Input):
-    keep_id: int
-    merge_id: int
-    reason: str = Field(description="How you know they are the same person")
-
-
-class UndoIn(Input):
-    reason: str = ""
-
-
-class MergeOut(Schema):
-    id: int
-    kept_id: int
-    merged_id: int
-    merged_by: str
-    merged_at: datetime
-    reason: str
-    undone_by: str | None
-    undone_at: datetime | None
-    undo_reason: str
-
-
-def _merge_out(m: PersonMerge) -> MergeOut:
-    return MergeOut(
-        id=m.pk,
-        kept_id=m.kept_id,
-        merged_id=m.merged_id,
-        merged_by=m.merged_by.username,
-        merged_at=m.merged_at,
-        reason=m.reason,
-        undone_by=m.undone_by.username if m.undone_by else None,
-        undone_at=m.undone_at,
-        undo_reason=m.undo_reason,
-    )
-
-
-def _require_merge_permission(request):
-    if not request.user.has_perm("people.merge_person"):
-        raise PermissionDenied("Only safeguarding leads can merge records.")
-
-
-@router.post(
-    "/people/merge",
-    response={201: MergeOut},
-    summary="Merge one person's record into another (safeguarding leads)",
-    description="Nothing is moved or deleted: the merged record's enrolments and concerns "
-    "show on the kept record and it leaves lists and searches. Undo with "
-    "POST /people/merges/{merge_id}/undo.",
-)
-def merge_people(request, payload: MergeIn):
-    _require_merge_permission(request)
-    # Already merged records are found too, so that they answer 422, not 404.
-    people = Person.objects.visible_to(request.user, include_merged=True).in_bulk(
-        [payload.keep_id, payload.merge_id]
-    )
-    if payload.keep_id not in people or payload.merge_id not in people:
-        raise Http404
-    record = merging.merge_records(
-        request,
-        keep=people[payload.keep_id],
-        merge=people[payload.merge_id],
-        reason=payload.reason,
-    )
-    return Status(201, _merge_out(record))
-
-
-@router.post(
-    "/people/merges/{merge_id}/undo",
-    response=MergeOut,
-    summary="Undo a merge, restoring both records (safeguarding leads)",
-)
-def undo_merge(request, merge_id: int, payload: UndoIn):
-    _require_merge_permission(request)
-    record = get_object_or_404(
-        PersonMerge, pk=merge_id, organisation_id__in=scope_for(request.user).case_wide_org_ids
-    )
-    return _merge_out(merging.undo(request, record, payload.reason))
-
-
 @router.get("/people/{person_id}", response=PersonOut, summary="One person's record")
 def get_person(request, person_id: int):
     return _person_out(get_person_for(request, person_id, via="api"))
-
-
-class BreakGlassIn(Input):
-    reason: str = Field(description="Why you need this record now (at least 10 characters)")
-
-
-class BreakGlassOut(Schema):
-    id: int
-    person_id: int
-    granted_at: datetime
-
-
-@router.post(
-    "/people/{person_id}/break-glass",
-    response={201: BreakGlassOut},
-    summary="Open a record outside your teams for this session, giving a reason (care "
-    "workers and team managers); logged and reviewed by someone else",
-)
-def break_glass(request, person_id: int, payload: BreakGlassIn):
-    try:
-        grant = grant_break_glass(request, person_id, payload.reason)
-    except ValueError as problem:
-        raise ValidationError({"reason": [str(problem)]}) from None
-    # The opening lasts for this session: its cookie goes back with the answer.
-    request.session.modified = True
-    return Status(
-        201, BreakGlassOut(id=grant.pk, person_id=grant.person_id, granted_at=grant.granted_at)
-    )
 
 
 class EnrolmentIn(Input):
@@ -395,3 +287,39 @@ def possible_duplicates(request, person_id: int):
     matches = merging.possible_duplicates(person.organisation_id, person)
     found, _ = _duplicates_out(request, matches, person.organisation_id, about=person.pk)
     return found
+
+
+class EnrolmentStatus(StrEnum):
+    current = "current"
+    ended = "ended"
+    upcoming = "upcoming"
+
+
+@router.get(
+    "/people/{person_id}/enrolments",
+    response=list[EnrolmentOut],
+    summary="A person's enrolments with teams, their merged records' too",
+    description="Filters: status (current, ended or upcoming today); from and to "
+    "(YYYY-MM-DD) keep enrolments that overlap those days.",
+)
+def list_enrolments(
+    request,
+    person_id: int,
+    status: EnrolmentStatus | None = None,
+    since: Day | None = FROM_DAY,
+    until: Day | None = TO_DAY,
+):
+    person = get_person_for(request, person_id, action="listed enrolments", via="api")
+    found = enrolments_of(person)
+    today = timezone.localdate()
+    if status == EnrolmentStatus.current:
+        found = found.current(today)
+    elif status == EnrolmentStatus.ended:
+        found = found.filter(end_date__lt=today)
+    elif status == EnrolmentStatus.upcoming:
+        found = found.filter(start_date__gt=today)
+    if since:
+        found = found.filter(Q(end_date__isnull=True) | Q(end_date__gte=since))
+    if until:
+        found = found.filter(start_date__lte=until)
+    return [_enrolment_out(e) for e in found]
