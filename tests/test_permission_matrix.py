@@ -441,6 +441,23 @@ API_MATRIX = {
     "POST /api/v1/evidence-packs":             (401, 403, 403, 403, 202, 202, 202, 403, 202),
     "GET /api/v1/evidence-packs/{pack_id}":    (401, 403, 403, 403, 200, 200, 200, 403, 404),
     "GET /api/v1/evidence-packs/{pack_id}/{form}": (401, 403, 403, 403, 200, 200, 200, 403, 404),
+    "GET /api/v1/audits":                      (401, 403, 403, 403, 200, 200, 200, 403, 200),
+    "GET /api/v1/findings/{finding_id}":       (401, 403, 403, 403, 200, 200, 200, 403, 404),
+    "POST /api/v1/findings/{finding_id}/close": (401, 403, 403, 403, 422, 422, 422, 403, 404),
+    "GET /api/v1/actions":                     (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /api/v1/actions/{action_id}":         (401, 404, 404, 200, 200, 200, 200, 404, 404),
+    "POST /api/v1/actions/{action_id}/complete": (401, 404, 404, 200, 200, 403, 403, 404, 404),
+    "GET /api/v1/samples":                     (401, 403, 403, 403, 200, 403, 200, 403, 200),
+    "POST /api/v1/samples":                    (401, 403, 403, 403, 201, 403, 201, 403, 422),
+    "GET /api/v1/samples/{sample_id}":         (401, 403, 403, 403, 200, 403, 200, 403, 404),
+    "GET /api/v1/sample-items/{item_id}":      (401, 403, 403, 403, 200, 403, 200, 403, 404),
+    "POST /api/v1/sample-items/{item_id}/review": (401, 403, 403, 403, 200, 403, 200, 403, 404),
+    "POST /api/v1/meetings/{meeting_id}/sign-off": (401, 403, 403, 403, 422, 403, 403, 403, 404),
+    "GET /api/v1/supervisions":                (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /api/v1/supervisions/{session_id}":   (401, 200, 404, 200, 200, 404, 404, 404, 404),
+    "GET /api/v1/lessons/{lesson_id}":         (401, 403, 403, 403, 200, 200, 200, 403, 404),
+    "POST /api/v1/lessons/{lesson_id}/actions": (401, 403, 403, 403, 201, 201, 201, 403, 404),
+    "GET /api/v1/evidence-packs":              (401, 403, 403, 403, 200, 200, 200, 403, 200),
     # end of governance API rows
 }
 # fmt: on
@@ -596,6 +613,35 @@ def api_bodies(cast):
         #
         # (disclosures bodies above this line)
         #
+        "POST /api/v1/findings/{finding_id}/close": {
+            "reason": "Already put right: the night team reviewed it the next morning."
+        },
+        "POST /api/v1/actions/{action_id}/complete": {
+            "note": "Reviewed every waiting concern with the night team."
+        },
+        "POST /api/v1/samples": {
+            "kind": "concerns",
+            "period_from": month_ago,
+            "period_to": today,
+            "size": 2,
+        },
+        "POST /api/v1/sample-items/{item_id}/review": {
+            "answers": {
+                code: "yes"
+                for code in (
+                    "facts_clear",
+                    "persons_words",
+                    "immediate_action",
+                    "reviewed_in_time",
+                    "pattern_seen",
+                )
+            },
+        },
+        "POST /api/v1/lessons/{lesson_id}/actions": {
+            "description": "Add refusals to the handover sheet",
+            "owner_id": cast.helen.pk,
+            "due": soon,
+        },
         # (governance bodies above this line)
         #
     }

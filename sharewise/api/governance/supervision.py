@@ -1,0 +1,102 @@
+"""Supervision sessions: recording one, and reading them back."""
+
+from datetime import date, datetime
+
+from ninja import Field, Query, Schema, Status
+
+from sharewise.api.governance.common import PAGE_SIZE, in_range, router
+from sharewise.api.inputs import Input
+from sharewise.governance import access, operations
+from sharewise.governance import supervision as supervisionlib
+from sharewise.organisations.models import staff_name
+
+SINCE_HELD_ON_OR_AFTER = Query(None, alias="from", description="Held on or after")
+UNTIL_HELD_ON_OR_BEFORE = Query(None, alias="to", description="Held on or before")
+
+
+class SupervisionIn(Input):
+    staff_id: int
+    items: list[str] = Field(
+        [], description='Keys of the staff member\'s recent work discussed, e.g. "concern:12"'
+    )
+    responses: dict[str, str] = Field(
+        description="Answers to the policy's challenge prompts, keyed by the prompt's "
+        "position from 0"
+    )
+    reflection: str
+    learning: str
+    next_due: date | None = Field(None, description="Default: the policy's interval")
+
+
+class SupervisionOut(Schema):
+    id: int
+    staff_id: int
+    staff: str
+    supervisor: str
+    held_at: datetime
+    items: list[dict] = Field(
+        description="What was discussed; a record about someone you may not see now keeps "
+        "its place but not its words"
+    )
+    prompts: list[dict]
+    reflection: str
+    learning: str
+    next_due: date
+
+
+def _session_out(session, visible: set[int] | None = None) -> SupervisionOut:
+    items = session.items if visible is None else supervisionlib.shown_items(session, visible)
+    return SupervisionOut(
+        id=session.pk,
+        staff_id=session.staff_id,
+        staff=staff_name(session.staff),
+        supervisor=staff_name(session.supervisor),
+        held_at=session.held_at,
+        items=items,
+        prompts=session.prompts,
+        reflection=session.reflection,
+        learning=session.learning,
+        next_due=session.next_due,
+    )
+
+
+@router.get(
+    "/supervisions",
+    response=list[SupervisionOut],
+    summary="Supervision sessions you may read: your own, those you held, any for a lead",
+)
+def list_supervisions(
+    request,
+    staff_id: int | None = Query(None, description="Only this member of staff's"),
+    date_from: date | None = SINCE_HELD_ON_OR_AFTER,
+    date_to: date | None = UNTIL_HELD_ON_OR_BEFORE,
+):
+    shown = in_range(access.sessions_visible_to(request.user), "held_at__date", date_from, date_to)
+    if staff_id is not None:
+        shown = shown.filter(staff_id=staff_id)
+    sessions = list(shown[:PAGE_SIZE])
+    visible = access.visible_people(
+        request.user, (i.get("person_id") for s in sessions for i in s.items)
+    )
+    return [_session_out(s, visible) for s in sessions]
+
+
+@router.get(
+    "/supervisions/{session_id}",
+    response=SupervisionOut,
+    summary="One supervision session (the read of anyone it discussed is written to the trail)",
+)
+def get_supervision(request, session_id: int):
+    session = access.get_supervision_for(request, session_id, via="api")
+    return _session_out(session, session.visible)
+
+
+@router.post(
+    "/supervisions",
+    response={201: SupervisionOut},
+    summary="Record a supervision session with a member of staff",
+)
+def record_supervision(request, payload: SupervisionIn):
+    staff = access.get_supervisee_for(request, payload.staff_id)
+    session = operations.record_supervision(request, staff, payload.dict())
+    return Status(201, _session_out(session))
