@@ -43,7 +43,7 @@ def get_action(request, action_id: int):
     return action_out(access.get_action_for(request, action_id, via="api"))
 
 
-class DoneIn(Input):
+class ActionDoneIn(Input):
     note: str = Field(description="What was done, in at least 3 words")
 
 
@@ -52,6 +52,6 @@ class DoneIn(Input):
     response=ActionOut,
     summary="Mark an action done, saying what was done (its owner or a safeguarding lead)",
 )
-def complete_action(request, action_id: int, payload: DoneIn):
+def complete_action(request, action_id: int, payload: ActionDoneIn):
     action = access.get_action_for(request, action_id, via="api")
     return action_out(operations.complete_action(request, action, payload.note))

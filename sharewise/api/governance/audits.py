@@ -178,7 +178,7 @@ def add_finding_action(request, finding_id: int, payload: ActionIn):
     return Status(201, action_out(action))
 
 
-class CloseIn(Input):
+class FindingCloseIn(Input):
     reason: str = Field(
         description="Why no action is needed (already put right, with how; or why this is "
         "not a failure), in at least 5 words"
@@ -190,7 +190,7 @@ class CloseIn(Input):
     response=FindingOut,
     summary="Close a finding that needs no action, saying why",
 )
-def close_finding(request, finding_id: int, payload: CloseIn):
+def close_finding(request, finding_id: int, payload: FindingCloseIn):
     finding = access.get_finding_for(request, finding_id, via="api")
     finding = operations.close_finding(request, finding, payload.reason)
     return _finding_out(finding, {finding.person_id} if finding.shows_person else set())
@@ -301,7 +301,7 @@ def get_sample_item(request, item_id: int):
     return _item_out(item, item.sample.kind)
 
 
-class ReviewIn(Input):
+class ChecklistIn(Input):
     answers: dict[str, str] = Field(
         description="yes, partly or no for every question of the sample's checklist, by code"
     )
@@ -313,7 +313,7 @@ class ReviewIn(Input):
     response=SampleItemOut,
     summary="Record the checklist review of one sampled record",
 )
-def review_sample_item(request, item_id: int, payload: ReviewIn):
+def review_sample_item(request, item_id: int, payload: ChecklistIn):
     item = access.get_sample_item_for(request, item_id, via="api")
     item = operations.record_check(request, item, payload.answers, payload.notes)
     return _item_out(item, item.sample.kind)
