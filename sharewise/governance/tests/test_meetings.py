@@ -11,7 +11,7 @@ from django.utils import timezone
 from conftest import audit_finding, record_concern
 from sharewise.audittrail.models import Entry
 from sharewise.disclosures.tests.test_referrals import by, example_3
-from sharewise.governance import actions, meetings
+from sharewise.governance import actions, agenda, meetings
 from sharewise.governance.models import Action, Meeting, Minute
 from sharewise.patterns.models import Alert
 from sharewise.sharing import decisions
@@ -254,7 +254,7 @@ def test_another_organisations_meeting_is_not_found(busy, as_user):
 
 
 def test_a_long_section_says_how_many_more_there_are(busy, monkeypatch):
-    monkeypatch.setattr(meetings, "SHOWN", 1)
+    monkeypatch.setattr(agenda, "SHOWN", 1)
     for days in (9, 7, 4):
         record_concern(busy, person=busy.bob, team=busy.day, by=busy.tom, days_ago=days)
     alerts = next(s for s in meetings.agenda(_meeting(busy), busy.sarah) if s.code == "alerts")
