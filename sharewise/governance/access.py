@@ -8,10 +8,12 @@ Pages and the API both call these."""
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404
+from django.utils import timezone
 
 from sharewise.audittrail import trail
 from sharewise.concerns.models import Concern
-from sharewise.governance import evidence, jobs
+from sharewise.governance import actions as actionlib
+from sharewise.governance import audits, evidence, jobs, learning, measures, meetings
 from sharewise.governance import supervision as supervisionlib
 from sharewise.governance.models import (
     Action,
@@ -61,6 +63,33 @@ def _detail(via: str, **detail) -> dict | None:
     return ({**detail, "via": via} if via != "page" else detail) or None
 
 
+def hub_summary(user, can: dict) -> dict:
+    """The governance hub's counts, each only for those whose role uses it."""
+    org = scope_for(user).organisation_id
+    today = timezone.localdate()
+    summary = {
+        "my_actions": actionlib.open_actions(org).filter(owner=user).count(),
+        "overdue_actions": actionlib.overdue(org, today).count(),
+    }
+    if can["findings"]:
+        summary["open_findings"] = Finding.objects.filter(
+            organisation_id=org, status=Finding.Status.OPEN
+        ).count()
+        summary["last_run"] = AuditRun.objects.filter(organisation_id=org).first()
+    if can["meetings"]:
+        summary["next_meeting"] = (
+            Meeting.objects.filter(organisation_id=org, held_at__gte=timezone.now())
+            .order_by("held_at")
+            .first()
+        )
+        summary["meeting_due"] = meetings.next_due(org)
+    if can["supervise"]:
+        rows = supervisionlib.overview(user, org, today)
+        summary["supervision_overdue"] = sum(r.overdue for r in rows)
+        summary["supervisees"] = len(rows)
+    return summary
+
+
 # Audits and findings -------------------------------------------------------------------
 
 
@@ -69,6 +98,12 @@ def audits_visible_to(user):
     org = organisation_for(user, "governance.see_findings", SEES_FINDINGS)
     jobs.give_up_stopped(org)
     return AuditRun.objects.filter(organisation_id=org).select_related("started_by")
+
+
+def audit_trend(user) -> list[dict]:
+    """Each audit run with its findings per criterion, oldest first."""
+    org = organisation_for(user, "governance.see_findings", SEES_FINDINGS)
+    return audits.trend(org)
 
 
 def get_audit_for(request, run_id) -> AuditRun:
@@ -260,6 +295,21 @@ def get_meeting_for(request, meeting_id) -> Meeting:
     return meeting
 
 
+def next_meeting_due(user, service=None):
+    org = organisation_for(user, "governance.hold_meetings", MEETINGS)
+    return meetings.next_due(org, service)
+
+
+def agenda_for(request, meeting: Meeting, *, via="page"):
+    """The meeting's agenda as the user may see it, with the read of everyone it names
+    written to the trail."""
+    sections = meetings.agenda(meeting, request.user)
+    meetings.record_agenda_read(
+        request, meeting, sections, **({"via": via} if via != "page" else {})
+    )
+    return sections
+
+
 # Supervision ---------------------------------------------------------------------------
 
 
@@ -270,6 +320,45 @@ def get_supervisee_for(request, user_id):
     if staff is None:
         raise Http404("No such member of staff")
     return staff
+
+
+def supervision_overview(user):
+    """Each of the user's supervisees with their last session and whether one is due."""
+    org = organisation_for(user, "governance.supervise", SUPERVISES)
+    return supervisionlib.overview(user, org)
+
+
+def own_supervision(user):
+    """Anyone's own supervision record and when the next session is due."""
+    org = scope_for(user).organisation_id
+    return supervisionlib.own(user, org) if org else supervisionlib.Own([], None, False)
+
+
+def supervision_material_for(request, staff) -> dict[str, list[dict]]:
+    """A supervisee's recent work the user may see, with the read of everyone it names
+    written to the trail."""
+    org = organisation_for(request.user, "governance.supervise", SUPERVISES)
+    work = supervisionlib.material(request.user, staff, org)
+    people = sorted({r["person_id"] for rows in work.values() for r in rows if r["person_id"]})
+    trail.record_reads(
+        request,
+        "viewed supervision material",
+        people,
+        organisation_id=org,
+        object_type="staff",
+        object_id=staff.pk,
+    )
+    return work
+
+
+def as_seen(user, sessions) -> list[Supervision]:
+    """The sessions, each with `shown_items`: what was discussed as the user may see it
+    (for lists, which name nobody to the trail)."""
+    sessions = list(sessions)
+    visible = visible_people(user, (i.get("person_id") for s in sessions for i in s.items))
+    for session in sessions:
+        session.shown_items = supervisionlib.shown_items(session, visible)
+    return sessions
 
 
 def sessions_visible_to(user):
@@ -288,6 +377,7 @@ def get_supervision_for(request, session_id, *, via="page") -> Supervision:
     if session is None:
         raise Http404("No such supervision")
     session.visible = visible_people(request.user, (i.get("person_id") for i in session.items))
+    session.shown_items = supervisionlib.shown_items(session, session.visible)
     trail.record_reads(
         request,
         "viewed supervision record",
@@ -309,6 +399,7 @@ def lessons_visible_to(user):
 
 
 def get_lesson_for(request, lesson_id) -> Lesson:
+    """A lesson of the user's organisation, with `effect`, its measure before and after."""
     lesson = (
         lessons_visible_to(request.user)
         .filter(pk=lesson_id)
@@ -317,7 +408,22 @@ def get_lesson_for(request, lesson_id) -> Lesson:
     )
     if lesson is None:
         raise Http404("No such lesson")
+    lesson.effect = measures.before_after(lesson)
     return lesson
+
+
+def with_effects(lessons) -> list[Lesson]:
+    """The lessons, each with `effect`, its measure before and after."""
+    lessons = list(lessons)
+    for lesson in lessons:
+        lesson.effect = measures.before_after(lesson)
+    return lessons
+
+
+def lesson_choices(user) -> tuple:
+    """What a new lesson may name: the organisation's policy versions, and measures."""
+    org = organisation_for(user, "governance.keep_learning_log", LEARNING)
+    return learning.versions_to_choose(org), measures.CHOICES
 
 
 # Evidence packs ------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from sharewise.api.governance.common import (
     router,
 )
 from sharewise.api.inputs import Input
-from sharewise.governance import access, measures, operations
+from sharewise.governance import access, operations
 from sharewise.governance.models import Lesson
 
 SINCE_CHANGES_ON_OR_AFTER = Query(None, alias="from", description="Changes on or after")
@@ -59,7 +59,8 @@ class LessonOut(Schema):
 
 
 def _lesson_out(lesson: Lesson) -> LessonOut:
-    effect = measures.before_after(lesson)
+    """A lesson from access (get_lesson_for or with_effects), which sets its effect."""
+    effect = lesson.effect
     return LessonOut(
         id=lesson.pk,
         title=lesson.title,
@@ -84,12 +85,14 @@ def list_lessons(
     lessons = in_range(access.lessons_visible_to(request.user), "changed_on", date_from, date_to)
     if failure_pattern:
         lessons = lessons.filter(failure_pattern=failure_pattern)
-    return [_lesson_out(x) for x in lessons.prefetch_related("policy_versions")[:PAGE_SIZE]]
+    lessons = access.with_effects(lessons.prefetch_related("policy_versions")[:PAGE_SIZE])
+    return [_lesson_out(x) for x in lessons]
 
 
 @router.post("/lessons", response={201: LessonOut}, summary="Add a lesson to the learning log")
 def add_lesson(request, payload: LessonIn):
-    return Status(201, _lesson_out(operations.record_lesson(request, payload.dict())))
+    lesson = operations.record_lesson(request, payload.dict())
+    return Status(201, _lesson_out(access.with_effects([lesson])[0]))
 
 
 @router.get("/lessons/{lesson_id}", response=LessonOut, summary="One lesson")

@@ -14,7 +14,7 @@ from sharewise.api.governance.common import (
     router,
 )
 from sharewise.api.inputs import Input
-from sharewise.governance import access, meetings, operations
+from sharewise.governance import access, operations
 from sharewise.governance.models import Meeting
 from sharewise.organisations.models import staff_name
 
@@ -131,8 +131,7 @@ def _item_out(i) -> ItemOut:
 )
 def meeting_agenda(request, meeting_id: int):
     meeting = access.get_meeting_for(request, meeting_id)
-    sections = meetings.agenda(meeting, request.user)
-    meetings.record_agenda_read(request, meeting, sections, via="api")
+    sections = access.agenda_for(request, meeting, via="api")
     return AgendaOut(
         meeting=_meeting_out(meeting),
         sections=[

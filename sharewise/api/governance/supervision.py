@@ -7,7 +7,6 @@ from ninja import Field, Query, Schema, Status
 from sharewise.api.governance.common import PAGE_SIZE, in_range, router
 from sharewise.api.inputs import Input
 from sharewise.governance import access, operations
-from sharewise.governance import supervision as supervisionlib
 from sharewise.organisations.models import staff_name
 
 SINCE_HELD_ON_OR_AFTER = Query(None, alias="from", description="Held on or after")
@@ -44,8 +43,9 @@ class SupervisionOut(Schema):
     next_due: date
 
 
-def _session_out(session, visible: set[int] | None = None) -> SupervisionOut:
-    items = session.items if visible is None else supervisionlib.shown_items(session, visible)
+def _session_out(session) -> SupervisionOut:
+    """A session; as read back, what was discussed as the caller may see it."""
+    items = getattr(session, "shown_items", session.items)
     return SupervisionOut(
         id=session.pk,
         staff_id=session.staff_id,
@@ -74,11 +74,7 @@ def list_supervisions(
     shown = in_range(access.sessions_visible_to(request.user), "held_at__date", date_from, date_to)
     if staff_id is not None:
         shown = shown.filter(staff_id=staff_id)
-    sessions = list(shown[:PAGE_SIZE])
-    visible = access.visible_people(
-        request.user, (i.get("person_id") for s in sessions for i in s.items)
-    )
-    return [_session_out(s, visible) for s in sessions]
+    return [_session_out(s) for s in access.as_seen(request.user, shown[:PAGE_SIZE])]
 
 
 @router.get(
@@ -87,8 +83,7 @@ def list_supervisions(
     summary="One supervision session (the read of anyone it discussed is written to the trail)",
 )
 def get_supervision(request, session_id: int):
-    session = access.get_supervision_for(request, session_id, via="api")
-    return _session_out(session, session.visible)
+    return _session_out(access.get_supervision_for(request, session_id, via="api"))
 
 
 @router.post(

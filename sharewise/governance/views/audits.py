@@ -10,11 +10,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from sharewise.forms import add_errors
-from sharewise.governance import access, audits, charts, meetings, operations
-from sharewise.governance import actions as actionlib
-from sharewise.governance import supervision as supervisionlib
+from sharewise.governance import access, charts, operations
 from sharewise.governance.forms import ActionForm, ChecklistForm, PeriodForm, SampleForm
-from sharewise.governance.models import AuditRun, Finding, Job, Meeting
+from sharewise.governance.models import Finding, Job
 from sharewise.organisations.access import scope_for
 from sharewise.policy import store
 
@@ -35,37 +33,18 @@ def hub(request):
     }
     if not any(can.values()):
         raise PermissionDenied
-    org = scope_for(user).organisation_id
-    today = timezone.localdate()
-    context = {"nav": "governance", "can": can, "today": today}
-    if can["findings"]:
-        context["open_findings"] = Finding.objects.filter(
-            organisation_id=org, status=Finding.Status.OPEN
-        ).count()
-        context["last_run"] = AuditRun.objects.filter(organisation_id=org).first()
-    context["my_actions"] = actionlib.open_actions(org).filter(owner=user).count()
-    context["overdue_actions"] = actionlib.overdue(org, today).count()
-    if can["meetings"]:
-        context["next_meeting"] = (
-            Meeting.objects.filter(organisation_id=org, held_at__gte=timezone.now())
-            .order_by("held_at")
-            .first()
-        )
-        context["meeting_due"] = meetings.next_due(org)
-    if can["supervise"]:
-        rows = supervisionlib.overview(user, org, today)
-        context["supervision_overdue"] = sum(r.overdue for r in rows)
-        context["supervisees"] = len(rows)
+    context = {"nav": "governance", "can": can, "today": timezone.localdate()}
+    context |= access.hub_summary(user, can)
     return render(request, "governance/hub.html", context)
 
 
 # Audits and findings
 
 
-def _trend(org: int) -> dict:
+def _trend(user) -> dict:
     """Findings per criterion across the audit runs, as a chart and its table."""
-    history = audits.trend(org)
-    _, policy = store.in_force(org, "governance")
+    history = access.audit_trend(user)
+    _, policy = store.in_force(scope_for(user).organisation_id, "governance")
     titles = {c.code: c.title for c in policy.criteria}
     series = {
         titles.get(code, code): [
@@ -109,7 +88,7 @@ def audit_list(request):
             "may_run": may_run,
             "may_sample": request.user.has_perm("governance.case_file_audit"),
             "runs": runs[:20],
-            "trend": _trend(scope_for(request.user).organisation_id),
+            "trend": _trend(request.user),
             "samples": access.sample_summaries(request.user)[:10],
         },
     )

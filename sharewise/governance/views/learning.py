@@ -8,25 +8,23 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from sharewise.forms import add_errors
-from sharewise.governance import access, learning, measures, operations
+from sharewise.governance import access, operations
 from sharewise.governance.forms import ActionForm, LessonForm
 
 
 @login_required
 @require_safe
 def lesson_list(request):
-    lessons = list(
+    lessons = access.with_effects(
         access.lessons_visible_to(request.user).prefetch_related("actions", "policy_versions")[:50]
     )
-    for lesson in lessons:
-        lesson.effect = measures.before_after(lesson)
     return render(request, "governance/lessons.html", {"nav": "governance", "lessons": lessons})
 
 
 @login_required
 def new_lesson(request):
-    org = access.organisation_for(request.user, "governance.keep_learning_log", access.LEARNING)
-    form = LessonForm(learning.versions_to_choose(org), measures.CHOICES, request.POST or None)
+    versions, measures = access.lesson_choices(request.user)
+    form = LessonForm(versions, measures, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["finding"] = request.POST.get("finding") or None
@@ -59,7 +57,7 @@ def lesson_page(request, lesson_id):
         {
             "nav": "governance",
             "lesson": lesson,
-            "effect": measures.before_after(lesson),
+            "effect": lesson.effect,
             "actions": lesson.actions.select_related("owner"),
             "versions": lesson.policy_versions.all(),
             "form": form,

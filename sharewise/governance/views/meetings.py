@@ -10,7 +10,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from sharewise.forms import add_errors
-from sharewise.governance import access, meetings, operations
+from sharewise.governance import access, operations
 from sharewise.governance.forms import MeetingForm, MinuteForm, staff_choices
 
 MINUTE_FIELDS = [
@@ -24,7 +24,7 @@ MINUTE_FIELDS = [
 def meeting_list(request):
     shown = access.meetings_visible_to(request.user)
     org = access.organisation_for(request.user, "governance.hold_meetings", access.MEETINGS)
-    due = meetings.next_due(org)
+    due = access.next_meeting_due(request.user)
     form = MeetingForm(org, request.POST or None, due=due)
     if request.method == "POST" and form.is_valid():
         service = form.cleaned_data["service"]
@@ -54,7 +54,7 @@ def meeting_list(request):
 def meeting_page(request, meeting_id):
     meeting = access.get_meeting_for(request, meeting_id)
     org = meeting.organisation_id
-    sections = meetings.agenda(meeting, request.user)
+    sections = access.agenda_for(request, meeting)
     form, failed_item = None, ""
     if request.method == "POST":
         form = MinuteForm(org, request.POST)
@@ -69,7 +69,6 @@ def meeting_page(request, meeting_id):
             else:
                 messages.success(request, f"Minuted: {item.title}")
                 return redirect(f"{request.path}#item-{slugify(item.key)}")
-    meetings.record_agenda_read(request, meeting, sections)
     for s in sections:
         for item in s.items:
             item.failed = form is not None and item.key == failed_item

@@ -6,10 +6,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_safe
 
-from sharewise.audittrail import trail
 from sharewise.forms import add_errors
 from sharewise.governance import access, operations
-from sharewise.governance import supervision as supervisionlib
 from sharewise.governance.forms import SupervisionForm
 from sharewise.organisations.access import scope_for
 from sharewise.policy import store
@@ -18,8 +16,7 @@ from sharewise.policy import store
 @login_required
 @require_safe
 def supervision_list(request):
-    org = access.organisation_for(request.user, "governance.supervise", access.SUPERVISES)
-    rows = supervisionlib.overview(request.user, org)
+    rows = access.supervision_overview(request.user)
     recent = access.sessions_visible_to(request.user)[:20]
     return render(
         request,
@@ -47,16 +44,7 @@ def new_supervision(request, user_id):
         else:
             messages.success(request, f"Supervision with {staff.get_full_name()} recorded")
             return redirect("supervision_session", session_id=session.pk)
-    work = supervisionlib.material(request.user, staff, org)
-    people = sorted({r["person_id"] for rows in work.values() for r in rows if r["person_id"]})
-    trail.record_reads(
-        request,
-        "viewed supervision material",
-        people,
-        organisation_id=org,
-        object_type="staff",
-        object_id=staff.pk,
-    )
+    work = access.supervision_material_for(request, staff)
     posted = request.POST if request.method == "POST" else {}
     return render(
         request,
@@ -88,7 +76,7 @@ def supervision_session(request, session_id):
         {
             "nav": "governance" if request.user.has_perm("governance.supervise") else "",
             "s": session,
-            "items": supervisionlib.shown_items(session, session.visible),
+            "items": session.shown_items,
             "own": session.staff_id == request.user.pk,
         },
     )
@@ -99,6 +87,5 @@ def supervision_session(request, session_id):
 def my_supervision(request):
     """Anyone's own supervision: what they reflected on and agreed, and when the next
     session is due."""
-    org = scope_for(request.user).organisation_id
-    mine = supervisionlib.own(request.user, org) if org else supervisionlib.Own([], None, False)
+    mine = access.own_supervision(request.user)
     return render(request, "governance/my_supervision.html", {"mine": mine})
