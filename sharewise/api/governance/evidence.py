@@ -78,12 +78,14 @@ def get_evidence_pack(request, pack_id: int):
 @router.get(
     "/evidence-packs/{pack_id}/{form}",
     summary="Download an evidence pack's file: pdf or html (the file itself, once done)",
-    response={200: bytes},
     openapi_extra={
         "responses": {
-            200: {
-                "description": "The file",
-                "content": {"application/pdf": {}, "text/html": {}},
+            "200": {
+                "description": "The file, as an attachment",
+                "content": {
+                    "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                    "text/html": {"schema": {"type": "string"}},
+                },
             }
         }
     },
