@@ -1,12 +1,10 @@
 """Actions agreed on findings, at meetings and from lessons: listing and completing."""
 
-from datetime import date
-
 from django.utils import timezone
 from ninja import Field, Query
 
 from sharewise.api.governance.common import PAGE_SIZE, ActionOut, action_out, in_range, router
-from sharewise.api.inputs import Input
+from sharewise.api.inputs import Day, Input
 from sharewise.governance import access, operations
 
 SINCE_DUE_ON_OR_AFTER = Query(None, alias="from", description="Due on or after")
@@ -22,8 +20,8 @@ def list_actions(
     request,
     owner_id: int | None = Query(None, description="Only this member of staff's"),
     status: str = Query("", description="open, overdue or done"),
-    date_from: date | None = SINCE_DUE_ON_OR_AFTER,
-    date_to: date | None = UNTIL_DUE_ON_OR_BEFORE,
+    date_from: Day | None = SINCE_DUE_ON_OR_AFTER,
+    date_to: Day | None = UNTIL_DUE_ON_OR_BEFORE,
 ):
 
     shown = in_range(access.actions_visible_to(request.user), "due", date_from, date_to)

@@ -14,7 +14,7 @@ from sharewise.api.governance.common import (
     in_range,
     router,
 )
-from sharewise.api.inputs import Input
+from sharewise.api.inputs import Day, Input
 from sharewise.governance import access, operations
 from sharewise.governance.models import AuditRun, Finding, Sample
 from sharewise.organisations.models import staff_name
@@ -59,8 +59,8 @@ def _audit_out(run: AuditRun) -> AuditOut:
 def list_audits(
     request,
     status: str = Query("", description="queued, running, done or failed"),
-    date_from: date | None = SINCE_PERIODS_ENDING_ON_OR_AFTER,
-    date_to: date | None = UNTIL_PERIODS_STARTING_ON_OR_BEFORE,
+    date_from: Day | None = SINCE_PERIODS_ENDING_ON_OR_AFTER,
+    date_to: Day | None = UNTIL_PERIODS_STARTING_ON_OR_BEFORE,
 ):
     runs = in_range(access.audits_visible_to(request.user), "period_to", date_from, None)
     runs = in_range(runs, "period_from", None, date_to)
@@ -261,8 +261,8 @@ def _sample_out(sample: Sample) -> SampleOut:
 def list_samples(
     request,
     kind: str = Query("", description="concerns or decisions"),
-    date_from: date | None = SINCE_DRAWN_ON_OR_AFTER,
-    date_to: date | None = UNTIL_DRAWN_ON_OR_BEFORE,
+    date_from: Day | None = SINCE_DRAWN_ON_OR_AFTER,
+    date_to: Day | None = UNTIL_DRAWN_ON_OR_BEFORE,
 ):
     samples = in_range(
         access.samples_visible_to(request.user), "drawn_at__date", date_from, date_to

@@ -12,7 +12,7 @@ from sharewise.api.governance.common import (
     in_range,
     router,
 )
-from sharewise.api.inputs import Input
+from sharewise.api.inputs import Day, Input
 from sharewise.governance import access, operations
 from sharewise.governance.models import Lesson
 
@@ -79,8 +79,8 @@ def _lesson_out(lesson: Lesson) -> LessonOut:
 def list_lessons(
     request,
     failure_pattern: str = Query("", description=", ".join(Lesson.Pattern.values)),
-    date_from: date | None = SINCE_CHANGES_ON_OR_AFTER,
-    date_to: date | None = UNTIL_CHANGES_ON_OR_BEFORE,
+    date_from: Day | None = SINCE_CHANGES_ON_OR_AFTER,
+    date_to: Day | None = UNTIL_CHANGES_ON_OR_BEFORE,
 ):
     lessons = in_range(access.lessons_visible_to(request.user), "changed_on", date_from, date_to)
     if failure_pattern:

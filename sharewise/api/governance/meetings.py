@@ -13,7 +13,7 @@ from sharewise.api.governance.common import (
     in_range,
     router,
 )
-from sharewise.api.inputs import Input
+from sharewise.api.inputs import Day, Input
 from sharewise.governance import access, operations
 from sharewise.governance.models import Meeting
 from sharewise.organisations.models import staff_name
@@ -53,8 +53,8 @@ def _meeting_out(m: Meeting) -> MeetingOut:
 def list_meetings(
     request,
     status: str = Query("", description="open, or signed_off"),
-    date_from: date | None = SINCE_HELD_ON_OR_AFTER,
-    date_to: date | None = UNTIL_HELD_ON_OR_BEFORE,
+    date_from: Day | None = SINCE_HELD_ON_OR_AFTER,
+    date_to: Day | None = UNTIL_HELD_ON_OR_BEFORE,
 ):
     shown = in_range(access.meetings_visible_to(request.user), "held_at__date", date_from, date_to)
     if status in ("open", "signed_off"):

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from ninja import Field, Query, Schema, Status
 
 from sharewise.api.governance.common import PAGE_SIZE, in_range, router
-from sharewise.api.inputs import Input
+from sharewise.api.inputs import Day, Input
 from sharewise.governance import access, operations
 from sharewise.organisations.models import staff_name
 
@@ -68,8 +68,8 @@ def _session_out(session) -> SupervisionOut:
 def list_supervisions(
     request,
     staff_id: int | None = Query(None, description="Only this member of staff's"),
-    date_from: date | None = SINCE_HELD_ON_OR_AFTER,
-    date_to: date | None = UNTIL_HELD_ON_OR_BEFORE,
+    date_from: Day | None = SINCE_HELD_ON_OR_AFTER,
+    date_to: Day | None = UNTIL_HELD_ON_OR_BEFORE,
 ):
     shown = in_range(access.sessions_visible_to(request.user), "held_at__date", date_from, date_to)
     if staff_id is not None:
