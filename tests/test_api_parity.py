@@ -58,6 +58,21 @@ COVERED = {
     "contact_details": ("PUT /api/v1/me/contact-details",),
     # end of disclosures
     # -- governance --
+    "audits": ("POST /api/v1/audits",),
+    "finding": (
+        "POST /api/v1/findings/{finding_id}/actions",
+        "POST /api/v1/findings/{finding_id}/close",
+    ),
+    "action": ("POST /api/v1/actions/{action_id}/complete",),
+    "new_sample": ("POST /api/v1/samples",),
+    "sample_item": ("POST /api/v1/sample-items/{item_id}/review",),
+    "meetings": ("POST /api/v1/meetings",),
+    "meeting": ("POST /api/v1/meetings/{meeting_id}/minutes",),
+    "sign_off_meeting": ("POST /api/v1/meetings/{meeting_id}/sign-off",),
+    "new_supervision": ("POST /api/v1/supervisions",),
+    "new_lesson": ("POST /api/v1/lessons",),
+    "lesson": ("POST /api/v1/lessons/{lesson_id}/actions",),
+    "evidence_packs": ("POST /api/v1/evidence-packs",),
     # end of governance
 }
 

@@ -313,21 +313,21 @@ PAGE_MATRIX = {
     ("person_disclosures", "GET"):  (302, 403, 403, 200, 200, 200, 403, 403, 404),
     ("person_disclosures", "POST"): (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("governance", "GET"):          (302, 403, 403, 200, 200, 200, 200, 403, 200),
-    ("governance", "POST"):         (302, 403, 403, 200, 200, 200, 200, 403, 200),
+    ("governance", "POST"):         (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("audits", "GET"):              (302, 403, 403, 403, 200, 200, 200, 403, 200),
     ("audits", "POST"):             (302, 403, 403, 403, 200, 403, 200, 403, 200),
     ("audit", "GET"):               (302, 403, 403, 403, 200, 200, 200, 403, 404),
-    ("audit", "POST"):              (302, 403, 403, 403, 200, 200, 200, 403, 404),
+    ("audit", "POST"):              (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("finding", "GET"):             (302, 403, 403, 403, 200, 200, 200, 403, 404),
     ("finding", "POST"):            (302, 403, 403, 403, 200, 200, 200, 403, 404),
     ("actions", "GET"):             (302, 200, 200, 200, 200, 200, 200, 200, 200),
-    ("actions", "POST"):            (302, 200, 200, 200, 200, 200, 200, 200, 200),
+    ("actions", "POST"):            (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("action", "GET"):              (302, 404, 404, 200, 200, 200, 200, 404, 404),
     ("action", "POST"):             (302, 404, 404, 200, 200, 403, 403, 404, 404),
     ("new_sample", "GET"):          (302, 403, 403, 403, 200, 403, 200, 403, 200),
     ("new_sample", "POST"):         (302, 403, 403, 403, 200, 403, 200, 403, 200),
     ("sample", "GET"):              (302, 403, 403, 403, 200, 403, 200, 403, 404),
-    ("sample", "POST"):             (302, 403, 403, 403, 200, 403, 200, 403, 404),
+    ("sample", "POST"):             (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("sample_item", "GET"):         (302, 403, 403, 403, 200, 403, 200, 403, 404),
     ("sample_item", "POST"):        (302, 403, 403, 403, 200, 403, 200, 403, 404),
     ("meetings", "GET"):            (302, 403, 403, 403, 200, 403, 403, 403, 200),
@@ -337,15 +337,15 @@ PAGE_MATRIX = {
     ("sign_off_meeting", "GET"):    (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("sign_off_meeting", "POST"):   (302, 403, 403, 403, 302, 403, 403, 403, 404),
     ("supervision", "GET"):         (302, 403, 403, 200, 200, 403, 403, 403, 200),
-    ("supervision", "POST"):        (302, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("supervision", "POST"):        (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("new_supervision", "GET"):     (302, 403, 403, 200, 200, 403, 403, 403, 404),
     ("new_supervision", "POST"):    (302, 403, 403, 200, 200, 403, 403, 403, 404),
     ("supervision_session", "GET"): (302, 200, 404, 200, 200, 404, 404, 404, 404),
-    ("supervision_session", "POST"): (302, 200, 404, 200, 200, 404, 404, 404, 404),
+    ("supervision_session", "POST"): (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("my_supervision", "GET"):      (302, 200, 200, 200, 200, 200, 200, 200, 200),
     ("my_supervision", "POST"):     (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("lessons", "GET"):             (302, 403, 403, 403, 200, 200, 200, 403, 200),
-    ("lessons", "POST"):            (302, 403, 403, 403, 200, 200, 200, 403, 200),
+    ("lessons", "POST"):            (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("new_lesson", "GET"):          (302, 403, 403, 403, 200, 200, 200, 403, 200),
     ("new_lesson", "POST"):         (302, 403, 403, 403, 200, 200, 200, 403, 200),
     ("lesson", "GET"):              (302, 403, 403, 403, 200, 200, 200, 403, 404),
@@ -353,11 +353,11 @@ PAGE_MATRIX = {
     ("evidence_packs", "GET"):      (302, 403, 403, 403, 200, 200, 200, 403, 200),
     ("evidence_packs", "POST"):     (302, 403, 403, 403, 200, 200, 200, 403, 200),
     ("evidence_pack", "GET"):       (302, 403, 403, 403, 200, 200, 200, 403, 404),
-    ("evidence_pack", "POST"):      (302, 403, 403, 403, 200, 200, 200, 403, 404),
+    ("evidence_pack", "POST"):      (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("evidence_pack_pdf", "GET"):   (302, 403, 403, 403, 200, 200, 200, 403, 404),
-    ("evidence_pack_pdf", "POST"):  (302, 403, 403, 403, 200, 200, 200, 403, 404),
+    ("evidence_pack_pdf", "POST"):  (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("evidence_pack_html", "GET"):  (302, 403, 403, 403, 200, 200, 200, 403, 404),
-    ("evidence_pack_html", "POST"): (302, 403, 403, 403, 200, 200, 200, 403, 404),
+    ("evidence_pack_html", "POST"): (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("healthz", "GET"):             (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("healthz", "POST"):            (405, 405, 405, 405, 405, 405, 405, 405, 405),
 }
@@ -470,6 +470,23 @@ API_MATRIX = {
     "POST /api/v1/evidence-packs":             (401, 403, 403, 403, 202, 202, 202, 403, 202),
     "GET /api/v1/evidence-packs/{pack_id}":    (401, 403, 403, 403, 200, 200, 200, 403, 404),
     "GET /api/v1/evidence-packs/{pack_id}/{form}": (401, 403, 403, 403, 200, 200, 200, 403, 404),
+    "GET /api/v1/audits":                      (401, 403, 403, 403, 200, 200, 200, 403, 200),
+    "GET /api/v1/findings/{finding_id}":       (401, 403, 403, 403, 200, 200, 200, 403, 404),
+    "POST /api/v1/findings/{finding_id}/close": (401, 403, 403, 403, 422, 422, 422, 403, 404),
+    "GET /api/v1/actions":                     (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /api/v1/actions/{action_id}":         (401, 404, 404, 200, 200, 200, 200, 404, 404),
+    "POST /api/v1/actions/{action_id}/complete": (401, 404, 404, 200, 200, 403, 403, 404, 404),
+    "GET /api/v1/samples":                     (401, 403, 403, 403, 200, 403, 200, 403, 200),
+    "POST /api/v1/samples":                    (401, 403, 403, 403, 201, 403, 201, 403, 422),
+    "GET /api/v1/samples/{sample_id}":         (401, 403, 403, 403, 200, 403, 200, 403, 404),
+    "GET /api/v1/sample-items/{item_id}":      (401, 403, 403, 403, 200, 403, 200, 403, 404),
+    "POST /api/v1/sample-items/{item_id}/review": (401, 403, 403, 403, 200, 403, 200, 403, 404),
+    "POST /api/v1/meetings/{meeting_id}/sign-off": (401, 403, 403, 403, 422, 403, 403, 403, 404),
+    "GET /api/v1/supervisions":                (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /api/v1/supervisions/{session_id}":   (401, 200, 404, 200, 200, 404, 404, 404, 404),
+    "GET /api/v1/lessons/{lesson_id}":         (401, 403, 403, 403, 200, 200, 200, 403, 404),
+    "POST /api/v1/lessons/{lesson_id}/actions": (401, 403, 403, 403, 201, 201, 201, 403, 404),
+    "GET /api/v1/evidence-packs":              (401, 403, 403, 403, 200, 200, 200, 403, 200),
     # end of governance API rows
 }
 # fmt: on
@@ -645,6 +662,35 @@ def api_bodies(cast):
         "PUT /api/v1/me/contact-details": {"job_title": "Night carer", "phone": "01632 960 555"},
         # (disclosures bodies above this line)
         #
+        "POST /api/v1/findings/{finding_id}/close": {
+            "reason": "Already put right: the night team reviewed it the next morning."
+        },
+        "POST /api/v1/actions/{action_id}/complete": {
+            "note": "Reviewed every waiting concern with the night team."
+        },
+        "POST /api/v1/samples": {
+            "kind": "concerns",
+            "period_from": month_ago,
+            "period_to": today,
+            "size": 2,
+        },
+        "POST /api/v1/sample-items/{item_id}/review": {
+            "answers": {
+                code: "yes"
+                for code in (
+                    "facts_clear",
+                    "persons_words",
+                    "immediate_action",
+                    "reviewed_in_time",
+                    "pattern_seen",
+                )
+            },
+        },
+        "POST /api/v1/lessons/{lesson_id}/actions": {
+            "description": "Add refusals to the handover sheet",
+            "owner_id": cast.helen.pk,
+            "due": soon,
+        },
         # (governance bodies above this line)
         #
     }

@@ -111,38 +111,29 @@ LINE_H = 260
 L_LEFT, L_RIGHT, L_TOP, L_BOTTOM = 60, 20, 16, 56
 
 
-def line_chart(
-    title: str,
-    series: dict[str, list[tuple[str, float | None]]],
-    *,
-    chart_id: str | None = None,
-    unit: str = "",
-) -> str:
-    """One line per series across shared x labels (in order of first appearance), with
-    a marker shape and colour per series and a legend. A None value leaves a gap."""
-    cid = _id("line", title, chart_id)
+def _x_labels(series) -> list[str]:
+    """Every x label, in order of first appearance."""
     xs: list[str] = []
     for points in series.values():
         for label, _ in points:
             if label not in xs:
                 xs.append(label)
-    names = list(series)
+    return xs
+
+
+def _line_scale(series) -> tuple[float, bool]:
+    """The value at the top of the plot, and whether every value is a whole number."""
     values = [v for points in series.values() for _, v in points if v is not None]
     whole = all(float(v).is_integer() for v in values)
     top_value = max(values, default=0) or 1
     if whole:  # counts: a top that puts each of the 4 gridlines on a whole number
         top_value = max(4, math.ceil(top_value / 4) * 4)
-    legend_h = 22 * len(names)
-    height = LINE_H + legend_h
-    plot_w = WIDTH - L_LEFT - L_RIGHT
+    return top_value, whole
+
+
+def _line_axes(xs, x_of, top_value: float, whole: bool, unit: str) -> list[str]:
     plot_h = LINE_H - L_TOP - L_BOTTOM
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" role="img" aria-labelledby="{cid}-title {cid}-desc" class="sw-chart">',
-        f'<title id="{cid}-title">{escape(title)}</title>',
-        f'<desc id="{cid}-desc">{len(names)} lines across {len(xs)} points; '
-        "the table beside this chart gives the same figures.</desc>",
-    ]
+    parts = []
     for k in range(5):
         v = top_value * k / 4
         y = L_TOP + plot_h - plot_h * k / 4
@@ -158,46 +149,78 @@ def line_chart(
     parts.append(
         f'<line x1="{L_LEFT}" x2="{L_LEFT}" y1="{L_TOP}" y2="{L_TOP + plot_h}" stroke="{MUTED}"/>'
     )
-
-    def x_of(i: int) -> float:
-        return L_LEFT + (plot_w * (i + 0.5) / len(xs) if xs else 0)
-
     for i, label in enumerate(xs):
         parts.append(
             f'<text x="{x_of(i):.1f}" y="{L_TOP + plot_h + 20}" text-anchor="middle" '
             f'font-size="12" fill="{MUTED}">{escape(_fit(label, 18))}</text>'
         )
+    return parts
+
+
+def _line(n: int, name: str, points, xs, x_of, y_of) -> list[str]:
+    """One series: its line (split where a value is missing), markers and legend entry."""
+    colour, shape = PALETTE[n % len(PALETTE)], SHAPES[n % len(SHAPES)]
+    by_x = dict(points)
+    segments, segment = [], []
+    for i, label in enumerate(xs):
+        value = by_x.get(label)
+        if value is None:
+            if len(segment) > 1:
+                segments.append(segment)
+            segment = []
+            continue
+        segment.append(f"{x_of(i):.1f},{y_of(value):.1f}")
+    if len(segment) > 1:
+        segments.append(segment)
+    parts = [
+        f'<polyline points="{" ".join(seg)}" fill="none" stroke="{colour}" stroke-width="2"/>'
+        for seg in segments
+    ]
+    for i, label in enumerate(xs):
+        value = by_x.get(label)
+        if value is not None:
+            parts.append(_marker(shape, x_of(i), y_of(value), colour))
+    ly = LINE_H + 22 * n + 4
+    parts.append(_marker(shape, L_LEFT + 6, ly - 5, colour))
+    parts.append(
+        f'<text x="{L_LEFT + 20}" y="{ly}" font-size="13" fill="{INK}">'
+        f"{escape(_fit(name, 70))}</text>"
+    )
+    return parts
+
+
+def line_chart(
+    title: str,
+    series: dict[str, list[tuple[str, float | None]]],
+    *,
+    chart_id: str | None = None,
+    unit: str = "",
+) -> str:
+    """One line per series across shared x labels (in order of first appearance), with
+    a marker shape and colour per series and a legend. A None value leaves a gap."""
+    cid = _id("line", title, chart_id)
+    xs = _x_labels(series)
+    names = list(series)
+    top_value, whole = _line_scale(series)
+    height = LINE_H + 22 * len(names)
+    plot_w = WIDTH - L_LEFT - L_RIGHT
+    plot_h = LINE_H - L_TOP - L_BOTTOM
+
+    def x_of(i: int) -> float:
+        return L_LEFT + (plot_w * (i + 0.5) / len(xs) if xs else 0)
+
+    def y_of(value: float) -> float:
+        return L_TOP + plot_h - plot_h * max(value, 0) / top_value
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'width="100%" role="img" aria-labelledby="{cid}-title {cid}-desc" class="sw-chart">',
+        f'<title id="{cid}-title">{escape(title)}</title>',
+        f'<desc id="{cid}-desc">{len(names)} lines across {len(xs)} points; '
+        "the table beside this chart gives the same figures.</desc>",
+        *_line_axes(xs, x_of, top_value, whole, unit),
+    ]
     for n, name in enumerate(names):
-        colour, shape = PALETTE[n % len(PALETTE)], SHAPES[n % len(SHAPES)]
-        by_x = dict(series[name])
-        points = []
-        segment: list[str] = []
-        for i, label in enumerate(xs):
-            value = by_x.get(label)
-            if value is None:
-                if len(segment) > 1:
-                    points.append(segment)
-                segment = []
-                continue
-            y = L_TOP + plot_h - plot_h * max(value, 0) / top_value
-            segment.append(f"{x_of(i):.1f},{y:.1f}")
-        if len(segment) > 1:
-            points.append(segment)
-        for seg in points:
-            parts.append(
-                f'<polyline points="{" ".join(seg)}" fill="none" stroke="{colour}" '
-                'stroke-width="2"/>'
-            )
-        for i, label in enumerate(xs):
-            value = by_x.get(label)
-            if value is not None:
-                y = L_TOP + plot_h - plot_h * max(value, 0) / top_value
-                parts.append(_marker(shape, x_of(i), y, colour))
-        ly = LINE_H + 22 * n + 4
-        parts.append(_marker(shape, L_LEFT + 6, ly - 5, colour))
-        parts.append(
-            f'<text x="{L_LEFT + 20}" y="{ly}" font-size="13" fill="{INK}">'
-            f"{escape(_fit(name, 70))}</text>"
-        )
+        parts += _line(n, name, series[name], xs, x_of, y_of)
     parts.append("</svg>")
     return "".join(parts)

@@ -5,7 +5,6 @@ from datetime import datetime, time
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from sharewise.forms import DatePartsField, NHSStyled
@@ -29,11 +28,12 @@ class StaffChoice(forms.ModelChoiceField):
         return obj.get_full_name() or obj.username
 
 
-def apply_errors(form, error: ValidationError) -> None:
-    """Put a plain module's {field: message} refusals onto the form's fields."""
-    for name, messages in error.message_dict.items():
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)
+class Problems:
+    """Each field's first message by field name, for pages that lay out their own
+    fields (a checklist's questions, supervision's prompts)."""
+
+    def problems(self) -> dict[str, str]:
+        return {name: errors[0] for name, errors in self.errors.items()}
 
 
 class PeriodForm(NHSStyled, forms.Form):
@@ -157,3 +157,44 @@ class LessonForm(NHSStyled, forms.Form):
         ]
         self.fields["measure"].choices = measures
         self.fields["window_days"].widget.attrs["class"] = "nhsuk-input nhsuk-input--width-4"
+
+
+class ChecklistForm(Problems, forms.Form):
+    """A sampled record's checklist: the questions' answers are checked by the audit
+    itself (audits.record_check), which names the question in its message."""
+
+    notes = forms.CharField(required=False)
+
+    def __init__(self, questions, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.codes = [q.code for q in questions]
+        for code in self.codes:
+            self.fields[code] = forms.CharField(required=False)
+
+    def answers(self) -> dict[str, str]:
+        return {code: self.cleaned_data[code] for code in self.codes}
+
+
+class SupervisionForm(Problems, forms.Form):
+    items = forms.Field(required=False, widget=forms.MultipleHiddenInput)
+    # The challenge questions' answers are checked together, and refused together.
+    responses = forms.Field(required=False, widget=forms.HiddenInput)
+    reflection = forms.CharField(required=False)
+    learning = forms.CharField(required=False)
+    next_due = DatePartsField(required=False)
+
+    def __init__(self, prompts, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prompt_count = len(prompts)
+        for i in range(self.prompt_count):
+            self.fields[f"response_{i}"] = forms.CharField(required=False)
+
+    def session(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "items": d["items"] or [],
+            "responses": {str(i): d[f"response_{i}"] for i in range(self.prompt_count)},
+            "reflection": d["reflection"],
+            "learning": d["learning"],
+            "next_due": d["next_due"],
+        }

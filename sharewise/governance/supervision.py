@@ -77,15 +77,44 @@ def overview(user, organisation_id: int, today=None) -> list[Row]:
 
 def material(supervisor, staff, organisation_id: int, today=None) -> dict[str, list[dict]]:
     """The member of staff's recent work that the supervisor may see, newest first."""
-    today = today or timezone.localdate()
     _, policy = store.in_force(organisation_id, "governance")
     since = timezone.now() - timedelta(days=policy.supervision_look_back_days)
+    decisions = _sharing_decisions(supervisor, staff, organisation_id, since)
+    decisions += _alert_decisions(supervisor, staff, organisation_id, since)
+    decisions.sort(key=lambda r: r["at"], reverse=True)
+    return {
+        "concerns": _concerns(supervisor, staff, organisation_id, since),
+        "reviews": _reviews(supervisor, staff, organisation_id, since),
+        "decisions": decisions,
+    }
+
+
+def _first(people):
+    people = list(people)
+    return people[0] if people else None
+
+
+def _concerns(supervisor, staff, organisation_id: int, since) -> list[dict]:
     concerns = (
         Concern.objects.visible_to(supervisor)
         .filter(organisation_id=organisation_id, recorded_by=staff, recorded_at__gte=since)
         .prefetch_related("people")
         .order_by("-recorded_at")[:PER_KIND]
     )
+    return [
+        _row(
+            "concern",
+            c.pk,
+            c.recorded_at,
+            _first(c.people.all()),
+            f"Concern: {c.facts[:160]}",
+            c.severity,
+        )
+        for c in concerns
+    ]
+
+
+def _reviews(supervisor, staff, organisation_id: int, since) -> list[dict]:
     reviews = (
         Review.objects.filter(
             reviewed_by=staff,
@@ -98,13 +127,39 @@ def material(supervisor, staff, organisation_id: int, today=None) -> dict[str, l
         .prefetch_related("concern__people")
         .order_by("-reviewed_at")[:PER_KIND]
     )
+    return [
+        _row(
+            "review",
+            r.concern_id,
+            r.reviewed_at,
+            _first(r.concern.people.all()),
+            f"Review ({r.get_outcome_display().lower()}): {r.rationale[:160]}",
+        )
+        for r in reviews
+    ]
+
+
+def _sharing_decisions(supervisor, staff, organisation_id: int, since) -> list[dict]:
     decisions = (
         SharingDecision.objects.visible_to(supervisor)
         .filter(organisation_id=organisation_id, decided_by=staff, decided_at__gte=since)
         .select_related("person")
         .order_by("-decided_at")[:PER_KIND]
     )
-    alert_decisions = (
+    return [
+        _row(
+            "sharing_decision",
+            d.pk,
+            d.decided_at,
+            d.person,
+            f"Sharing decision ({d.get_outcome_display().lower()}): {d.question[:160]}",
+        )
+        for d in decisions
+    ]
+
+
+def _alert_decisions(supervisor, staff, organisation_id: int, since) -> list[dict]:
+    decided = (
         AlertDecision.objects.filter(
             decided_by=staff,
             decided_at__gte=since,
@@ -113,50 +168,16 @@ def material(supervisor, staff, organisation_id: int, today=None) -> dict[str, l
         .select_related("alert__person")
         .order_by("-decided_at")[:PER_KIND]
     )
-
-    def first(people):
-        people = list(people)
-        return people[0] if people else None
-
-    out = {"concerns": [], "reviews": [], "decisions": []}
-    for c in concerns:
-        p = first(c.people.all())
-        out["concerns"].append(
-            _row("concern", c.pk, c.recorded_at, p, f"Concern: {c.facts[:160]}", c.severity)
+    return [
+        _row(
+            "alert_decision",
+            a.pk,
+            a.decided_at,
+            a.alert.person,
+            f"Alert decided ({a.get_outcome_display().lower()}): {a.rationale[:160]}",
         )
-    for r in reviews:
-        p = first(r.concern.people.all())
-        out["reviews"].append(
-            _row(
-                "review",
-                r.concern_id,
-                r.reviewed_at,
-                p,
-                f"Review ({r.get_outcome_display().lower()}): {r.rationale[:160]}",
-            )
-        )
-    for d in decisions:
-        out["decisions"].append(
-            _row(
-                "sharing_decision",
-                d.pk,
-                d.decided_at,
-                d.person,
-                f"Sharing decision ({d.get_outcome_display().lower()}): {d.question[:160]}",
-            )
-        )
-    for a in alert_decisions:
-        out["decisions"].append(
-            _row(
-                "alert_decision",
-                a.pk,
-                a.decided_at,
-                a.alert.person,
-                f"Alert decided ({a.get_outcome_display().lower()}): {a.rationale[:160]}",
-            )
-        )
-    out["decisions"].sort(key=lambda r: r["at"], reverse=True)
-    return out
+        for a in decided
+    ]
 
 
 def _row(kind, pk, at, person, label, severity="") -> dict:

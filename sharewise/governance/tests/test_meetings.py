@@ -11,7 +11,7 @@ from django.utils import timezone
 from conftest import audit_finding, record_concern
 from sharewise.audittrail.models import Entry
 from sharewise.disclosures.tests.test_referrals import by, example_3
-from sharewise.governance import actions, meetings
+from sharewise.governance import actions, agenda, meetings
 from sharewise.governance.models import Action, Meeting, Minute
 from sharewise.patterns.models import Alert
 from sharewise.sharing import decisions
@@ -254,7 +254,7 @@ def test_another_organisations_meeting_is_not_found(busy, as_user):
 
 
 def test_a_long_section_says_how_many_more_there_are(busy, monkeypatch):
-    monkeypatch.setattr(meetings, "SHOWN", 1)
+    monkeypatch.setattr(agenda, "SHOWN", 1)
     for days in (9, 7, 4):
         record_concern(busy, person=busy.bob, team=busy.day, by=busy.tom, days_ago=days)
     alerts = next(s for s in meetings.agenda(_meeting(busy), busy.sarah) if s.code == "alerts")
@@ -300,3 +300,19 @@ def test_signed_off_minutes_keep_the_agenda_the_meeting_saw(busy, as_user):
     frozen = meetings.agenda(Meeting.objects.get(pk=signed.pk), c.sarah)
     assert new_alert.pk not in [i.record_id for i in _items(frozen, "alerts")]
     assert _items(frozen, "alerts"), "the alert the meeting saw is still on its agenda"
+
+
+def test_new_findings_are_not_narrowed_when_the_lead_is_named_in_a_concern(busy):
+    """A lead named as the alleged source in a concern about Alice sees Alice's score
+    worked out afresh; the findings about everyone else stay on the agenda."""
+    from conftest import audit_finding
+    from sharewise.patterns import scores
+    from sharewise.patterns.models import RiskScore
+
+    c = busy
+    record_concern(c, days_ago=1, severity="high", source_kind="staff", source_staff=c.sarah)
+    _, fresh = scores.split_for(c.sarah, RiskScore.objects.filter(organisation=c.org))
+    assert fresh, "Sarah sees a score worked out afresh"
+    _, finding = audit_finding(c, person=c.bob)
+    findings = _items(meetings.agenda(_meeting(c), c.sarah), "findings")
+    assert finding.pk in [i.record_id for i in findings]

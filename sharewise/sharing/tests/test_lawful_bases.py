@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import record_concern
-from sharewise.governance import criteria
+from sharewise.governance import criteria_sharing
 from sharewise.policy import documents
 from sharewise.sharing import cues, decisions
 from sharewise.sharing import framework as fw
@@ -259,6 +259,6 @@ def test_no_signed_decision_pairs_an_outcome_with_a_basis_the_table_forbids(cast
 
     attempt()
     signed = SharingDecision.objects.filter(status="signed")
-    assert list(criteria._contradictions(cast.org.pk, signed)) == []
+    assert list(criteria_sharing._contradictions(cast.org.pk, signed)) == []
     assert signed.exists(), "some decisions fit and are recorded"
     assert timezone.now() - signed.first().decided_at < timedelta(minutes=10)

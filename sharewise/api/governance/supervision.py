@@ -1,0 +1,97 @@
+"""Supervision sessions: recording one, and reading them back."""
+
+from datetime import date, datetime
+
+from ninja import Field, Query, Schema, Status
+
+from sharewise.api.governance.common import PAGE_SIZE, in_range, router
+from sharewise.api.inputs import Day, Input
+from sharewise.governance import access, operations
+from sharewise.organisations.models import staff_name
+
+SINCE_HELD_ON_OR_AFTER = Query(None, alias="from", description="Held on or after")
+UNTIL_HELD_ON_OR_BEFORE = Query(None, alias="to", description="Held on or before")
+
+
+class SupervisionIn(Input):
+    staff_id: int
+    items: list[str] = Field(
+        [], description='Keys of the staff member\'s recent work discussed, e.g. "concern:12"'
+    )
+    responses: dict[str, str] = Field(
+        description="Answers to the policy's challenge prompts, keyed by the prompt's "
+        "position from 0"
+    )
+    reflection: str
+    learning: str
+    next_due: date | None = Field(None, description="Default: the policy's interval")
+
+
+class SupervisionOut(Schema):
+    id: int
+    staff_id: int
+    staff: str
+    supervisor: str
+    held_at: datetime
+    items: list[dict] = Field(
+        description="What was discussed; a record about someone you may not see now keeps "
+        "its place but not its words"
+    )
+    prompts: list[dict]
+    reflection: str
+    learning: str
+    next_due: date
+
+
+def _session_out(session) -> SupervisionOut:
+    """A session; as read back, what was discussed as the caller may see it."""
+    items = getattr(session, "shown_items", session.items)
+    return SupervisionOut(
+        id=session.pk,
+        staff_id=session.staff_id,
+        staff=staff_name(session.staff),
+        supervisor=staff_name(session.supervisor),
+        held_at=session.held_at,
+        items=items,
+        prompts=session.prompts,
+        reflection=session.reflection,
+        learning=session.learning,
+        next_due=session.next_due,
+    )
+
+
+@router.get(
+    "/supervisions",
+    response=list[SupervisionOut],
+    summary="Supervision sessions you may read: your own, those you held, any for a lead",
+)
+def list_supervisions(
+    request,
+    staff_id: int | None = Query(None, description="Only this member of staff's"),
+    date_from: Day | None = SINCE_HELD_ON_OR_AFTER,
+    date_to: Day | None = UNTIL_HELD_ON_OR_BEFORE,
+):
+    shown = in_range(access.sessions_visible_to(request.user), "held_at__date", date_from, date_to)
+    if staff_id is not None:
+        shown = shown.filter(staff_id=staff_id)
+    return [_session_out(s) for s in access.as_seen(request.user, shown[:PAGE_SIZE])]
+
+
+@router.get(
+    "/supervisions/{session_id}",
+    response=SupervisionOut,
+    summary="One supervision session (the read of anyone it discussed is written to the trail)",
+)
+def get_supervision(request, session_id: int):
+    return _session_out(access.get_supervision_for(request, session_id, via="api"))
+
+
+@router.post(
+    "/supervisions",
+    response={201: SupervisionOut},
+    summary="Record a supervision session with a member of staff",
+)
+def record_supervision(request, payload: SupervisionIn):
+    staff = access.get_supervisee_for(request, payload.staff_id)
+    session = operations.record_supervision(request, staff, payload.dict())
+    return Status(201, _session_out(session))

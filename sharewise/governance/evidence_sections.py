@@ -1,0 +1,348 @@
+"""The evidence pack's sections: the figures as tables, charts and sentences, every
+count passed through the small-number suppression."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils.safestring import mark_safe
+
+from sharewise.governance import charts
+from sharewise.governance.suppression import Cells, rate_text, small_share, suppress
+
+# The document
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+@dataclass
+class Block:
+    caption: str
+    head: list[str]
+    rows: list[list[str]]
+    chart: str = ""
+    text_columns: int = 1  # leading columns of words rather than numbers
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    lead: list[str] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _block(cells: Cells, caption: str, head: list[str], items: list[tuple[str, str]]) -> Block:
+    """A one-column table of counts and its bar chart: items are (label, cell key)."""
+    chart = charts.bar_chart(caption, [cells.bar(key, label) for label, key in items])
+    return Block(
+        caption,
+        head,
+        [[label, cells.shown(key)] for label, key in items],
+        mark_safe(chart),  # noqa: S308
+    )
+
+
+def _counted(cells: Cells, prefix: str, rows: list[dict], total: str | None) -> list[tuple]:
+    keys = [cells.add(f"{prefix}:{i}", r["count"]) for i, r in enumerate(rows)]
+    if total is not None:
+        cells.group(total, keys)
+    return [(r["label"], k) for r, k in zip(rows, keys, strict=True)]
+
+
+def _concerns_section(f: dict, t: int) -> Section:
+    cells = Cells(t)
+    total = cells.add("total", f["total"])
+    categories = _counted(cells, "category", f["by_category"], None)
+    services = _counted(cells, "service", f["by_service"], total)
+    months = _counted(cells, "month", f["by_month"], total)
+    return Section(
+        "concerns",
+        "Concerns",
+        [
+            f"Concerns that happened in the period: {cells.shown(total)}.",
+            "A concern about more than one kind of harm counts under each, so the "
+            "categories can add up to more than the total.",
+        ],
+        [
+            _block(cells, "Concerns by category of harm", ["Category", "Concerns"], categories),
+            _block(cells, "Concerns by service", ["Service", "Concerns"], services),
+            _block(cells, "Concerns by month", ["Month", "Concerns"], months),
+        ],
+    )
+
+
+def _alerts_section(f: dict, t: int) -> Section:
+    cells = Cells(t)
+    raised = cells.add("raised", f["raised"])
+    decided = cells.add("decided", f["decided"])
+    waiting = cells.add("waiting", f["raised"] - f["decided"])
+    cells.group(raised, [decided, waiting])
+    keys = []
+    for i, r in enumerate(f["by_rule"]):
+        row = (
+            cells.add(f"r:{i}", r["raised"]),
+            cells.add(f"d:{i}", r["decided"]),
+            cells.add(f"w:{i}", r["raised"] - r["decided"]),
+        )
+        cells.group(row[0], [row[1], row[2]])
+        keys.append((r["label"], row))
+    for column, total in ((0, raised), (1, decided), (2, waiting)):
+        cells.group(total, [row[column] for _, row in keys])
+    outcomes = _counted(cells, "outcome", f["outcomes"], decided)
+    chart = charts.bar_chart("Alerts raised by rule", [cells.bar(k[0], label) for label, k in keys])
+    by_rule = Block(
+        "Alerts raised by rule, and whether decided by the end of the period",
+        ["Rule", "Raised", "Decided", "Not decided"],
+        [[label] + [cells.shown(k) for k in row] for label, row in keys],
+        mark_safe(chart),  # noqa: S308
+    )
+    median = rate_text(f["median_days_to_decision"], f["decided"], "days", t)
+    return Section(
+        "alerts",
+        "Alerts and decisions",
+        [
+            f"Alerts raised in the period: {cells.shown(raised)}, of which "
+            f"{cells.shown(decided)} were decided by its end.",
+            f"Median time from an alert being raised to its first decision: {median}.",
+        ],
+        [
+            by_rule,
+            _block(cells, "First decisions on alerts, by outcome", ["Outcome", "Alerts"], outcomes),
+        ],
+    )
+
+
+def _sharing_section(f: dict, t: int) -> Section:
+    cells = Cells(t)
+    total = cells.add("total", f["decisions"])
+    with_consent = cells.add("with", f["with_consent"])
+    without = cells.add("without", f["without_consent"])
+    cells.group(total, [with_consent, without])
+    outcomes = _counted(cells, "outcome", f["by_outcome"], total)
+    consent = _counted(cells, "consent", f["by_consent"], total)
+    given = [k for (_, k), r in zip(consent, f["by_consent"], strict=True) if r["code"] == "given"]
+    cells.group(without, [k for _, k in consent if k not in given])
+    grounds = _counted(cells, "ground", f["override_grounds"], None)
+    article_6 = _counted(cells, "a6", f["article_6"], total)
+    article_9 = _counted(cells, "a9", f["article_9"], total)
+    return Section(
+        "sharing",
+        "Sharing decisions",
+        [
+            f"Signed sharing decisions made in the period: {cells.shown(total)} "
+            f"({cells.shown(with_consent)} where the person consented, "
+            f"{cells.shown(without)} where they did not or were not asked).",
+        ],
+        [
+            _block(cells, "Sharing decisions by outcome", ["Outcome", "Decisions"], outcomes),
+            _block(cells, "Sharing decisions by consent", ["Consent", "Decisions"], consent),
+            _block(
+                cells,
+                "Grounds relied on to share without consent",
+                ["Ground", "Decisions"],
+                grounds,
+            ),
+            _block(cells, "Lawful basis: UK GDPR Article 6", ["Basis", "Decisions"], article_6),
+            _block(
+                cells,
+                "Condition for special category data: Article 9",
+                ["Condition", "Decisions"],
+                article_9,
+            ),
+        ],
+        ["A decision can rest on more than one ground, so grounds can add up to more."],
+    )
+
+
+def _disclosures_section(f: dict, t: int) -> Section:
+    cells = Cells(t)
+    sent = cells.add("sent", f["sent"])
+    within = cells.add("within", f["within_minimum"])
+    beyond = cells.add("beyond", f["beyond_minimum"])
+    cells.group(sent, [within, beyond])
+    templates = _counted(cells, "template", f["by_template"], sent)
+    return Section(
+        "disclosures",
+        "Disclosures",
+        [f"Referrals sent in the period: {cells.shown(sent)}."],
+        [
+            _block(cells, "Referrals sent by template", ["Template", "Sent"], templates),
+            _block(
+                cells,
+                "Referrals and the minimum needed",
+                ["What was sent", "Sent"],
+                [
+                    ("No more than the minimum", within),
+                    ("More than the minimum, with reasons", beyond),
+                ],
+            ),
+        ],
+    )
+
+
+def _audits_section(f: dict, t: int) -> Section:
+    cells = Cells(t)
+    runs = cells.add("runs", f["runs"])
+    raised = cells.add("raised", f["findings_raised"])
+    closed = cells.add("closed", f["findings_closed"])
+    criteria = _counted(cells, "criterion", f["by_criterion"], raised)
+    return Section(
+        "audits",
+        "Audits and findings",
+        [
+            f"Audits run in the period: {cells.shown(runs)}. Findings they raised: "
+            f"{cells.shown(raised)}. Findings closed in the period: {cells.shown(closed)}."
+        ],
+        [
+            _block(
+                cells,
+                "Audits and findings",
+                ["", "Count"],
+                [
+                    ("Audits run", runs),
+                    ("Findings raised", raised),
+                    ("Findings closed", closed),
+                ],
+            ),
+            _block(cells, "Findings raised by audit question", ["Question", "Findings"], criteria),
+        ],
+    )
+
+
+def _supervision_section(f: dict, t: int) -> Section:
+    cells = Cells(t)
+    staff = cells.add("staff", f["staff"])
+    supervised = cells.add("supervised", f["supervised"])
+    not_supervised = cells.add("not_supervised", f["not_supervised"])
+    overdue = cells.add("overdue", f["overdue"])
+    up_to_date = cells.add("up_to_date", f["up_to_date"])
+    sessions = cells.add("sessions", f["sessions"])
+    cells.group(staff, [supervised, not_supervised])
+    cells.group(staff, [overdue, up_to_date])
+    return Section(
+        "supervision",
+        "Supervision",
+        [
+            f"Care workers and team managers: {cells.shown(staff)}. Supervision sessions "
+            f"in the period: {cells.shown(sessions)}.",
+            f"Supervision is due every {f['every_days']} days; overdue is counted as at "
+            "the day the pack was made.",
+        ],
+        [
+            _block(
+                cells,
+                "Supervision coverage",
+                ["Staff", "Count"],
+                [
+                    ("Supervised in the period", supervised),
+                    ("Not supervised in the period", not_supervised),
+                    ("Supervision up to date now", up_to_date),
+                    ("Supervision overdue now", overdue),
+                ],
+            )
+        ],
+    )
+
+
+def _measure_row(m: dict, t: int) -> list[str]:
+    unit = m["unit"]
+    before = rate_text(m["before"], m["n_before"], unit, t)
+    after = rate_text(m["after"], m["n_after"], unit, t)
+    both = m["n_before"] >= t and m["n_after"] >= t and m["change"] is not None
+    small = (
+        both
+        and unit == "%"
+        and (small_share(m["before"], m["n_before"], t) or small_share(m["after"], m["n_after"], t))
+    )
+    if small:
+        change, result = "Not shown", "Not shown: small numbers"
+    elif not both:
+        change, result = "Not shown", "Too few records to tell"
+    else:
+        change = f"{m['change']:+.1f}{'%' if unit == '%' else ' days'}"
+        result = "No change" if m["change"] == 0 else "Better" if m["improved"] else "Worse"
+    if not m["after_complete"]:
+        result += " (after period still running)"
+    return [
+        m["pattern_label"],
+        m["label"],
+        before,
+        suppress(m["n_before"], t),
+        after,
+        suppress(m["n_after"], t),
+        change,
+        result,
+    ]
+
+
+def _learning_section(f: dict, t: int) -> Section:
+    cells = Cells(t)
+    lessons = cells.add("lessons", f["lessons"])
+    patterns = _counted(cells, "pattern", f["by_pattern"], lessons)
+    agreed = cells.add("agreed", f["actions_agreed"])
+    done = cells.add("done", f["actions_done"])
+    still_open = cells.add("open", f["actions_open"])
+    cells.group(agreed, [done, still_open])
+    sources = _counted(cells, "source", f["actions_by_source"], agreed)
+    blocks = [
+        _block(cells, "Lessons recorded by failure pattern", ["Pattern", "Lessons"], patterns),
+        _block(
+            cells,
+            "Actions agreed in the period",
+            ["Actions", "Count"],
+            [("Done by the end of the period", done), ("Still open", still_open)],
+        ),
+        _block(cells, "Actions agreed, by where they came from", ["Source", "Actions"], sources),
+    ]
+    if f["measures"]:
+        blocks.append(
+            Block(
+                "Did the changes work? Each lesson's measure before and after the change",
+                [
+                    "Failure pattern",
+                    "Measure",
+                    "Before",
+                    "Records before",
+                    "After",
+                    "Records after",
+                    "Change",
+                    "Result",
+                ],
+                [_measure_row(m, t) for m in f["measures"]],
+                text_columns=2,
+            )
+        )
+    return Section(
+        "learning",
+        "Learning",
+        [
+            f"Lessons recorded in the period: {cells.shown(lessons)}. Actions agreed: "
+            f"{cells.shown(agreed)}, of which {cells.shown(done)} were done by its end."
+        ],
+        blocks,
+        [
+            "Each lesson is shown by the kind of failure it fits and the measure chosen to "
+            "check the change, never by its title or story. Before and after each cover the "
+            "same number of days either side of the change."
+        ],
+    )
+
+
+SECTIONS = (
+    ("concerns", _concerns_section),
+    ("alerts", _alerts_section),
+    ("sharing", _sharing_section),
+    ("disclosures", _disclosures_section),
+    ("audits", _audits_section),
+    ("supervision", _supervision_section),
+    ("learning", _learning_section),
+)
+
+
+def sections(figures: dict, threshold: int) -> list[Section]:
+    return [build_section(figures[key], threshold) for key, build_section in SECTIONS]
