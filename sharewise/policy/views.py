@@ -3,16 +3,15 @@ is a new version; concerns, alerts and decisions keep the version they were made
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
-from pydantic import ValidationError
+from django.views.decorators.http import require_GET, require_safe
 
-from sharewise.audittrail import trail
+from sharewise.forms import add_errors
 from sharewise.organisations import extensions, stepup
 from sharewise.organisations.access import scope_for
-from sharewise.policy import documents, editing, forms, store
+from sharewise.policy import changes, documents, editing, forms, store
 from sharewise.policy.models import PolicyVersion
 
 TITLES = {
@@ -86,18 +85,6 @@ MORE_IN_THE_FILE = {
 }
 
 
-def record_change(request, saved, note, via="page"):
-    trail.record_request(
-        request,
-        "changed policy",
-        object_type="policy",
-        object_id=saved.pk,
-        organisation_id=saved.organisation_id,
-        reason=note,
-        detail={"kind": saved.kind, "version": saved.version, "via": via},
-    )
-
-
 def _lead_organisation(request, kind) -> int:
     if kind not in TITLES:
         raise Http404("No such policy")
@@ -149,10 +136,10 @@ def _nothing_changed(request, kind, version):
 
 
 def _save(request, kind, proposed, note, via):
-    saved = store.save_version(
-        scope_for(request.user).organisation_id, kind, proposed, request.user, note
-    )
-    record_change(request, saved, note, via=via)
+    organisation_id = scope_for(request.user).organisation_id
+    saved, changed = changes.save(request, organisation_id, kind, proposed, note, via)
+    if not changed:
+        return _nothing_changed(request, kind, saved)
     messages.success(request, f"Saved as version {saved.version}. It applies from now on.")
     return redirect("edit_policy", kind=kind)
 
@@ -196,21 +183,17 @@ def _edit_written(request, kind, version):
             "body": request.POST.get("body", "").strip(),
         }
         try:
-            proposed = store.check(kind, written)
+            return _save(request, kind, written, note, "page")
         except ValidationError as error:
-            problems = [p.message for p in editing.problems(kind, error, written)]
-        else:
-            if proposed == version.document:
-                return _nothing_changed(request, kind, version)
-            return _save(request, kind, proposed, note, "page")
+            problems = error.messages
     return _page(request, kind, version, written=written, problems=problems)
 
 
 def _save_file(request, kind, version):
     """Save a previewed upload (sent here so saving asks who you are, as the form does)."""
     try:
-        proposed = store.check(kind, editing.read_yaml(request.POST.get("document", "")))
-    except (editing.Unreadable, ValidationError):
+        proposed = changes.read_file(kind, request.POST.get("document", ""))
+    except ValidationError:
         messages.error(request, "The policy file could not be saved: upload it again.")
         return redirect("import_policy", kind=kind)
     if proposed == version.document:
@@ -218,8 +201,7 @@ def _save_file(request, kind, version):
     if request.POST.get("previewed") != forms.fingerprint(version, proposed):
         messages.warning(request, "The policy changed after you checked the file: upload it again.")
         return redirect("import_policy", kind=kind)
-    note = request.POST.get("note", "").strip()[:500]
-    return _save(request, kind, proposed, note, "file")
+    return _save(request, kind, proposed, request.POST.get("note", ""), "file")
 
 
 @login_required
@@ -255,23 +237,10 @@ def import_policy(request, kind):
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     preview = proposed = None
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
         try:
-            if upload.size > MAX_FILE:
-                raise editing.Unreadable("The policy file must be smaller than 256 KB")
-            try:
-                text = upload.read().decode("utf-8")
-            except UnicodeDecodeError:
-                raise editing.Unreadable(
-                    "The policy file must be plain text (YAML), saved as UTF-8"
-                ) from None
-            document = editing.read_yaml(text)
-            proposed = store.check(kind, document)
-        except editing.Unreadable as error:
-            form.add_error("file", str(error))
+            proposed = changes.read_file(kind, form.cleaned_data["file"].read(changes.MAX_FILE + 1))
         except ValidationError as error:
-            for problem in editing.problems(kind, error, document):
-                form.add_error("file", problem.message)
+            add_errors(form, error)
         else:
             preview = _preview(request, kind, version, proposed)
             if not preview["changes"]:
@@ -291,10 +260,8 @@ def import_policy(request, kind):
     )
 
 
-MAX_FILE = 256 * 1024
-
-
 @login_required
+@require_safe
 def read_policy(request, document):
     """The written policies, for every member of staff to read (version in force)."""
     kind = document
