@@ -22,7 +22,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
@@ -218,6 +218,7 @@ def _query(after):
 
 
 @login_required
+@require_safe
 def security(request):
     user = request.user
     must_set_up = second_factor.required(user) and not second_factor.has_factor(user)
