@@ -49,7 +49,7 @@ def read_policy(request, kind: str):
     return _out(access.policy_for(request.user, kind))
 
 
-class PolicyIn(Input):
+class PolicyDocumentIn(Input):
     document: dict = Field(description="The whole policy, as GET returns it")
     note: str = Field("", description="What changed and why")
 
@@ -61,7 +61,7 @@ class PolicyIn(Input):
     description="Checked as the policy page checks it; each fault names the setting "
     "(document.<place>). Applies from now on: records keep the version they were made under.",
 )
-def edit_policy(request, kind: str, payload: PolicyIn):
+def edit_policy(request, kind: str, payload: PolicyDocumentIn):
     organisation_id = access.lead_organisation(request.user, kind)
     stepup.require_for_api(request, "change a policy")
     saved, changed = changes.save(

@@ -234,20 +234,16 @@ def add_role(request, user_id):
     if role.is_valid():
         try:
             given = roles.grant_role(request, role.membership_for(member))
-        except (PermissionDenied, ValidationError) as problem:
-            role.add_error(None, _words(problem))
+        except PermissionDenied as refused:
+            role.add_error(None, str(refused))
+        except ValidationError as problem:
+            add_errors(role, problem)
         else:
             messages.success(request, _granted(given))
             return redirect("staff_member", user_id=member.pk)
     elif member == request.user:
         role.add_error(None, roles.OWN_ROLES)
     return _staff_page(request, member, status=400, role_form=role)
-
-
-def _words(refused) -> str:
-    if isinstance(refused, ValidationError):
-        return refused.messages[0]
-    return str(refused) or "Your role does not allow this."
 
 
 def _single_sign_on_section(member, form=None):
