@@ -91,9 +91,15 @@ def import_policy(request, kind: str, payload: PolicyFileIn):
 
 @router.get(
     "/policies/{kind}/export",
-    response={200: str},
     summary="The policy in force as a YAML file (safeguarding leads)",
-    openapi_extra={"responses": {200: {"content": {"application/yaml": {}}}}},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The policy as YAML, to keep, change and import",
+                "content": {"application/yaml": {"schema": {"type": "string"}}},
+            }
+        }
+    },
 )
 def export_policy(request, kind: str):
     version = access.policy_for(request.user, kind)

@@ -106,13 +106,28 @@ def demo_exists() -> bool:
     return Organisation.objects.filter(name=ORGANISATION).exists()
 
 
+SEED = 20261125
+EXTRA_STAFF = 32
+
+
+def demo_faker(after_staff: bool = False) -> Faker:
+    """The demo's seeded name generator. after_staff: past the names build_demo gives
+    its staff, so the people supported keep the names the demo's stories were written
+    against."""
+    fake = Faker("en_GB")
+    fake.seed_instance(SEED)
+    if after_staff:
+        for _ in range(EXTRA_STAFF):
+            fake.first_name(), fake.last_name()
+    return fake
+
+
 @transaction.atomic
-def build_demo(today: date, extra_staff: int = 32, seed: int = 20261125):
+def build_demo(today: date):
     """The organisation, its services and teams, and its staff with the demo sign-ins.
     The people supported and everything about them come from each later app's
     demo.extend_demo(org, today)."""
-    fake = Faker("en_GB")
-    fake.seed_instance(seed)
+    fake = demo_faker()
     User = get_user_model()
 
     org = Organisation.objects.create(name=ORGANISATION)
@@ -149,7 +164,7 @@ def build_demo(today: date, extra_staff: int = 32, seed: int = 20261125):
         if login.role in PRIVILEGED:
             _demo_authenticator(user)
     team_keys = list(teams)
-    for i in range(extra_staff):
+    for i in range(EXTRA_STAFF):
         first, last = fake.first_name(), fake.last_name()
         role = Role.TEAM_MANAGER if i % 8 == 0 else Role.CARE_WORKER
         service, team = team_keys[i % len(team_keys)]

@@ -5,8 +5,7 @@ the young people's team). Added to organisations' build_demo through the demo ho
 import random
 from datetime import date, timedelta
 
-from faker import Faker
-
+from sharewise.organisations.demo import SEED, demo_faker
 from sharewise.organisations.models import Team
 from sharewise.people.models import Enrolment, Person
 from sharewise.people.nhs_number import check_digit
@@ -37,10 +36,9 @@ def valid_nhs_number(rng: random.Random) -> str:
             return first + str(digit)
 
 
-def extend_demo(org, today: date, people: int = 120, seed: int = 20261125) -> str:
-    rng = random.Random(seed)
-    fake = Faker("en_GB")
-    fake.seed_instance(seed)
+def extend_demo(org, today: date, people: int = 120) -> str:
+    rng = random.Random(SEED)
+    fake = demo_faker(after_staff=True)
     Person.objects.bulk_create([_person(org, today, i, rng, fake) for i in range(people)])
     teams = list(Team.objects.filter(service__organisation=org).order_by("id"))
     Enrolment.objects.bulk_create(_enrolments(org, today, teams, rng))
