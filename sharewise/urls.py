@@ -4,6 +4,8 @@ from django.urls import include, path
 from sharewise.api.urls import api
 from sharewise.concerns import import_views as imports
 from sharewise.concerns import views as concerns
+from sharewise.organisations import approval_views as approvals
+from sharewise.organisations import session_views as own_account
 from sharewise.organisations import single_sign_on
 from sharewise.organisations import views as organisations
 from sharewise.people import views as people
@@ -87,45 +89,45 @@ urlpatterns = [
         organisations.remove_role,
         name="remove_role",
     ),
-    path("organisation/role-requests/", organisations.role_requests, name="role_requests"),
+    path("organisation/role-requests/", approvals.role_requests, name="role_requests"),
     path(
         "organisation/sign-in-links/<int:link_id>/approve/",
-        organisations.approve_identity_link,
+        approvals.approve_identity_link,
         name="approve_identity_link",
     ),
     path(
         "organisation/sign-in-links/<int:link_id>/decline/",
-        organisations.decline_identity_link,
+        approvals.decline_identity_link,
         name="decline_identity_link",
     ),
     path(
         "organisation/role-requests/<int:request_id>/approve/",
-        organisations.approve_role_request,
+        approvals.approve_role_request,
         name="approve_role_request",
     ),
     path(
         "organisation/role-requests/<int:request_id>/decline/",
-        organisations.decline_role_request,
+        approvals.decline_role_request,
         name="decline_role_request",
     ),
-    path("account/api-tokens/", organisations.api_tokens, name="api_tokens"),
+    path("account/api-tokens/", own_account.api_tokens, name="api_tokens"),
     path(
         "account/api-tokens/<int:token_id>/revoke/",
-        organisations.revoke_api_token,
+        own_account.revoke_api_token,
         name="revoke_api_token",
     ),
-    path("account/sessions/", organisations.my_sessions, name="my_sessions"),
+    path("account/sessions/", own_account.my_sessions, name="my_sessions"),
     path(
         "account/sessions/<int:signed_in_id>/sign-out/",
-        organisations.end_session,
+        own_account.end_session,
         name="end_session",
     ),
     path(
         "account/sessions/sign-out-others/",
-        organisations.end_other_sessions,
+        own_account.end_other_sessions,
         name="end_other_sessions",
     ),
-    path("account/sessions/still-here/", organisations.still_here, name="still_here"),
+    path("account/sessions/still-here/", own_account.still_here, name="still_here"),
     path("", include("sharewise.patterns.urls")),
     path("", include("sharewise.sharing.urls")),
     path("", include("sharewise.disclosures.urls")),

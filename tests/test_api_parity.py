@@ -15,6 +15,25 @@ from test_permission_matrix import API_MATRIX, PAGE_MATRIX, ROLES, api_operation
 # fmt: off
 COVERED = {
     # -- organisations --
+    "add_service": ("POST /api/v1/services",),
+    "edit_service": ("PATCH /api/v1/services/{service_id}",),
+    "add_team": ("POST /api/v1/teams",),
+    "edit_team": ("PATCH /api/v1/teams/{team_id}",),
+    "add_staff": ("POST /api/v1/staff",),
+    "staff_member": ("PATCH /api/v1/staff/{user_id}",),
+    "add_role": ("POST /api/v1/staff/{user_id}/roles",),
+    "remove_role": ("DELETE /api/v1/staff/{user_id}/roles/{membership_id}",),
+    "reset_second_factors": ("POST /api/v1/staff/{user_id}/second-factors/reset",),
+    "set_temporary_password": ("POST /api/v1/staff/{user_id}/temporary-password",),
+    "single_sign_on_identity": (
+        "PUT /api/v1/staff/{user_id}/single-sign-on",
+        "DELETE /api/v1/staff/{user_id}/single-sign-on",
+    ),
+    "approve_role_request": ("POST /api/v1/role-requests/{request_id}/approve",),
+    "decline_role_request": ("POST /api/v1/role-requests/{request_id}/decline",),
+    "approve_identity_link": ("POST /api/v1/identity-links/{link_id}/approve",),
+    "decline_identity_link": ("POST /api/v1/identity-links/{link_id}/decline",),
+    "revoke_api_token": ("DELETE /api/v1/api-tokens/{token_id}",),
     # end of organisations
     # -- people --
     "my_people": ("GET /api/v1/people", "POST /api/v1/people/search"),
@@ -34,6 +53,8 @@ COVERED = {
     # -- patterns --
     # end of patterns
     # -- policy --
+    "edit_policy": ("PUT /api/v1/policies/{kind}",),
+    "import_policy": ("POST /api/v1/policies/{kind}/import",),
     # end of policy
     # -- sharing --
     "record_consent": ("POST /api/v1/consents",),
@@ -81,6 +102,24 @@ BROWSER_ONLY = {
     "logout": "ends a browser session; the API's tokens are revoked instead",
     "home": "sends the browser to the right first page, whatever the method",
     # -- organisations --
+    "second_factor": "the second step of signing in to a browser session",
+    "confirm_identity": "confirms who you are for a browser session; an API token "
+    "carries the moment it was made after proving it",
+    "add_authenticator_app": "sets up one's own second factor by scanning a code on screen",
+    "recovery_codes": "shows one's own recovery codes once, on screen",
+    "remove_factor": "one's own second factors, removed after confirming it is you in a browser",
+    "otp_webauthn:credential-registration-begin": "a passkey is made by the browser itself",
+    "otp_webauthn:credential-registration-complete": "a passkey is made by the browser itself",
+    "otp_webauthn:credential-authentication-begin": "a passkey proves who you are to a browser",
+    "otp_webauthn:credential-authentication-complete": "a passkey proves who you are to a browser",
+    "change_password": "one's own password, typed by its owner; a script never holds it",
+    "password_reset": "a link emailed to its owner, to open in a browser",
+    "password_reset_confirm": "the emailed link's page, opened in a browser",
+    "api_tokens": "a token is made with the password and a recent second factor in a "
+    "browser, so a token left in a script cannot make another",
+    "end_session": "one's own browser sessions; an API token is revoked instead",
+    "end_other_sessions": "one's own browser sessions; an API token is revoked instead",
+    "still_here": "keeps a browser session from timing out while its page is open",
     # end of organisations
     # -- people --
     # end of people

@@ -19,7 +19,7 @@ from sharewise.patterns.models import RULE_TITLES, Alert, AlertConcern, AlertDec
 from sharewise.patterns.views import get_alert_for, get_case_for, record_shown
 from sharewise.people.access import get_person_for
 from sharewise.policy import editing, store
-from sharewise.policy.views import record_change
+from sharewise.policy.changes import record_change
 
 router = Router(tags=["Alerts"])
 

@@ -17,6 +17,7 @@ from sharewise.api import governance as governance_routes
 from sharewise.api import organisations as organisation_routes
 from sharewise.api import patterns as pattern_routes
 from sharewise.api import people as people_routes
+from sharewise.api import policy as policy_routes
 from sharewise.api import sharing as sharing_routes
 from sharewise.audittrail import trail
 from sharewise.organisations.access import scope_for
@@ -217,6 +218,7 @@ api.add_router("", people_routes.router)
 api.add_router("", concern_routes.router)
 api.add_router("", audittrail_routes.router)
 api.add_router("", pattern_routes.router)
+api.add_router("", policy_routes.router)
 api.add_router("", sharing_routes.router)
 api.add_router("", disclosure_routes.router)
 api.add_router("", governance_routes.router)

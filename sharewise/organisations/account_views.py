@@ -22,12 +22,12 @@ from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from sharewise.audittrail import trail
-from sharewise.organisations import changes, second_factor, stepup
+from sharewise.organisations import second_factor, staffing, stepup
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import TemporaryPassword
 from sharewise.organisations.signin import CONFIRMED_AT
@@ -218,6 +218,7 @@ def _query(after):
 
 
 @login_required
+@require_safe
 def security(request):
     user = request.user
     must_set_up = second_factor.required(user) and not second_factor.has_factor(user)
@@ -378,8 +379,8 @@ def change_password(request):
 class ResetForm(PasswordResetForm):
     def get_users(self, email):
         # Never to an address an administrator set in the last three days: it could be
-        # theirs (changes.EMAIL_SETTLES).
-        return (u for u in super().get_users(email) if not changes.email_recently_changed(u))
+        # theirs (staffing.EMAIL_SETTLES).
+        return (u for u in super().get_users(email) if not staffing.email_recently_changed(u))
 
 
 class PasswordResetRequest(auth_views.PasswordResetView):

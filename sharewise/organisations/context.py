@@ -1,14 +1,16 @@
 from django.urls import reverse
 
+from sharewise.organisations import access
 from sharewise.organisations.access import scope_for
 
 
 def _waiting_for_approval(user) -> int:
-    from sharewise.organisations import changes
-
-    if not changes.may_decide_roles(user):
+    if not access.may_approve(user):
         return 0
-    return changes.pending_for(user).count() + changes.identity_links_waiting(user).count()
+    return (
+        access.role_requests_waiting_for(user).count()
+        + access.identity_links_waiting_for(user).count()
+    )
 
 
 def navigation(request):

@@ -1,9 +1,8 @@
 """The demo organisation: deterministic (seeded), synthetic names, fixed sign-ins.
 Later features add their own demo stories on top of build_demo()."""
 
-import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -103,28 +102,32 @@ def demo_code(username: str) -> str | None:
     return f"{code:0{device.digits}d}"
 
 
-def valid_nhs_number(rng: random.Random) -> str:
-    from sharewise.people.nhs_number import check_digit
-
-    while True:
-        # 999 numbers are reserved for testing and never issued to real patients.
-        first = "999" + "".join(str(rng.randint(0, 9)) for _ in range(6))
-        digit = check_digit(first)
-        if digit is not None:
-            return first + str(digit)
-
-
 def demo_exists() -> bool:
     return Organisation.objects.filter(name=ORGANISATION).exists()
 
 
-@transaction.atomic
-def build_demo(today: date, people: int = 120, extra_staff: int = 32, seed: int = 20261125):
-    from sharewise.people.models import Enrolment, Person
+SEED = 20261125
+EXTRA_STAFF = 32
 
-    rng = random.Random(seed)
+
+def demo_faker(after_staff: bool = False) -> Faker:
+    """The demo's seeded name generator. after_staff: past the names build_demo gives
+    its staff, so the people supported keep the names the demo's stories were written
+    against."""
     fake = Faker("en_GB")
-    fake.seed_instance(seed)
+    fake.seed_instance(SEED)
+    if after_staff:
+        for _ in range(EXTRA_STAFF):
+            fake.first_name(), fake.last_name()
+    return fake
+
+
+@transaction.atomic
+def build_demo(today: date):
+    """The organisation, its services and teams, and its staff with the demo sign-ins.
+    The people supported and everything about them come from each later app's
+    demo.extend_demo(org, today)."""
+    fake = demo_faker()
     User = get_user_model()
 
     org = Organisation.objects.create(name=ORGANISATION)
@@ -161,74 +164,12 @@ def build_demo(today: date, people: int = 120, extra_staff: int = 32, seed: int 
         if login.role in PRIVILEGED:
             _demo_authenticator(user)
     team_keys = list(teams)
-    for i in range(extra_staff):
+    for i in range(EXTRA_STAFF):
         first, last = fake.first_name(), fake.last_name()
         role = Role.TEAM_MANAGER if i % 8 == 0 else Role.CARE_WORKER
         service, team = team_keys[i % len(team_keys)]
         add_staff(f"{first}.{last}.{i}".lower().replace("'", ""), first, last, role, service, team)
 
-    adult_teams = [k for k in team_keys if k[1] != "Young people's outreach"]
-    child_team = teams[("Brookside Day Centre", "Young people's outreach")]
-    created = []
-    for i in range(people):
-        child = i % 12 == 11
-        born = (
-            fake.date_between(today - timedelta(days=17 * 365), today - timedelta(days=9 * 365))
-            if child
-            else fake.date_between(date(1928, 1, 1), date(2000, 12, 31))
-        )
-        given = fake.first_name()
-        created.append(
-            Person(
-                organisation=org,
-                given_name=given,
-                family_name=fake.last_name(),
-                preferred_name=given[:3] if i % 9 == 0 else "",
-                date_of_birth=born,
-                nhs_number=valid_nhs_number(rng) if i % 10 else "",
-                communication_needs=rng.choice(
-                    [
-                        "",
-                        "",
-                        "Hearing aid in left ear; speak clearly and face them.",
-                        "Uses Makaton and picture cards.",
-                        "Prefers Urdu; interpreter for important conversations.",
-                        "Short sentences; check understanding by asking them to explain back.",
-                    ]
-                ),
-                contact_safely=rng.choice(
-                    [
-                        "",
-                        "",
-                        "Do not leave voicemails: a family member checks the phone.",
-                        "Speak to them alone; their son is usually present at visits.",
-                    ]
-                ),
-            )
-        )
-    Person.objects.bulk_create(created)
-    enrolments = []
-    for i, person in enumerate(Person.objects.filter(organisation=org).order_by("id")):
-        start = today - timedelta(days=rng.randint(60, 1500))
-        if person.age(today) < 18:
-            enrolments.append(Enrolment(person=person, team=child_team, start_date=start))
-            continue
-        first = teams[adult_teams[i % len(adult_teams)]]
-        enrolments.append(Enrolment(person=person, team=first, start_date=start))
-        if i % 7 == 0:  # supported by a second team too
-            second = teams[adult_teams[(i + 3) % len(adult_teams)]]
-            enrolments.append(
-                Enrolment(person=person, team=second, start_date=start + timedelta(days=30))
-            )
-        if i % 19 == 0:  # moved on from a team: recently, or long ago
-            ended = today - timedelta(days=30 if i % 2 else 200)
-            old = teams[adult_teams[(i + 1) % len(adult_teams)]]
-            enrolments.append(
-                Enrolment(
-                    person=person, team=old, start_date=start - timedelta(days=400), end_date=ended
-                )
-            )
-    Enrolment.objects.bulk_create(enrolments)
     trail.record(
         action="loaded demo organisation",
         object_type="organisation",

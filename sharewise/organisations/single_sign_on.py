@@ -36,7 +36,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from sharewise.audittrail import trail
-from sharewise.organisations import changes
+from sharewise.organisations import roles
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Membership, SingleSignOnIdentity
 
@@ -227,7 +227,7 @@ def _first_match(request, issuer, subject, claims):
     )
     # Whoever can set the account's email (an administrator) could otherwise sign in
     # as its owner: a match waits for approval like a link an administrator makes.
-    changes.link_needs_approval(
+    roles.link_needs_approval(
         SingleSignOnIdentity.objects.get(issuer=issuer, subject=subject),
         scope_for(user).organisation_id,
     )

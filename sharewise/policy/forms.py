@@ -11,7 +11,7 @@ from sharewise.policy import editing, store
 
 
 def _number(value) -> str:
-    return editing._said(float(value))
+    return editing.said(float(value))
 
 
 def _field(s: editing.Setting, initial) -> forms.Field:

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from sharewise.organisations import demo
 from sharewise.organisations.models import Membership, Role, Service, Team
+from sharewise.people import demo as people_demo
 from sharewise.people.models import Person
 
 
@@ -24,7 +25,8 @@ def test_the_demo_organisation_has_every_role_and_realistic_size(db, capsys):
 def test_the_demo_is_the_same_every_time(db):
     def build_and_read():
         with transaction.atomic():
-            demo.build_demo(date(2026, 11, 25))
+            org = demo.build_demo(date(2026, 11, 25))
+            people_demo.extend_demo(org, date(2026, 11, 25))
             people = list(
                 Person.objects.order_by("id").values_list(
                     "given_name", "family_name", "date_of_birth", "nhs_number"

@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from sharewise.audittrail.models import Entry
-from sharewise.organisations import changes
+from sharewise.organisations import staffing
 from sharewise.organisations.models import TemporaryPassword
 
 NEW = "a-longer-passphrase-of-her-own"
@@ -167,6 +167,6 @@ def test_no_reset_link_goes_to_an_address_an_administrator_just_set(cast, as_use
     assert mail.outbox == []
     # Three days on, the address has settled and a link may go to it.
     later = timezone.now() + timedelta(hours=73)
-    monkeypatch.setattr(changes, "timezone", SimpleNamespace(now=lambda: later))
+    monkeypatch.setattr(staffing, "timezone", SimpleNamespace(now=lambda: later))
     Client().post("/password-reset/", {"email": "owen.at.home@example.com"})
     assert [m.to for m in mail.outbox] == [["owen.at.home@example.com"]]

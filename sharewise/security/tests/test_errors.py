@@ -68,7 +68,7 @@ def test_an_api_failure_answers_json_and_is_logged_and_counted_the_same_way(
     def fails(user):
         raise ValueError(f"scope of {NAMED}")
 
-    monkeypatch.setattr("sharewise.api.organisations.scope_for", fails)
+    monkeypatch.setattr("sharewise.api.organisations.structure.scope_for", fails)
     _, before = health(Client())
     caller = api(cast.sarah)
 
