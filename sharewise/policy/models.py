@@ -2,14 +2,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from sharewise.organisations.models import Organisation
-
 
 class PolicyVersion(models.Model):
     """One version of one policy for one organisation. Never edited: a change is a new
     version, and everything decided under a policy records the version in force."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(max_length=40)
     version = models.PositiveIntegerField()
     document = models.JSONField()
