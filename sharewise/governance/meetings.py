@@ -16,7 +16,6 @@ from sharewise.concerns.models import ConcernPerson
 from sharewise.governance import actions as actionlib
 from sharewise.governance.models import Action, Finding, Meeting, Minute
 from sharewise.organisations.models import Service, staff_name
-from sharewise.patterns import alerts as alertlib
 from sharewise.patterns import scores as scorelib
 from sharewise.patterns.models import Alert, AlertConcern, RiskScore
 from sharewise.people.models import Enrolment, Person
@@ -232,7 +231,7 @@ def _live(meeting: Meeting, viewer, now=None) -> list[Section]:
         ),
     )
     rule = patterns.risk_score
-    over = alertlib.level_threshold(rule.threshold, now, rule.half_life_days)
+    over = scorelib.level_threshold(rule.threshold, now, rule.half_life_days)
     scores = about(
         RiskScore.objects.filter(
             organisation_id=org, level__gte=over, half_life_days=rule.half_life_days

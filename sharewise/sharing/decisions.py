@@ -20,8 +20,8 @@ from sharewise.concerns.access import who_may_see
 from sharewise.concerns.models import Concern, ConcernPerson
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Membership, Role, staff_name
-from sharewise.patterns import alerts as alertlib
 from sharewise.patterns import notices, scores
+from sharewise.patterns import operations as alertlib
 from sharewise.patterns.models import Alert, AlertConcern, Notification
 from sharewise.patterns.models import Outcome as AlertOutcome
 from sharewise.people.models import age_on
