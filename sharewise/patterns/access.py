@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -16,9 +16,10 @@ from sharewise.concerns.access import name_people
 from sharewise.concerns.models import Concern
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Service
-from sharewise.patterns import oversight
+from sharewise.patterns import oversight, scores
 from sharewise.patterns.alert_trail import record_trail
 from sharewise.patterns.models import RULE_TITLES, Alert, CaseForDecision, Notification
+from sharewise.patterns.oversight import describe_cases, mark_unseen_people
 from sharewise.policy import store
 
 CASE_STATUSES = ("waiting", *Alert.Status.values, "all")
@@ -33,6 +34,35 @@ def record_shown(request, action, person_ids, organisation_id, **detail):
 def require_oversight(user) -> None:
     if not user.has_perm("patterns.see_oversight"):
         raise PermissionDenied("Only safeguarding leads and team managers see alerts.")
+
+
+def dashboard_for(request, **detail) -> oversight.Dashboard:
+    """The oversight dashboard as this user may see it, the people it names read."""
+    require_oversight(request.user)
+    board = oversight.build(request.user)
+    record_shown(
+        request,
+        "viewed oversight dashboard",
+        board.person_ids(),
+        scope_for(request.user).organisation_id,
+        **detail,
+    )
+    return board
+
+
+def risk_of(user, person):
+    """(the person's risk score as this user may see it, or None; the alerts about
+    them or their concerns waiting for a decision that the user may see, oldest
+    first). person: one the user may see (people.access.get_person_for)."""
+    ids = person.record_ids()
+    waiting = (
+        Alert.objects.visible_to(user)
+        .needing_decision()
+        .filter(Q(person_id__in=ids) | Q(links__concern__people__in=ids))
+        .distinct()
+        .order_by("waiting_since", "id")
+    )
+    return scores.risk_seen_by(user, person), waiting
 
 
 def get_alert_for(request, alert_id, action="viewed alert") -> Alert:
@@ -186,7 +216,7 @@ def show_cases(request, cases, action: str, **detail) -> None:
     write the read of the people they name."""
     organisation_id = scope_for(request.user).organisation_id
     _, recording = store.in_force(organisation_id, "recording")
-    oversight.describe_cases(cases, request.user, recording.category_labels())
+    describe_cases(cases, request.user, recording.category_labels())
     named = {
         a.person_id
         for case in cases
@@ -212,7 +242,7 @@ def show_notifications(request, notes, **detail) -> None:
         .filter(pk__in=[n.alert_id for n in notes if n.alert_id])
         .values_list("pk", flat=True)
     )
-    oversight.mark_unseen_people([n.alert for n in notes if n.alert_id], request.user)
+    mark_unseen_people([n.alert for n in notes if n.alert_id], request.user)
     shown = set()
     for note in notes:
         note.can_open = note.alert_id in visible or bool(not note.alert_id and note.link)

@@ -10,21 +10,22 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from sharewise.audittrail import trail
-from sharewise.patterns import engine
+from sharewise.patterns import engine, plain_sql
 from sharewise.patterns import facts as factstore
 from sharewise.patterns.alert_trail import people_in, record_trail
 from sharewise.patterns.explanations import explain
-from sharewise.patterns.models import Alert, AlertConcern, AlertEvent, CaseForDecision
+from sharewise.patterns.models import Alert, AlertEvent, CaseForDecision
 from sharewise.patterns.notifying import Notifier
-
-CHUNK = 2_000  # ids per IN (...): well under every database's limit on parameters
 
 
 def apply(ctx, triggers, known: dict, notifier=None) -> list:
     """Raise, update or reopen one alert per trigger. ctx: judging.Context."""
     notifier = notifier or Notifier(ctx)
-    existing = {(a.rule, a.subject): a for a in _alerts_for(ctx.organisation_id, triggers)}
-    linked = _linked(
+    found = plain_sql.alerts_for(
+        ctx.organisation_id, {t.rule for t in triggers}, {t.subject for t in triggers}
+    )
+    existing = {(a.rule, a.subject): a for a in found}
+    linked = plain_sql.linked(
         [a.pk for a in existing.values()], {i for t in triggers for i in t.concern_ids}
     )
     touched, links, fresh, rescored, waiting_again = [], [], [], [], []
@@ -47,53 +48,12 @@ def apply(ctx, triggers, known: dict, notifier=None) -> list:
         notifier.add(alert, "raised")
         touched.append(alert)
         waiting_again.append(alert)
-    _link(links, ctx.at)
+    plain_sql.link(links, ctx.at)
     place_in_cases(waiting_again, ctx.at)
     # Scores that changed with no new concern (a re-scoring): saved together.
     Alert.objects.bulk_update(rescored, ["score"], batch_size=1_000)
     notifier.send()
     return touched
-
-
-def _alerts_for(organisation_id, triggers) -> list[Alert]:
-    """The alerts these triggers belong to, if raised already (through the unique
-    index on organisation, rule and subject: this runs for every concern)."""
-    if not triggers:
-        return []
-    rules = sorted({t.rule for t in triggers})
-    subjects = sorted({t.subject for t in triggers})
-    found = []
-    for start in range(0, len(subjects), CHUNK):
-        found += Alert.objects.filter(
-            organisation_id=organisation_id,
-            rule__in=rules,
-            subject__in=subjects[start : start + CHUNK],
-        )
-    return found
-
-
-def _linked(alert_ids, concern_ids) -> dict[int, set[int]]:
-    """Which of these concerns each alert already holds, in chunks: a service's
-    trigger names hundreds of concerns, and its alert can hold thousands."""
-    linked = defaultdict(set)
-    if not alert_ids or not concern_ids:
-        return linked
-    concern_ids = sorted(concern_ids)
-    for start in range(0, len(concern_ids), CHUNK):
-        for alert_id, concern_id in AlertConcern.objects.filter(
-            alert_id__in=alert_ids, concern_id__in=concern_ids[start : start + CHUNK]
-        ).values_list("alert_id", "concern_id"):
-            linked[alert_id].add(concern_id)
-    return linked
-
-
-def _link(links: list[tuple[int, int]], at: datetime) -> None:
-    """Save (alert id, concern id) links together: judging history links hundreds of
-    thousands."""
-    AlertConcern.objects.bulk_create(
-        (AlertConcern(alert_id=a, concern_id=c, added_at=at) for a, c in links),
-        batch_size=1_000,
-    )
 
 
 def _subject_fields(subject: str, known: dict) -> dict:
@@ -214,9 +174,8 @@ def _join(ctx, alert, trigger, added, known, links) -> bool:
     alert.updated_at = ctx.at
     if "score" in trigger.detail:
         alert.score = trigger.detail["score"]
-    changed = ["explanation", "policy_version", "updated_at", "score"]
     if not reopened:  # the usual case, on every concern: four columns
-        Alert.objects.filter(pk=alert.pk).update(**{name: getattr(alert, name) for name in changed})
+        plain_sql.refresh_alert(alert, ctx.at)
         return False
     alert.save(
         update_fields=[
@@ -225,7 +184,10 @@ def _join(ctx, alert, trigger, added, known, links) -> bool:
             "episode_from",
             "acknowledged_by",
             "acknowledged_at",
-            *changed,
+            "explanation",
+            "policy_version",
+            "updated_at",
+            "score",
         ]
     )
     # Concerns joining an open alert are recorded by their links (with added_at);

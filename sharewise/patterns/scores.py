@@ -17,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sharewise.concerns.models import Amendment, Concern, ConcernPerson
-from sharewise.patterns import engine
+from sharewise.patterns import engine, plain_sql
 from sharewise.patterns import facts as factstore
 from sharewise.patterns.models import RiskScore
 from sharewise.people.models import Person
@@ -53,10 +53,10 @@ def save_scores(ctx, people, family) -> list:
         )
         for pid in people
     }
-    if len(people) == 1:  # the usual case, on every concern: one update
+    if len(people) == 1:  # the usual case, on every concern: one plain update
         pid = people[0]
         values = _score_values(ctx, rule, *scored[pid])
-        if not RiskScore.objects.filter(person_id=pid).update(**values):
+        if not plain_sql.update_score(pid, values):
             RiskScore.objects.create(person_id=pid, **values)
     else:
         # Many people (an import, a re-scoring): replace their rows, cheaper than

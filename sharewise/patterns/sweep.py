@@ -56,6 +56,7 @@ def run(now: datetime | None = None, *, rescore_all: bool = False) -> Swept:
 
 
 def _take_lock() -> bool:
+    """Plain SQL here and in _release_lock: the ORM has no advisory locks."""
     if connection.vendor != "postgresql":
         return True  # SQLite runs one writer at a time; each step re-checks inside it
     with connection.cursor() as cursor:

@@ -15,7 +15,7 @@ from sharewise.concerns.access import name_people
 from sharewise.concerns.models import Concern
 from sharewise.forms import DatePartsField, NHSStyled, add_errors
 from sharewise.organisations.access import scope_for
-from sharewise.patterns import access, operations, oversight
+from sharewise.patterns import access, operations
 from sharewise.patterns.models import (
     RULE_TITLES,
     Alert,
@@ -31,14 +31,7 @@ from sharewise.policy import store
 @login_required
 @require_safe
 def dashboard(request):
-    access.require_oversight(request.user)
-    board = oversight.build(request.user)
-    access.record_shown(
-        request,
-        "viewed oversight dashboard",
-        board.person_ids(),
-        scope_for(request.user).organisation_id,
-    )
+    board = access.dashboard_for(request)
     rows = [
         (
             service,
@@ -88,7 +81,7 @@ def _case_context(request, case, focus=None):
     labels = recording.category_labels()
     for c in concerns:
         c.category_labels = [labels.get(code, code) for code in c.categories]
-    oversight.describe_cases([case], request.user, labels)
+    access.describe_cases([case], request.user, labels)
     waiting = [a for a in alerts if a.is_waiting]
     may_decide = bool(waiting) and all(operations.may_decide(request.user, a) for a in waiting)
     # A lead decides the whole case or none of it: one who may not see every alert

@@ -6,7 +6,6 @@ from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ValidationError as PolicyError
 
@@ -14,7 +13,7 @@ from sharewise.api.inputs import Day, Input
 from sharewise.concerns.models import Concern
 from sharewise.organisations import stepup
 from sharewise.organisations.access import scope_for
-from sharewise.patterns import access, operations, oversight, scores
+from sharewise.patterns import access, operations
 from sharewise.patterns.models import Alert, AlertConcern, AlertDecision
 from sharewise.people.access import get_person_for
 from sharewise.policy import editing, store
@@ -94,7 +93,7 @@ def _visible_links(user, alert_ids) -> dict[int, list[int]]:
 
 
 def _summary(alert: Alert, concern_ids: list[int]) -> dict:
-    """(Call oversight.mark_unseen_people first: no id of a person the reader may not
+    """(Call access.mark_unseen_people first: no id of a person the reader may not
     see is given.)"""
     subject = alert.subject
     if getattr(alert, "person_hidden", False) and subject.startswith("person:"):
@@ -133,7 +132,7 @@ def _decision_out(d: AlertDecision) -> AlertDecisionOut:
 
 def _alert_out(alert: Alert, user) -> AlertOut:
     alert = Alert.objects.select_related("policy_version", "acknowledged_by").get(pk=alert.pk)
-    oversight.mark_unseen_people([alert], user)
+    access.mark_unseen_people([alert], user)
     visible = _visible_links(user, [alert.pk])[alert.pk]
     shown = set(visible)
     return AlertOut(
@@ -184,7 +183,7 @@ def list_alerts(
     paginator = Paginator(alerts, page_size)
     current = paginator.get_page(page)
     found = list(current.object_list)
-    oversight.mark_unseen_people(found, request.user)
+    access.mark_unseen_people(found, request.user)
     links = _visible_links(request.user, [a.pk for a in found])
     # Naming people in a list is a read of their records: one entry each, as the page does.
     access.record_shown(
@@ -253,12 +252,12 @@ class CaseOut(Schema):
 
 def _case_out(request, case_id: int) -> CaseOut:
     case = access.get_case_for(request, case_id)
-    oversight.mark_unseen_people(case.shown_alerts, request.user)
+    access.mark_unseen_people(case.shown_alerts, request.user)
     return _case_summary(case, _visible_links(request.user, [a.pk for a in case.shown_alerts]))
 
 
 def _case_summary(case, links) -> CaseOut:
-    """(Call oversight.mark_unseen_people on case.shown_alerts first.)"""
+    """(Call access.mark_unseen_people on case.shown_alerts first.)"""
     found = case.shown_alerts
     hidden = any(getattr(a, "person_hidden", False) for a in found)
     return CaseOut(
@@ -378,7 +377,7 @@ class RiskOut(Schema):
 def person_risk(request, person_id: int):
     person = get_person_for(request, person_id, action="viewed risk score", via="api")
     _, policy = store.in_force(person.organisation_id, "patterns")
-    row = scores.risk_seen_by(request.user, person)
+    row, alerts = access.risk_of(request.user, person)
     score = row.score if row else 0.0
     concern_ids = []
     if row and row.concern_ids:
@@ -387,14 +386,6 @@ def person_risk(request, person_id: int):
             .filter(pk__in=row.concern_ids)
             .values_list("pk", flat=True)
         )
-    ids = person.record_ids()
-    alerts = (
-        Alert.objects.visible_to(request.user)
-        .needing_decision()
-        .filter(Q(person_id__in=ids) | Q(links__concern__people__in=ids))
-        .distinct()
-        .order_by("waiting_since", "id")
-    )
     threshold = policy.risk_score.threshold
     return RiskOut(
         person_id=person.pk,

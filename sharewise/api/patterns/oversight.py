@@ -8,8 +8,7 @@ from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema
 
 from sharewise.api.inputs import Day, Input
-from sharewise.organisations.access import scope_for
-from sharewise.patterns import access, operations, oversight
+from sharewise.patterns import access, operations
 
 router = Router(tags=["Alerts"])
 
@@ -70,15 +69,7 @@ class OversightOut(Schema):
     summary="The oversight dashboard's figures (safeguarding leads, team managers)",
 )
 def get_oversight(request):
-    access.require_oversight(request.user)
-    board = oversight.build(request.user)
-    access.record_shown(
-        request,
-        "viewed oversight dashboard",
-        board.person_ids(),
-        scope_for(request.user).organisation_id,
-        via="api",
-    )
+    board = access.dashboard_for(request, via="api")
     services = {s.pk: s.name for s in board.services}
     labels = dict(board.categories)
     return OversightOut(
