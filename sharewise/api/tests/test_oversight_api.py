@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from conftest import record_concern, signed_in
+from sharewise.api.tests.test_patterns_api import fields
 from sharewise.audittrail.models import Entry
 from sharewise.patterns.models import Alert, CaseForDecision, Notification
 
@@ -19,10 +20,6 @@ def alice_case(cast):
         record_concern(cast, days_ago=days_ago)
     alert = Alert.objects.get(rule="cumulative", subject=f"person:{cast.alice.pk}")
     return alert.case
-
-
-def fields(response):
-    return {e["field"] for e in response.json()["errors"]}
 
 
 def test_the_lead_lists_waiting_cases_by_person_status_and_day(cast, api, alice_case):
