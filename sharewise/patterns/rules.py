@@ -7,8 +7,11 @@ from sharewise.organisations.rules import is_safeguarding_lead, is_team_manager
 
 
 @rules.predicate
-def leads_its_organisation(user, alert):
-    return alert is not None and alert.organisation_id in scope_for(user).lead_org_ids
+def leads_its_organisation(user, alert_or_case):
+    """The user is the safeguarding lead of the alert's (or case's) organisation."""
+    return (
+        alert_or_case is not None and alert_or_case.organisation_id in scope_for(user).lead_org_ids
+    )
 
 
 rules.add_perm("patterns.see_oversight", is_safeguarding_lead | is_team_manager)
