@@ -18,7 +18,13 @@ from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Service
 from sharewise.patterns import oversight, scores
 from sharewise.patterns.alert_trail import record_trail
-from sharewise.patterns.models import RULE_TITLES, Alert, CaseForDecision, Notification
+from sharewise.patterns.models import (
+    RULE_TITLES,
+    Alert,
+    AlertConcern,
+    CaseForDecision,
+    Notification,
+)
 from sharewise.patterns.oversight import describe_cases, mark_unseen_people
 from sharewise.policy import store
 
@@ -260,6 +266,18 @@ def show_notifications(request, notes, **detail) -> None:
         scope_for(request.user).organisation_id,
         **detail,
     )
+
+
+SHOWN_CONCERNS = 100
+
+
+def concerns_in(user, alerts, shown=SHOWN_CONCERNS) -> tuple[list, int, int]:
+    """(the newest `shown` concerns in these alerts the user may see, how many they may
+    see, how many there are)."""
+    linked = AlertConcern.objects.filter(alert__in=alerts)
+    visible = Concern.objects.visible_to(user).filter(pk__in=linked.values("concern_id"))
+    concerns = list(visible.select_related("team", "service").order_by("-occurred_at")[:shown])
+    return concerns, visible.count(), linked.values("concern_id").distinct().count()
 
 
 def concerns_at_service(request, service_id: int, category: str, **detail):

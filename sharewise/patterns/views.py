@@ -12,14 +12,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from sharewise.concerns.access import name_people
-from sharewise.concerns.models import Concern
 from sharewise.forms import DatePartsField, NHSStyled, add_errors
 from sharewise.organisations.access import scope_for
 from sharewise.patterns import access, operations
 from sharewise.patterns.models import (
     RULE_TITLES,
     Alert,
-    AlertConcern,
     AlertDecision,
     AlertEvent,
     Outcome,
@@ -64,18 +62,9 @@ def heat_cell(request, service_id, category):
     )
 
 
-SHOWN_CONCERNS = 100
-
-
 def _case_context(request, case, focus=None):
     alerts = case.shown_alerts
-    linked = AlertConcern.objects.filter(alert__in=alerts)
-    visible = Concern.objects.visible_to(request.user).filter(pk__in=linked.values("concern_id"))
-    concerns = list(
-        visible.select_related("team", "service").order_by("-occurred_at")[:SHOWN_CONCERNS]
-    )
-    seen = visible.count()
-    total = linked.values("concern_id").distinct().count()
+    concerns, seen, total = access.concerns_in(request.user, alerts)
     names = name_people(concerns, request.user)
     _, recording = store.in_force(case.organisation_id, "recording")
     labels = recording.category_labels()
