@@ -538,7 +538,7 @@ def _judged_history(quick: bool, heavy_person=None, heavy_count: int = 0):
     Returns (data, rng, seconds to generate, seconds to judge)."""
     from django.db import connection
 
-    from sharewise.patterns import alerts as alertlib
+    from sharewise.patterns import judging
 
     migrate()
     data = generate.build(10_000 if quick else 100_000)
@@ -552,7 +552,7 @@ def _judged_history(quick: bool, heavy_person=None, heavy_count: int = 0):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     started = time.perf_counter()
-    alertlib.judge_history(data.organisation.pk, reindex=False)
+    judging.judge_history(data.organisation.pk, reindex=False)
     return data, rng, built, time.perf_counter() - started
 
 

@@ -51,6 +51,12 @@ COVERED = {
     "import_new": ("POST /api/v1/imports",),
     # end of concerns
     # -- patterns --
+    "acknowledge_case": ("POST /api/v1/cases/{case_id}/acknowledge",),
+    "acknowledge_alert": ("POST /api/v1/alerts/{alert_id}/acknowledge",),
+    "decide_case": ("POST /api/v1/cases/{case_id}/decision",),
+    "decide_alert": ("POST /api/v1/alerts/{alert_id}/decision",),
+    "notifications": ("POST /api/v1/notifications/read",),
+    "backtest_policy": ("POST /api/v1/policy/patterns/backtest",),
     # end of patterns
     # -- policy --
     "edit_policy": ("PUT /api/v1/policies/{kind}",),

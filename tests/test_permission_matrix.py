@@ -232,19 +232,19 @@ PAGE_MATRIX = {
     ("undo_merge", "GET"):          (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("undo_merge", "POST"):         (302, 403, 403, 403, 302, 403, 403, 403, 404),
     ("oversight", "GET"):           (302, 403, 403, 200, 200, 403, 403, 403, 200),
-    ("oversight", "POST"):          (302, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("oversight", "POST"):          (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("heat_cell", "GET"):           (302, 403, 403, 200, 200, 403, 403, 403, 404),
-    ("heat_cell", "POST"):          (302, 403, 403, 200, 200, 403, 403, 403, 404),
+    ("heat_cell", "POST"):          (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("alert_list", "GET"):          (302, 403, 403, 200, 200, 403, 403, 403, 200),
-    ("alert_list", "POST"):         (302, 403, 403, 200, 200, 403, 403, 403, 200),
+    ("alert_list", "POST"):         (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("alert", "GET"):               (302, 404, 404, 200, 200, 404, 404, 404, 404),
-    ("alert", "POST"):              (302, 404, 404, 200, 200, 404, 404, 404, 404),
+    ("alert", "POST"):              (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("acknowledge_alert", "GET"):   (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("acknowledge_alert", "POST"):  (302, 404, 404, 302, 302, 404, 404, 404, 404),
     ("decide_alert", "GET"):        (302, 404, 404, 403, 200, 404, 404, 404, 404),
     ("decide_alert", "POST"):       (302, 404, 404, 403, 200, 404, 404, 404, 404),
     ("case", "GET"):                (302, 404, 404, 200, 200, 404, 404, 404, 404),
-    ("case", "POST"):               (302, 404, 404, 200, 200, 404, 404, 404, 404),
+    ("case", "POST"):               (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("acknowledge_case", "GET"):    (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("acknowledge_case", "POST"):   (302, 404, 404, 302, 302, 404, 404, 404, 404),
     ("decide_case", "GET"):         (302, 404, 404, 403, 200, 404, 404, 404, 404),
@@ -440,6 +440,13 @@ API_MATRIX = {
     "GET /api/v1/people/{person_id}/risk":     (401, 200, 404, 200, 200, 200, 404, 404, 404),
     "GET /api/v1/policy/patterns":             (401, 403, 403, 403, 200, 403, 403, 403, 200),
     "PUT /api/v1/policy/patterns":             (401, 403, 403, 403, 200, 403, 403, 403, 200),
+    "GET /api/v1/cases":                       (401, 403, 403, 200, 200, 403, 403, 403, 200),
+    "POST /api/v1/cases/{case_id}/acknowledge": (401, 404, 404, 200, 200, 404, 404, 404, 404),
+    "GET /api/v1/oversight":                   (401, 403, 403, 200, 200, 403, 403, 403, 200),
+    "GET /api/v1/oversight/services/{service_id}/{category}": (401, 403, 403, 200, 200, 403, 403, 403, 404),
+    "GET /api/v1/notifications":               (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /api/v1/notifications/read":         (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "POST /api/v1/policy/patterns/backtest":   (401, 403, 403, 403, 200, 403, 403, 403, 200),
     # end of patterns and policy API rows
     "POST /api/v1/consents":                   (401, 201, 404, 201, 201, 403, 403, 403, 404),
     "POST /api/v1/capacity-assessments":       (401, 201, 404, 201, 201, 403, 403, 403, 404),
@@ -697,6 +704,11 @@ def api_bodies(cast):
         #
         # (concerns bodies above this line)
         #
+        "POST /api/v1/policy/patterns/backtest": {
+            "start": month_ago,
+            "end": today,
+            "document": {"cumulative": {"concerns": 4}},
+        },
         # (patterns and policy bodies above this line)
         #
         "POST /api/v1/sharing-decisions/{decision_id}/amendments": {

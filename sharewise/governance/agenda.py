@@ -13,7 +13,6 @@ from sharewise.concerns.models import ConcernPerson
 from sharewise.governance import actions as actionlib
 from sharewise.governance.models import Action, Finding, Meeting
 from sharewise.organisations.models import staff_name
-from sharewise.patterns import alerts as alertlib
 from sharewise.patterns import scores as scorelib
 from sharewise.patterns.models import Alert, AlertConcern, RiskScore
 from sharewise.people.models import Enrolment, Person
@@ -201,7 +200,7 @@ def _over_threshold_rows(s: Scope):
     anyone with a concern naming the viewer, their score without it, which may fall
     under the threshold."""
     rule = s.patterns.risk_score
-    over = alertlib.level_threshold(rule.threshold, s.now, rule.half_life_days)
+    over = scorelib.level_threshold(rule.threshold, s.now, rule.half_life_days)
     scores = s.about(
         RiskScore.objects.filter(
             organisation_id=s.org, level__gte=over, half_life_days=rule.half_life_days

@@ -6,4 +6,4 @@ class PatternsConfig(AppConfig):
     verbose_name = "Patterns and alerts"
 
     def ready(self):
-        from sharewise.patterns import listeners, permissions  # noqa: F401
+        from sharewise.patterns import listeners  # noqa: F401

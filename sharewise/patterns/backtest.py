@@ -14,13 +14,13 @@ from django.utils import timezone
 from pydantic import BaseModel, ValidationError
 
 from sharewise.concerns.models import Concern, ConcernPerson, ReviewOutcome
+from sharewise.patterns import engine
 from sharewise.patterns import facts as factstore
-from sharewise.patterns import rules
 from sharewise.patterns.models import RULE_TITLES, AlertDecision, Outcome
 from sharewise.policy import store
 from sharewise.policy.documents import PatternPolicy
 
-REPLAYED_RULES = tuple(name for name in rules.RULES if name != "overdue_review")
+REPLAYED_RULES = tuple(name for name in engine.RULES if name != "overdue_review")
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Report:
     replayed_from: date  # back by the longest window, so windows open at the start count
     policy: PatternPolicy
     rows: list[Row]
-    totals: dict[str, int]  # every replayed rule, in rules.RULES order
+    totals: dict[str, int]  # every replayed rule, in engine.RULES order
     people: int
     median_days_earlier: float | None
     # People escalated in the period with no alert about them before that escalation.
@@ -80,7 +80,7 @@ def lookback_days(policy) -> int:
     """The longest window of any rule switched on."""
     return max(
         (
-            rules.window_days(policy, name) or 0
+            engine.window_days(policy, name) or 0
             for name in REPLAYED_RULES
             if getattr(policy, name).enabled
         ),
@@ -125,7 +125,7 @@ class _History:
     def report(self, policy) -> Report:
         since = self.start_at - timedelta(days=lookback_days(policy))
         facts = [f for f in self.facts.values() if since <= f.occurred_at < self.end_before]
-        alerts = rules.first_alerts(facts, policy, weights=self.weights)
+        alerts = engine.first_alerts(facts, policy, weights=self.weights)
         # Person alerts by person, including any that fired before the period.
         first_alert = {}
         for (_, subject), (at, _) in alerts.items():
@@ -157,7 +157,7 @@ class _History:
                     ),
                 )
             )
-        rows.sort(key=lambda r: (r.fires_at, rules.RULES.index(r.rule), r.subject))
+        rows.sort(key=lambda r: (r.fires_at, engine.RULES.index(r.rule), r.subject))
         totals = dict.fromkeys(REPLAYED_RULES, 0)
         for row in rows:
             totals[row.rule] += 1

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from sharewise.concerns import statistics
-from sharewise.patterns import alerts
+from sharewise.patterns import operations
 from sharewise.patterns.models import (
     Alert,
     AlertConcern,
@@ -52,7 +52,7 @@ def _decide_waiting(org, before, at_latest):
         if person and (person.given_name, person.family_name) in STORIES:
             continue
         at = max(alert.waiting_since, alert.updated_at) + timedelta(days=1)
-        alerts.decide(
+        operations.decide(
             None,
             alert,
             Outcome.NO_FURTHER_ACTION,

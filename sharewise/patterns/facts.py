@@ -8,7 +8,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 
 from sharewise.concerns.models import Amendment, Concern, ConcernPerson
-from sharewise.patterns.rules import Fact
+from sharewise.patterns.engine import Fact
 
 COLUMNS = (
     "id",

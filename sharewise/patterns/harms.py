@@ -7,8 +7,8 @@ from django.db import connection, transaction
 
 from sharewise.concerns.models import Concern
 from sharewise.patterns import facts as factstore
+from sharewise.patterns.engine import Fact
 from sharewise.patterns.models import HarmIndex
-from sharewise.patterns.rules import Fact
 
 BATCH = 5_000
 

@@ -5,12 +5,12 @@ from django.dispatch import receiver
 
 from sharewise.concerns import signals
 from sharewise.organisations.models import Service, Team
-from sharewise.patterns import alerts
+from sharewise.patterns import judging, operations
 
 
 @receiver(signals.concern_recorded)
 def judge_concern(sender, concern, at, person_ids=None, **kwargs):
-    alerts.evaluate_concerns(
+    judging.evaluate_concerns(
         concern.organisation_id,
         [concern.pk],
         at=at,
@@ -23,19 +23,19 @@ def judge_concern(sender, concern, at, person_ids=None, **kwargs):
 
 @receiver(signals.concern_amended)
 def judge_amended_concern(sender, concern, at, **kwargs):
-    alerts.evaluate_concerns(concern.organisation_id, [concern.pk], at=at)
+    judging.evaluate_concerns(concern.organisation_id, [concern.pk], at=at)
 
 
 @receiver(signals.concern_reviewed)
 def close_overdue_review(sender, concern, review, **kwargs):
-    alerts.settle_overdue_review(concern, review)
+    operations.settle_overdue_review(concern, review)
 
 
 @receiver(signals.concerns_recorded_together)
 def judge_concerns(sender, concern_ids, organisation_id, **kwargs):
-    alerts.evaluate_concerns(organisation_id, concern_ids, fresh=True)
+    judging.evaluate_concerns(organisation_id, concern_ids, fresh=True)
 
 
 for model in (Team, Service):
-    post_save.connect(alerts.forget_team_names, sender=model, dispatch_uid=f"names-{model}")
-    post_delete.connect(alerts.forget_team_names, sender=model, dispatch_uid=f"gone-{model}")
+    post_save.connect(judging.forget_team_names, sender=model, dispatch_uid=f"names-{model}")
+    post_delete.connect(judging.forget_team_names, sender=model, dispatch_uid=f"gone-{model}")

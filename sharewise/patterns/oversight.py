@@ -16,7 +16,6 @@ from sharewise.concerns.access import name_people
 from sharewise.concerns.models import Concern, ConcernPerson, Severity, SharingView
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Service
-from sharewise.patterns import alerts as alertlib
 from sharewise.patterns import scores as scorelib
 from sharewise.patterns.models import Alert, CaseForDecision, RiskScore
 from sharewise.people.models import Person
@@ -58,10 +57,21 @@ def build(user, now=None) -> Dashboard:
     now = now or timezone.now()
     scope = scope_for(user)
     board = Dashboard()
-    organisation_id = scope.organisation_id
-    _, policy = store.in_force(organisation_id, "patterns")
-    _, recording = store.in_force(organisation_id, "recording")
-    rule = policy.risk_score
+    _, policy = store.in_force(scope.organisation_id, "patterns")
+    _, recording = store.in_force(scope.organisation_id, "recording")
+    _rank_by_risk(board, user, scope, policy.risk_score, now)
+    _waiting_cases(board, user, recording.category_labels())
+    recent = Concern.objects.visible_to(user).filter(
+        occurred_at__gte=now - timedelta(days=WINDOW_DAYS)
+    )
+    _heat(board, recent, recording)
+    _refusals(board, user, scope, recent)
+    _reviews(board, user, now)
+    return board
+
+
+def _rank_by_risk(board: Dashboard, user, scope, rule, now) -> None:
+    """The people with the highest risk scores now, and how many are over threshold."""
     board.threshold = rule.threshold
     board.half_life = rule.half_life_days
     if scope.lead_org_ids and not scope.team_ids:  # the whole organisation, cheaply
@@ -73,7 +83,7 @@ def build(user, now=None) -> Dashboard:
     scores = scores.filter(level__isnull=False)
     # People with a concern naming this reader: their scores worked out without it.
     scores, fresh = scorelib.split_for(user, scores, now)
-    over = alertlib.level_threshold(rule.threshold, now, rule.half_life_days)
+    over = scorelib.level_threshold(rule.threshold, now, rule.half_life_days)
     board.people_over = scores.filter(
         level__gte=over, half_life_days=rule.half_life_days
     ).count() + sum(1 for s in fresh if s.level is not None and s.score >= rule.threshold)
@@ -87,7 +97,9 @@ def build(user, now=None) -> Dashboard:
         ranked = sorted(ranked, key=lambda r: -r[1])[:SHOWN]
     board.ranked = [(person, round(score, 1), score >= rule.threshold) for person, score in ranked]
 
-    # One row per case for decision, its alerts fetched together (no query per row).
+
+def _waiting_cases(board: Dashboard, user, labels) -> None:
+    """One row per case for decision, its alerts fetched together (no query per row)."""
     waiting = CaseForDecision.objects.visible_to(user).waiting()
     board.alerts_total = waiting.count()
     board.cases = list(
@@ -102,12 +114,14 @@ def build(user, now=None) -> Dashboard:
         ).order_by("opened_at", "id")[:50]
     )
     board.alerts = [a for case in board.cases for a in case.shown_alerts]
-    describe_cases(board.cases, user, recording.category_labels())
+    describe_cases(board.cases, user, labels)
 
-    since = now - timedelta(days=WINDOW_DAYS)
-    recent = Concern.objects.visible_to(user).filter(occurred_at__gte=since)
-    # Every concern of the last 90 days, from an index that holds the columns needed:
-    # counted by their categories' stored text, decoded once per distinct list.
+
+def _heat(board: Dashboard, recent, recording) -> None:
+    """Every concern of the last 90 days, from an index that holds the columns needed:
+    counted by their categories' stored text, decoded once per distinct list. The
+    ORM's query, run as plain SQL: through the ORM each row's list is decoded, which
+    on a busy organisation costs more than the rest of the page."""
     sql, params = recent.order_by().values_list("service_id", "categories").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -125,7 +139,9 @@ def build(user, now=None) -> Dashboard:
     used = {c for _, c in heat}
     board.categories = [(c.code, c.label) for c in recording.categories if c.code in used]
 
-    # One pass over the refusals, grouped by person: the counts and the top of the list.
+
+def _refusals(board: Dashboard, user, scope, recent) -> None:
+    """One pass over the refusals, grouped by person: the counts and the top of the list."""
     refused = recent.filter(sharing_view=SharingView.REFUSES)
     refusing = ConcernPerson.objects.filter(concern__in=refused.values("pk"))
     if scope.team_ids:  # a concern they see may also be about someone they may not
@@ -142,14 +158,16 @@ def build(user, now=None) -> Dashboard:
     names = Person.objects.in_bulk([pid for pid, _, _ in top])
     board.refusals = [(names[pid], n, latest) for pid, n, latest in top]
 
+
+def _reviews(board: Dashboard, user, now) -> None:
+    """Reviews gone overdue, and immediate danger first: every concern of it not yet
+    reviewed, oldest first."""
     overdue = Concern.objects.for_review_by(user).filter(review_due_at__lt=now)
     board.overdue_total = overdue.count()
     board.overdue = list(
         overdue.select_related("team", "service").order_by("review_due_at")[:SHOWN]
     )
     name_people(board.overdue, user)
-
-    # Immediate danger comes first: every one not yet reviewed, oldest first.
     board.urgent = list(
         Concern.objects.for_review_by(user)
         .filter(severity=Severity.IMMEDIATE)
@@ -157,7 +175,6 @@ def build(user, now=None) -> Dashboard:
         .order_by("recorded_at", "pk")[:SHOWN]
     )
     name_people(board.urgent, user)
-    return board
 
 
 def mark_unseen_people(alerts, viewer) -> None:

@@ -10,7 +10,7 @@ from sharewise.policy import store
 
 
 def person_panel(request, person) -> str:
-    ids = person.record_ids() if hasattr(person, "record_ids") else [person.pk]
+    ids = person.record_ids()
     _, policy = store.in_force(person.organisation_id, "patterns")
     risk = scores.risk_seen_by(request.user, person)
     score = round(risk.score, 1) if risk else 0.0

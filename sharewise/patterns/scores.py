@@ -1,4 +1,5 @@
-"""A person's risk score as one reader may see it.
+"""A person's risk score: worked out and kept when their concerns are judged, and
+read as one reader may see it.
 
 The stored score (RiskScore) adds up every concern about the person, and serves
 everyone it can: pages stay fast. A reader named as the alleged source in one of the
@@ -7,20 +8,81 @@ is worked out afresh without the concerns hidden from them."""
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sharewise.concerns.models import Amendment, Concern, ConcernPerson
+from sharewise.patterns import engine, plain_sql
 from sharewise.patterns import facts as factstore
-from sharewise.patterns import rules
-from sharewise.patterns.alerts import level
 from sharewise.patterns.models import RiskScore
 from sharewise.people.models import Person
 from sharewise.policy import store
+
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def level(score: float, at: datetime, half_life_days: float) -> float | None:
+    """log2(score) plus the half-lives from a fixed day to `at`: constant while the
+    score only fades, so ordering by it ranks people by their score now."""
+    if score <= 0:
+        return None
+    days = (at - EPOCH).total_seconds() / 86400
+    return math.log2(score) + days / half_life_days
+
+
+def level_threshold(threshold: float, at: datetime, half_life_days: float) -> float:
+    return level(threshold, at, half_life_days)
+
+
+def save_scores(ctx, people, family) -> list:
+    """Work out and keep each person's risk score (ctx: judging.Context); returns the
+    risk-score triggers for those over the threshold."""
+    rule = ctx.policy.risk_score
+    by_person = defaultdict(list)
+    for f in family.values():
+        for pid in f.person_ids:
+            by_person[pid].append(f)
+    scored = {
+        pid: engine.risk_score(
+            by_person.get(pid, []), rule, now=ctx.at, category_weights=ctx.weights
+        )
+        for pid in people
+    }
+    if len(people) == 1:  # the usual case, on every concern: one plain update
+        pid = people[0]
+        values = _score_values(ctx, rule, *scored[pid])
+        if not plain_sql.update_score(pid, values):
+            RiskScore.objects.create(person_id=pid, **values)
+    else:
+        # Many people (an import, a re-scoring): replace their rows, cheaper than
+        # updating each (scores are worked out, not recorded: the concerns are).
+        RiskScore.objects.filter(person_id__in=people).delete()
+        RiskScore.objects.bulk_create(
+            (RiskScore(person_id=pid, **_score_values(ctx, rule, *scored[pid])) for pid in people),
+            batch_size=1_000,
+        )
+    return [
+        found
+        for pid, (score, contributing) in scored.items()
+        if (found := engine.risk_trigger(f"person:{pid}", score, contributing, rule))
+    ]
+
+
+def _score_values(ctx, rule, score, contributing) -> dict:
+    return {
+        "organisation_id": ctx.organisation_id,
+        "score": score,
+        "scored_at": ctx.at,
+        "half_life_days": rule.half_life_days,
+        "level": level(score, ctx.at, rule.half_life_days),
+        "policy_version_id": ctx.version.pk,
+        "concern_ids": sorted(contributing),
+    }
 
 
 @dataclass(frozen=True)
@@ -104,7 +166,7 @@ def risk_score_seen_by(person, viewer, at=None) -> float:
 
 def _worked_out(person, record_ids, hidden, at) -> SeenScore | None:
     """The score from the concerns about the person the reader may see, worked out as
-    the stored one is (alerts.save_scores), at `at`."""
+    the stored one is (save_scores), at `at`."""
     _, patterns = store.in_force(person.organisation_id, "patterns")
     _, recording = store.in_force(person.organisation_id, "recording")
     rule = patterns.risk_score
@@ -112,7 +174,7 @@ def _worked_out(person, record_ids, hidden, at) -> SeenScore | None:
     if not known:
         return None
     weights = {c.code: c.weight for c in recording.categories}
-    score, contributing = rules.risk_score(known, rule, now=at, category_weights=weights)
+    score, contributing = engine.risk_score(known, rule, now=at, category_weights=weights)
     # When it was last worked out, as far as this reader can tell: the latest of the
     # records they may see about the person.
     ids = [f.id for f in known]

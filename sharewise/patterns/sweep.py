@@ -14,10 +14,12 @@ from django.utils import timezone
 from sharewise.concerns.models import AwaitingReview, Concern, ConcernPerson
 from sharewise.organisations.extensions import hooks
 from sharewise.organisations.models import Organisation
-from sharewise.patterns import alerts as alertlib
+from sharewise.patterns import engine, raising, scores
 from sharewise.patterns import facts as factstore
-from sharewise.patterns import rules
+from sharewise.patterns.alert_trail import record_trail
+from sharewise.patterns.judging import Context, lock
 from sharewise.patterns.models import Alert, AlertConcern, AlertDecision, AlertEvent, RiskScore
+from sharewise.patterns.notifying import Notifier
 
 CHUNK = 500
 PEOPLE_CHUNK = 2_000
@@ -54,6 +56,7 @@ def run(now: datetime | None = None, *, rescore_all: bool = False) -> Swept:
 
 
 def _take_lock() -> bool:
+    """Plain SQL here and in _release_lock: the ORM has no advisory locks."""
     if connection.vendor != "postgresql":
         return True  # SQLite runs one writer at a time; each step re-checks inside it
     with connection.cursor() as cursor:
@@ -73,7 +76,7 @@ def overdue_reviews(organisation_id: int, now: datetime) -> int:
     made = 0
     while True:
         with transaction.atomic():
-            ctx = alertlib.Context(organisation_id, now)
+            ctx = Context(organisation_id, now)
             if not ctx.policy.overdue_review.enabled:
                 return made
             due = list(
@@ -89,10 +92,10 @@ def overdue_reviews(organisation_id: int, now: datetime) -> int:
             if not due:
                 return made
             known = factstore.load(Concern.objects.filter(pk__in=due))
-            findings = [
-                rules.Finding("overdue_review", f"concern:{pk}", frozenset([pk])) for pk in due
+            triggers = [
+                engine.Trigger("overdue_review", f"concern:{pk}", frozenset([pk])) for pk in due
             ]
-            alertlib.apply(ctx, findings, known)
+            raising.apply(ctx, triggers, known)
             made += len(due)
 
 
@@ -112,16 +115,16 @@ def monitoring_ended(organisation_id: int, now: datetime) -> int:
         )
         if not due:
             return 0
-        ctx = alertlib.Context(organisation_id, now)
-        notifier = alertlib.Notifier(ctx)
+        ctx = Context(organisation_id, now)
+        notifier = Notifier(ctx)
         for alert in due:
-            alertlib.reopen(
+            raising.reopen(
                 alert,
                 now,
                 AlertEvent.Kind.MONITORING_ENDED,
                 f"Monitoring was agreed until {alert.last_until:%-d %B %Y}",
             )
-            alertlib.record_trail(alert, "monitoring period ended")
+            record_trail(alert, "monitoring period ended")
             notifier.add(alert, "monitoring_ended")
         notifier.send()
     return len(due)
@@ -130,7 +133,7 @@ def monitoring_ended(organisation_id: int, now: datetime) -> int:
 def rescore(organisation_id: int, now: datetime, *, everyone: bool = False) -> int:
     """Work scores out again where the risk policy has changed since (or for everyone).
     Scores need no sweeping to fade: see RiskScore.level."""
-    version_id = alertlib.Context(organisation_id, now).version.pk
+    version_id = Context(organisation_id, now).version.pk
     if everyone:  # everyone with a concern, scored before or not
         stale = ConcernPerson.objects.filter(concern__organisation_id=organisation_id)
     else:
@@ -149,10 +152,10 @@ def rescore(organisation_id: int, now: datetime, *, everyone: bool = False) -> i
         if not people:
             return done
         with transaction.atomic():
-            ctx = alertlib.Context(organisation_id, now)
-            alertlib.lock([f"person:{p}" for p in people])
+            ctx = Context(organisation_id, now)
+            lock([f"person:{p}" for p in people])
             family = factstore.about_people(people)
-            findings = alertlib.save_scores(ctx, people, family)
-            alertlib.apply(ctx, findings, family)
+            triggers = scores.save_scores(ctx, people, family)
+            raising.apply(ctx, triggers, family)
         done += len(people)
         last = people[-1]

@@ -8,7 +8,7 @@ from django.urls import reverse
 from sharewise.audittrail import trail
 from sharewise.concerns.access import who_may_see
 from sharewise.organisations.models import Membership, Role, staff_name
-from sharewise.patterns import alerts as alertlib
+from sharewise.patterns import operations as alertlib
 from sharewise.patterns.models import Alert, Notification
 from sharewise.patterns.models import Outcome as AlertOutcome
 from sharewise.sharing import standing

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from sharewise.audittrail import trail
 from sharewise.organisations.models import staff_name
-from sharewise.patterns import alerts as alertlib
+from sharewise.patterns import operations as alertlib
 from sharewise.policy import store
 from sharewise.sharing.models import DecisionAmendment, SharingDecision
 from sharewise.sharing.writes import digests

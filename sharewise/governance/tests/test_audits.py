@@ -20,7 +20,8 @@ from sharewise.disclosures import referrals
 from sharewise.disclosures.tests.test_referrals import example_3, ready
 from sharewise.governance import audits, criteria, jobs
 from sharewise.governance.models import AuditRun, Finding, Job, Sample
-from sharewise.patterns import alerts
+from sharewise.patterns import operations as alerts
+from sharewise.patterns import raising
 from sharewise.patterns.models import Alert, AlertDecision, AlertEvent
 from sharewise.people.models import BreakGlassAccess, CareNote
 from sharewise.policy import store
@@ -81,7 +82,7 @@ def alert(person, days_ago, rule="cumulative"):
         waiting_since=at,
     )
     AlertEvent.objects.create(alert=made, at=at, kind=AlertEvent.Kind.RAISED)
-    alerts.place_in_cases([made], at)
+    raising.place_in_cases([made], at)
     return made
 
 
@@ -182,7 +183,7 @@ def test_an_alert_left_waiting_or_decided_late_is_found_and_one_decided_in_two_d
     alert(cast.dennis, 3)  # still within the week the policy allows
     again = alert(cast.edna, 100)
     alerts.decide(None, again, "no_further_action", REASONS, actor=cast.sarah, at=ago(99))
-    alerts.reopen(again, ago(9), AlertEvent.Kind.REOPENED)
+    raising.reopen(again, ago(9), AlertEvent.Kind.REOPENED)
 
     found = failing(cast, "alert_undecided")
     again.refresh_from_db()

@@ -31,7 +31,7 @@ from sharewise.governance.models import (
 )
 from sharewise.governance.tests.test_measures import disclosure
 from sharewise.organisations.models import Membership
-from sharewise.patterns import alerts
+from sharewise.patterns import operations as alerts
 from sharewise.patterns.models import Alert
 from sharewise.people.models import Person
 from sharewise.policy import store

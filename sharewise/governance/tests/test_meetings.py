@@ -79,7 +79,7 @@ def test_agenda_builds_itself_from_what_needs_attention(busy):
 
 def test_decided_alerts_and_other_organisations_stay_off_the_agenda(busy):
     c = busy
-    from sharewise.patterns import alerts as alertlib
+    from sharewise.patterns import operations as alertlib
 
     alert = Alert.objects.filter(organisation=c.org, person=c.alice).needing_decision().first()
     alertlib.decide(

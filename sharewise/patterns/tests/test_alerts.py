@@ -13,7 +13,7 @@ from django.utils import timezone
 from conftest import days_spanned, record_concern
 from sharewise.audittrail.models import Entry
 from sharewise.concerns import recording
-from sharewise.patterns import alerts
+from sharewise.patterns import judging, operations
 from sharewise.patterns.models import Alert, AlertEvent, Notification, Outcome, RiskScore
 from sharewise.policy import store
 
@@ -110,20 +110,20 @@ def test_deciding_needs_an_outcome_and_written_reasons(cast, rf):
     request.user = cast.sarah
 
     with pytest.raises(ValidationError) as refused:
-        alerts.decide(request, alert, Outcome.NO_FURTHER_ACTION, "Fine.")
+        operations.decide(request, alert, Outcome.NO_FURTHER_ACTION, "Fine.")
     assert "rationale" in refused.value.message_dict
     with pytest.raises(ValidationError) as refused:
-        alerts.decide(
+        operations.decide(
             request, alert, Outcome.MONITOR, "Watch for any further sign of neglect at night."
         )
     assert "monitor_until" in refused.value.message_dict
     with pytest.raises(ValidationError) as refused:
-        alerts.decide(request, alert, "", "Watch for any further sign of neglect at night.")
+        operations.decide(request, alert, "", "Watch for any further sign of neglect at night.")
     assert "outcome" in refused.value.message_dict
     alert.refresh_from_db()
     assert alert.status == Alert.Status.OPEN and not alert.decisions.exists()
 
-    alerts.decide(
+    operations.decide(
         request,
         alert,
         Outcome.MONITOR,
@@ -141,7 +141,7 @@ def test_a_new_concern_after_a_decision_reopens_the_alert_and_tells_the_lead_aga
     alert = alerts_for(cast.alice, "cumulative").get()
     request = rf.post("/")
     request.user = cast.sarah
-    alerts.decide(
+    operations.decide(
         request,
         alert,
         Outcome.NO_FURTHER_ACTION,
@@ -316,7 +316,7 @@ def test_judging_history_loaded_around_the_rules_finds_what_recording_would_have
         signals.concern_recorded.connect(listeners.judge_concern)
     assert not Alert.objects.exists()
 
-    alerts.judge_history(cast.org.pk)  # rebuilds the harm index too
+    judging.judge_history(cast.org.pk)  # rebuilds the harm index too
     found = {(a.rule, a.subject): concern_ids(a) for a in Alert.objects.all()}
     everything = {c.pk for c in alice}
     assert found[("cumulative", f"person:{cast.alice.pk}")] == everything

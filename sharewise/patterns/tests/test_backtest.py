@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sharewise.patterns.rules import Fact, evaluate, first_alerts
-from sharewise.patterns.tests.test_rules import NOW, POLICY, fact
+from sharewise.patterns.engine import Fact, evaluate, first_alerts
+from sharewise.patterns.tests.test_engine import NOW, POLICY, fact
 
 WEIGHTS = {"physical": 1.5, "financial": 1.2, "neglect": 1.2}
 REPLAYABLE = POLICY.model_copy(
@@ -32,7 +32,7 @@ def order(f):
     return (f.occurred_at, f.id)
 
 
-# Like test_rules' facts, but hours apart as well as days (and often the same moment),
+# Like test_engine's facts, but hours apart as well as days (and often the same moment),
 # some concerns about two people, some in two categories.
 facts_strategy = st.lists(
     st.tuples(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from conftest import record_concern
 from sharewise.audittrail.models import Entry
 from sharewise.governance import criteria
-from sharewise.patterns import alerts
+from sharewise.patterns import operations
 from sharewise.patterns.models import (
     Alert,
     AlertDecision,
@@ -66,7 +66,7 @@ def test_four_rules_firing_for_one_person_are_one_case_for_decision(cast):
 def test_one_decision_decides_all_four_and_each_keeps_its_own_record(cast):
     one_pattern(cast)
     case = the_case(cast.alice)
-    made = alerts.decide_case(None, case, "no_further_action", REASONS, actor=cast.sarah)
+    made = operations.decide_case(None, case, "no_further_action", REASONS, actor=cast.sarah)
     assert len(made) == 4
     assert not Alert.objects.filter(person=cast.alice).needing_decision().exists()
     for alert in case.alerts.all():
@@ -85,16 +85,16 @@ def test_a_case_is_not_decided_twice_and_reasons_are_needed(cast):
     one_pattern(cast)
     case = the_case(cast.alice)
     try:
-        alerts.decide_case(None, case, "no_further_action", "ok", actor=cast.sarah)
-    except alerts.ValidationError as error:
+        operations.decide_case(None, case, "no_further_action", "ok", actor=cast.sarah)
+    except operations.ValidationError as error:
         assert "rationale" in error.message_dict
     else:
         raise AssertionError("a decision without reasons was accepted")
     assert not AlertDecision.objects.exists()
-    alerts.decide_case(None, case, "no_further_action", REASONS, actor=cast.sarah)
+    operations.decide_case(None, case, "no_further_action", REASONS, actor=cast.sarah)
     try:
-        alerts.decide_case(None, case, "no_further_action", REASONS, actor=cast.sarah)
-    except alerts.ValidationError as error:
+        operations.decide_case(None, case, "no_further_action", REASONS, actor=cast.sarah)
+    except operations.ValidationError as error:
         assert "already been decided" in " ".join(error.message_dict["outcome"])
     else:
         raise AssertionError("a decided case was decided again")
@@ -118,7 +118,7 @@ def test_the_lead_and_manager_hear_once_for_the_same_concerns(cast):
     told = list(Notification.objects.values_list("recipient__username", flat=True))
     assert sorted(told) == ["helen", "sarah"]  # one each, not one per rule
     # Another rule about the same concerns joins the waiting case and tells nobody.
-    alerts.flag(
+    operations.flag(
         cast.org.pk,
         "decision_review",
         cast.alice.pk,
@@ -132,7 +132,7 @@ def test_the_lead_and_manager_hear_once_for_the_same_concerns(cast):
 def test_a_decided_case_reopened_by_new_concerns_is_a_new_case_and_is_told_of(cast):
     one_pattern(cast)
     first = the_case(cast.alice)
-    alerts.decide_case(None, first, "no_further_action", REASONS, actor=cast.sarah)
+    operations.decide_case(None, first, "no_further_action", REASONS, actor=cast.sarah)
     Notification.objects.all().delete()
     record_concern(
         cast, days_ago=0, severity="high", sharing_view="refuses", sharing_view_reason="Afraid."
@@ -245,8 +245,8 @@ def test_a_lead_named_as_source_in_part_of_a_case_may_not_decide_it(cast, as_use
     )
     assert Alert.objects.filter(case=case, links__concern=named).exists()
     try:
-        alerts.decide_case(None, case, "no_further_action", REASONS, actor=cast.sarah)
-    except alerts.ValidationError as error:
+        operations.decide_case(None, case, "no_further_action", REASONS, actor=cast.sarah)
+    except operations.ValidationError as error:
         assert "another safeguarding lead" in " ".join(error.message_dict["outcome"])
     else:
         raise AssertionError("a lead decided alerts naming them")
@@ -295,7 +295,7 @@ def test_alerts_from_before_cases_are_put_into_cases_by_the_migration(cast):
 
     one_pattern(cast)
     decided = Alert.objects.get(person=cast.alice, rule="cumulative")
-    alerts.decide(None, decided, "no_further_action", REASONS, actor=cast.sarah)
+    operations.decide(None, decided, "no_further_action", REASONS, actor=cast.sarah)
     # As before cases: no alert or decision belongs to one.
     AlertDecision.objects.update(case=None)
     Alert.objects.update(case=None)

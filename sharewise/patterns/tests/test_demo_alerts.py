@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from sharewise.patterns import alerts
+from sharewise.patterns import operations
 from sharewise.patterns.models import Alert, Outcome
 from sharewise.people.models import Person
 
@@ -51,7 +51,7 @@ def test_the_demo_stories_wait_for_the_leads_decision_with_their_reasons(db, rf)
     request.user = get_user_model().objects.get(username="lead")
     alert = margaret["refused_repeated"]
     with pytest.raises(ValidationError) as refused:
-        alerts.decide(request, alert, Outcome.NO_FURTHER_ACTION, "She refuses.")
+        operations.decide(request, alert, Outcome.NO_FURTHER_ACTION, "She refuses.")
     assert "rationale" in refused.value.message_dict
     alert.refresh_from_db()
     assert alert.status == Alert.Status.OPEN

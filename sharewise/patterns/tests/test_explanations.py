@@ -12,15 +12,15 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sharewise.patterns.rules import (
+from sharewise.patterns.engine import (
     RULES,
     SEVERITY_RANK,
     Fact,
-    Finding,
+    Trigger,
     evaluate,
-    explain,
     risk_score,
 )
+from sharewise.patterns.explanations import explain
 from sharewise.policy import documents
 
 NOW = datetime(2026, 12, 30, 23, 30, tzinfo=UTC)
@@ -245,14 +245,14 @@ def problems(sentence: str, rule: str, chosen: list[Fact], all_facts=None, polic
 def test_every_rule_explains_what_made_it_fire_truthfully(raw, policy):
     facts = build(raw)
     by_id = {f.id: f for f in facts}
-    for finding in evaluate(facts, policy, now=NOW):
-        sentence = explain(finding, by_id, TEAMS, SHIFTS, local=local)
-        chosen = [by_id[i] for i in finding.concern_ids]
+    for trigger in evaluate(facts, policy, now=NOW):
+        sentence = explain(trigger, by_id, TEAMS, SHIFTS, local=local)
+        chosen = [by_id[i] for i in trigger.concern_ids]
         mine = facts
-        if finding.subject.startswith("person:"):
-            person = int(finding.subject.split(":")[1])
+        if trigger.subject.startswith("person:"):
+            person = int(trigger.subject.split(":")[1])
             mine = [f for f in facts if person in f.person_ids]
-        assert problems(sentence, finding.rule, chosen, mine, policy) == [], sentence
+        assert problems(sentence, trigger.rule, chosen, mine, policy) == [], sentence
 
 
 @settings(max_examples=400, deadline=None)
@@ -264,8 +264,8 @@ def test_any_set_of_concerns_is_explained_truthfully_under_any_rule(raw, rule):
     """An alert reopened after a decision is explained from its newer concerns only,
     and a concern amended since it joined may no longer fit the rule."""
     facts = build(raw)
-    finding = Finding(rule, "person:1", frozenset(f.id for f in facts))
-    sentence = explain(finding, {f.id: f for f in facts}, TEAMS, SHIFTS, local=local)
+    trigger = Trigger(rule, "person:1", frozenset(f.id for f in facts))
+    sentence = explain(trigger, {f.id: f for f in facts}, TEAMS, SHIFTS, local=local)
     assert problems(sentence, rule, facts) == [], sentence
 
 
@@ -277,8 +277,8 @@ def fact(i, day, severity="low", **kw):
 def test_low_low_moderate_high_is_not_each_more_serious_than_the_one_before():
     facts = [fact(1, 1), fact(2, 5), fact(3, 9, "moderate"), fact(4, 12, "high")]
     policy = documents.default("patterns")
-    finding = next(f for f in evaluate(facts, policy, now=NOW) if f.rule == "escalating_severity")
-    sentence = explain(finding, {f.id: f for f in facts}, TEAMS)
+    trigger = next(f for f in evaluate(facts, policy, now=NOW) if f.rule == "escalating_severity")
+    sentence = explain(trigger, {f.id: f for f in facts}, TEAMS)
     assert sentence == (
         "4 concerns, among them a rise in seriousness from low to moderate to high"
         " in 11 days (1 March to 12 March 2026), recorded by the Team 1 at House 1."
@@ -289,7 +289,7 @@ def test_low_low_moderate_high_is_not_each_more_serious_than_the_one_before():
 def test_a_rise_through_every_concern_says_each_is_more_serious():
     facts = [fact(1, 1), fact(2, 5, "moderate"), fact(3, 9, "high")]
     sentence = explain(
-        Finding("escalating_severity", "person:1", frozenset({1, 2, 3})),
+        Trigger("escalating_severity", "person:1", frozenset({1, 2, 3})),
         {f.id: f for f in facts},
         TEAMS,
     )
@@ -329,7 +329,7 @@ def test_a_year_turning_is_written_on_both_dates():
         Fact(2, datetime(2026, 1, 10, 10, tzinfo=UTC), (1,), 1, 1, ("neglect",), "low"),
     ]
     sentence = explain(
-        Finding("cumulative", "person:1", frozenset({1, 2})), {f.id: f for f in facts}, TEAMS
+        Trigger("cumulative", "person:1", frozenset({1, 2})), {f.id: f for f in facts}, TEAMS
     )
     assert "in 21 days (20 December 2025 to 10 January 2026)" in sentence
 
@@ -337,7 +337,7 @@ def test_a_year_turning_is_written_on_both_dates():
 def test_shifts_are_named_only_when_every_concern_has_one():
     facts = [fact(1, 1, shift="night"), fact(2, 3, shift="")]
     sentence = explain(
-        Finding("cumulative", "person:1", frozenset({1, 2})),
+        Trigger("cumulative", "person:1", frozenset({1, 2})),
         {f.id: f for f in facts},
         TEAMS,
         SHIFTS,
@@ -383,7 +383,7 @@ def test_a_risk_alert_reopened_by_one_concern_does_not_say_that_concern_alone_pa
     cast, rf
 ):
     from conftest import record_concern
-    from sharewise.patterns import alerts
+    from sharewise.patterns import operations
     from sharewise.patterns.models import Outcome
 
     for days_ago in (6, 4):
@@ -392,7 +392,7 @@ def test_a_risk_alert_reopened_by_one_concern_does_not_say_that_concern_alone_pa
     assert alert.explanation.startswith("2 concerns adding to a risk score over the threshold")
     request = rf.post("/")
     request.user = cast.sarah
-    alerts.decide(
+    operations.decide(
         request,
         alert,
         Outcome.NO_FURTHER_ACTION,

@@ -25,7 +25,8 @@ from sharewise.audittrail import records
 from sharewise.governance import meetings
 from sharewise.governance.models import Meeting
 from sharewise.organisations.models import Service, Team
-from sharewise.patterns import alerts, sweep
+from sharewise.patterns import operations as alerts
+from sharewise.patterns import sweep
 from sharewise.patterns.models import Alert
 from sharewise.people.models import Enrolment, Person
 from sharewise.sharing import decisions, standing

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from sharewise.audittrail import trail
 from sharewise.organisations.models import Organisation
-from sharewise.patterns import alerts
+from sharewise.patterns import judging
 
 
 class Command(BaseCommand):
@@ -22,6 +22,6 @@ class Command(BaseCommand):
             if not organisations.exists():
                 raise CommandError(f"There is no organisation {organisation}.")
         for org in organisations:
-            changed = alerts.judge_history(org.pk)
+            changed = judging.judge_history(org.pk)
             self.stdout.write(f"{org.name}: {changed} alert(s) raised or brought up to date.")
         trail.seal_pending(everything=True)

@@ -1,29 +1,31 @@
-"""Alerts, their decisions, a person's risk score and the pattern policy: the same
-scope, permissions and lifecycle as the oversight pages."""
+"""Alerts and cases for decision, their decisions, a person's risk score and the
+pattern policy: the same scope, permissions and lifecycle as the oversight pages
+(patterns.access and patterns.operations behind both)."""
 
 from datetime import date, datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ValidationError as PolicyError
 
-from sharewise.api.inputs import Input
+from sharewise.api.inputs import Day, Input
 from sharewise.concerns.models import Concern
 from sharewise.organisations import stepup
 from sharewise.organisations.access import scope_for
-from sharewise.patterns import alerts as alertlib
-from sharewise.patterns import oversight, scores
-from sharewise.patterns.models import RULE_TITLES, Alert, AlertConcern, AlertDecision
-from sharewise.patterns.views import get_alert_for, get_case_for, record_shown
+from sharewise.patterns import access, operations
+from sharewise.patterns.models import Alert, AlertConcern, AlertDecision
 from sharewise.people.access import get_person_for
 from sharewise.policy import editing, store
 from sharewise.policy.changes import record_change
 
 router = Router(tags=["Alerts"])
 
-STATUSES = (*Alert.Status.values, "waiting")
+# Days in query parameters ("from" is a Python word, so each is named by its alias).
+RAISED_FROM = Query(None, alias="from", description="Raised on or after (YYYY-MM-DD)")
+RAISED_TO = Query(None, alias="to", description="Raised on or before (YYYY-MM-DD)")
+OPENED_FROM = Query(None, alias="from", description="Opened on or after (YYYY-MM-DD)")
+OPENED_TO = Query(None, alias="to", description="Opened on or before (YYYY-MM-DD)")
 
 
 class AlertSummary(Schema):
@@ -76,11 +78,6 @@ class AlertOut(AlertSummary):
     decisions: list[AlertDecisionOut]
 
 
-def _require_oversight(user):
-    if not user.has_perm("patterns.see_oversight"):
-        raise PermissionDenied("Only safeguarding leads and team managers see alerts.")
-
-
 def _visible_links(user, alert_ids) -> dict[int, list[int]]:
     """Concern ids per alert, keeping only concerns this user may see."""
     found: dict[int, list[int]] = {pk: [] for pk in alert_ids}
@@ -96,7 +93,7 @@ def _visible_links(user, alert_ids) -> dict[int, list[int]]:
 
 
 def _summary(alert: Alert, concern_ids: list[int]) -> dict:
-    """(Call oversight.mark_unseen_people first: no id of a person the reader may not
+    """(Call access.mark_unseen_people first: no id of a person the reader may not
     see is given.)"""
     subject = alert.subject
     if getattr(alert, "person_hidden", False) and subject.startswith("person:"):
@@ -135,7 +132,7 @@ def _decision_out(d: AlertDecision) -> AlertDecisionOut:
 
 def _alert_out(alert: Alert, user) -> AlertOut:
     alert = Alert.objects.select_related("policy_version", "acknowledged_by").get(pk=alert.pk)
-    oversight.mark_unseen_people([alert], user)
+    access.mark_unseen_people([alert], user)
     visible = _visible_links(user, [alert.pk])[alert.pk]
     shown = set(visible)
     return AlertOut(
@@ -166,32 +163,30 @@ def list_alerts(
     status: str | None = Query(
         None, description="open, acknowledged, decided, or waiting (open or acknowledged)"
     ),
-    person: int | None = Query(None, description="Alerts about this person's id"),
+    person_id: int | None = Query(None, description="Alerts about this person's id"),
+    person: int | None = Query(None, description="The same as person_id (older name)"),
     rule: str | None = Query(None, description="A rule code, e.g. cumulative"),
+    raised_from: Day | None = RAISED_FROM,
+    raised_to: Day | None = RAISED_TO,
     page: int = Query(1, ge=1),
     page_size: int = Query(50, ge=1, le=100),
 ):
-    _require_oversight(request.user)
-    alerts = Alert.objects.visible_to(request.user).select_related("policy_version")
-    if status == "waiting":
-        alerts = alerts.needing_decision()
-    elif status in Alert.Status.values:
-        alerts = alerts.filter(status=status)
-    elif status is not None:
-        raise ValidationError({"status": ["Use open, acknowledged, decided or waiting"]})
-    if rule is not None:
-        if rule not in RULE_TITLES:
-            raise ValidationError({"rule": [f"Use one of: {', '.join(RULE_TITLES)}"]})
-        alerts = alerts.filter(rule=rule)
-    if person is not None:
-        alerts = alerts.filter(person_id=person)
-    paginator = Paginator(alerts.order_by("-updated_at", "-id"), page_size)
+    access.require_oversight(request.user)
+    alerts = access.alerts_visible_to(
+        request.user,
+        status=status,
+        rule=rule,
+        person_id=person_id if person_id is not None else person,
+        start=raised_from,
+        end=raised_to,
+    ).select_related("policy_version")
+    paginator = Paginator(alerts, page_size)
     current = paginator.get_page(page)
     found = list(current.object_list)
-    oversight.mark_unseen_people(found, request.user)
+    access.mark_unseen_people(found, request.user)
     links = _visible_links(request.user, [a.pk for a in found])
     # Naming people in a list is a read of their records: one entry each, as the page does.
-    record_shown(
+    access.record_shown(
         request,
         "listed alerts",
         sorted({a.person_id for a in found if a.person_id and not a.person_hidden}),
@@ -209,7 +204,7 @@ def list_alerts(
 
 @router.get("/alerts/{alert_id}", response=AlertOut, summary="One alert, its history and decisions")
 def get_alert(request, alert_id: int):
-    return _alert_out(get_alert_for(request, alert_id), request.user)
+    return _alert_out(access.get_alert_for(request, alert_id), request.user)
 
 
 @router.post(
@@ -218,10 +213,8 @@ def get_alert(request, alert_id: int):
     summary="Acknowledge an open alert: you are looking at it (it still needs a decision)",
 )
 def acknowledge_alert(request, alert_id: int):
-    alert = get_alert_for(request, alert_id, action="opened alert to acknowledge")
-    if not request.user.has_perm("patterns.acknowledge_alert", alert):
-        raise PermissionDenied("Only safeguarding leads and team managers acknowledge alerts.")
-    alertlib.acknowledge(request, alert)
+    alert = access.get_alert_for(request, alert_id, action="opened alert to acknowledge")
+    operations.acknowledge(request, alert)
     return _alert_out(alert, request.user)
 
 
@@ -239,20 +232,10 @@ class AlertDecisionIn(Input):
 def decide_alert(request, alert_id: int, payload: AlertDecisionIn):
     """Alerts about one person waiting together are decided together: this decides
     every alert in the case this one waits in, and returns this alert's record."""
-    alert = get_alert_for(request, alert_id, action="opened alert to decide")
-    if not request.user.has_perm("patterns.decide_alert", alert):
-        raise PermissionDenied("Only the organisation's safeguarding lead decides alerts.")
-    if alert.case is None or alert.status == Alert.Status.DECIDED:
-        made = [
-            alertlib.decide(
-                request, alert, payload.outcome, payload.rationale, payload.monitor_until
-            )
-        ]
-    else:
-        made = alertlib.decide_case(
-            request, alert.case, payload.outcome, payload.rationale, payload.monitor_until
-        )
-    mine = next(d for d in made if d.alert_id == alert.pk)
+    alert = access.get_alert_for(request, alert_id, action="opened alert to decide")
+    mine = operations.decide_alert(
+        request, alert, payload.outcome, payload.rationale, payload.monitor_until
+    )
     decision = AlertDecision.objects.select_related("decided_by", "policy_version").get(pk=mine.pk)
     return Status(201, _decision_out(decision))
 
@@ -268,10 +251,14 @@ class CaseOut(Schema):
 
 
 def _case_out(request, case_id: int) -> CaseOut:
-    case = get_case_for(request, case_id)
+    case = access.get_case_for(request, case_id)
+    access.mark_unseen_people(case.shown_alerts, request.user)
+    return _case_summary(case, _visible_links(request.user, [a.pk for a in case.shown_alerts]))
+
+
+def _case_summary(case, links) -> CaseOut:
+    """(Call access.mark_unseen_people on case.shown_alerts first.)"""
     found = case.shown_alerts
-    oversight.mark_unseen_people(found, request.user)
-    links = _visible_links(request.user, [a.pk for a in found])
     hidden = any(getattr(a, "person_hidden", False) for a in found)
     return CaseOut(
         id=case.pk,
@@ -300,11 +287,69 @@ def get_case(request, case_id: int):
     "(the organisation's safeguarding lead)",
 )
 def decide_case(request, case_id: int, payload: AlertDecisionIn):
-    case = get_case_for(request, case_id, action="opened case to decide")
-    if not request.user.has_perm("patterns.decide_alert", case.shown_alerts[0]):
-        raise PermissionDenied("Only the organisation's safeguarding lead decides alerts.")
-    alertlib.decide_case(request, case, payload.outcome, payload.rationale, payload.monitor_until)
+    case = access.get_case_for(request, case_id, action="opened case to decide")
+    operations.decide_case(request, case, payload.outcome, payload.rationale, payload.monitor_until)
     return Status(201, _case_out(request, case_id))
+
+
+@router.post(
+    "/cases/{case_id}/acknowledge",
+    response=CaseOut,
+    summary="Acknowledge a case for decision: every open alert in it you may see "
+    "(safeguarding leads, team managers; it still needs a decision)",
+)
+def acknowledge_case(request, case_id: int):
+    case = access.get_case_for(request, case_id, action="opened case to acknowledge")
+    operations.acknowledge_case(request, case)
+    return _case_out(request, case_id)
+
+
+class CasePage(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[CaseOut]
+
+
+@router.get(
+    "/cases",
+    response=CasePage,
+    summary="Cases for decision you may see, the latest change first (leads, team managers)",
+)
+def list_cases(
+    request,
+    status: str = Query(
+        "waiting",
+        description="waiting (the default), open (an alert not yet acknowledged), "
+        "acknowledged, decided or all",
+    ),
+    person_id: int | None = Query(None, description="Cases about this person's id"),
+    rule: str | None = Query(None, description="Cases with an alert under this rule code"),
+    opened_from: Day | None = OPENED_FROM,
+    opened_to: Day | None = OPENED_TO,
+    page: int = Query(1, ge=1),
+    page_size: int = Query(50, ge=1, le=100),
+):
+    access.require_oversight(request.user)
+    cases = access.cases_visible_to(
+        request.user,
+        status=status,
+        rule=rule,
+        person_id=person_id,
+        start=opened_from,
+        end=opened_to,
+    )
+    paginator = Paginator(cases, page_size)
+    current = paginator.get_page(page)
+    found = list(current.object_list)
+    access.show_cases(request, found, "listed alerts", via="api")
+    links = _visible_links(request.user, [a.pk for c in found for a in c.shown_alerts])
+    return CasePage(
+        count=paginator.count,
+        page=current.number,
+        pages=paginator.num_pages,
+        results=[_case_summary(c, links) for c in found],
+    )
 
 
 class AlertBrief(Schema):
@@ -332,7 +377,7 @@ class RiskOut(Schema):
 def person_risk(request, person_id: int):
     person = get_person_for(request, person_id, action="viewed risk score", via="api")
     _, policy = store.in_force(person.organisation_id, "patterns")
-    row = scores.risk_seen_by(request.user, person)
+    row, alerts = access.risk_of(request.user, person)
     score = row.score if row else 0.0
     concern_ids = []
     if row and row.concern_ids:
@@ -341,14 +386,6 @@ def person_risk(request, person_id: int):
             .filter(pk__in=row.concern_ids)
             .values_list("pk", flat=True)
         )
-    ids = person.record_ids()
-    alerts = (
-        Alert.objects.visible_to(request.user)
-        .needing_decision()
-        .filter(Q(person_id__in=ids) | Q(links__concern__people__in=ids))
-        .distinct()
-        .order_by("waiting_since", "id")
-    )
     threshold = policy.risk_score.threshold
     return RiskOut(
         person_id=person.pk,

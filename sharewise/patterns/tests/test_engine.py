@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sharewise.patterns.rules import Fact, evaluate
+from sharewise.patterns.engine import Fact, evaluate
 from sharewise.policy import documents
 
 POLICY = documents.default("patterns")
@@ -200,7 +200,7 @@ def test_every_finding_names_the_concerns_that_make_it(raw):
 
 
 def test_the_explanation_names_teams_services_shifts_and_dates():
-    from sharewise.patterns.rules import explain
+    from sharewise.patterns.explanations import explain
 
     facts = [
         fact(1, 41, team=1, service=1, shift="night"),
