@@ -44,8 +44,7 @@ def test_no_module_or_function_is_too_long_to_read():
                 length = node.end_lineno - node.lineno + 1
                 if length > LONGEST_FUNCTION:
                     problems.append(
-                        f"{name}:{node.lineno} {node.name}() is {length} lines: "
-                        "split it into steps"
+                        f"{name}:{node.lineno} {node.name}() is {length} lines: split it into steps"
                     )
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
