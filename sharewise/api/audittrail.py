@@ -40,8 +40,10 @@ def _require_trail_access(user):
 
 PERSON = Query(None, description="Only entries about this person's record id")
 USER = Query(None, description="Only entries by this member of staff, by username")
-SINCE = Query(None, description="First day, YYYY-MM-DD")
-UNTIL = Query(None, description="Last day (included), YYYY-MM-DD")
+FIRST_DAY = Query(None, alias="from", description="First day, YYYY-MM-DD")
+LAST_DAY = Query(None, alias="to", description="Last day (included), YYYY-MM-DD")
+SINCE = Query(None, description="The first day's older name; 'from' wins when both are sent")
+UNTIL = Query(None, description="The last day's older name; 'to' wins when both are sent")
 
 
 @router.get(
@@ -55,6 +57,8 @@ def search_trail(
     request,
     person: int | None = PERSON,
     user: str | None = USER,
+    first_day: Day | None = FIRST_DAY,
+    last_day: Day | None = LAST_DAY,
     since: Day | None = SINCE,
     until: Day | None = UNTIL,
     page: int = Query(1, ge=1),
@@ -62,6 +66,7 @@ def search_trail(
 ):
     _require_trail_access(request.user)
     organisation_id = readers.organisation_of(request.user)
+    since, until = first_day or since, last_day or until
     entries = search_by(
         organisation_id, person_id=person, username=user, since_day=since, until_day=until
     )

@@ -1,22 +1,9 @@
 """Reading the trail: a person's entries, and searching an organisation's."""
 
-from datetime import datetime, time, timedelta
-
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
 from sharewise.audittrail.models import Entry
-
-
-def day_start(day, plus_days: int = 0):
-    """Midnight at the start of the day, local time; None for no day or past the
-    calendar's end (the day after 31 December 9999: no end)."""
-    if day is None:
-        return None
-    try:
-        return timezone.make_aware(datetime.combine(day + timedelta(days=plus_days), time.min))
-    except OverflowError:
-        return None
+from sharewise.days import on_days
 
 
 def for_person(person_id: int, limit: int = 50):
@@ -58,13 +45,8 @@ def search_by(
     if username:
         actor = get_user_model().objects.filter(username=username).first()
         actor_id = actor.pk if actor else -1
-    return search(
-        organisation_id,
-        person_id=person_id,
-        actor_id=actor_id,
-        since=day_start(since_day),
-        until=day_start(until_day, plus_days=1),
-    )
+    entries = search(organisation_id, person_id=person_id, actor_id=actor_id)
+    return on_days(entries, "at", since_day, until_day)
 
 
 def staff_names(user_ids) -> dict[int, str]:

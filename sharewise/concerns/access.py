@@ -10,6 +10,7 @@ from django.utils import timezone
 from sharewise.concerns import recording, visibility
 from sharewise.concerns.chronology import person_ids_for
 from sharewise.concerns.models import Concern, ConcernPerson, ImportJob
+from sharewise.days import on_days
 from sharewise.organisations.access import scope_for, scopes_for
 from sharewise.organisations.models import Membership, Organisation, Role, Team
 from sharewise.people.access import break_glass_grant, get_person_for
@@ -138,10 +139,7 @@ def concerns_listed(
         concerns = concerns.filter(review__isnull=False)
     elif status is not None:
         raise ValidationError({"status": [f"Use {', '.join(STATUSES)}"]})
-    if since is not None:
-        concerns = concerns.filter(occurred_at__date__gte=since)
-    if until is not None:
-        concerns = concerns.filter(occurred_at__date__lte=until)
+    concerns = on_days(concerns, "occurred_at", since, until)
     if team_id is not None:
         concerns = concerns.filter(team_id=team_id)
     if service_id is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.db.models import (
     Count,
@@ -23,6 +23,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from sharewise.concerns.models import Concern
+from sharewise.days import day_start
 from sharewise.disclosures.models import Disclosure
 from sharewise.patterns.models import Alert, AlertConcern, AlertDecision
 from sharewise.policy import store
@@ -197,11 +198,6 @@ MEASURES: dict[str, Measure] = {
 }
 
 CHOICES = [(code, m.label) for code, m in MEASURES.items()]
-
-
-def day_start(day: date) -> datetime:
-    """Midnight at the start of a day, local time."""
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _rounded(value):

@@ -4,7 +4,7 @@ trail) and the querysets lists are built from."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Prefetch, Q, Subquery
@@ -14,6 +14,7 @@ from django.utils import timezone
 from sharewise.audittrail import trail
 from sharewise.concerns.access import name_people
 from sharewise.concerns.models import Concern
+from sharewise.days import on_days
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Service
 from sharewise.patterns import oversight, scores
@@ -123,19 +124,6 @@ def get_case_of_alert(request, alert_id, action) -> tuple[CaseForDecision, Alert
     return case, focus
 
 
-def _day_range(rows, field: str, start: date | None, end: date | None):
-    """Rows whose moment falls on the days from start to end (both included, local
-    time)."""
-    if start is not None:
-        rows = rows.filter(
-            **{f"{field}__gte": timezone.make_aware(datetime.combine(start, time()))}
-        )
-    if end is not None:
-        after = timezone.make_aware(datetime.combine(end + timedelta(days=1), time()))
-        rows = rows.filter(**{f"{field}__lt": after})
-    return rows
-
-
 def _check_rule(rule: str | None) -> None:
     if rule is not None and rule not in RULE_TITLES:
         raise ValidationError({"rule": [f"Use one of: {', '.join(RULE_TITLES)}"]})
@@ -164,7 +152,7 @@ def alerts_visible_to(
         alerts = alerts.filter(rule=rule)
     if person_id is not None:
         alerts = alerts.filter(person_id=person_id)
-    return _day_range(alerts, "raised_at", start, end).order_by("-updated_at", "-id")
+    return on_days(alerts, "raised_at", start, end).order_by("-updated_at", "-id")
 
 
 def cases_visible_to(
@@ -200,7 +188,7 @@ def cases_visible_to(
         cases = cases.filter(pk__in=visible.filter(rule=rule).values("case_id"))
     if person_id is not None:
         cases = cases.filter(person_id=person_id)
-    cases = _day_range(cases, "opened_at", start, end)
+    cases = on_days(cases, "opened_at", start, end)
     newest = Alert.objects.filter(case=OuterRef("pk")).order_by("-updated_at")
     return (
         cases.annotate(last_change=Subquery(newest.values("updated_at")[:1]))

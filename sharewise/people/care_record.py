@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sharewise.audittrail import trail
-from sharewise.audittrail.searching import day_start
+from sharewise.days import on_days
 from sharewise.people.models import CareNote, Person
 
 # Clocks of the sending system may run a little ahead of ours.
@@ -107,10 +107,7 @@ def entries(request, person: Person, *, kind=None, since_day=None, until_day=Non
     found = CareNote.objects.filter(person_id__in=person.record_ids())
     if kind:
         found = found.filter(kind=kind)
-    if since := day_start(since_day):
-        found = found.filter(written_at__gte=since)
-    if until := day_start(until_day, plus_days=1):
-        found = found.filter(written_at__lt=until)
+    found = on_days(found, "written_at", since_day, until_day)
     found = list(found)
     trail.record_request(
         request,

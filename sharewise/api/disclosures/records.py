@@ -15,6 +15,7 @@ from sharewise.api.disclosures.schemas import (
     summary,
 )
 from sharewise.api.inputs import Day
+from sharewise.days import on_days
 from sharewise.disclosures import access
 
 router = Router(tags=["Referrals and disclosures"])
@@ -55,9 +56,7 @@ def list_disclosures(
         found = (
             found.filter(beyond_minimum__gt=0) if beyond_minimum else found.filter(beyond_minimum=0)
         )
-    for day, lookup in ((from_, "gte"), (since, "gte"), (to, "lte")):
-        if day is not None:
-            found = found.filter(**{f"sent_at__date__{lookup}": day})
+    found = on_days(on_days(found, "sent_at", since, None), "sent_at", from_, to)
     paginator = Paginator(found.order_by("-sent_at", "-id"), PAGE_SIZE)
     current = paginator.get_page(page)
     shown = list(current.object_list)

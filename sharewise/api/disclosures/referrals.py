@@ -27,6 +27,7 @@ from sharewise.api.disclosures.schemas import (
     referral_summary,
 )
 from sharewise.api.inputs import Day
+from sharewise.days import on_days
 from sharewise.disclosures import access, referrals
 from sharewise.disclosures.models import Disclosure, Referral
 from sharewise.organisations import stepup
@@ -78,11 +79,7 @@ def _filtered(found, person_id, status, since: date | None, until: date | None):
         found = found.filter(person_id__in=access.record_ids_of(person_id))
     if status:
         found = found.filter(status=status)
-    if since is not None:
-        found = found.filter(created_at__date__gte=since)
-    if until is not None:
-        found = found.filter(created_at__date__lte=until)
-    return found
+    return on_days(found, "created_at", since, until)
 
 
 @router.post(

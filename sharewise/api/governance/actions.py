@@ -3,8 +3,9 @@
 from django.utils import timezone
 from ninja import Field, Query
 
-from sharewise.api.governance.common import PAGE_SIZE, ActionOut, action_out, in_range, router
+from sharewise.api.governance.common import PAGE_SIZE, ActionOut, action_out, router
 from sharewise.api.inputs import Day, Input
+from sharewise.days import on_days
 from sharewise.governance import access, operations
 
 SINCE_DUE_ON_OR_AFTER = Query(None, alias="from", description="Due on or after")
@@ -24,7 +25,7 @@ def list_actions(
     date_to: Day | None = UNTIL_DUE_ON_OR_BEFORE,
 ):
 
-    shown = in_range(access.actions_visible_to(request.user), "due", date_from, date_to)
+    shown = on_days(access.actions_visible_to(request.user), "due", date_from, date_to)
     if owner_id is not None:
         shown = shown.filter(owner_id=owner_id)
     if status in ("open", "overdue"):

@@ -11,10 +11,10 @@ from sharewise.api.governance.common import (
     ActionOut,
     PeriodIn,
     action_out,
-    in_range,
     router,
 )
 from sharewise.api.inputs import Day, Input
+from sharewise.days import on_days
 from sharewise.governance import access, operations
 from sharewise.governance.models import AuditRun, Finding, Sample
 from sharewise.organisations.models import staff_name
@@ -62,8 +62,11 @@ def list_audits(
     date_from: Day | None = SINCE_PERIODS_ENDING_ON_OR_AFTER,
     date_to: Day | None = UNTIL_PERIODS_STARTING_ON_OR_BEFORE,
 ):
-    runs = in_range(access.audits_visible_to(request.user), "period_to", date_from, None)
-    runs = in_range(runs, "period_from", None, date_to)
+    # An audit's period overlaps the days asked for: it ends on or after the first and
+    # starts on or before the last.
+    runs = access.audits_visible_to(request.user)
+    on_days(runs, "period_to", date_from, date_to)  # refuses a 'from' after the 'to'
+    runs = on_days(on_days(runs, "period_to", date_from, None), "period_from", None, date_to)
     if status:
         runs = runs.filter(status=status)
     return [_audit_out(r) for r in runs[:PAGE_SIZE]]
@@ -264,9 +267,7 @@ def list_samples(
     date_from: Day | None = SINCE_DRAWN_ON_OR_AFTER,
     date_to: Day | None = UNTIL_DRAWN_ON_OR_BEFORE,
 ):
-    samples = in_range(
-        access.samples_visible_to(request.user), "drawn_at__date", date_from, date_to
-    )
+    samples = on_days(access.samples_visible_to(request.user), "drawn_at", date_from, date_to)
     if kind:
         samples = samples.filter(kind=kind)
     return [_sample_out(s) for s in samples[:PAGE_SIZE]]

@@ -49,12 +49,3 @@ def action_out(a) -> ActionOut:
         done_at=a.done_at,
         done_note=a.done_note,
     )
-
-
-def in_range(queryset, field: str, start, end):
-    """Records whose date field falls from start to end, either end open."""
-    if start:
-        queryset = queryset.filter(**{f"{field}__gte": start})
-    if end:
-        queryset = queryset.filter(**{f"{field}__lte": end})
-    return queryset

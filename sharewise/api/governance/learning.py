@@ -9,10 +9,10 @@ from sharewise.api.governance.common import (
     ActionIn,
     ActionOut,
     action_out,
-    in_range,
     router,
 )
 from sharewise.api.inputs import Day, Input
+from sharewise.days import on_days
 from sharewise.governance import access, operations
 from sharewise.governance.models import Lesson
 
@@ -82,7 +82,7 @@ def list_lessons(
     date_from: Day | None = SINCE_CHANGES_ON_OR_AFTER,
     date_to: Day | None = UNTIL_CHANGES_ON_OR_BEFORE,
 ):
-    lessons = in_range(access.lessons_visible_to(request.user), "changed_on", date_from, date_to)
+    lessons = on_days(access.lessons_visible_to(request.user), "changed_on", date_from, date_to)
     if failure_pattern:
         lessons = lessons.filter(failure_pattern=failure_pattern)
     lessons = access.with_effects(lessons.prefetch_related("policy_versions")[:PAGE_SIZE])

@@ -10,10 +10,10 @@ from sharewise.api.governance.common import (
     ActionIn,
     ActionOut,
     action_out,
-    in_range,
     router,
 )
 from sharewise.api.inputs import Day, Input
+from sharewise.days import on_days
 from sharewise.governance import access, operations
 from sharewise.governance.models import Meeting
 from sharewise.organisations.models import staff_name
@@ -56,7 +56,7 @@ def list_meetings(
     date_from: Day | None = SINCE_HELD_ON_OR_AFTER,
     date_to: Day | None = UNTIL_HELD_ON_OR_BEFORE,
 ):
-    shown = in_range(access.meetings_visible_to(request.user), "held_at__date", date_from, date_to)
+    shown = on_days(access.meetings_visible_to(request.user), "held_at", date_from, date_to)
     if status in ("open", "signed_off"):
         shown = shown.filter(closed_at__isnull=status == "open")
     return [_meeting_out(m) for m in shown[:PAGE_SIZE]]

@@ -4,8 +4,9 @@ from datetime import date, datetime
 
 from ninja import Field, Query, Schema, Status
 
-from sharewise.api.governance.common import PAGE_SIZE, in_range, router
+from sharewise.api.governance.common import PAGE_SIZE, router
 from sharewise.api.inputs import Day, Input
+from sharewise.days import on_days
 from sharewise.governance import access, operations
 from sharewise.organisations.models import staff_name
 
@@ -71,7 +72,7 @@ def list_supervisions(
     date_from: Day | None = SINCE_HELD_ON_OR_AFTER,
     date_to: Day | None = UNTIL_HELD_ON_OR_BEFORE,
 ):
-    shown = in_range(access.sessions_visible_to(request.user), "held_at__date", date_from, date_to)
+    shown = on_days(access.sessions_visible_to(request.user), "held_at", date_from, date_to)
     if staff_id is not None:
         shown = shown.filter(staff_id=staff_id)
     return [_session_out(s) for s in access.as_seen(request.user, shown[:PAGE_SIZE])]

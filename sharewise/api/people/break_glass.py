@@ -8,7 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from sharewise.api.inputs import Day, Input
 from sharewise.api.people.filters import FROM_DAY, TO_DAY
-from sharewise.audittrail.searching import day_start
+from sharewise.days import on_days
 from sharewise.people import changes
 from sharewise.people.access import break_glass_visible_to, get_break_glass_for
 from sharewise.people.models import BreakGlassAccess
@@ -95,10 +95,7 @@ def list_break_glass(
         found = found.filter(person_id=person_id)
     if status is not None:
         found = found.filter(reviewed_at__isnull=status == BreakGlassReviewStatus.not_reviewed)
-    if first := day_start(since):
-        found = found.filter(granted_at__gte=first)
-    if after := day_start(until, plus_days=1):
-        found = found.filter(granted_at__lt=after)
+    found = on_days(found, "granted_at", since, until)
     start = (page - 1) * page_size
     return [_access_out(g) for g in found[start : start + page_size]]
 

@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from sharewise.api.inputs import Day, Input
 from sharewise.api.people.filters import FROM_DAY, TO_DAY
-from sharewise.audittrail.searching import day_start
+from sharewise.days import on_days
 from sharewise.organisations.access import scope_for
 from sharewise.people import merging
 from sharewise.people.access import get_merge_for, get_people_to_merge, merges_visible_to
@@ -148,9 +148,6 @@ def list_merges(
         found = found.filter(Q(kept_id=person_id) | Q(merged_id=person_id))
     if status is not None:
         found = found.filter(undone_at__isnull=status == MergeStatus.current)
-    if first := day_start(since):
-        found = found.filter(merged_at__gte=first)
-    if after := day_start(until, plus_days=1):
-        found = found.filter(merged_at__lt=after)
+    found = on_days(found, "merged_at", since, until)
     start = (page - 1) * page_size
     return [_merge_out(m) for m in found[start : start + page_size]]

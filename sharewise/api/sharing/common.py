@@ -11,6 +11,7 @@ from ninja import Field, Schema
 
 from sharewise.api.inputs import Day
 from sharewise.concerns.models import Concern
+from sharewise.days import on_days
 from sharewise.organisations.models import staff_name
 from sharewise.people.access import get_person_for
 from sharewise.policy import store
@@ -77,12 +78,7 @@ def listed(request, records, filters: ListFilters, when: str, action: str):
     if filters.person_id is not None:
         person = get_person_for(request, filters.person_id, action=action, via="api")
         records = records.filter(person_id__in=person.record_ids())
-    if filters.date_from is not None:
-        records = records.filter(**{f"{when}__date__gte": filters.date_from})
-    if filters.date_to is not None:
-        records = records.filter(**{f"{when}__date__lte": filters.date_to})
-    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise ValidationError({"from": ["Give a 'from' date on or before the 'to' date"]})
+    records = on_days(records, when, filters.date_from, filters.date_to)
     paginator = Paginator(records.order_by(f"-{when}", "-id"), PAGE_SIZE)
     current = paginator.get_page(filters.page)
     shown = list(current.object_list)
