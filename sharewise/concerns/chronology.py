@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from sharewise.concerns.models import Amendment, Concern, ConcernPerson, Review, ReviewOutcome
 from sharewise.concerns.recording import ANSWER_NAMES
+from sharewise.days import on_days
 from sharewise.people import panels
 
 
@@ -91,10 +92,7 @@ def fetch(person_ids: list[int], viewer, filters: Filters = Filters(), *, with_f
         concerns = concerns.filter(service_id=filters.service_id)
     if filters.team_id:
         concerns = concerns.filter(team_id=filters.team_id)
-    if filters.since:
-        concerns = concerns.filter(occurred_at__date__gte=filters.since)
-    if filters.until:
-        concerns = concerns.filter(occurred_at__date__lte=filters.until)
+    concerns = on_days(concerns, "occurred_at", filters.since, filters.until)
     fields = CONCERN_FIELDS
     if not with_facts:
         concerns = concerns.annotate(no_facts=Value(""))

@@ -303,3 +303,9 @@ class ChronologyFilterForm(NHSStyled, forms.Form):
         ]
         for name in ("category", "service", "team"):
             self.fields[name].widget.attrs["class"] = "nhsuk-select"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            self.add_error("until", "The 'To' date must be on or after the 'From' date")
+        return data

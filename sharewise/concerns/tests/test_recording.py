@@ -383,3 +383,25 @@ def test_an_amendment_can_answer_the_quick_risk_questions_later(cast, as_user):
     assert recording.current(concern)["risk_indicators"] == ["children"]
     page = client.get(f"/concerns/{concern.pk}/").content.decode()
     assert "Children live in the home" in page
+
+
+def test_the_chronology_shows_the_days_asked_for_and_says_when_they_are_back_to_front(
+    cast, as_user
+):
+    record_concern(cast, person=cast.alice, days_ago=10)
+    record_concern(cast, person=cast.alice, days_ago=2)
+    url = f"/people/{cast.alice.pk}/chronology/"
+
+    def days(first, last):
+        return {
+            **{f"since_{i}": v for i, v in enumerate((first.day, first.month, first.year))},
+            **{f"until_{i}": v for i, v in enumerate((last.day, last.month, last.year))},
+        }
+
+    today = timezone.localdate()
+    recent = as_user(cast.sarah).get(url, days(today - timedelta(days=3), today))
+    assert "1 concern</strong>" in recent.content.decode()
+    backwards = as_user(cast.sarah).get(url, days(today, today - timedelta(days=3)))
+    page = backwards.content.decode()
+    assert "The &#x27;To&#x27; date must be on or after the &#x27;From&#x27; date" in page
+    assert "2 concerns</strong>" in page

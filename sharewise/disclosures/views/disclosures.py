@@ -2,13 +2,15 @@
 what has been shared about a person. Read through disclosures.access, as the API
 reads them; these pages only read, so they answer 405 to POST."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from sharewise.days import on_days
 from sharewise.disclosures import access
 from sharewise.organisations.access import scope_for
 from sharewise.policy import store
@@ -61,7 +63,7 @@ def disclosure_log(request):
     since = request.GET.get("since", "")
     if since:
         try:
-            found = found.filter(sent_at__date__gte=timezone.datetime.fromisoformat(since).date())
+            found = on_days(found, "sent_at", date.fromisoformat(since), None)
         except ValueError:
             messages.error(request, "Enter the date as YYYY-MM-DD, for example 2026-11-01")
     page = Paginator(found, 50).get_page(request.GET.get("page"))
