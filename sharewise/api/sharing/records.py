@@ -79,7 +79,7 @@ def _consent_out(consent: ConsentRecord) -> ConsentOut:
         capacity_assessment_id=consent.capacity_assessment_id,
         asked_at=consent.asked_at,
         asked_by=name(consent.asked_by),
-        concern_ids=sorted(consent.concerns.values_list("pk", flat=True)),
+        concern_ids=sorted(c.pk for c in consent.concerns.all()),
     )
 
 
@@ -113,7 +113,11 @@ def record_consent(request, payload: ConsentIn):
     "listed is written to the audit trail.",
 )
 def list_consents(request, filters: Query[ListFilters]):
-    records = access.consents_visible_to(request.user).select_related("asked_by")
+    records = (
+        access.consents_visible_to(request.user)
+        .select_related("asked_by")
+        .prefetch_related("concerns")
+    )
     shown, paginator, current = listed(
         request, records, filters, "asked_at", "listed consent records"
     )

@@ -235,3 +235,21 @@ def test_the_officer_sees_what_waits_for_countersignature(cast, api):
 def test_care_workers_have_no_sharing_work_list(cast, api):
     assert api(cast.nia).get("/api/v1/sharing-work").status_code == 403
     assert api(cast.owen).get("/api/v1/sharing-work").status_code == 403
+
+
+def test_listing_consents_costs_the_same_however_many_there_are(cast, api):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lead = api(cast.sarah)
+
+    def queries_to_list():
+        with CaptureQueriesContext(connection) as seen:
+            assert lead.get("/api/v1/consents").status_code == 200
+        return len(seen)
+
+    api(cast.nia).post("/api/v1/consents", refusal(cast))
+    few = queries_to_list()
+    for _ in range(4):
+        api(cast.nia).post("/api/v1/consents", refusal(cast))
+    assert queries_to_list() == few
