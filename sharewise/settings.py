@@ -52,7 +52,10 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_otp_webauthn",
+    "django_tasks",
+    "django_tasks_db",
     "ninja",  # serves the API docs' Swagger UI locally instead of from a CDN
+    "sharewise.background",
     "sharewise.audittrail",
     "sharewise.organisations",
     "sharewise.people",
@@ -125,6 +128,11 @@ def _database():
 
 
 DATABASES = {"default": _database()}
+
+# Background work (imports, audits, evidence packs, emails, the sweep, sealing the trail)
+# is queued in the database and run by `manage.py worker` processes: no server beyond
+# the database, and PostgreSQL's SKIP LOCKED shares the queue between workers.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
