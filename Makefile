@@ -19,7 +19,7 @@ run: setup assets pdf-libs
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --if-empty
 	@$(PY) manage.py demo_logins
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	PY=$(PY) scripts/run-together $(HOST):$(PORT)
 
 test: setup-test assets chromium pdf-libs
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

@@ -133,6 +133,21 @@ DATABASES = {"default": _database()}
 # is queued in the database and run by `manage.py worker` processes: no server beyond
 # the database, and PostgreSQL's SKIP LOCKED shares the queue between workers.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# What `manage.py scheduler` queues, and every how many seconds.
+SHAREWISE_PERIODIC_TASKS = [
+    (
+        "sweep",
+        "sharewise.patterns.tasks.sweep",
+        int(os.environ.get("SHAREWISE_SWEEP_EVERY", "300")),
+    ),
+    (
+        "seal the trail",
+        "sharewise.audittrail.tasks.seal",
+        int(os.environ.get("SHAREWISE_SEAL_EVERY", "60")),
+    ),
+]
+# A worker on another machine not heard from for this long has died: its task runs again.
+SHAREWISE_WORKER_STALE_SECONDS = int(os.environ.get("SHAREWISE_WORKER_STALE_SECONDS", "120"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

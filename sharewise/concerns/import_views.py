@@ -59,7 +59,6 @@ def import_new(request):
             add_errors(form, error)
         else:
             return redirect("import_job", job_id=job.pk)
-    importjobs.give_up_stopped(organisations)
     recent = ImportJob.objects.filter(organisation__in=organisations).select_related("created_by")[
         :10
     ]
@@ -73,7 +72,6 @@ def import_new(request):
 @login_required
 @require_GET
 def import_job(request, job_id):
-    importjobs.give_up_stopped(import_organisations(request.user))
     job = get_import_job_for(request.user, job_id)
     done = importjobs.progress_of(job)
     return render(
@@ -83,6 +81,7 @@ def import_job(request, job_id):
             "nav": "import",
             "job": job,
             "done": done,
+            "waiting_long": importjobs.waiting_long(job),
             "percent": int(100 * done / job.rows_total) if job.rows_total else 0,
             "Status": ImportJob.Status,
         },

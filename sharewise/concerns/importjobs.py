@@ -1,63 +1,55 @@
-"""Running a web import in the background: a thread started once the upload is
-committed, with its own database connection, reporting progress on the ImportJob.
-
-django-tasks is the agreed home for long jobs; until it is installed with a worker,
-a thread in the web process does the work (see docs/importing.md)."""
+"""Running a web import in the background: a queued task (concerns/tasks.py) run by
+`manage.py worker`, reporting its progress on the ImportJob. Checking can be seen row
+by row; saving is one transaction, invisible to other connections until it commits, so
+while saving the job says only how many concerns it is saving."""
 
 import logging
-import threading
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from sharewise.audittrail import trail
-from sharewise.concerns import importing
+from sharewise.background import queue
+from sharewise.concerns import importing, tasks
 from sharewise.concerns.access import import_organisations
 from sharewise.concerns.models import ImportJob
-from sharewise.organisations import background
 from sharewise.security import uploads
 
 logger = logging.getLogger(__name__)
-
-# While an import is saving, its transaction is not visible to other connections, so
-# the count saved so far is kept here (this process only) for the progress page.
-saving_progress: dict[int, int] = {}
-threads: list[threading.Thread] = []  # kept so tests can wait for them
 
 FAILED_UNEXPECTEDLY = (
     "Something went wrong while importing, so nothing was saved. Try again; if it happens "
     "again, tell your administrator the time you tried."
 )
-
-
 STOPPED = (
-    "This import stopped before it finished, most likely because Sharewise was restarted. "
-    "Nothing was imported, and the uploaded file has been removed: upload it again."
+    "This import stopped before it finished: the background worker running it stopped "
+    "three times. Nothing was imported, and the uploaded file has been removed: upload it "
+    "again, and if it happens again tell your administrator."
 )
 RUNNING = (ImportJob.Status.QUEUED, ImportJob.Status.CHECKING, ImportJob.Status.SAVING)
+FINISHED = (ImportJob.Status.DONE, ImportJob.Status.FAILED)
+WAIT_LONG = timedelta(minutes=10)
 
 
-def give_up_stopped(organisations, now=None) -> int:
-    """Mark imports whose thread is gone (the server restarted under them) as failed,
-    saying why, and remove their uploads. Saving is one transaction, so a lost import
-    saved nothing; its spreadsheet must not stay on disk."""
-    now = now or timezone.now()
-    ids = list(
-        background.lost(
-            ImportJob.objects.filter(organisation__in=organisations), RUNNING, now
-        ).values_list("pk", flat=True)
+def started_again(job_id: int) -> None:
+    """Before an import runs again after its worker died: nothing was saved (saving is
+    one transaction), so it starts from the top."""
+    ImportJob.objects.filter(pk=job_id, status__in=RUNNING).update(
+        status=ImportJob.Status.QUEUED, rows_done=0
     )
-    if not ids:
-        return 0
-    given_up = ImportJob.objects.filter(pk__in=ids, status__in=RUNNING).update(
+
+
+def gave_up(job_id: int) -> None:
+    """When its workers kept dying: failed, saying so, and its upload removed: a
+    safeguarding spreadsheet must not stay on disk."""
+    ImportJob.objects.filter(pk=job_id, status__in=RUNNING).update(
         status=ImportJob.Status.FAILED,
-        finished_at=now,
+        finished_at=timezone.now(),
         errors=[{"row": None, "column": "", "message": STOPPED}],
     )
-    for job_id in ids:
-        _remove_upload(job_id)
-    return given_up
+    _remove_upload(job_id)
 
 
 def upload_problem(upload) -> str:
@@ -98,19 +90,17 @@ def start_import(user, upload, organisation_id=None) -> ImportJob:
 
 
 def start(job: ImportJob) -> None:
-    """Run the import once the transaction that created the job has committed."""
-    transaction.on_commit(lambda: _launch(job.pk))
-
-
-def _launch(job_id: int) -> None:
-    thread = threading.Thread(target=run_job, args=(job_id,), name=f"import-{job_id}", daemon=True)
-    threads.append(thread)
-    thread.start()
+    """Queue the import in the transaction that creates the job: both or neither."""
+    tasks.run_import.enqueue(job.pk)
 
 
 def run_job(job_id: int) -> None:
+    """Run a queued import. Its upload is removed once it ends, whichever way; a worker
+    dying mid-way leaves it for the next attempt."""
     try:
         _run(job_id)
+    except queue.DATABASE_GONE:
+        raise  # rolled back: the worker runs it again once the database is back
     except Exception:
         logger.exception("Import %s failed", job_id)
         _finish(
@@ -118,14 +108,13 @@ def run_job(job_id: int) -> None:
             ImportJob.Status.FAILED,
             errors=[{"row": None, "column": "", "message": FAILED_UNEXPECTEDLY}],
         )
-    finally:
-        saving_progress.pop(job_id, None)
-        _remove_upload(job_id)
-        connection.close()
+    _remove_upload(job_id)
 
 
 def _run(job_id: int) -> None:
     job = ImportJob.objects.select_related("organisation", "created_by").get(pk=job_id)
+    if job.status in FINISHED:
+        return  # finished already: a task run again after its worker died
     jobs = ImportJob.objects.filter(pk=job_id)
     jobs.update(status=ImportJob.Status.CHECKING, started_at=timezone.now())
     try:
@@ -141,12 +130,19 @@ def _run(job_id: int) -> None:
     jobs.update(rows_total=len(table.rows))
 
     def progress(phase, done, total):
+        queue.beat()
         if phase == "checking":
             jobs.update(rows_done=done)
         elif done == 0:  # before the saving transaction begins
             jobs.update(status=ImportJob.Status.SAVING, rows_done=0, rows_total=total)
-        else:
-            saving_progress[job_id] = done
+
+    def saved(result):
+        _finish(
+            job_id,
+            ImportJob.Status.DONE,
+            summary=result.summary(),
+            rows_done=len(result.concerns_created),
+        )
 
     result = importing.run(
         table,
@@ -156,6 +152,7 @@ def _run(job_id: int) -> None:
         every=200,
         file_name=job.file_name,
         job_id=job.pk,
+        on_saved=saved,
     )
     if result.errors:
         _finish(
@@ -166,12 +163,6 @@ def _run(job_id: int) -> None:
             rows_done=result.rows,
         )
         return
-    _finish(
-        job_id,
-        ImportJob.Status.DONE,
-        summary=result.summary(),
-        rows_done=len(result.concerns_created),
-    )
     trail.seal_pending()
 
 
@@ -189,7 +180,13 @@ def _remove_upload(job_id):
 
 
 def progress_of(job: ImportJob) -> int:
-    """Rows checked, or concerns saved while saving."""
+    """Rows checked so far. Saving is one transaction, unseen until it commits."""
     if job.status == ImportJob.Status.SAVING:
-        return saving_progress.get(job.pk, 0)
+        return 0
     return job.rows_done
+
+
+def waiting_long(job: ImportJob, now=None) -> bool:
+    """Queued this long, no worker is taking work: worth saying, and not worth polling."""
+    now = now or timezone.now()
+    return job.status == ImportJob.Status.QUEUED and job.created_at < now - WAIT_LONG

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from sharewise.concerns import tasks
 from sharewise.concerns.models import AwaitingReview, Concern, Severity
 from sharewise.organisations.access import scopes_for
 from sharewise.organisations.extensions import hooks
@@ -48,10 +49,12 @@ def _notify(concern: Concern, people: dict, message: str) -> None:
         notify(people, message, link)
     addresses = sorted({email for email in people.values() if email})
     if addresses:
-        transaction.on_commit(lambda: _email(addresses, message, link))
+        # Queued with the concern, in its transaction: sent once it is saved, never for
+        # a concern that was not.
+        tasks.send_urgent_emails.enqueue(addresses, message, link)
 
 
-def _email(addresses, message, link) -> None:
+def send_email(addresses, message, link) -> None:
     """No name and no detail, only that something waits and where: mail servers and
     inboxes are outside our control."""
     site = getattr(settings, "SHAREWISE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

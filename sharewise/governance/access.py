@@ -13,7 +13,7 @@ from django.utils import timezone
 from sharewise.audittrail import trail
 from sharewise.concerns.models import Concern
 from sharewise.governance import actions as actionlib
-from sharewise.governance import audits, evidence, jobs, learning, measures, meetings
+from sharewise.governance import audits, evidence, learning, measures, meetings
 from sharewise.governance import supervision as supervisionlib
 from sharewise.governance.models import (
     Action,
@@ -96,7 +96,6 @@ def hub_summary(user, can: dict) -> dict:
 def audits_visible_to(user):
     """The organisation's audit runs, newest first, for those who see findings."""
     org = organisation_for(user, "governance.see_findings", SEES_FINDINGS)
-    jobs.give_up_stopped(org)
     return AuditRun.objects.filter(organisation_id=org).select_related("started_by")
 
 
@@ -432,7 +431,6 @@ def lesson_choices(user) -> tuple:
 def packs_visible_to(user, limit: int = 20) -> list[EvidencePack]:
     """The newest packs, less those that would tell the user of a concern naming them."""
     org = organisation_for(user, "governance.build_evidence_pack", EVIDENCE)
-    jobs.give_up_stopped(org)
     packs = list(
         EvidencePack.objects.filter(organisation_id=org)
         .select_related("requested_by")
@@ -445,7 +443,6 @@ def packs_visible_to(user, limit: int = 20) -> list[EvidencePack]:
 def get_pack_for(request, pack_id, *, files=False) -> EvidencePack:
     """A pack the user may open; its HTML and PDF are read only when files is set."""
     org = organisation_for(request.user, "governance.build_evidence_pack", EVIDENCE)
-    jobs.give_up_stopped(org)
     packs = EvidencePack.objects.filter(organisation_id=org, pk=pack_id)
     pack = (packs if files else packs.defer("html", "pdf")).first()
     if pack is None or evidence.hidden_from(pack, request.user):

@@ -2,7 +2,7 @@
 record a finding with an owner; runs compared over time; and random samples of case
 files for an auditor to check by hand against the policy's checklist.
 
-An audit started from the web runs in the background (governance/jobs.py) with its
+An audit started from the web is a queued task (governance/tasks.py) reporting its
 progress on the AuditRun row."""
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from sharewise.audittrail import trail
+from sharewise.background import queue
 from sharewise.concerns.models import Concern, ConcernPerson
-from sharewise.governance import criteria, jobs
+from sharewise.governance import criteria, jobs, tasks
 from sharewise.governance.models import AuditRun, Finding, Job, Sample, SampleItem
 from sharewise.organisations.models import Membership, Role, Team
 from sharewise.policy import store
@@ -87,7 +88,7 @@ def start(request, org_id: int, period_from: date, period_to: date) -> AuditRun:
     ValidationError({field: message}) for a period that cannot be audited."""
     with transaction.atomic():
         run_ = _create(org_id, period_from, period_to, request.user, request)
-        jobs.after_commit(run, run_.pk, "audit")
+        tasks.run_audit.enqueue(run_.pk)  # queued in this transaction: both or neither
     return run_
 
 
@@ -109,6 +110,8 @@ def run(run_id: int) -> None:
                 _run(run_id)
         else:
             _run(run_id)
+    except queue.DATABASE_GONE:
+        raise  # the worker runs it again once the database is back
     except Exception:
         logger.exception("Audit %s failed", run_id)
         AuditRun.objects.filter(pk=run_id).update(
@@ -118,6 +121,8 @@ def run(run_id: int) -> None:
 
 def _run(run_id: int) -> None:
     run_ = AuditRun.objects.select_related("policy_version").get(pk=run_id)
+    if run_.status in (Job.DONE, Job.FAILED):
+        return  # finished already: a task run again after its worker died
     runs = AuditRun.objects.filter(pk=run_id)
     runs.update(status=Job.RUNNING, started_at=timezone.now(), progress=0, error="")
     policy = store.validated(run_.policy_version)
@@ -129,6 +134,7 @@ def _run(run_id: int) -> None:
     counts = {}
     for i, criterion in enumerate(enabled):
         runs.update(step=criterion.title, progress=int(100 * i / len(enabled)))
+        queue.beat()
         failures = criteria.QUERIES[criterion.code](
             run_.organisation_id, start_at, end_at, criterion, now
         )

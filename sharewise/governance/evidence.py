@@ -20,8 +20,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from sharewise.audittrail import trail
+from sharewise.background import queue
 from sharewise.concerns.models import Concern
-from sharewise.governance import jobs
+from sharewise.governance import jobs, tasks
 from sharewise.governance.evidence_figures import bounds, figures
 from sharewise.governance.evidence_sections import long_date, sections
 from sharewise.governance.models import (
@@ -95,7 +96,7 @@ def start(request, org_id: int, period_from: date, period_to: date) -> EvidenceP
             organisation_id=org_id,
             detail={"from": period_from.isoformat(), "to": period_to.isoformat()},
         )
-        jobs.after_commit(build, pack.pk, "evidence")
+        tasks.build_evidence_pack.enqueue(pack.pk)  # queued in this transaction
     return pack
 
 
@@ -105,9 +106,12 @@ def build(pack_id: int) -> None:
 
     def progress(percent: int, step: str) -> None:
         packs.update(progress=percent, step=step)
+        queue.beat()
 
     try:
         pack = EvidencePack.objects.select_related("organisation").get(pk=pack_id)
+        if pack.status in (Job.DONE, Job.FAILED):
+            return  # finished already: a task run again after its worker died
         packs.update(status=Job.RUNNING, started_at=timezone.now(), progress=0, step="Starting")
         org_id = pack.organisation_id
         _, policy = store.in_force(org_id, "governance")
@@ -129,6 +133,8 @@ def build(pack_id: int) -> None:
             finished_at=timezone.now(),
             error="",
         )
+    except queue.DATABASE_GONE:
+        raise  # the worker runs it again once the database is back
     except Exception:
         logger.exception("Evidence pack %s failed", pack_id)
         packs.update(status=Job.FAILED, step="Failed", error=FAILED, finished_at=timezone.now())

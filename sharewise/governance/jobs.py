@@ -1,41 +1,35 @@
 """Long governance work started from a page or the API (audit runs, evidence packs):
-checked periods, and a thread started once the request's transaction commits, which
-reports progress on its own row.
+checked periods, and what their records say when the worker running them stops. The
+work itself runs as queued tasks (governance/tasks.py) in `manage.py worker`."""
 
-django-tasks is the agreed home for long jobs; until it is installed with a worker, a
-thread in the web process does the work, as imports do (see docs/importing.md)."""
-
-import threading
 from datetime import date
 
-from django.db import connection, transaction
 from django.utils import timezone
 
-from sharewise.organisations import background
-
-threads: list[threading.Thread] = []  # kept so tests can wait for them
-
 STOPPED = (
-    "This stopped before it finished, most likely because Sharewise was restarted. "
-    "Nothing from it was kept: start it again."
+    "This stopped before it finished: the background worker running it stopped three "
+    "times. Nothing from it was kept: start it again, and if it happens again tell your "
+    "administrator."
 )
+STARTED_AGAIN = "Started again: the background worker running it stopped"
 
 
-def give_up_stopped(organisation_id: int, now=None) -> int:
-    """Mark the organisation's audits and evidence packs that can no longer finish as
-    failed, saying why, so nobody waits on a progress bar that will never move. Their
-    results are saved in one transaction at the end, so nothing is half-written."""
-    from sharewise.governance.models import AuditRun, EvidencePack, Job
+def started_again(model, pk: int) -> None:
+    """Before a task runs again after its worker died: back to waiting, saying why."""
+    from sharewise.governance.models import Job
 
-    now = now or timezone.now()
-    given_up = 0
-    for model in (AuditRun, EvidencePack):
-        found = background.lost(
-            model.objects.filter(organisation_id=organisation_id), (Job.QUEUED, Job.RUNNING), now
-        )
-        if found.exists():  # read first: pages call this, and most find nothing to write
-            given_up += found.update(status=Job.FAILED, error=STOPPED, finished_at=now, step="")
-    return given_up
+    model.objects.filter(pk=pk, status__in=(Job.QUEUED, Job.RUNNING)).update(
+        status=Job.QUEUED, progress=0, step=STARTED_AGAIN
+    )
+
+
+def gave_up(model, pk: int) -> None:
+    """When its workers kept dying: failed, saying so, so nobody waits on it."""
+    from sharewise.governance.models import Job
+
+    model.objects.filter(pk=pk, status__in=(Job.QUEUED, Job.RUNNING)).update(
+        status=Job.FAILED, error=STOPPED, finished_at=timezone.now(), step=""
+    )
 
 
 def years_before(day: date, years: int) -> date:
@@ -66,21 +60,3 @@ def period_problems(period_from, period_to, max_years: int, today=None) -> dict[
             f"A period can be at most {max_years} years long: choose a later start"
         )
     return found
-
-
-def after_commit(work, pk: int, name: str) -> None:
-    """Run work(pk) in a background thread once the current transaction commits."""
-    transaction.on_commit(lambda: _launch(work, pk, name))
-
-
-def _launch(work, pk: int, name: str) -> None:
-    thread = threading.Thread(target=_closing, args=(work, pk), name=f"{name}-{pk}", daemon=True)
-    threads.append(thread)
-    thread.start()
-
-
-def _closing(work, pk: int) -> None:
-    try:
-        work(pk)
-    finally:
-        connection.close()

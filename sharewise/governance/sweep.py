@@ -1,11 +1,10 @@
 """The governance step of `manage.py sweep` (found by patterns.sweep through hooks):
-the owner of an action past its due date is told, once, and an audit or evidence pack
-that stopped part-way (the server restarted under it) is marked as stopped."""
+the owner of an action past its due date is told, once."""
 
 from django.urls import reverse
 from django.utils import timezone
 
-from sharewise.governance import actions, jobs
+from sharewise.governance import actions
 from sharewise.governance.models import Action
 from sharewise.patterns.models import Notification
 
@@ -13,7 +12,6 @@ from sharewise.patterns.models import Notification
 def due(organisation_id, now) -> list[tuple[str, int]]:
     return [
         ("overdue action(s) notified", _overdue_actions(organisation_id, now)),
-        ("stopped audit(s) and evidence pack(s)", jobs.give_up_stopped(organisation_id, now)),
     ]
 
 

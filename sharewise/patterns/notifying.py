@@ -11,12 +11,12 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.db import transaction
 from django.urls import reverse
 
 from sharewise.concerns import visibility
 from sharewise.organisations.access import scopes_for
 from sharewise.organisations.models import Membership, Role
+from sharewise.patterns import tasks
 from sharewise.patterns.models import Alert, AlertConcern, CaseForDecision, Notification
 
 log = logging.getLogger(__name__)
@@ -118,7 +118,8 @@ class Notifier:
         CaseForDecision.objects.bulk_update(told, ["notified_concern_ids"], batch_size=500)
         self.items = []
         if emails:
-            transaction.on_commit(lambda: send_emails(emails))
+            # Queued in this transaction: sent once the alerts are saved, never else.
+            tasks.send_alert_emails.enqueue(dict(emails))
 
     def _note(self, user_id: int, shown: list[tuple[Alert, str]]) -> Notification:
         first, event = shown[0]

@@ -9,7 +9,7 @@ from sharewise.api.concerns import router
 from sharewise.api.concerns.out import name
 from sharewise.api.concerns.schemas import ImportJobOut
 from sharewise.concerns import importjobs
-from sharewise.concerns.access import get_import_job_for, import_organisations
+from sharewise.concerns.access import get_import_job_for
 
 CSV_BODY = {
     "requestBody": {
@@ -93,5 +93,4 @@ def start_import(
     summary="An import's progress and result (safeguarding leads)",
 )
 def import_progress(request, job_id: int):
-    importjobs.give_up_stopped(import_organisations(request.user))
     return job_out(get_import_job_for(request.user, job_id))

@@ -71,10 +71,11 @@ def run(
     every: int = 500,
     file_name: str = "",
     job_id=None,
+    on_saved=None,
 ) -> Result:
     """Check every row; when all are good (and not dry_run), save them all in one
     transaction. progress(phase, done, total) is called every `every` rows, phase being
-    "checking" or "saving"."""
+    "checking" or "saving". on_saved(result) runs inside the saving transaction."""
     result = Result(rows=len(table.rows), dry_run=dry_run)
     problems = header_problems(table.header)
     if problems:
@@ -98,6 +99,8 @@ def run(
         result.people_created = _save_people(check, user)
         result.concerns_created = _save_concerns(check, (version, policy), progress, every)
         _write_trail(result, table, check, version, file_name, job_id)
+        if on_saved:  # in the same transaction: saved and marked saved, or neither
+            on_saved(result)
     return result
 
 

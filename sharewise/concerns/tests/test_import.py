@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from conftest import record_concern
 from sharewise.audittrail.models import Entry
+from sharewise.background import working
 from sharewise.concerns import importing, importjobs
 from sharewise.concerns.import_views import ImportForm
 from sharewise.concerns.models import Concern, ImportJob
@@ -472,20 +473,9 @@ def test_only_a_safeguarding_lead_may_import_from_the_command_line(cast, tmp_pat
 
 @pytest.fixture
 def background(monkeypatch):
-    """Imports started by a request, run in their threads once the request is over:
-    the test database (in-memory SQLite) fails, rather than waits, when two
-    connections write at once."""
-    started, launch = [], importjobs._launch
-    monkeypatch.setattr(importjobs, "_launch", started.append)
-
-    def finish():
-        while started:
-            launch(started.pop(0))
-        for thread in importjobs.threads:
-            thread.join(timeout=60)
-        importjobs.threads.clear()
-
-    return finish
+    """Imports started by a request are queued; this runs what is queued, as
+    `manage.py worker` would."""
+    return working.run_ready
 
 
 def test_a_lead_uploads_a_file_and_sees_progress_then_the_result(
@@ -542,41 +532,53 @@ def test_the_progress_page_updates_itself_while_the_import_runs(cast, as_user):
     assert '<progress max="100" value="40">' in page
 
 
-def test_an_import_lost_to_a_restart_says_so_and_its_upload_is_removed(cast, as_user):
-    from sharewise.patterns import sweep
+def test_an_import_whose_worker_died_runs_again_once_and_is_failed_after_three(cast, as_user):
+    """A worker killed while saving rolled everything back: the import runs again from
+    the top and saves each concern once. After three dead workers it says so, stops
+    refreshing, and its upload with personal data is removed."""
+    from sharewise.background import queue
+    from sharewise.background.models import Worker
 
-    hours_ago = timezone.now() - timedelta(hours=2)
+    def die_running(worker_id):
+        queue.claim_next(worker_id)
+        Worker.objects.filter(worker_id=worker_id).delete()
+        ImportJob.objects.filter(status="queued").update(status="saving")
 
-    def job(status, when, org=None, by=None):
-        made = ImportJob.objects.create(
-            organisation=org or cast.org,
-            created_by=by or cast.sarah,
-            file=SimpleUploadedFile("log.csv", csv_bytes([row(0)])),
-            file_name="log.csv",
-        )
-        ImportJob.objects.filter(pk=made.pk).update(
-            status=status, created_at=when, started_at=when if status != "queued" else None
-        )
-        return made
+    def upload():
+        return SimpleUploadedFile("log.csv", csv_bytes([row(0), row(1)]))
 
-    lost = job(ImportJob.Status.SAVING, hours_ago)
-    busy = job(ImportJob.Status.CHECKING, timezone.now() - timedelta(minutes=5))
-    elsewhere = job(ImportJob.Status.QUEUED, hours_ago, cast.other_org, cast.olivia)
-    uploads = {j.pk: Path(j.file.path) for j in (lost, busy, elsewhere)}
-    assert all(path.exists() for path in uploads.values())
+    job = importjobs.start_import(cast.sarah, upload())
+    die_running("killed")
+    assert queue.recover() == (1, 0)
+    assert ImportJob.objects.get(pk=job.pk).status == "queued"
+    assert working.run_ready() == 1
+    job.refresh_from_db()
+    assert job.status == "done" and not job.file
+    assert Concern.objects.filter(imported=True).count() == 2, "saved once"
 
-    page = as_user(cast.sarah).get(f"/imports/{lost.pk}/").content.decode()
-    assert "most likely because Sharewise was restarted" in page
-    assert 'http-equiv="refresh"' not in page
-    statuses = dict(ImportJob.objects.values_list("pk", "status"))
-    assert statuses == {lost.pk: "failed", busy.pk: "checking", elsewhere.pk: "queued"}
-    assert not uploads[lost.pk].exists() and uploads[elsewhere.pk].exists()
+    doomed = importjobs.start_import(cast.sarah, upload())
+    path = Path(doomed.file.path)
+    for worker_id in ("a", "b", "c"):
+        die_running(worker_id)
+        queue.recover()
+    doomed.refresh_from_db()
+    assert doomed.status == "failed" and not path.exists()
+    page = as_user(cast.sarah).get(f"/imports/{doomed.pk}/").content.decode()
+    assert "the background worker running it stopped three times" in page
+    assert "data-sw-poll" not in page
+    assert Concern.objects.filter(imported=True).count() == 2
 
-    assert sweep.run().more["stopped import(s)"] == 1  # Olivia's, in the other organisation
-    assert ImportJob.objects.get(pk=elsewhere.pk).status == "failed"
-    assert not uploads[elsewhere.pk].exists()
-    assert uploads[busy.pk].exists()  # still running: left alone
-    busy.file.delete(save=False)
+
+def test_an_import_no_worker_takes_up_says_so_and_stops_refreshing(cast, as_user):
+    job = importjobs.start_import(cast.sarah, SimpleUploadedFile("log.csv", csv_bytes([row(0)])))
+    page = as_user(cast.sarah).get(f"/imports/{job.pk}/").content.decode()
+    assert "Waiting to start." in page and 'data-sw-poll="2"' in page
+    ImportJob.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(minutes=11))
+    page = as_user(cast.sarah).get(f"/imports/{job.pk}/").content.decode()
+    assert "no background worker has taken it up" in page
+    assert "data-sw-poll" not in page
+    assert Path(job.file.path).exists(), "kept until it is imported"
+    job.file.delete(save=False)
 
 
 def test_a_care_worker_may_not_import(cast, as_user):

@@ -8,6 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from conftest import record_concern
+from sharewise.background import working
 from sharewise.concerns import sweep, urgent
 from sharewise.organisations.models import Membership, Role
 from sharewise.patterns.models import Notification
@@ -29,6 +30,7 @@ def with_email(*users):
 
 
 def urgent_mail():
+    working.run_ready()  # the emails are queued with the concern
     return [m for m in mail.outbox if m.subject == urgent.EMAIL_SUBJECT]
 
 

@@ -3,6 +3,7 @@ well-handled twin; findings link to the record and have an owner; runs are compa
 run in the background, and never see another organisation's records. Case-file
 samples are random, repeatable and checked against the policy's checklist."""
 
+import os
 from datetime import timedelta
 from io import StringIO
 from types import SimpleNamespace
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from conftest import record_concern
 from sharewise.audittrail.models import Entry
+from sharewise.background import working
 from sharewise.concerns import recording
 from sharewise.concerns.models import Concern
 from sharewise.disclosures import referrals
@@ -586,10 +588,9 @@ def test_an_audit_started_from_the_web_runs_in_the_background(transactional_cast
     run = audits.start(by(cast.sarah), cast.org.pk, cast.today - timedelta(days=30), cast.today)
     assert run.status == Job.QUEUED and run.started_by == cast.sarah
     assert run.policy_version.kind == "governance"
-    assert jobs.threads, "started once the request committed"
-    for thread in jobs.threads:
-        thread.join(timeout=60)
-    jobs.threads.clear()
+    run.refresh_from_db()
+    assert run.status == Job.QUEUED, "queued, not run in the request"
+    assert working.run_ready() == 1
     run.refresh_from_db()
     assert run.status == Job.DONE and run.progress == 100
     assert run.started_at and run.finished_at
@@ -615,52 +616,67 @@ def test_an_audit_that_breaks_saves_nothing_and_asks_to_try_again(cast, monkeypa
     assert audits.trend(cast.org.pk) == []
 
 
-def test_an_audit_or_pack_that_lost_its_thread_is_marked_stopped_not_left_running(cast, as_user):
-    """A restart kills the thread doing the work; after an hour the run says so, on its
-    page, in the API and from the sweep, instead of showing progress forever."""
-    from sharewise.governance.models import EvidencePack
-    from sharewise.patterns import sweep
+def test_an_audit_whose_worker_died_runs_again_and_is_failed_after_three_workers(
+    transactional_cast, as_user
+):
+    """A worker killed mid-audit leaves its task running with nobody at it: the next
+    worker queues it again (the run says why) and it completes; after three dead workers
+    it is failed, saying so on its page and in the API, instead of showing progress."""
+    from django_tasks_db.models import DBTaskResult
 
+    from sharewise.background import queue
+    from sharewise.background.models import Worker
+
+    cast = transactional_cast
+    record_concern(cast, days_ago=5)
     period = (cast.today - timedelta(days=30), cast.today)
+
+    def die_running(worker_id):
+        """A worker that claimed the task and then vanished (no row: it is gone)."""
+        task = queue.claim_next(worker_id)
+        Worker.objects.filter(worker_id=worker_id).delete()
+        AuditRun.objects.filter(status=Job.QUEUED).update(status=Job.RUNNING, progress=40)
+        return task
+
+    run = audits.start(by(cast.sarah), cast.org.pk, *period)
+    die_running("first")
+    assert queue.recover() == (1, 0)
+    run.refresh_from_db()
+    assert run.status == Job.QUEUED and run.step == jobs.STARTED_AGAIN
+    assert working.run_ready() == 1
+    run.refresh_from_db()
+    assert run.status == Job.DONE and run.counts["concern_reviewed_late"] == 1
+    assert Finding.objects.filter(run=run).count() == 1, "found once, not once per attempt"
+
+    doomed = audits.start(by(cast.sarah), cast.org.pk, *period)
+    for worker_id in ("a", "b", "c"):
+        die_running(worker_id)
+        queue.recover()
+    doomed.refresh_from_db()
+    assert doomed.status == Job.FAILED and doomed.error == jobs.STOPPED
+    task = DBTaskResult.objects.get(worker_ids=["a", "b", "c"])
+    assert task.status == "FAILED"
+    page = as_user(cast.sarah).get(f"/governance/audits/{doomed.pk}/").content.decode()
+    assert "The audit did not finish" in page and "worker running it stopped" in page
+    assert working.run_ready() == 0, "nothing left to run"
+
+
+def test_a_worker_alive_on_this_machine_keeps_its_task_and_one_elsewhere_must_beat(cast):
+    from datetime import timedelta as td
+
+    from sharewise.background import queue
+    from sharewise.background.models import Worker
+
     now = timezone.now()
-    hours_ago = now - timedelta(hours=2)
-    lost = audits._create(cast.org.pk, *period, cast.sarah)
-    AuditRun.objects.filter(pk=lost.pk).update(
-        status=Job.RUNNING, started_at=hours_ago, created_at=hours_ago, progress=40
-    )
-    never_started = audits._create(cast.org.pk, *period, cast.sarah)
-    AuditRun.objects.filter(pk=never_started.pk).update(created_at=hours_ago)
-    busy = audits._create(cast.org.pk, *period, cast.sarah)
-    AuditRun.objects.filter(pk=busy.pk).update(
-        status=Job.RUNNING, started_at=now - timedelta(minutes=10)
-    )
-    elsewhere = audits._create(cast.other_org.pk, *period, cast.olivia)
-    AuditRun.objects.filter(pk=elsewhere.pk).update(created_at=hours_ago)
-    pack = EvidencePack.objects.create(
-        organisation=cast.org,
-        period_from=period[0],
-        period_to=period[1],
-        requested_by=cast.sarah,
-        status=Job.RUNNING,
-        started_at=hours_ago,
-    )
-
-    page = as_user(cast.sarah).get(f"/governance/audits/{lost.pk}/").content.decode()
-    assert "The audit did not finish" in page and "Sharewise was restarted" in page
-    assert 'href="/governance/audits/#run">Run an audit of a period</a>' in page
-    statuses = dict(AuditRun.objects.values_list("pk", "status"))
-    assert statuses[lost.pk] == statuses[never_started.pk] == Job.FAILED
-    assert statuses[busy.pk] == Job.RUNNING  # still within the hour
-    assert statuses[elsewhere.pk] == Job.QUEUED  # not this reader's organisation
-
-    api = as_user(cast.sarah).get(f"/api/v1/evidence-packs/{pack.pk}").json()
-    assert api["status"] == "failed" and api["error"].startswith("This stopped before it finished")
-    pack.refresh_from_db()
-    assert pack.error == jobs.STOPPED and pack.finished_at
-
-    swept = sweep.run(now)
-    assert swept.more["stopped audit(s) and evidence pack(s)"] == 1  # Olivia's
-    assert AuditRun.objects.get(pk=elsewhere.pk).status == Job.FAILED
+    here = Worker(host=queue.this_host(), pid=os.getpid(), beat_at=now - td(hours=1))
+    assert not queue.is_dead(here, now), "this process lives, however long its transaction"
+    gone = Worker(host=queue.this_host(), pid=2**22 + 12345, beat_at=now)
+    assert queue.is_dead(gone, now)
+    away = Worker(host="another-node", pid=1, beat_at=now - td(seconds=30))
+    assert not queue.is_dead(away, now)
+    away.beat_at = now - queue.stale_after() - td(seconds=1)
+    assert queue.is_dead(away, now)
+    assert queue.is_dead(None, now)
 
 
 # Case-file samples --------------------------------------------------------------------------

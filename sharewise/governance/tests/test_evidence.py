@@ -16,10 +16,11 @@ from pypdf import PdfReader
 from conftest import record_concern
 from sharewise.audittrail import trail
 from sharewise.audittrail.models import Entry
+from sharewise.background import working
 from sharewise.concerns.models import Concern
 from sharewise.disclosures.models import Disclosure
 from sharewise.disclosures.tests.test_referrals import by, example_3
-from sharewise.governance import charts, evidence, evidence_sections, jobs, measures
+from sharewise.governance import charts, evidence, evidence_sections, measures
 from sharewise.governance.models import (
     Action,
     AuditRun,
@@ -551,9 +552,7 @@ def test_a_pack_is_built_in_the_background(transactional_cast):
     record_concern(cast, days_ago=2, facts=SAID)
     start, end = cast.today - timedelta(days=30), cast.today
     pack = evidence.start(by(cast.sarah), cast.org.pk, start, end)
-    for thread in jobs.threads:
-        thread.join(timeout=120)
-    jobs.threads.clear()
+    assert working.run_ready() == 1
     pack.refresh_from_db()
     assert pack.status == Job.DONE, pack.error
     assert (pack.progress, pack.step) == (100, "Finished")

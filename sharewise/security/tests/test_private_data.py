@@ -8,6 +8,7 @@ from django.core import mail
 
 from conftest import record_concern
 from sharewise.audittrail.models import Entry
+from sharewise.background import working
 from sharewise.patterns.models import RULE_TITLES, Alert
 
 
@@ -68,6 +69,7 @@ def test_alert_emails_name_nobody_and_say_only_that_a_decision_waits(cast, mail_
             cast, days_ago=days, source_kind="staff", source_staff=cast.tom, categories=["physical"]
         )
 
+    working.run_ready()  # the emails are queued with the alerts
     to_sarah = [m for m in mail.outbox if m.to == ["sarah@example.org"]]
     assert to_sarah
     alerts = Alert.objects.visible_to(cast.sarah)
