@@ -27,6 +27,7 @@ class Loop:
         self.running = True
         self.busy = False
         self.done = 0
+        self.lost_database = False
 
     def stop(self, signum, frame) -> None:
         """The first signal finishes the task in hand, then stops; a second stops now."""
@@ -46,6 +47,8 @@ class Loop:
         try:
             while self.running:
                 try:
+                    if self.lost_database:
+                        self._back_from_lost_database()
                     if time.monotonic() >= next_housekeeping:
                         queue.beat(force=True)
                         queue.recover()
@@ -82,18 +85,21 @@ class Loop:
 
     def _database_gone(self) -> None:
         logger.warning("The database cannot be reached; trying again shortly")
+        self.lost_database = True
         for conn in connections.all():
-            conn.close_if_unusable_or_obsolete()
             try:
                 conn.close()
             except DatabaseError:
                 pass
         time.sleep(max(self.interval, 1.0))
-        try:
-            queue.sign_on(self.worker_id)  # its row may have been lost with the database
-            queue.release_own(self.worker_id)
-        except DatabaseError:
-            pass
+
+    def _back_from_lost_database(self) -> None:
+        """Once the database answers again: this worker's row may have gone with it, and
+        the task it was running rolled back, so sign on again and queue that task again."""
+        queue.sign_on(self.worker_id)
+        queue.release_own(self.worker_id)
+        self.lost_database = False
+        logger.warning("The database is back")
 
 
 def run_task(db_result) -> None:
