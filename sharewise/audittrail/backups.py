@@ -99,11 +99,11 @@ class Written:
 def take(directory: Path) -> Written:
     """Seal the trail, write a checkpoint of its head, copy the database, and write the
     manifest and that checkpoint beside the copy."""
-    if connection.in_atomic_block:
-        raise BackupError("A backup runs on its own, outside a transaction.")
     if connection.vendor not in ("postgresql", "sqlite"):
         raise BackupError(f"Backups are made of PostgreSQL or SQLite, not {connection.vendor}.")
     directory = _writable(directory)
+    if connection.in_atomic_block:
+        raise BackupError("A backup runs on its own, outside a transaction.")
     trail.seal_pending(everything=True, checkpoint=False)
     point, problem = trail.take_checkpoint()
     stem = "sharewise-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
