@@ -106,7 +106,8 @@ def take(directory: Path) -> Written:
         raise BackupError("A backup runs on its own, outside a transaction.")
     trail.seal_pending(everything=True, checkpoint=False)
     point, problem = trail.take_checkpoint()
-    stem = "sharewise-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    taken_at = datetime.now(UTC)
+    stem = "sharewise-" + taken_at.strftime("%Y%m%dT%H%M%SZ")
     suffix = ".dump" if connection.vendor == "postgresql" else ".sqlite3"
     dump = directory / (stem + suffix)
     try:
@@ -118,7 +119,7 @@ def take(directory: Path) -> Written:
     if point is not None:
         _write_new(checkpoint, json.dumps(point.as_dict(), sort_keys=True) + "\n")
     manifest = directory / (stem + ".json")
-    described = {**_about(dump, checkpoint if point else None), **described}
+    described = {**_about(taken_at, dump, checkpoint if point else None), **described}
     if problem:
         described["checkpoint_problem"] = problem
     _write_new(manifest, json.dumps(described, indent=2) + "\n")
@@ -148,14 +149,14 @@ def _write_new(path: Path, text: str) -> None:
         out.write(text)
 
 
-def _about(dump: Path, checkpoint: Path | None) -> dict:
+def _about(taken_at: datetime, dump: Path, checkpoint: Path | None) -> dict:
     digest = hashlib.sha256()
     with dump.open("rb") as file:
         while block := file.read(1 << 20):
             digest.update(block)
     return {
         "format": FORMAT,
-        "taken_at": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "taken_at": taken_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "database": connection.vendor,
         "dump": dump.name,
         "sha256": digest.hexdigest(),

@@ -22,7 +22,7 @@ from sharewise.audittrail import backups, chain, keys
 from sharewise.audittrail.models import Entry
 
 POSTGRESQL = connection.vendor == "postgresql"
-FACTS = "Alice's bell cord was tied up out of her reach after tea."
+FACTS = "The bell cord was tied up out of her reach after tea."
 
 
 def _backup(to: Path, capsys) -> dict:
@@ -155,6 +155,7 @@ def test_a_backup_restores_into_a_fresh_database_that_verifies_and_serves_the_ch
     assert served.returncode == 0, served.stderr
     answer = json.loads(served.stdout.strip().splitlines()[-1])
     assert answer["page"] == 200 and "3 concerns</strong>" in answer["text"]
+    assert FACTS in answer["text"]
     assert answer["api"] == 200 and answer["chronology"]["concerns"] == 3
 
     # Someone removes one entry from the restored trail: the check names what is missing.

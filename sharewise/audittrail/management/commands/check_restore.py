@@ -7,6 +7,10 @@ from sharewise.audittrail.backups import BackupError
 
 
 class Command(BaseCommand):
+    # No system checks: they import every URL configuration and the API first (a second
+    # or more), and a backup or a restore check must run even if a page cannot load.
+    requires_system_checks = []
+
     help = (
         "Compare this database with a backup's manifest: row counts, the audit trail's "
         "head and key, and the backup file's SHA-256 when it is beside the manifest. Run "
