@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so each request's JSON line has its final status and whole duration.
+    "sharewise.security.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -292,11 +294,17 @@ LOGGING = {
         "without_messages": {
             "()": "sharewise.security.errors.WithoutMessagesFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
-        }
+        },
+        "json_lines": {"()": "sharewise.security.requestlog.JsonLinesFormatter"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler"},
         "errors": {"class": "logging.StreamHandler", "formatter": "without_messages"},
+        "json_lines": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json_lines",
+        },
     },
     "loggers": {
         "axes": {"handlers": ["console"], "level": "WARNING"},
@@ -305,6 +313,11 @@ LOGGING = {
         # Refused hosts, CSRF failures and return links leaving the site, outside DEBUG too.
         "django.security": {"handlers": ["errors"], "level": "WARNING", "propagate": False},
         "sharewise": {"handlers": ["errors"], "level": "WARNING"},
+        # One JSON line per request and per background task (security/requestlog.py).
+        "sharewise.requests": {"handlers": ["json_lines"], "level": "INFO", "propagate": False},
+        "sharewise.tasks": {"handlers": ["json_lines"], "level": "INFO", "propagate": False},
+        # A failed task is logged with its traceback: the exception's type, not its words.
+        "django_tasks": {"handlers": ["errors"], "level": "WARNING", "propagate": False},
     },
 }
 DEFAULT_EXCEPTION_REPORTER_FILTER = "sharewise.security.errors.ReporterFilter"
