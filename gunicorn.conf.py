@@ -1,0 +1,48 @@
+"""gunicorn's settings for Sharewise (read from the working directory, or give
+`--config gunicorn.conf.py`). The environment overrides:
+
+  SHAREWISE_BIND     where to listen, e.g. 0.0.0.0:8000 or unix:/run/sharewise.sock
+                     (default 127.0.0.1:8000, behind the reverse proxy that holds TLS)
+  WEB_CONCURRENCY    worker processes (default 2 per core plus 1)
+  FORWARDED_ALLOW_IPS  the proxy's addresses, trusted for X-Forwarded-* (gunicorn's own)
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "sharewise.wsgi:application"
+bind = [
+    address.strip() for address in os.environ.get("SHAREWISE_BIND", "127.0.0.1:8000").split(",")
+]
+
+
+def _workers() -> int:
+    given = os.environ.get("WEB_CONCURRENCY", "").strip()
+    if not given:
+        return multiprocessing.cpu_count() * 2 + 1
+    if not given.isdigit() or int(given) < 1:
+        raise SystemExit(
+            f"WEB_CONCURRENCY must be a whole number of workers, 1 or more, not {given!r}"
+        )
+    return int(given)
+
+
+workers = _workers()
+# A request taking longer is stuck: the worker is killed and restarted. Long jobs
+# (imports, audits, evidence packs) run as background tasks, never in a request.
+timeout = 60
+# On restart or SIGTERM, requests under way get this long to finish.
+graceful_timeout = 30
+# Behind a load balancer that keeps connections open; below its idle timeout.
+keepalive = 5
+# Each worker is replaced after about this many requests, so memory cannot creep up.
+max_requests = 1000
+max_requests_jitter = 100
+
+# Access log on stdout, error log on stderr. The path without its query string (%(U)s,
+# never %(r)s or %(q)s: a query can carry a name) and no Referer (it carries our own
+# addresses with theirs); the request id matches the JSON line of sharewise.requests.
+accesslog = "-"
+errorlog = "-"
+loglevel = "info"
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms %({x-request-id}o)s'
