@@ -46,3 +46,7 @@ accesslog = "-"
 errorlog = "-"
 loglevel = "info"
 access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms %({x-request-id}o)s'
+
+# gunicorn 25+'s control socket sits at one path per user ($HOME/.gunicorn): a second
+# instance on the machine would take it over, and the systemd units keep $HOME read-only.
+control_socket_disable = True
