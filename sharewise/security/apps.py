@@ -8,7 +8,7 @@ class SecurityConfig(AppConfig):
 
     def ready(self):
         from django.core.signals import got_request_exception
-        from django_tasks.signals import task_finished
+        from django_tasks_db.compat import task_finished
 
         from sharewise.security import errors, requestlog
 
