@@ -13,6 +13,8 @@ import time
 import uuid
 from datetime import UTC, datetime
 
+from django.utils.functional import empty
+
 requests_log = logging.getLogger("sharewise.requests")
 tasks_log = logging.getLogger("sharewise.tasks")
 
@@ -33,7 +35,9 @@ def _route(request) -> tuple[str | None, str | None]:
 
 def _user_id(request) -> int | None:
     user = getattr(request, "user", None)
-    return user.pk if user is not None and user.is_authenticated else None
+    if user is None or getattr(user, "_wrapped", None) is empty:
+        return None  # never looked at (static files, /healthz): not worth a query here
+    return user.pk if user.is_authenticated else None
 
 
 class RequestLogMiddleware:

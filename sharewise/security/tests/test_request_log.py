@@ -133,3 +133,12 @@ def test_each_background_task_logs_one_json_line_with_its_name_id_and_outcome(db
     assert by_id[str(failed.id)]["status"] == "FAILED"
     assert by_id[str(failed.id)]["error"] == "builtins.ValueError"
     assert "Ottoline" not in json_log.getvalue()
+
+
+def test_a_page_logs_who_asked_and_its_route_pattern_not_its_path(cast, as_user, json_log):
+    as_user(cast.nia).get(f"/people/{cast.alice.pk}/?{QUERY}")
+
+    line = lines(json_log, "sharewise.requests")[-1]
+    assert (line["route"], line["status"], line["user_id"]) == ("person", 200, cast.nia.pk)
+    assert line["route_pattern"] == "people/<int:person_id>/"
+    assert f"/people/{cast.alice.pk}/" not in json_log.getvalue()
