@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from django_tasks import task
-from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.management.commands import db_worker
 
 from sharewise.people.models import Enrolment, Person
 
@@ -106,8 +106,10 @@ def fail_reminder(about: str) -> None:
     raise ValueError(f"no address for {about}")
 
 
-def run_queued():
-    Worker(
+def run_queued(monkeypatch):
+    # The worker drops its connection between tasks; here it is the test's transaction.
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    db_worker.Worker(
         queue_names=["default"],
         interval=0,
         batch=True,
@@ -119,11 +121,13 @@ def run_queued():
     ).run()
 
 
-def test_each_background_task_logs_one_json_line_with_its_name_id_and_outcome(db, json_log):
+def test_each_background_task_logs_one_json_line_with_its_name_id_and_outcome(
+    db, json_log, monkeypatch
+):
     done = send_reminder.enqueue("Ottoline Fairweather")
     failed = fail_reminder.enqueue("Ottoline Fairweather")
 
-    run_queued()
+    run_queued(monkeypatch)
 
     by_id = {line["task_id"]: line for line in lines(json_log, "sharewise.tasks")}
     assert by_id[str(done.id)]["task"] == f"{__name__}.send_reminder"
