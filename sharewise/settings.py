@@ -114,9 +114,18 @@ TEMPLATES = [
 ]
 
 
+def whole_seconds(name: str, default: str) -> int:
+    value = os.environ.get(name, default).strip()
+    if not value.isdigit():
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{name} must be a whole number of seconds, not {value!r}.")
+    return int(value)
+
+
 def _database():
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'sharewise.sqlite3'}"
-    db = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))
+    db = dj_database_url.parse(url, conn_max_age=whole_seconds("CONN_MAX_AGE", "0"))
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers carry on while one writer commits; IMMEDIATE takes the write
         # lock at BEGIN so two writers queue instead of failing with "database is locked".

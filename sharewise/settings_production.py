@@ -6,7 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from whitenoise.compress import Compressor
 
 from sharewise.settings import *  # noqa: F403
-from sharewise.settings import BASE_DIR, DATABASES, STORAGES
+from sharewise.settings import BASE_DIR, DATABASES, STORAGES, whole_seconds
 
 
 def _required(name: str, what: str) -> str:
@@ -44,18 +44,12 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
 
-
 # Several web nodes and workers share one database: each process keeps its connection
 # for CONN_MAX_AGE seconds (checked before reuse, so a restarted database is survived)
 # and sessions live in the database, so any node answers any request.
-def _seconds(name: str, default: str) -> int:
-    value = os.environ.get(name, default).strip()
-    if not value.isdigit():
-        raise ImproperlyConfigured(f"{name} must be a whole number of seconds, not {value!r}.")
-    return int(value)
-
-
-DATABASES = {"default": {**DATABASES["default"], "CONN_MAX_AGE": _seconds("CONN_MAX_AGE", "60")}}
+DATABASES = {
+    "default": {**DATABASES["default"], "CONN_MAX_AGE": whole_seconds("CONN_MAX_AGE", "60")}
+}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
