@@ -1,6 +1,7 @@
-"""The documented production path works on a clean checkout: production settings from
-the environment, `collectstatic`, `migrate`, then gunicorn with the checked-in config
-serves the health check, a page and its hashed stylesheet.
+"""The documented production path works on a clean checkout: with production settings
+from the environment, `make serve`'s script runs `collectstatic` and `migrate`, then
+gunicorn with the checked-in config serves the health check, a page and its hashed
+stylesheet, beside a worker and the scheduler, and all three stop together.
 
 Once per CI run, on PostgreSQL (production's database): a copy of the migrated test
 database, so `migrate` has nothing to apply and nothing written here reaches other tests."""
@@ -18,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.core.management import get_commands
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,27 +83,6 @@ def production_env(tmp_path, database_url, port):
     }
 
 
-def manage(env, *commands):
-    """Run manage.py commands side by side (they touch different things); their output."""
-    running = [
-        subprocess.Popen(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for command in commands
-    ]
-    outputs = []
-    for command, process in zip(commands, running, strict=True):
-        out, err = process.communicate(timeout=120)
-        assert process.returncode == 0, f"manage.py {' '.join(command)}:\n{err}"
-        outputs.append(out)
-    return outputs
-
-
 def fetch(port, path, **headers):
     """(status, headers, body) without following redirects."""
 
@@ -118,29 +99,31 @@ def fetch(port, path, **headers):
 
 
 def wait_until_serving(server, port, output):
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         assert server.poll() is None, output.read_text()
         try:
             return fetch(port, "/healthz")
         except OSError:
             time.sleep(0.1)
-    raise AssertionError(f"gunicorn did not answer within 30 seconds:\n{output.read_text()}")
+    raise AssertionError(f"nothing answered within 2 minutes:\n{output.read_text()}")
 
 
-def test_collectstatic_migrate_and_gunicorn_serve_health_a_page_and_hashed_styles(
+@pytest.mark.skipif(
+    not {"worker", "scheduler"} <= set(get_commands()),
+    reason="manage.py worker and scheduler are not there yet",
+)
+def test_make_serve_collects_migrates_serves_and_stops_web_worker_and_scheduler_together(
     tmp_path, fresh_database
 ):
+    """scripts/serve, which `make serve` runs after setting up: check --deploy,
+    collectstatic, migrate, then gunicorn (2 workers), a worker and the scheduler."""
     port = free_port()
-    env = production_env(tmp_path, fresh_database, port)
-    collected, migrated = manage(env, ["collectstatic", "--noinput"], ["migrate", "--noinput"])
-    assert "static files copied" in collected
-    assert "No migrations to apply" in migrated
-
-    output = tmp_path / "gunicorn.log"
+    env = {**production_env(tmp_path, fresh_database, port), "PY": sys.executable}
+    output = tmp_path / "serve.log"
     with output.open("w") as log:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
+        serve = subprocess.Popen(
+            ["scripts/serve"],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -148,36 +131,68 @@ def test_collectstatic_migrate_and_gunicorn_serve_health_a_page_and_hashed_style
             start_new_session=True,
         )
     try:
-        status, headers, body = wait_until_serving(server, port, output)
+        status, headers, body = wait_until_serving(serve, port, output)
         assert status == 200 and headers["Content-Type"] == "application/json"
         assert b'"status": "ok"' in body and b'"task_queue"' in body
+        serves_a_page_and_its_hashed_stylesheet(port)
+        started = children(serve.pid)
+        assert len(started) == 3, started
 
-        # Plain HTTP is sent to HTTPS; through the TLS proxy the sign-in page answers.
-        status, headers, _ = fetch(port, "/sign-in/")
-        assert status == 301 and headers["Location"] == f"https://127.0.0.1:{port}/sign-in/"
-        status, _, page = fetch(
-            port, "/sign-in/?next=/people/&who=Ottoline", **{"X-Forwarded-Proto": "https"}
-        )
-        assert status == 200 and b"Sign in" in page
-
-        stylesheet = re.search(rb'href="(/static/build/sharewise\.[0-9a-f]{12}\.css)"', page)
-        assert stylesheet, "the page links its stylesheet by hashed name"
-        status, headers, css = fetch(
-            port,
-            stylesheet[1].decode(),
-            **{"X-Forwarded-Proto": "https", "Accept-Encoding": "gzip"},
-        )
-        assert status == 200 and headers["Content-Encoding"] == "gzip"
-        assert "max-age=315360000" in headers["Cache-Control"]
-        assert "immutable" in headers["Cache-Control"]
+        # One of them ending (here the scheduler, killed) stops the others.
+        [scheduler] = [pid for pid, command in started.items() if "scheduler" in command]
+        os.kill(scheduler, signal.SIGKILL)
+        serve.wait(timeout=60)
+        deadline = time.monotonic() + 30
+        while group_alive(serve.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not group_alive(serve.pid), output.read_text()
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        if group_alive(serve.pid):
+            os.killpg(serve.pid, signal.SIGKILL)
 
     logged = output.read_text()
-    workers = set(re.findall(r"Booting worker with pid: (\d+)", logged))
-    assert len(workers) == 2
+    assert "No migrations to apply" in logged
+    assert len(set(re.findall(r"Booting worker with pid: (\d+)", logged))) == 2
     # The access log has the path, never the query string; each request's JSON line too.
     assert '"GET /sign-in/ HTTP/1.1" 200' in logged
     assert '"route": "login"' in logged
     assert "Ottoline" not in logged and "next=" not in logged
+
+
+def serves_a_page_and_its_hashed_stylesheet(port):
+    # Plain HTTP is sent to HTTPS; through the TLS proxy the sign-in page answers.
+    status, headers, _ = fetch(port, "/sign-in/")
+    assert status == 301 and headers["Location"] == f"https://127.0.0.1:{port}/sign-in/"
+    through_proxy = {"X-Forwarded-Proto": "https"}
+    status, _, page = fetch(port, "/sign-in/?next=/people/&who=Ottoline", **through_proxy)
+    assert status == 200 and b"Sign in" in page
+
+    stylesheet = re.search(rb'href="(/static/build/sharewise\.[0-9a-f]{12}\.css)"', page)
+    assert stylesheet, "the page links its stylesheet by hashed name"
+    status, headers, _ = fetch(
+        port, stylesheet[1].decode(), **through_proxy, **{"Accept-Encoding": "gzip"}
+    )
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert "max-age=315360000" in headers["Cache-Control"]
+    assert "immutable" in headers["Cache-Control"]
+
+
+def children(pid: int) -> dict[int, str]:
+    """The processes pid started, with their command lines."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            if parent == pid:
+                found[int(stat.parent.name)] = (stat.parent / "cmdline").read_text()
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
