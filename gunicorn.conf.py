@@ -4,7 +4,6 @@
   SHAREWISE_BIND     where to listen, e.g. 0.0.0.0:8000 or unix:/run/sharewise.sock
                      (default 127.0.0.1:8000, behind the reverse proxy that holds TLS)
   WEB_CONCURRENCY    worker processes (default 2 per core plus 1)
-  FORWARDED_ALLOW_IPS  the proxy's addresses, trusted for X-Forwarded-* (gunicorn's own)
 """
 
 import multiprocessing
