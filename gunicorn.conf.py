@@ -49,3 +49,21 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms %({x-re
 # gunicorn 25+'s control socket sits at one path per user ($HOME/.gunicorn): a second
 # instance on the machine would take it over, and the systemd units keep $HOME read-only.
 control_socket_disable = True
+
+
+def on_starting(server):
+    """Refuse to start before `manage.py collectstatic`: production serves only the
+    collected, hashed files, and every page naming a missing one would be a 500."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sharewise.settings_production")
+    from django.conf import settings
+    from django.contrib.staticfiles.storage import ManifestFilesMixin
+    from django.utils.module_loading import import_string
+
+    storage = import_string(settings.STORAGES["staticfiles"]["BACKEND"])
+    if not issubclass(storage, ManifestFilesMixin):
+        return  # development settings: files are found where they are
+    if not os.path.exists(os.path.join(settings.STATIC_ROOT, storage.manifest_name)):
+        raise SystemExit(
+            f"No static files in {settings.STATIC_ROOT}: run "
+            "`manage.py collectstatic --noinput` first (SHAREWISE_STATIC_ROOT says where)."
+        )

@@ -192,3 +192,24 @@ def test_gunicorn_workers_come_from_the_cores_unless_web_concurrency_says(tmp_pa
     assert "WEB_CONCURRENCY must be a whole number of workers, 1 or more, not 'lots'" in (
         refused.stderr
     )
+
+
+def test_gunicorn_refuses_to_start_before_the_static_files_are_collected(tmp_path):
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        **production_env(tmp_path),
+        "SHAREWISE_STATIC_ROOT": str(tmp_path / "static"),
+        "SHAREWISE_BIND": "127.0.0.1:0",
+    }
+    refused = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode != 0
+    assert f"No static files in {tmp_path / 'static'}: run `manage.py collectstatic" in (
+        refused.stderr
+    )
