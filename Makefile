@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_WORKERS ?= auto
 export DJANGO_SETTINGS_MODULE ?= sharewise.settings
 
-.PHONY: run test bench lint assets setup setup-test chromium pdf-libs demo clean
+.PHONY: run serve test bench lint assets setup setup-test chromium pdf-libs demo clean
 
 # Development settings (DEBUG) only here, where they are asked for.
 run: export SHAREWISE_DEVELOPMENT = 1
@@ -20,6 +20,13 @@ run: setup assets pdf-libs
 	$(PY) manage.py load_demo --if-empty
 	@$(PY) manage.py demo_logins
 	PY=$(PY) scripts/run-together $(HOST):$(PORT)
+
+# Production on this machine: gunicorn, a worker and the scheduler under production
+# settings, after collectstatic and migrate (scripts/serve; docs/production.md).
+serve: export DJANGO_SETTINGS_MODULE = sharewise.settings_production
+serve: export SHAREWISE_BIND ?= $(HOST):$(PORT)
+serve: setup assets pdf-libs
+	PY=$(PY) scripts/serve
 
 test: setup-test assets chromium pdf-libs
 	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

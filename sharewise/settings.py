@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so each request's JSON line has its final status and whole duration.
+    "sharewise.security.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -112,9 +114,18 @@ TEMPLATES = [
 ]
 
 
+def whole_seconds(name: str, default: str) -> int:
+    value = os.environ.get(name, default).strip()
+    if not value.isdigit():
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"{name} must be a whole number of seconds, not {value!r}.")
+    return int(value)
+
+
 def _database():
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'sharewise.sqlite3'}"
-    db = dj_database_url.parse(url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")))
+    db = dj_database_url.parse(url, conn_max_age=whole_seconds("CONN_MAX_AGE", "0"))
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # WAL lets readers carry on while one writer commits; IMMEDIATE takes the write
         # lock at BEGIN so two writers queue instead of failing with "database is locked".
@@ -307,11 +318,17 @@ LOGGING = {
         "without_messages": {
             "()": "sharewise.security.errors.WithoutMessagesFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
-        }
+        },
+        "json_lines": {"()": "sharewise.security.requestlog.JsonLinesFormatter"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler"},
         "errors": {"class": "logging.StreamHandler", "formatter": "without_messages"},
+        "json_lines": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json_lines",
+        },
     },
     "loggers": {
         "axes": {"handlers": ["console"], "level": "WARNING"},
@@ -320,6 +337,11 @@ LOGGING = {
         # Refused hosts, CSRF failures and return links leaving the site, outside DEBUG too.
         "django.security": {"handlers": ["errors"], "level": "WARNING", "propagate": False},
         "sharewise": {"handlers": ["errors"], "level": "WARNING"},
+        # One JSON line per request and per background task (security/requestlog.py).
+        "sharewise.requests": {"handlers": ["json_lines"], "level": "INFO", "propagate": False},
+        "sharewise.tasks": {"handlers": ["json_lines"], "level": "INFO", "propagate": False},
+        # A failed task is logged with its traceback: the exception's type, not its words.
+        "django_tasks": {"handlers": ["errors"], "level": "WARNING", "propagate": False},
     },
 }
 DEFAULT_EXCEPTION_REPORTER_FILTER = "sharewise.security.errors.ReporterFilter"

@@ -3,9 +3,10 @@
 import os
 
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 from sharewise.settings import *  # noqa: F403
-from sharewise.settings import STORAGES
+from sharewise.settings import BASE_DIR, DATABASES, STORAGES, whole_seconds
 
 
 def _required(name: str, what: str) -> str:
@@ -42,11 +43,25 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
-WHITENOISE_USE_FINDERS = False
-STORAGES = {
-    **STORAGES,
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+
+# Several web nodes and workers share one database: each process keeps its connection
+# for CONN_MAX_AGE seconds (checked before reuse, so a restarted database is survived)
+# and sessions live in the database, so any node answers any request.
+DATABASES = {
+    "default": {**DATABASES["default"], "CONN_MAX_AGE": whole_seconds("CONN_MAX_AGE", "60")}
 }
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# `manage.py collectstatic --noinput` copies the styles, scripts and images here, with
+# hashed names; WhiteNoise serves them from here only, with a year's caching.
+STATIC_ROOT = os.environ.get("SHAREWISE_STATIC_ROOT") or str(BASE_DIR / "staticfiles")
+WHITENOISE_USE_FINDERS = False
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "sharewise.static_storage.HashedStaticFiles"}}
+# Pages only ever ask for hashed names; source maps are for developers' tools and are
+# not worth compressing. Both halve what collectstatic writes.
+WHITENOISE_KEEP_ONLY_HASHED_FILES = True
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*Compressor.SKIP_COMPRESS_EXTENSIONS, "map"]
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 
 # The trail's key must be given, never made up on the spot: a key lost or changed makes

@@ -150,3 +150,66 @@ def test_error_reports_hide_the_database_address_and_api_tokens(rf):
     assert "sw_secret" not in meta["HTTP_AUTHORIZATION"]
     safe = get_default_exception_reporter_filter().get_safe_settings()
     assert safe["DATABASES"] == "********************"
+
+
+def test_production_keeps_checked_connections_and_sessions_in_the_database(tmp_path):
+    show = (
+        "import django; django.setup(); from django.conf import settings; "
+        "db = settings.DATABASES['default']; "
+        "print(db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'], settings.SESSION_ENGINE)"
+    )
+    shown = python(show, production_env(tmp_path), tmp_path)
+    assert shown.stdout.split() == ["60", "True", "django.contrib.sessions.backends.db"]
+    assert python(show, production_env(tmp_path, CONN_MAX_AGE="0"), tmp_path).stdout[:2] == "0 "
+
+    refused = python(show, production_env(tmp_path, CONN_MAX_AGE="a minute"), tmp_path)
+    assert "CONN_MAX_AGE must be a whole number of seconds, not 'a minute'" in refused.stderr
+
+
+def gunicorn_config(**env):
+    code = (
+        "import runpy, json; c = runpy.run_path('gunicorn.conf.py'); "
+        "print(json.dumps({k: c[k] for k in ('workers', 'bind', 'access_log_format')}))"
+    )
+    return python(code, env)
+
+
+def test_gunicorn_workers_come_from_the_cores_unless_web_concurrency_says(tmp_path):
+    import json
+
+    default = json.loads(gunicorn_config().stdout)
+    assert default["workers"] == os.cpu_count() * 2 + 1
+    assert default["bind"] == ["127.0.0.1:8000"]
+    # The access log has the path without the query string, which can carry a name.
+    assert "%(U)s" in default["access_log_format"]
+    assert "%(r)s" not in default["access_log_format"]
+    assert "%(q)s" not in default["access_log_format"]
+
+    given = json.loads(gunicorn_config(WEB_CONCURRENCY="3", SHAREWISE_BIND="0.0.0.0:9000").stdout)
+    assert (given["workers"], given["bind"]) == (3, ["0.0.0.0:9000"])
+    refused = gunicorn_config(WEB_CONCURRENCY="lots")
+    assert refused.returncode != 0
+    assert "WEB_CONCURRENCY must be a whole number of workers, 1 or more, not 'lots'" in (
+        refused.stderr
+    )
+
+
+def test_gunicorn_refuses_to_start_before_the_static_files_are_collected(tmp_path):
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        **production_env(tmp_path),
+        "SHAREWISE_STATIC_ROOT": str(tmp_path / "static"),
+        "SHAREWISE_BIND": "127.0.0.1:0",
+    }
+    refused = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--config", "gunicorn.conf.py"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode != 0
+    assert f"No static files in {tmp_path / 'static'}: run `manage.py collectstatic" in (
+        refused.stderr
+    )
