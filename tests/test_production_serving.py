@@ -19,7 +19,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.core.management import get_commands
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -109,10 +108,6 @@ def wait_until_serving(server, port, output):
     raise AssertionError(f"nothing answered within 2 minutes:\n{output.read_text()}")
 
 
-@pytest.mark.skipif(
-    not {"worker", "scheduler"} <= set(get_commands()),
-    reason="manage.py worker and scheduler are not there yet",
-)
 def test_make_serve_collects_migrates_serves_and_stops_web_worker_and_scheduler_together(
     tmp_path, fresh_database
 ):

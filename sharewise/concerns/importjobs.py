@@ -14,7 +14,7 @@ from sharewise.audittrail import trail
 from sharewise.background import queue
 from sharewise.concerns import importing, tasks
 from sharewise.concerns.access import import_organisations
-from sharewise.concerns.models import ImportJob
+from sharewise.concerns.models import ImportJob, ImportUpload
 from sharewise.security import uploads
 
 logger = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ STOPPED = (
     "three times. Nothing was imported, and the uploaded file has been removed: upload it "
     "again, and if it happens again tell your administrator."
 )
+GONE = "The uploaded file is no longer here: upload it again."
 RUNNING = (ImportJob.Status.QUEUED, ImportJob.Status.CHECKING, ImportJob.Status.SAVING)
 FINISHED = (ImportJob.Status.DONE, ImportJob.Status.FAILED)
 WAIT_LONG = timedelta(minutes=10)
@@ -82,9 +83,9 @@ def start_import(user, upload, organisation_id=None) -> ImportJob:
         job = ImportJob.objects.create(
             organisation=organisation,
             created_by=user,
-            file=upload,
             file_name=upload.name[:255],
         )
+        ImportUpload.objects.create(job=job, data=_read(upload))
         start(job)
     return job
 
@@ -117,9 +118,11 @@ def _run(job_id: int) -> None:
         return  # finished already: a task run again after its worker died
     jobs = ImportJob.objects.filter(pk=job_id)
     jobs.update(status=ImportJob.Status.CHECKING, started_at=timezone.now())
+    data = ImportUpload.objects.filter(job_id=job_id).values_list("data", flat=True).first()
     try:
-        with job.file.open("rb") as upload:
-            table = importing.parse(upload.read())
+        if data is None:
+            raise importing.FileProblem(GONE)
+        table = importing.parse(bytes(data))
     except importing.FileProblem as problem:
         _finish(
             job_id,
@@ -137,6 +140,7 @@ def _run(job_id: int) -> None:
             jobs.update(status=ImportJob.Status.SAVING, rows_done=0, rows_total=total)
 
     def saved(result):
+        _remove_upload(job_id)
         _finish(
             job_id,
             ImportJob.Status.DONE,
@@ -172,11 +176,13 @@ def _finish(job_id, status, **fields):
 
 def _remove_upload(job_id):
     # The data is in Sharewise now (or refused); a stray copy of a safeguarding
-    # spreadsheet on disk is a risk.
-    job = ImportJob.objects.filter(pk=job_id).first()
-    if job and job.file:
-        job.file.delete(save=False)
-        ImportJob.objects.filter(pk=job_id).update(file="")
+    # spreadsheet is a risk.
+    ImportUpload.objects.filter(job_id=job_id).delete()
+
+
+def _read(upload) -> bytes:
+    upload.seek(0)
+    return b"".join(upload.chunks())
 
 
 def progress_of(job: ImportJob) -> int:

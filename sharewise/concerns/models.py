@@ -258,6 +258,7 @@ class Review(models.Model):
 
 
 def _import_storage():
+    # Kept for migration 0003; uploads now live in ImportUpload, seen by every node.
     from django.core.files.storage import FileSystemStorage
 
     location = getattr(settings, "SHAREWISE_IMPORT_DIR", settings.VAR_DIR / "imports")
@@ -266,7 +267,7 @@ def _import_storage():
 
 class ImportJob(models.Model):
     """A CSV import started from the web, run in the background (see importjobs.py).
-    The uploaded file is deleted once the import has finished."""
+    The uploaded file (ImportUpload) is deleted once the import has finished."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Waiting to start"
@@ -282,7 +283,6 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    file = models.FileField(upload_to="%Y/%m/", storage=_import_storage, blank=True)
     file_name = models.CharField(max_length=255)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     rows_total = models.PositiveIntegerField(default=0)
@@ -299,3 +299,15 @@ class ImportJob(models.Model):
     @property
     def is_finished(self):
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def has_upload(self) -> bool:
+        return ImportUpload.objects.filter(job_id=self.pk).exists()
+
+
+class ImportUpload(models.Model):
+    """The uploaded CSV file of an import, kept in the database so that a worker on any
+    machine can read it, and deleted as soon as the import ends."""
+
+    job = models.OneToOneField(ImportJob, on_delete=models.CASCADE, primary_key=True)
+    data = models.BinaryField()

@@ -18,7 +18,7 @@ from sharewise.audittrail.models import Entry
 from sharewise.background import working
 from sharewise.concerns import importing, importjobs
 from sharewise.concerns.import_views import ImportForm
-from sharewise.concerns.models import Concern, ImportJob
+from sharewise.concerns.models import Concern, ImportJob, ImportUpload
 from sharewise.people.models import Person
 
 HEADER = [
@@ -493,8 +493,7 @@ def test_a_lead_uploads_a_file_and_sees_progress_then_the_result(
     assert response.status_code == 302
     job = ImportJob.objects.get()
     assert response["Location"] == f"/imports/{job.pk}/"
-    upload = Path(job.file.path)
-    assert upload.exists()
+    assert bytes(ImportUpload.objects.get(job=job).data) == data, "kept whole until run"
     wait_for_imports()
 
     page = client.get(response["Location"]).content.decode()
@@ -502,8 +501,7 @@ def test_a_lead_uploads_a_file_and_sees_progress_then_the_result(
     assert "Imported 30 concerns" in page
     assert 'http-equiv="refresh"' not in page
     assert Concern.objects.count() == 30
-    assert not upload.exists(), "the upload is deleted once imported"
-    assert not ImportJob.objects.get(pk=job.pk).file
+    assert not ImportJob.objects.get(pk=job.pk).has_upload, "deleted once imported"
 
     bad = csv_bytes([row(100), row(101, categories="Theft"), row(102, occurred_at="tomorrow")])
     response = client.post("/imports/new/", {"file": SimpleUploadedFile("bad.csv", bad)})
@@ -553,16 +551,15 @@ def test_an_import_whose_worker_died_runs_again_once_and_is_failed_after_three(c
     assert ImportJob.objects.get(pk=job.pk).status == "queued"
     assert working.run_ready() == 1
     job.refresh_from_db()
-    assert job.status == "done" and not job.file
+    assert job.status == "done" and not job.has_upload
     assert Concern.objects.filter(imported=True).count() == 2, "saved once"
 
     doomed = importjobs.start_import(cast.sarah, upload())
-    path = Path(doomed.file.path)
     for worker_id in ("a", "b", "c"):
         die_running(worker_id)
         queue.recover()
     doomed.refresh_from_db()
-    assert doomed.status == "failed" and not path.exists()
+    assert doomed.status == "failed" and not doomed.has_upload
     page = as_user(cast.sarah).get(f"/imports/{doomed.pk}/").content.decode()
     assert "the background worker running it stopped three times" in page
     assert "data-sw-poll" not in page
@@ -577,8 +574,7 @@ def test_an_import_no_worker_takes_up_says_so_and_stops_refreshing(cast, as_user
     page = as_user(cast.sarah).get(f"/imports/{job.pk}/").content.decode()
     assert "no background worker has taken it up" in page
     assert "data-sw-poll" not in page
-    assert Path(job.file.path).exists(), "kept until it is imported"
-    job.file.delete(save=False)
+    assert job.has_upload, "kept until it is imported"
 
 
 def test_a_care_worker_may_not_import(cast, as_user):
@@ -616,13 +612,13 @@ def test_an_import_that_breaks_saves_nothing_and_says_so(
     client = as_user(cast.sarah)
     data = csv_bytes([row(0)])
     response = client.post("/imports/new/", {"file": SimpleUploadedFile("log.csv", data)})
-    upload = Path(ImportJob.objects.get().file.path)
+    assert ImportJob.objects.get().has_upload
     background()
     page = client.get(response["Location"]).content.decode()
     assert "Nothing was imported" in page
     assert "Something went wrong while importing, so nothing was saved." in page
     assert not Concern.objects.exists()
-    assert not upload.exists()
+    assert not ImportJob.objects.get().has_upload
 
 
 def test_imported_history_does_not_flood_the_review_queue(cast, as_user):
