@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
@@ -45,29 +44,15 @@ class Context:
         return team_names(self.organisation_id)
 
 
-# Team and service names for explanations, kept for a minute per process (and dropped
-# at once in this one when a team or service is saved): explaining is on the path of
-# every concern recorded, and names change rarely.
-_TEAM_NAMES: dict[int, tuple[float, dict]] = {}
-TEAM_NAMES_SECONDS = 60
-
-
 def team_names(organisation_id: int) -> dict[int, tuple[str, str]]:
-    cached = _TEAM_NAMES.get(organisation_id)
-    if cached and cached[0] > time.monotonic():
-        return cached[1]
-    names = {
+    """Read fresh each time (one small query): a copy kept per process would disagree
+    with other web nodes and workers after a team is renamed."""
+    return {
         pk: (name, service)
         for pk, name, service in Team.objects.filter(
             service__organisation_id=organisation_id
         ).values_list("pk", "name", "service__name")
     }
-    _TEAM_NAMES[organisation_id] = (time.monotonic() + TEAM_NAMES_SECONDS, names)
-    return names
-
-
-def forget_team_names(**kwargs) -> None:
-    _TEAM_NAMES.clear()
 
 
 def lock(keys) -> None:

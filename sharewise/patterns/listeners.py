@@ -1,10 +1,8 @@
 """Every concern written is judged at once, in the same transaction."""
 
-from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from sharewise.concerns import signals
-from sharewise.organisations.models import Service, Team
 from sharewise.patterns import judging, operations
 
 
@@ -34,8 +32,3 @@ def close_overdue_review(sender, concern, review, **kwargs):
 @receiver(signals.concerns_recorded_together)
 def judge_concerns(sender, concern_ids, organisation_id, **kwargs):
     judging.evaluate_concerns(organisation_id, concern_ids, fresh=True)
-
-
-for model in (Team, Service):
-    post_save.connect(judging.forget_team_names, sender=model, dispatch_uid=f"names-{model}")
-    post_delete.connect(judging.forget_team_names, sender=model, dispatch_uid=f"gone-{model}")

@@ -348,3 +348,13 @@ def test_a_late_review_settles_its_overdue_alert_with_the_reviewers_reasons(cast
     assert decision.decided_by == cast.helen
     assert "Reviewed late" in decision.rationale and "check hourly" in decision.rationale
     assert sweep.run().overdue == 0  # and the sweep does not raise it again
+
+
+def test_an_explanation_names_a_team_renamed_by_another_process_at_once(cast):
+    """No copy of team names kept per process: a rename saved by another web node or
+    worker (no signal reaches this process) shows in the next explanation."""
+    from sharewise.organisations.models import Team
+
+    assert judging.team_names(cast.org.pk)[cast.night.pk][0] == "Night team"
+    Team.objects.filter(pk=cast.night.pk).update(name="Nights")  # as elsewhere: no signal
+    assert judging.team_names(cast.org.pk)[cast.night.pk][0] == "Nights"
