@@ -19,7 +19,7 @@ run: setup assets pdf-libs
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --if-empty
 	@$(PY) manage.py demo_logins
-	PY=$(PY) scripts/run-together $(HOST):$(PORT)
+	PY=$(PY) scripts/together $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Production on this machine: gunicorn, a worker and the scheduler under production
 # settings, after collectstatic and migrate (scripts/serve; docs/production.md).
