@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = [
     pytest.mark.postgres,
+    # Asks for the test database even when run alone (it is copied, never written).
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="production runs PostgreSQL"),
 ]
 
