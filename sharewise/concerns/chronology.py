@@ -19,6 +19,7 @@ from django.utils import timezone
 from sharewise.concerns.models import Amendment, Concern, ConcernPerson, Review, ReviewOutcome
 from sharewise.concerns.recording import ANSWER_NAMES
 from sharewise.days import on_days
+from sharewise.organisations.models import Service, Team
 from sharewise.people import panels
 
 
@@ -123,12 +124,14 @@ def _any_category(categories):
 def points(concerns) -> list[tuple[datetime, str, str, str]]:
     """(when, severity, team and service, service) of every concern: what the chart,
     its table and the counts above the timeline need, and nothing more."""
-    fields = ("occurred_at", "severity", "team__name", "service__name")
+    fields = ("occurred_at", "severity", "team_id", "service_id")
+    found = _with_moments(concerns.order_by(), fields, "occurred_at", 0)
+    # A few teams and services however many concerns: their names once, not per row.
+    teams = dict(Team.objects.filter(pk__in={r[2] for r in found}).values_list("pk", "name"))
+    services = dict(Service.objects.filter(pk__in={r[3] for r in found}).values_list("pk", "name"))
     return [
-        (at, severity, f"{team}, {service}", service)
-        for at, severity, team, service in _with_moments(
-            concerns.order_by(), fields, "occurred_at", 0
-        )
+        (at, severity, f"{teams[team]}, {services[service]}", services[service])
+        for at, severity, team, service in found
     ]
 
 
@@ -170,8 +173,11 @@ class Timeline:
     is sorted and cut in the database, and only the entries in it are fetched whole
     and described, however long the history."""
 
-    def __init__(self, concerns, others=(), category_labels=None, shift_labels=None):
+    def __init__(
+        self, concerns, others=(), category_labels=None, shift_labels=None, concern_count=None
+    ):
         self.concerns = concerns.order_by()
+        self.concern_count = concern_count  # when the caller has counted them already
         self.others = sorted(
             ((o["at"], 3, 0, "other", o) for o in others), key=_newest_first, reverse=True
         )
@@ -199,8 +205,13 @@ class Timeline:
         )
 
     def __len__(self) -> int:
-        if self._length is None:
+        if self._length is None and self.concern_count is None:
             self._length = self._keys().count() + len(self.others)
+        elif self._length is None:
+            amendments = Amendment.objects.filter(concern__in=self.concerns).order_by()
+            reviews = Review.objects.filter(concern__in=self.concerns).order_by()
+            written = amendments.values("pk").union(reviews.values("pk"), all=True)
+            self._length = self.concern_count + written.count() + len(self.others)
         return self._length
 
     def __getitem__(self, window: slice) -> list[Entry]:

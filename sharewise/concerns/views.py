@@ -447,6 +447,7 @@ def person_chronology(request, person_id):
         chronology.others_for(request, person, filters),
         policy.category_labels(),
         policy.shift_labels(),
+        concern_count=len(points),
     )
     page = Paginator(timeline, 100).get_page(request.GET.get("page"))
     extra = request.GET.copy()

@@ -134,6 +134,7 @@ def person_chronology(
         chronology.others_for(request, person, filters),
         policy.category_labels(),
         policy.shift_labels(),
+        concern_count=count,
     )
     shown = Paginator(timeline, page_size).get_page(page)
     # Build the JSON directly rather than validate each entry through pydantic (the
