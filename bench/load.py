@@ -1,7 +1,7 @@
 """Load: virtual users against gunicorn and PostgreSQL, as a care group uses Sharewise.
 
     python bench/load.py                   the demo, 50 users, 5 s think time, 2 minutes
-    python bench/load.py --quick           about a minute
+    python bench/load.py --quick           20 s of users, 8 s per saturation: about 2 minutes
     python bench/load.py --people 100000   generated data: 100,000 people, a million concerns
     python bench/run.py --only load        the quick or full run among the other benchmarks
 
@@ -48,7 +48,9 @@ def options(argv=None, quick_default=False) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", default=quick_default)
     parser.add_argument("--users", type=int, help="virtual users at once (50)")
     parser.add_argument("--seconds", type=float, help="how long they work (120; quick 20)")
-    parser.add_argument("--think", type=float, help="seconds between requests (5; quick 1)")
+    parser.add_argument(
+        "--think", type=float, help="seconds between a user's requests, on average (5)"
+    )
     parser.add_argument(
         "--people",
         type=int,
@@ -84,7 +86,8 @@ def options(argv=None, quick_default=False) -> argparse.Namespace:
     args.phases = args.phases or list(PHASES)
     args.users = args.users or 50
     args.seconds = args.seconds or (20.0 if quick else 120.0)
-    args.think = 1.0 if args.think is None and quick else 5.0 if args.think is None else args.think
+    # Five seconds even when quick: 50 users thinking less would be a stress test here.
+    args.think = 5.0 if args.think is None else args.think
     args.saturation_seconds = args.saturation_seconds or (8.0 if quick else 30.0)
     return args
 
