@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import load_report  # noqa: E402
-from bench.common import RESULTS_DIR, ROOT, bootstrap, postgres_database  # noqa: E402
+from bench.common import RESULTS_DIR, ROOT, WORK_DIR, bootstrap, postgres_database  # noqa: E402
 from bench.load_report import print_report, results  # noqa: E402
 from bench.users import Identity, Run, Server, summary  # noqa: E402
 
@@ -121,9 +121,12 @@ def benchmark(quick: bool) -> list:
 def measure(args) -> dict:
     from django.conf import settings
 
+    from sharewise.audittrail.keys import trail_key
+
     started = time.perf_counter()
     data = load_data(args)
     identities = sign_in(args.users, data["heavy_person_id"])
+    trail_key()  # made here if new: production settings never make one up
     env = _server_env(settings, args.development)
     if not args.development:
         _collect_static(env)
@@ -395,7 +398,8 @@ def gunicorn(env: dict, workers: int):
         "--log-level",
         "warning",
     ]
-    log = Path(env["SHAREWISE_TRAIL_CHECKPOINT_FILE"]).with_name("gunicorn.log")
+    WORK_DIR.mkdir(parents=True, exist_ok=True)
+    log = WORK_DIR / "load-gunicorn.log"
     with log.open("a") as output:  # errors there; the trail's checkpoints too
         process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=output, stderr=output)
     try:
