@@ -1297,6 +1297,13 @@ def sign_in_checks(database: str):
     return run
 
 
+def load(quick: bool) -> list[Result]:
+    """Users on gunicorn: bench/load.py, which also runs alone with more options."""
+    from bench.load import benchmark
+
+    return benchmark(quick)
+
+
 BY_NAME = {
     "generate-people": generate_people,
     "trail-append-pg-1": trail_append(1),
@@ -1315,4 +1322,5 @@ BY_NAME = {
     "record-floor-pg": record_floor("pg"),
     "sign-in-checks-sqlite": sign_in_checks("sqlite"),
     "sign-in-checks-pg": sign_in_checks("pg"),
+    "load": load,
 }

@@ -3,6 +3,7 @@
     python bench/run.py            full sizes (about 10 minutes on 2 cores)
     python bench/run.py --quick    small sizes (about a minute)
     python bench/run.py --only person-page
+    python bench/run.py --only load   50 users on gunicorn (bench/load.py has the options)
 
 Each benchmark runs in a child process (this script again, with --child) against its
 own fresh database, because Django reads DATABASE_URL once at start-up.
@@ -49,6 +50,7 @@ DATABASES = {
     "record-floor-pg": "postgres",
     "sign-in-checks-sqlite": "sqlite",
     "sign-in-checks-pg": "postgres",
+    "load": "postgres-fast",
 }
 NAMES = list(DATABASES)
 

@@ -440,23 +440,19 @@ def person_chronology(request, person_id):
             since=data["since"],
             until=data["until"],
         )
-    rows, amendments, reviews, names = chronology.fetch(
-        chronology.person_ids_for(person), request.user, filters, with_facts=False
-    )
-    points = [(r.occurred_at, r.severity, r.where) for r in rows]
-    others = chronology.others_for(request, person, filters)
-    page = Paginator(chronology.timeline(rows, amendments, reviews, others), 100).get_page(
-        request.GET.get("page")
-    )
-    page.object_list = chronology.describe(
-        page.object_list,
-        chronology.with_facts_for(page.object_list, rows),
-        names,
+    concerns = chronology.concerns_for(chronology.person_ids_for(person), request.user, filters)
+    points = chronology.points(concerns)
+    timeline = chronology.Timeline(
+        concerns,
+        chronology.others_for(request, person, filters),
         policy.category_labels(),
         policy.shift_labels(),
+        concern_count=len(points),
     )
+    page = Paginator(timeline, 100).get_page(request.GET.get("page"))
     extra = request.GET.copy()
     extra.pop("page", None)
+    plotted = [p[:3] for p in points]
     teams_seen = sorted({p[2] for p in points})
     return render(
         request,
@@ -468,10 +464,12 @@ def person_chronology(request, person_id):
             "form": form,
             "page": page,
             "extra_query": extra.urlencode() + "&" if extra else "",
-            "chart": chart.svg(points, f"Concerns about {person.name} over time") if points else "",
-            "table": chart.table(points),
-            "concern_count": len(rows),
+            "chart": chart.svg(plotted, f"Concerns about {person.name} over time")
+            if points
+            else "",
+            "table": chart.table(plotted),
+            "concern_count": len(points),
             "teams_seen": teams_seen,
-            "services_seen": sorted({r.service for r in rows}),
+            "services_seen": sorted({p[3] for p in points}),
         },
     )

@@ -114,7 +114,10 @@ def person_chronology(
     team: int | None = None,
     since: Day | None = None,
     until: Day | None = None,
+    page: int = Query(1, ge=1),
+    page_size: int = Query(100, ge=1, le=1000),
 ):
+    """Newest first, a page at a time: count and pages say how many there are."""
     person = get_person_for(request, person_id, action="viewed chronology", via="api")
     _, policy = recording.policy_for(person.organisation_id)
     filters = chronology.Filters(
@@ -124,23 +127,21 @@ def person_chronology(
         since=since,
         until=until,
     )
-    rows, amendments, reviews, names = chronology.fetch(
-        chronology.person_ids_for(person), request.user, filters
-    )
-    entries = chronology.assemble(
-        rows,
-        amendments,
-        reviews,
-        names,
+    concerns = chronology.concerns_for(chronology.person_ids_for(person), request.user, filters)
+    count, teams, services = chronology.seen(concerns)
+    timeline = chronology.Timeline(
+        concerns,
+        chronology.others_for(request, person, filters),
         policy.category_labels(),
         policy.shift_labels(),
-        chronology.others_for(request, person, filters),
+        concern_count=count,
     )
-    # Thousands of entries: build the JSON directly rather than validate each entry
-    # through pydantic (the schema above still documents it).
+    shown = Paginator(timeline, page_size).get_page(page)
+    # Build the JSON directly rather than validate each entry through pydantic (the
+    # schema above still documents it).
     fields = [f for f in ChronologyEntryOut.model_fields if f not in ("at", "title", "url")]
     out = []
-    for e in entries:
+    for e in shown.object_list:
         item = {k: getattr(e, k) for k in fields}
         item["at"] = e.at.isoformat()
         if "title" in e.detail:  # consent, capacity, sharing decisions
@@ -149,9 +150,12 @@ def person_chronology(
     return JsonResponse(
         {
             "person_id": person.pk,
-            "concerns": len(rows),
-            "teams": sorted({r.where for r in rows}),
-            "services": sorted({r.service for r in rows}),
+            "concerns": count,
+            "teams": teams,
+            "services": services,
+            "count": shown.paginator.count,
+            "page": shown.number,
+            "pages": shown.paginator.num_pages,
             "entries": out,
         }
     )

@@ -144,7 +144,10 @@ class ChronologyOut(Schema):
     concerns: int
     teams: list[str]
     services: list[str]
-    entries: list[ChronologyEntryOut]
+    count: int = Field(description="Entries in the whole chronology, on every page")
+    page: int
+    pages: int
+    entries: list[ChronologyEntryOut] = Field(description="This page's entries, newest first")
 
 
 class ImportJobOut(Schema):
