@@ -19,8 +19,13 @@ HOUSEKEEPING_EVERY = 10.0  # seconds between recovering lost tasks
 
 
 class Loop:
-    def __init__(self, worker_id: str, *, interval: float = 1.0, max_tasks=None, batch=False):
+    def __init__(
+        self, worker_id: str, *, interval=1.0, max_tasks=None, batch=False, own_process=True
+    ):
         self.worker_id = worker_id
+        # A worker process closes connections that are broken or too old between tasks,
+        # as a request does; run in someone else's transaction (run_ready), it must not.
+        self.own_process = own_process
         self.interval = interval
         self.max_tasks = max_tasks
         self.batch = batch
@@ -55,6 +60,8 @@ class Loop:
                         next_housekeeping = time.monotonic() + HOUSEKEEPING_EVERY
                     ran = self.one()
                 except (OperationalError, InterfaceError):
+                    if self.batch:
+                        raise  # run here and now: the caller hears of it
                     self._database_gone()
                     continue
                 if self.max_tasks and self.done >= self.max_tasks:
@@ -71,7 +78,8 @@ class Loop:
         return self.done
 
     def one(self) -> bool:
-        close_old_connections()
+        if self.own_process:
+            close_old_connections()
         task_result = queue.claim_next(self.worker_id)
         if task_result is None:
             return False
@@ -126,4 +134,4 @@ def run_task(db_result) -> None:
 
 def run_ready(worker_id: str = "in-process") -> int:
     """Run every task that is ready, here and now (tests, `worker --batch`)."""
-    return Loop(worker_id, interval=0, batch=True).run()
+    return Loop(worker_id, interval=0, batch=True, own_process=False).run()
