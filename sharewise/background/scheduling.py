@@ -20,6 +20,10 @@ from sharewise.background.models import Tick
 logger = logging.getLogger(__name__)
 
 KEEP_TICKS = timedelta(days=2)
+# Finished tasks are kept a week for /healthz and for looking into a failure; their
+# arguments can name staff (email addresses), so they are not kept for ever.
+KEEP_FINISHED = timedelta(days=7)
+PRUNE_EVERY = 3600
 
 
 def periodic() -> list[tuple[str, str, int]]:
@@ -48,5 +52,22 @@ def tick(now=None) -> list[str]:
             continue  # another scheduler enqueued this period
         enqueued.append(name)
     Tick.objects.filter(enqueued_at__lt=now - KEEP_TICKS).delete()
+    prune(now)
     queue.recover(now)
     return enqueued
+
+
+def prune(now) -> int:
+    """Delete tasks finished over a week ago, once an hour whatever the schedulers."""
+    try:
+        with transaction.atomic():  # a savepoint: losing the race leaves the tick usable
+            Tick.objects.create(
+                name="prune", slot=int(now.timestamp() // PRUNE_EVERY), enqueued_at=now
+            )
+    except IntegrityError:
+        return 0  # pruned this hour already
+    deleted, _ = DBTaskResult.objects.filter(
+        status__in=(TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED),
+        finished_at__lt=now - KEEP_FINISHED,
+    ).delete()
+    return deleted

@@ -133,3 +133,22 @@ def test_the_worker_refuses_settings_that_make_no_sense(db, argument):
 
     with pytest.raises(CommandError, match="--interval must be 0 or more"):
         call_command("worker", argument)
+
+
+def test_tasks_finished_over_a_week_ago_are_pruned_once_an_hour(db):
+    from sharewise.audittrail import tasks
+
+    now = timezone.now()
+    for _ in range(3):
+        tasks.seal.enqueue()
+    old, recent, waiting = DBTaskResult.objects.all()
+    DBTaskResult.objects.filter(pk=old.pk).update(
+        status="SUCCESSFUL", finished_at=now - timedelta(days=8)
+    )
+    DBTaskResult.objects.filter(pk=recent.pk).update(
+        status="FAILED", finished_at=now - timedelta(days=2)
+    )
+    assert scheduling.prune(now) == 1
+    assert set(DBTaskResult.objects.values_list("pk", flat=True)) == {recent.pk, waiting.pk}
+    DBTaskResult.objects.filter(pk=recent.pk).update(finished_at=now - timedelta(days=9))
+    assert scheduling.prune(now) == 0, "once an hour"
