@@ -159,7 +159,16 @@ class Disclosure(models.Model):
     """What was sent, to whom, how and on what decision, frozen: the structured content,
     the PDF's bytes and its SHA-256. Written only once it left: when the mail server
     accepted it, or when the sender confirmed they submitted it on a portal or by
-    phone. Never edited or deleted."""
+    phone. Never edited or deleted.
+
+    Not every disclosure is a referral: what was told to someone by phone or in person
+    under a decision to share, and a subject access response to the person themselves,
+    are disclosures too, so that "what has been shared about me" is complete."""
+
+    class Kind(models.TextChoices):
+        REFERRAL = "referral", "Referral"
+        TOLD = "told", "Told by phone or in person"
+        SUBJECT_ACCESS = "subject_access", "Subject access response"
 
     class How(models.TextChoices):
         EMAIL = "email", "Accepted by the mail server"
@@ -168,15 +177,24 @@ class Disclosure(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="disclosures")
-    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="disclosure")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.REFERRAL)
+    # Only a referral has one; only a subject access response has no decision to share.
+    referral = models.OneToOneField(
+        Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="disclosure"
+    )
     decision = models.ForeignKey(
-        SharingDecision, on_delete=models.PROTECT, related_name="disclosures"
+        SharingDecision,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="disclosures",
     )
     template = models.CharField(max_length=60)
     template_title = models.CharField(max_length=200)
     policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
     content = models.JSONField()
-    pdf = models.BinaryField()
+    # Empty for what was told: its SHA-256 is then of the content's canonical JSON.
+    pdf = models.BinaryField(default=b"", blank=True)
     sha256 = models.CharField(max_length=64, help_text="Of the PDF's bytes")
     minimum_fields = models.JSONField(default=list)
     sent_fields = models.JSONField(default=list)
@@ -215,6 +233,17 @@ class Disclosure(models.Model):
         indexes = [
             models.Index(fields=["organisation", "-sent_at"], name="disclosure_log"),
             models.Index(fields=["person", "-sent_at"], name="disclosure_person"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="referral", referral__isnull=False)
+                | (~Q(kind="referral") & Q(referral__isnull=True)),
+                name="disclosure_referral_only_for_referrals",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="subject_access") | Q(decision__isnull=False),
+                name="disclosure_rests_on_decision",
+            ),
         ]
 
     def __str__(self):
