@@ -98,18 +98,18 @@ def metadata(request, fmt: str | None = FORMAT):
 
 
 @router.get(
-    "/fhir/Patient/{patient_id}",
+    "/fhir/Patient/{person_id}",
     summary="A person, minimally: NHS number, local id, name, date of birth (FHIR Patient)",
     openapi_extra=documented("The Patient"),
 )
-def read_patient(request, patient_id: str, fmt: str | None = FORMAT):
+def read_patient(request, person_id: str, fmt: str | None = FORMAT):
     _check_format(fmt)
-    person = records.person_for(request, patient_id, "viewed record (FHIR Patient)")
+    person = records.person_for(request, person_id, "viewed record (FHIR Patient)")
     return _one(request, person, mapping.patient)
 
 
 @router.get(
-    "/fhir/Patient/{patient_id}/$everything",
+    "/fhir/Patient/{person_id}/$everything",
     summary="Everything about a person you may see, as one searchset Bundle",
     description="The Patient, then Consents (consent records, then sharing decisions), "
     "Flags (alerts waiting), DocumentReferences (disclosures) and AuditEvents (the "
@@ -118,13 +118,13 @@ def read_patient(request, patient_id: str, fmt: str | None = FORMAT):
 )
 def everything(
     request,
-    patient_id: str,
+    person_id: str,
     count: int = COUNT,
     offset: int = OFFSET,
     fmt: str | None = FORMAT,
 ):
     _check_format(fmt)
-    person = records.person_for(request, patient_id, "exported record (FHIR $everything)")
+    person = records.person_for(request, person_id, "exported record (FHIR $everything)")
     export = records.export_for(request, person, _base(request))
     patient = records.Section(
         records.Person.objects.filter(pk=person.pk), lambda rows: [mapping.patient(export)]
@@ -167,13 +167,13 @@ for _kind, (_words, _summary) in SEARCH_WORDS.items():
 
 
 @router.get(
-    "/fhir/Consent/{consent_id}",
+    "/fhir/Consent/{fhir_consent_id}",
     summary="A consent record (consent-N) or a sharing decision (decision-N)",
     openapi_extra=documented("The Consent"),
 )
-def read_consent(request, consent_id: str, fmt: str | None = FORMAT):
+def read_consent(request, fhir_consent_id: str, fmt: str | None = FORMAT):
     _check_format(fmt)
-    person, record, is_decision = records.consent_by_id(request, consent_id)
+    person, record, is_decision = records.consent_by_id(request, fhir_consent_id)
     build = mapping.consent_from_decision if is_decision else mapping.consent_from_record
     return _one(request, person, lambda export: build(record, export))
 
