@@ -94,20 +94,18 @@ def export_for(request, person: Person, base: str) -> mapping.Export:
 # Each kind of record, for one person, as the user may see it --------------------------
 
 
-def consent_records(user, person):
-    return ConsentRecord.objects.filter(person_id__in=person.record_ids()).order_by(
-        "-asked_at", "-id"
-    )
+def consent_records(user, ids):
+    return ConsentRecord.objects.filter(person_id__in=ids).order_by("-asked_at", "-id")
 
 
 def sees_every_decision(user) -> bool:
     return user.has_perm("sharing.see_decisions")
 
 
-def sharing_decisions(user, person):
+def sharing_decisions(user, ids):
     """All of them for those who see decisions; otherwise the user's own (as
     sharing.access.decisions_visible_to)."""
-    found = SharingDecision.objects.filter(person_id__in=person.record_ids())
+    found = SharingDecision.objects.filter(person_id__in=ids)
     if not sees_every_decision(user):
         found = found.filter(decided_by=user)
     return found.select_related("decided_by", "policy_version").order_by("-decided_at", "-id")
@@ -117,11 +115,10 @@ def sees_alerts(user) -> bool:
     return user.has_perm("patterns.see_oversight")
 
 
-def alerts_about(user, person, *, waiting: bool = True):
+def alerts_about(user, ids, *, waiting: bool = True):
     """Alerts this user may see about the person or with a concern about them (as the
     person's risk panel finds them); Alert.objects.visible_to leaves out any alert
     naming the user as the alleged source."""
-    ids = person.record_ids()
     linked = AlertConcern.objects.filter(concern__links__person_id__in=ids).values("alert_id")
     found = Alert.objects.visible_to(user).filter(Q(person_id__in=ids) | Q(pk__in=linked))
     if waiting:
@@ -133,11 +130,11 @@ def sees_disclosures(user) -> bool:
     return user.has_perm("disclosures.see_disclosures")
 
 
-def disclosures_about(user, person):
+def disclosures_about(user, ids):
     if not sees_disclosures(user):
         return Disclosure.objects.none()
     return (
-        Disclosure.objects.filter(person_id__in=person.record_ids())
+        Disclosure.objects.filter(person_id__in=ids)
         .select_related("sent_by", "dpo_approved_by")
         .order_by("-sent_at", "-id")
     )
@@ -147,16 +144,12 @@ def reads_trail(user) -> bool:
     return user.has_perm("audittrail.search_trail")
 
 
-def trail_about(user, person):
+def trail_about(user, ids):
     """The trail's entries about the person, reads included, newest first: for those
     who may read the trail."""
     if not reads_trail(user):
         return Entry.objects.none()
-    return (
-        Entry.objects.filter(person_id__in=person.record_ids())
-        .select_related("seal")
-        .order_by("-at", "-id")
-    )
+    return Entry.objects.filter(person_id__in=ids).select_related("seal").order_by("-at", "-id")
 
 
 # Building resources from a slice ------------------------------------------------------
@@ -192,37 +185,36 @@ def audit_events(entries, export: mapping.Export) -> list:
 def sections_for(request, person, export, kinds) -> list[Section]:
     """The sections of a Bundle about the person, in this order, for the kinds asked."""
     user = request.user
+    ids = person.record_ids()  # the person's records: theirs and any merged into it
     sections = []
     if "Consent" in kinds:
         sections.append(
             Section(
-                consent_records(user, person),
+                consent_records(user, ids),
                 lambda rows: [mapping.consent_from_record(r, export) for r in rows],
             )
         )
         sections.append(
             Section(
-                sharing_decisions(user, person),
+                sharing_decisions(user, ids),
                 lambda rows: [mapping.consent_from_decision(d, export) for d in rows],
             )
         )
     if "Flag" in kinds:
         sections.append(
-            Section(
-                alerts_about(user, person), lambda rows: [mapping.flag(a, export) for a in rows]
-            )
+            Section(alerts_about(user, ids), lambda rows: [mapping.flag(a, export) for a in rows])
         )
     if "DocumentReference" in kinds:
         sections.append(
             Section(
-                disclosures_about(user, person),
+                disclosures_about(user, ids),
                 lambda rows: [
                     mapping.document_reference(d, export, pdf_url(request, d.pk)) for d in rows
                 ],
             )
         )
     if "AuditEvent" in kinds:
-        sections.append(Section(trail_about(user, person), lambda rows: audit_events(rows, export)))
+        sections.append(Section(trail_about(user, ids), lambda rows: audit_events(rows, export)))
     return sections
 
 
@@ -293,7 +285,9 @@ def flag_by_id(request, resource_id: str):
     if not Alert.objects.visible_to(request.user).filter(pk=alert_pk).exists():
         raise Http404("No such alert")
     person = person_for(request, person_pk, "viewed alert (FHIR)")
-    alert = alerts_about(request.user, person, waiting=False).filter(pk=alert_pk).first()
+    alert = (
+        alerts_about(request.user, person.record_ids(), waiting=False).filter(pk=alert_pk).first()
+    )
     if alert is None:
         raise Http404("No such alert")
     return person, alert

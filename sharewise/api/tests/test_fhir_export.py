@@ -108,8 +108,10 @@ def test_every_resource_from_the_demo_validates_and_matches_the_records(db, api)
         events = kinds.pop("AuditEvent")
         assert len(events) == Entry.objects.filter(person_id__in=ids).count(), person
         assert not kinds
-        # Each resource read by its own address is the same resource, and valid.
-        for resource in [*documents, *found[:4], events[-1]]:
+        # Each resource read by its own address is the same resource, and valid: all
+        # but the trail's, of which one in ten people's oldest entry.
+        sample = [events[-1]] if person.pk % 10 == 0 else []
+        for resource in [*found[: len(found) - len(events)], *sample]:
             response = lead.get(f"{FHIR}/{resource['resourceType']}/{resource['id']}")
             assert response.status_code == 200, (resource["resourceType"], resource["id"])
             again = response.json()
@@ -117,7 +119,7 @@ def test_every_resource_from_the_demo_validates_and_matches_the_records(db, api)
             if resource["resourceType"] != "AuditEvent":
                 assert again == resource
             read += 1
-    assert read >= 2 * Person.objects.filter(merged_into__isnull=True).count()
+    assert read > Person.objects.filter(merged_into__isnull=True).count()
     dorothy = Person.objects.get(pk=disclosure.person_id)
     found, _ = every_page(lead, f"{FHIR}/DocumentReference?patient={dorothy.pk}")
     assert [d["id"] for d in found] == [str(disclosure.pk)]
