@@ -70,7 +70,11 @@ def narrative(*lines: str) -> dict:
 
 
 def coding(system: str, code: str, display: str | None = None) -> dict:
-    found = {"system": system, "code": code}
+    """A Coding; a code is one token or words with single spaces, as FHIR requires, and a
+    blank one (a field left empty) is left out rather than refused."""
+    found = {"system": system}
+    if code := " ".join(str(code or "").split()):
+        found["code"] = code
     if display:
         found["display"] = display
     return found

@@ -45,10 +45,8 @@ def patient(export: Export) -> Patient:
     return Patient(
         id=str(p.pk),
         identifier=identifiers,
-        active=True,
         name=names,
         birthDate=p.date_of_birth,
-        managingOrganization=export.custodian,
     )
 
 
@@ -216,7 +214,7 @@ def audit_event(entry, export: Export, names: dict, roles: dict) -> AuditEvent:
         id=str(entry.pk),
         extension=extensions or None,
         type=coding(codes.DICOM, "110110", "Patient Record"),
-        subtype=[coding(codes.TRAIL_ACTION, " ".join(action.split()), action)],
+        subtype=[coding(codes.TRAIL_ACTION, action, action)],
         action=codes.audit_action(action),
         recorded=instant(entry.at),
         outcome="4" if refused else "0",

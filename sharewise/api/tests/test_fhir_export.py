@@ -374,3 +374,37 @@ def test_everything_costs_the_same_queries_however_many_records(world, api):
     with CaptureQueriesContext(connection) as many:
         sarah.get(path)
     assert len(many) == len(few)
+
+
+def test_a_record_merged_into_the_persons_is_part_of_their_export(world, api):
+    twin = world.merge.merged  # a second record of Alice, merged into hers
+    told = ConsentRecord.objects.create(
+        organisation=world.org,
+        person=twin,
+        purpose="Telling her GP",
+        asked_at=world.alice.created_at,
+        outcome="withdrawn",
+        capacity="presumed",
+        recorded_by=world.nia,
+        explained_how="Asked her",
+    )
+    nia = api(world.nia)
+    consents = resources(nia.get(f"{FHIR}/Consent?patient={world.alice.pk}").json())
+    found = next(c for c in consents if c["id"] == f"consent-{told.pk}")
+    assert found["patient"]["reference"] == f"Patient/{world.alice.pk}"
+    assert found["provision"]["type"] == "deny"
+    read = nia.get(f"{FHIR}/Consent/consent-{told.pk}").json()
+    assert read == found
+    # the merged record itself is not a Patient of its own
+    assert nia.get(f"{FHIR}/Patient/{twin.pk}").status_code == 404
+
+
+def test_a_patient_is_minimal_who_they_are_and_nothing_about_their_care(world, api):
+    patient = api(world.nia).get(f"{FHIR}/Patient/{world.alice.pk}").json()
+    assert set(patient) == {"resourceType", "id", "identifier", "name", "birthDate"}
+    assert patient["identifier"] == [
+        {"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "9434765919"},
+        {"system": "urn:sharewise:person", "value": str(world.alice.pk)},
+    ]
+    assert patient["name"] == [{"use": "official", "family": "Moore", "given": ["Alice"]}]
+    assert patient["birthDate"] == "1941-03-02"
