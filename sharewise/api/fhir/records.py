@@ -65,11 +65,9 @@ def page(sections: list[Section], offset: int, count: int) -> tuple[list, int]:
 
 def person_for(request, person_id, action: str) -> Person:
     """The person (their kept record) if this user may see them, the read on the trail;
-    otherwise Http404, the same whether or not they exist."""
-    try:
-        number = int(str(person_id).removeprefix("Patient/"))
-    except ValueError:
-        raise Http404("No such record") from None
+    otherwise Http404, the same whether or not they exist. person_id: an id, or
+    Patient/<id> as FHIR references say it."""
+    number = _number(str(person_id).removeprefix("Patient/"))
     return get_person_for(request, number, action=action, via="api")
 
 
@@ -81,7 +79,7 @@ def kept_record_of(person_id) -> int | None:
     return row[1] or row[0]
 
 
-def export_for(request, person: Person, base: str) -> mapping.Export:
+def export_for(person: Person, base: str) -> mapping.Export:
     _, recording = store.in_force(person.organisation_id, "recording")
     return mapping.Export(
         person=person,
@@ -180,6 +178,11 @@ def audit_events(entries, export: mapping.Export) -> list:
         except Entry.seal.RelatedObjectDoesNotExist:
             entry.seal_found = None
     return [mapping.audit_event(e, export, names, roles) for e in entries]
+
+
+def patient_section(person, export) -> Section:
+    """The Patient, first in $everything."""
+    return Section(Person.objects.filter(pk=person.pk), lambda rows: [mapping.patient(export)])
 
 
 def sections_for(request, person, export, kinds) -> list[Section]:

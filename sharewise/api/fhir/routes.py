@@ -21,7 +21,6 @@ router = Router(tags=["FHIR R4 export"])
 
 DEFAULT_COUNT = 100
 MAX_COUNT = 500
-SEARCHED = ("Consent", "Flag", "DocumentReference", "AuditEvent")
 EVERYTHING = ("Consent", "Flag", "DocumentReference", "AuditEvent")
 
 _FHIR_BODY = {CONTENT_TYPE: {"schema": {"type": "object"}}}
@@ -66,7 +65,7 @@ def _base(request) -> str:
 
 
 def _one(request, person, resource_of) -> HttpResponse:
-    export = records.export_for(request, person, _base(request))
+    export = records.export_for(person, _base(request))
     return resource_response(resource_of(export))
 
 
@@ -75,7 +74,7 @@ def _search(request, patient, kinds, action, count, offset, fmt) -> HttpResponse
     if not patient:
         raise HttpError(400, "Search by patient: add ?patient=<Patient id>.")
     person = records.person_for(request, patient, action)
-    export = records.export_for(request, person, _base(request))
+    export = records.export_for(person, _base(request))
     sections = records.sections_for(request, person, export, kinds)
     found, total = records.page(sections, offset, count)
     bundle = searchset(
@@ -125,11 +124,11 @@ def everything(
 ):
     _check_format(fmt)
     person = records.person_for(request, person_id, "exported record (FHIR $everything)")
-    export = records.export_for(request, person, _base(request))
-    patient = records.Section(
-        records.Person.objects.filter(pk=person.pk), lambda rows: [mapping.patient(export)]
-    )
-    sections = [patient, *records.sections_for(request, person, export, EVERYTHING)]
+    export = records.export_for(person, _base(request))
+    sections = [
+        records.patient_section(person, export),
+        *records.sections_for(request, person, export, EVERYTHING),
+    ]
     found, total = records.page(sections, offset, count)
     notes = records.unseen(request.user, EVERYTHING)
     return resource_response(searchset(request, export, found, total, offset, count, notes))
