@@ -84,7 +84,7 @@ def consent_from_record(record, export: Export) -> Consent:
         provision["type"] = "deny"
     return Consent(
         id=consent_id(record),
-        identifier=[{"system": "urn:sharewise:consent-record", "value": str(record.pk)}],
+        identifier=[{"system": codes.CONSENT_RECORD_ID, "value": str(record.pk)}],
         text=narrative(
             f"Consent {outcome_text.lower()} on {day(record.asked_at)}.",
             f"Purpose: {record.purpose}",
@@ -301,7 +301,7 @@ def consent_from_decision(decision, export: Export) -> Consent:
     rule, policies = lawful_basis(decision, labels)
     return Consent(
         id=decision_id(decision),
-        identifier=[{"system": "urn:sharewise:sharing-decision", "value": str(decision.pk)}],
+        identifier=[{"system": codes.DECISION_ID, "value": str(decision.pk)}],
         text=narrative(*_decision_words(decision, labels, rule)),
         extension=_decision_extensions(decision, labels),
         status=decision_status(decision),

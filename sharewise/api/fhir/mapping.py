@@ -69,7 +69,7 @@ def flag(alert, export: Export) -> Flag:
     status = {"acknowledged": "Acknowledged", "decided": "Decided"}.get(alert.status, "Open")
     return Flag(
         id=flag_id(alert, export),
-        identifier=[{"system": "urn:sharewise:alert", "value": str(alert.pk)}],
+        identifier=[{"system": codes.ALERT_ID, "value": str(alert.pk)}],
         # Decided alerts are only read by id: searches list those waiting.
         status="inactive" if alert.status == "decided" else "active",
         category=category,
