@@ -46,6 +46,58 @@ def record_told(request, decision, data: dict, *, via="page") -> Disclosure:
     optional); channel; told_at; purpose; categories; what_said; no_agreement_reason
     when no current agreement covers it."""
     require(request.user, "disclosures.record_told")
+    _refuse_decision(request, decision)
+    errors: dict[str, list[str]] = {}
+    partner, recipient = _recipient(errors, decision, data)
+    channel, told_at = _how_and_when(errors, decision, data)
+    purpose, categories, what_said = _what(errors, decision, data)
+    if errors:
+        raise ValidationError(errors)
+    agreement, cover = agreements.cover_for(
+        decision.organisation_id,
+        recipient["organisation"],
+        purpose,
+        categories,
+        on=timezone.localdate(told_at),
+    )
+    reason = (data.get("no_agreement_reason") or "").strip()
+    if agreement is None and len(reason.split()) < 3:
+        raise ValidationError(
+            {"no_agreement_reason": [f"{cover.words} Say why telling them was still lawful"]}
+        )
+    content = {
+        "kind": "told",
+        "decision_id": decision.pk,
+        "person_id": decision.person_id,
+        "recipient": recipient,
+        "channel": channel,
+        "told_at": told_at.isoformat(),
+        "purpose": purpose,
+        "categories": categories,
+        "what_said": what_said,
+        "told_by": staff_name(request.user),
+    }
+    disclosure = _disclose(request, decision, content, partner, agreement, reason)
+    trail.record_request(
+        request,
+        "recorded what was told",
+        object_type="disclosure",
+        object_id=disclosure.pk,
+        person_id=disclosure.person_id,
+        organisation_id=disclosure.organisation_id,
+        detail={
+            "via": via,
+            "sha256": disclosure.sha256,
+            "to": disclosure.recipient_organisation,
+            "channel": channel,
+            "agreement": disclosure.agreement_id,
+            records.DETAIL_KEY: records.digests_now(disclosure),
+        },
+    )
+    return disclosure
+
+
+def _refuse_decision(request, decision) -> None:
     if problem := decision_problem(decision):
         raise ValidationError({"decision": [problem]})
     if decision.concerns.filter(source_staff=request.user).exists():
@@ -57,14 +109,17 @@ def record_told(request, decision, data: dict, *, via="page") -> Disclosure:
                 ]
             }
         )
-    errors: dict[str, list[str]] = {}
-    now = timezone.now()
+
+
+def _recipient(errors, decision, data) -> tuple[Partner | None, dict]:
+    """The partner from the directory, or who was told as typed."""
     partner = None
     if data.get("partner_id") not in (None, ""):
+        given = str(data["partner_id"])
         partner = Partner.objects.filter(
             organisation_id=decision.organisation_id,
             retired_at__isnull=True,
-            pk=int(data["partner_id"]) if str(data["partner_id"]).isdigit() else 0,
+            pk=int(given) if given.isdigit() else 0,
         ).first()
         if partner is None:
             errors["partner_id"] = ["Choose who was told from the partner directory"]
@@ -82,22 +137,29 @@ def record_told(request, decision, data: dict, *, via="page") -> Disclosure:
             ]
         if not recipient["role"]:
             errors["recipient_role"] = ["Enter the role or team of who was told"]
+    return partner, recipient
+
+
+def _how_and_when(errors, decision, data):
     channel = data.get("channel") or ""
     if channel not in CHANNELS:
         errors["channel"] = ["Choose how they were told"]
     told_at = data.get("told_at")
     if not isinstance(told_at, datetime):
         errors["told_at"] = ["Enter the date and time they were told"]
-    else:
-        if timezone.is_naive(told_at):
-            told_at = timezone.make_aware(told_at)
-        if told_at > now + timedelta(minutes=5):
-            errors["told_at"] = ["The time they were told must be in the past"]
-        elif told_at < decision.decided_at - timedelta(minutes=5):
-            errors["told_at"] = ["The time they were told must be after the decision to share"]
-    purposes = dict(purposes_for(decision.organisation_id))
+        return channel, None
+    if timezone.is_naive(told_at):
+        told_at = timezone.make_aware(told_at)
+    if told_at > timezone.now() + timedelta(minutes=5):
+        errors["told_at"] = ["The time they were told must be in the past"]
+    elif told_at < decision.decided_at - timedelta(minutes=5):
+        errors["told_at"] = ["The time they were told must be after the decision to share"]
+    return channel, told_at
+
+
+def _what(errors, decision, data):
     purpose = data.get("purpose") or ""
-    if purpose not in purposes:
+    if purpose not in dict(purposes_for(decision.organisation_id)):
         errors["purpose"] = ["Choose the purpose of telling them"]
     _, recording = store.in_force(decision.organisation_id, "recording")
     known = recording.category_labels()
@@ -107,34 +169,13 @@ def record_told(request, decision, data: dict, *, via="page") -> Disclosure:
     what_said = (data.get("what_said") or "").strip()
     if len(what_said.split()) < 3:
         errors["what_said"] = ["Say what was told, as exactly as you can"]
-    if errors:
-        raise ValidationError(errors)
-    agreement, cover = agreements.cover_for(
-        decision.organisation_id,
-        recipient["organisation"],
-        purpose,
-        categories,
-        on=timezone.localdate(told_at),
-    )
-    reason = (data.get("no_agreement_reason") or "").strip()
-    if agreement is None and len(reason.split()) < 3:
-        raise ValidationError(
-            {"no_agreement_reason": [f"{cover.words} Say why telling them was still lawful"]}
-        )
+    return purpose, categories, what_said
+
+
+def _disclose(request, decision, content, partner, agreement, reason) -> Disclosure:
     version, _ = store.in_force(decision.organisation_id, "referrals")
-    content = {
-        "kind": "told",
-        "decision_id": decision.pk,
-        "person_id": decision.person_id,
-        "recipient": recipient,
-        "channel": channel,
-        "told_at": told_at.isoformat(),
-        "purpose": purpose,
-        "categories": categories,
-        "what_said": what_said,
-        "told_by": staff_name(request.user),
-    }
-    disclosure = Disclosure.objects.create(
+    recipient, channel = content["recipient"], content["channel"]
+    return Disclosure.objects.create(
         organisation_id=decision.organisation_id,
         person_id=decision.person_id,
         kind=Disclosure.Kind.TOLD,
@@ -154,27 +195,10 @@ def record_told(request, decision, data: dict, *, via="page") -> Disclosure:
         agreement=agreement,
         no_agreement_reason="" if agreement else reason,
         sent_by=request.user,
-        sent_at=told_at,
+        sent_at=datetime.fromisoformat(content["told_at"]),
         delivery=Disclosure.How.CONFIRMED,
         confirmed_by=request.user,
     )
-    trail.record_request(
-        request,
-        "recorded what was told",
-        object_type="disclosure",
-        object_id=disclosure.pk,
-        person_id=disclosure.person_id,
-        organisation_id=disclosure.organisation_id,
-        detail={
-            "via": via,
-            "sha256": disclosure.sha256,
-            "to": disclosure.recipient_organisation,
-            "channel": channel,
-            "agreement": disclosure.agreement_id,
-            records.DETAIL_KEY: records.digests_now(disclosure),
-        },
-    )
-    return disclosure
 
 
 def how_words(disclosure) -> str:

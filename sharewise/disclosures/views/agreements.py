@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from sharewise.disclosures import access, agreements
-from sharewise.disclosures.forms import AgreementForm
+from sharewise.disclosures.agreement_forms import AgreementForm
 from sharewise.forms import add_errors
 from sharewise.organisations.access import scope_for
 

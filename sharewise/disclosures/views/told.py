@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from sharewise.disclosures import access, responses, told
-from sharewise.disclosures.forms import AcknowledgementForm, OutcomeForm, TellForm
+from sharewise.disclosures.agreement_forms import AcknowledgementForm, OutcomeForm, TellForm
 from sharewise.disclosures.models import Disclosure, Response
 from sharewise.forms import add_errors
 from sharewise.policy import store
