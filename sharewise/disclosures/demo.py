@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from sharewise.audittrail import records, trail
 from sharewise.concerns import recording
 from sharewise.concerns.demo import _answers, _story_person
 from sharewise.disclosures import referrals, responses, told
@@ -44,11 +45,7 @@ def extend_demo(org, today):
     _her_care_record(dorothy, neighbours)
     as_lead = SimpleNamespace(user=lead, META={"REMOTE_ADDR": "127.0.0.1"})
     decision = _decision_to_tell_the_council(as_lead, dorothy, concern)
-    # The lead decided the same day, hours after the manager escalated it.
-    SharingDecision.objects.filter(pk=decision.pk).update(
-        decided_at=concern.recorded_at + timedelta(hours=4)
-    )
-    decision.refresh_from_db()
+    decision = _dated_back(as_lead, decision, concern.recorded_at + timedelta(hours=4))
     _alerts_escalated(concern, lead, decision.decided_at)
     council, police = _partner_directory(org, lead)
     _agreements(org, lead, today)
@@ -218,6 +215,24 @@ def _partner_directory(org, lead) -> Partner:
         )
     )
     return council, police
+
+
+def _dated_back(as_lead, decision, at):
+    """The lead decided the same day, hours after the manager escalated it: the demo's
+    history is written now, so the decision is dated back to then, and the trail
+    records that change with the decision's digest, as it would any other."""
+    SharingDecision.objects.filter(pk=decision.pk).update(decided_at=at)
+    decision.refresh_from_db()
+    trail.record_request(
+        as_lead,
+        "dated the demo's decision to when its story has it",
+        object_type="sharingdecision",
+        object_id=decision.pk,
+        person_id=decision.person_id,
+        organisation_id=decision.organisation_id,
+        detail={"via": "demo", records.DETAIL_KEY: records.digests_now(decision)},
+    )
+    return decision
 
 
 def _alerts_escalated(concern, lead, at):
