@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from sharewise.days import on_days
-from sharewise.disclosures import access, responses, told
+from sharewise.disclosures import access, agreements, responses, told
 from sharewise.organisations.access import scope_for
 from sharewise.policy import store
 
@@ -29,6 +29,12 @@ def disclosure_page(request, disclosure_id):
     for r in corrected:
         r.words = responses.words(r)
     chase_days = policy.acknowledgement_chase_days
+    told_about = ""
+    if disclosure.kind == disclosure.Kind.TOLD:
+        words = agreements.choices_for(disclosure.organisation_id)
+        purpose = dict(words["purposes"]).get(disclosure.content.get("purpose"), "")
+        categories = [dict(words["categories"]).get(c, c) for c in disclosure.content["categories"]]
+        told_about = purpose + (": " + ", ".join(categories).lower() if categories else "")
     return render(
         request,
         "disclosures/disclosure.html",
@@ -36,6 +42,7 @@ def disclosure_page(request, disclosure_id):
             "nav": "people",
             "x": disclosure,
             "how": told.how_words(disclosure),
+            "told_about": told_about,
             "ack": now.get("acknowledgement"),
             "outcome": now.get("outcome"),
             "outcome_words": responses.words(now["outcome"]) if "outcome" in now else "",

@@ -66,7 +66,10 @@ def record_response(request, disclosure_id, kind):
     access.require(request.user, "disclosures.record_response")
     form_class = AcknowledgementForm if kind == Response.Kind.ACKNOWLEDGEMENT else OutcomeForm
     before = responses.current([disclosure.pk]).get(disclosure.pk, {}).get(kind)
-    initial = {}
+    initial = {
+        "acknowledged_on": timezone.localdate(),
+        "acknowledged_time": f"{timezone.localtime():%H:%M}",
+    }
     if before is not None:
         initial = {f: getattr(before, f) for f in responses.FIELDS[kind]}
         if before.acknowledged_at:
