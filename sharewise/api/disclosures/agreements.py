@@ -41,7 +41,10 @@ class AgreementOut(Schema):
 
 
 def agreement_out(a: Agreement) -> AgreementOut:
-    replaced_by = Agreement.objects.filter(replaces=a).values_list("pk", flat=True).first()
+    try:
+        replaced_by = a.replaced_by.pk
+    except Agreement.DoesNotExist:
+        replaced_by = None
     return AgreementOut(
         id=a.pk,
         version=a.version,

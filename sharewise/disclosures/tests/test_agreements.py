@@ -20,6 +20,7 @@ from sharewise.disclosures.tests.test_referrals import (
     ready,
 )
 from sharewise.governance import evidence_figures
+from sharewise.patterns import sweep as patterns_sweep
 from sharewise.patterns.models import Notification
 
 
@@ -167,20 +168,32 @@ def test_the_oversight_dashboard_lists_agreements_due_for_review(cast, as_user):
 # Done when: a disclosure unacknowledged past the policy's days raises a chaser ----------
 
 
-def test_an_unacknowledged_disclosure_is_chased_once_to_the_sender_and_the_lead(cast):
-    disclosure = sent_referral(cast)
-    helen_lead = cast.helen  # a manager: not told, not the sender
+def test_an_unacknowledged_disclosure_is_chased_once_to_the_sender_and_the_lead(cast, api):
+    decision = example_3(cast)
+    told_by_helen = api(cast.helen).post(
+        f"/api/v1/sharing-decisions/{decision.pk}/told", _told_payload()
+    )
+    disclosure = Disclosure.objects.get(pk=told_by_helen.json()["id"])
     soon = disclosure.sent_at + timedelta(days=6)
     assert sweep.due(cast.org.pk, soon) == [("unacknowledged disclosure(s) chased", 0)]
     later = disclosure.sent_at + timedelta(days=8)
     assert sweep.due(cast.org.pk, later) == [("unacknowledged disclosure(s) chased", 1)]
     assert sweep.due(cast.org.pk, later) == [("unacknowledged disclosure(s) chased", 0)]
     chased = Notification.objects.filter(link=reverse("disclosure", args=[disclosure.pk]))
-    assert {n.recipient for n in chased} == {cast.sarah}  # the sender is the lead here
-    message = chased.get().message
-    assert "No acknowledgement yet: a referral sent on" in message
-    assert "Northshire County Council" in message and "Alice" not in message
-    assert not Notification.objects.filter(recipient=helen_lead).exists()
+    assert {n.recipient for n in chased} == {cast.helen, cast.sarah}
+    message = chased.first().message
+    assert "No acknowledgement yet: what was told on" in message
+    assert "Northshire Police" in message and "Alice" not in message
+    assert not Notification.objects.filter(recipient__in=[cast.david, cast.nia]).exists()
+
+
+def test_manage_py_sweep_chases_a_referral_too(cast):
+    disclosure = sent_referral(cast)
+    swept = patterns_sweep.run(disclosure.sent_at + timedelta(days=8))
+    assert swept.more["unacknowledged disclosure(s) chased"] == 1
+    link = reverse("disclosure", args=[disclosure.pk])
+    message = Notification.objects.get(recipient=cast.sarah, link=link).message
+    assert message.startswith("No acknowledgement yet: a referral sent on")
 
 
 def test_an_acknowledged_disclosure_is_not_chased(cast):
