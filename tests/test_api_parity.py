@@ -82,6 +82,12 @@ COVERED = {
     "add_partner": ("POST /api/v1/partners",),
     "edit_partner": ("PATCH /api/v1/partners/{partner_id}",),
     "retire_partner": ("POST /api/v1/partners/{partner_id}/retire",),
+    "add_agreement": ("POST /api/v1/agreements",),
+    "agreement": ("PATCH /api/v1/agreements/{agreement_id}",),
+    "retire_agreement": ("POST /api/v1/agreements/{agreement_id}/retire",),
+    "record_told": ("POST /api/v1/sharing-decisions/{decision_id}/told",),
+    "record_acknowledgement": ("POST /api/v1/disclosures/{disclosure_id}/responses",),
+    "record_outcome": ("POST /api/v1/disclosures/{disclosure_id}/responses",),
     "contact_details": ("PUT /api/v1/me/contact-details",),
     # end of disclosures
     # -- governance --

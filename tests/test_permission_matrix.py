@@ -316,6 +316,21 @@ PAGE_MATRIX = {
     ("disclosure_pdf", "POST"):     (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("person_disclosures", "GET"):  (302, 403, 403, 200, 200, 200, 403, 403, 404),
     ("person_disclosures", "POST"): (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("agreement_list", "GET"):      (302, 403, 403, 200, 200, 200, 403, 403, 200),
+    ("agreement_list", "POST"):     (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("add_agreement", "GET"):       (302, 403, 403, 403, 200, 403, 403, 403, 200),
+    ("add_agreement", "POST"):      (302, 403, 403, 403, 200, 403, 403, 403, 200),
+    ("agreement", "GET"):           (302, 403, 403, 200, 200, 200, 403, 403, 404),
+    ("agreement", "POST"):          (302, 403, 403, 403, 200, 403, 403, 403, 404),
+    ("retire_agreement", "GET"):    (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("retire_agreement", "POST"):   (302, 403, 403, 403, 302, 403, 403, 403, 404),
+    # the decision waits for a countersignature: the page says nothing can be told yet
+    ("record_told", "GET"):         (302, 403, 403, 200, 200, 403, 403, 403, 404),
+    ("record_told", "POST"):        (302, 403, 403, 200, 200, 403, 403, 403, 404),
+    ("record_acknowledgement", "GET"):  (302, 404, 404, 200, 200, 403, 404, 404, 404),
+    ("record_acknowledgement", "POST"): (302, 404, 404, 200, 200, 403, 404, 404, 404),
+    ("record_outcome", "GET"):      (302, 404, 404, 200, 200, 403, 404, 404, 404),
+    ("record_outcome", "POST"):     (302, 404, 404, 200, 200, 403, 404, 404, 404),
     ("governance", "GET"):          (302, 403, 403, 200, 200, 200, 200, 403, 200),
     ("governance", "POST"):         (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("audits", "GET"):              (302, 403, 403, 403, 200, 200, 200, 403, 200),
@@ -490,6 +505,15 @@ API_MATRIX = {
     "GET /api/v1/disclosures/{disclosure_id}/pdf": (401, 404, 404, 200, 200, 200, 404, 404, 404),
     "GET /api/v1/me/contact-details":           (401, 200, 200, 200, 200, 200, 200, 200, 200),
     "PUT /api/v1/me/contact-details":           (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /api/v1/agreements":                  (401, 403, 403, 200, 200, 200, 403, 403, 200),
+    "POST /api/v1/agreements":                 (401, 403, 403, 403, 201, 403, 403, 403, 201),
+    "GET /api/v1/agreements/{agreement_id}":   (401, 403, 403, 200, 200, 200, 403, 403, 404),
+    "PATCH /api/v1/agreements/{agreement_id}": (401, 403, 403, 403, 200, 403, 403, 403, 404),
+    "POST /api/v1/agreements/{agreement_id}/retire": (401, 403, 403, 403, 200, 403, 403, 403, 404),
+    "GET /api/v1/disclosures/{disclosure_id}/responses": (401, 404, 404, 200, 200, 200, 404, 404, 404),
+    "POST /api/v1/disclosures/{disclosure_id}/responses": (401, 404, 404, 201, 201, 403, 404, 404, 404),
+    # the decision waits for a countersignature: nothing can be told under it yet (422)
+    "POST /api/v1/sharing-decisions/{decision_id}/told": (401, 403, 403, 422, 422, 403, 403, 403, 404),
     # end of disclosures API rows
     "POST /api/v1/audits":                     (401, 403, 403, 403, 202, 403, 202, 403, 202),
     "GET /api/v1/audits/{audit_id}":           (401, 403, 403, 403, 200, 200, 200, 403, 404),
@@ -743,6 +767,30 @@ def api_bodies(cast):
             "note": "The enquiry officer needs the full picture"
         },
         "PUT /api/v1/me/contact-details": {"job_title": "Night carer", "phone": "01632 960 555"},
+        "POST /api/v1/agreements": {
+            "partner_organisation": "Northshire Police",
+            "title": "Public protection information-sharing protocol",
+            "purposes": ["crime"],
+            "article_6": ["e"],
+            "secure_channel": "Phone to the public protection unit",
+            "starts_on": f"{today}",
+            "review_on": f"{today}",
+            "contact_name": "DS Mark Ellis",
+        },
+        "PATCH /api/v1/agreements/{agreement_id}": {"contact_details": "01632 960 555"},
+        "POST /api/v1/disclosures/{disclosure_id}/responses": {
+            "kind": "acknowledgement",
+            "acknowledged_at": timezone.now().isoformat(),
+            "acknowledged_by": "Duty social worker",
+        },
+        "POST /api/v1/sharing-decisions/{decision_id}/told": {
+            "recipient_organisation": "Northshire Police",
+            "recipient_role": "Public protection unit",
+            "channel": "phone",
+            "told_at": timezone.now().isoformat(),
+            "purpose": "crime",
+            "what_said": "Her nephew has taken money from her purse.",
+        },
         # (disclosures bodies above this line)
         #
         "POST /api/v1/findings/{finding_id}/close": {
@@ -886,6 +934,7 @@ def _ids(cast, user, grant, tokens):
         "referral_id": cast.referral.pk,
         "disclosure_id": cast.disclosure.pk,
         "partner_id": cast.partner.pk,
+        "agreement_id": cast.agreement.pk,
         "run_id": cast.audit_run.pk,
         "audit_id": cast.audit_run.pk,
         "finding_id": cast.finding.pk,
@@ -1062,8 +1111,10 @@ def _sharing_records(cast):
 def _disclosure_records(cast, by):
     """Sarah's signed decision to share about Alice, a referral she sent from it (the
     disclosure) and another she is still building."""
+    from datetime import timedelta
+
     from sharewise.disclosures import referrals
-    from sharewise.disclosures.models import Partner, StaffContact
+    from sharewise.disclosures.models import Agreement, Partner, StaffContact
     from sharewise.sharing import decisions
 
     cast.sarah.email = "sarah@oakleigh.example"
@@ -1078,6 +1129,18 @@ def _disclosure_records(cast, by):
         team="Adult safeguarding team",
         channel=Partner.Channel.SECURE_EMAIL,
         email="adults@northshire.example",
+    )
+    cast.agreement = Agreement.objects.create(
+        organisation=cast.org,
+        added_by=cast.sarah,
+        partner_organisation="Northshire County Council",
+        title="Adult safeguarding information-sharing agreement",
+        purposes=["enquiry"],
+        article_6=["e"],
+        secure_channel="Secure email",
+        starts_on=cast.today - timedelta(days=100),
+        review_on=cast.today + timedelta(days=200),
+        contact_name="Information governance team",
     )
     sharing = decisions.record_decision(
         by(cast.sarah), cast.alice, SHARING_ANSWERS, SHARING_DECISION

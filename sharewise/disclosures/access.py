@@ -9,7 +9,13 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse
 
 from sharewise.audittrail import trail
-from sharewise.disclosures.models import Disclosure, Partner, Referral, referrals_for
+from sharewise.disclosures.models import (
+    Agreement,
+    Disclosure,
+    Partner,
+    Referral,
+    referrals_for,
+)
 from sharewise.organisations.access import scope_for
 from sharewise.people.access import get_person_for
 from sharewise.people.models import Person
@@ -33,6 +39,13 @@ REFUSALS = {
     "disclosures.keep_partners": "Only safeguarding leads keep the partner directory.",
     "disclosures.see_partners": "Only team managers, safeguarding leads and the data "
     "protection officer see the partner directory.",
+    "disclosures.keep_agreements": "Only safeguarding leads keep information-sharing agreements.",
+    "disclosures.see_agreements": "Only team managers, safeguarding leads and the data "
+    "protection officer see information-sharing agreements.",
+    "disclosures.record_response": "Only team managers and safeguarding leads record what "
+    "came back from a disclosure.",
+    "disclosures.record_told": "Only team managers and safeguarding leads record what was "
+    "told to someone.",
 }
 
 
@@ -114,6 +127,27 @@ def frozen_pdf(request, disclosure_id, *, via: str = "page") -> HttpResponse:
     return response
 
 
+def agreements_visible_to(user, *, current: bool | None = True):
+    """The agreements of the user's organisation: current ones, past ones (replaced or
+    retired), or (None) every version."""
+    found = Agreement.objects.filter(organisation_id=scope_for(user).organisation_id)
+    if current is None:
+        return found
+    now_current = Q(replaced_at__isnull=True, retired_at__isnull=True)
+    return found.filter(now_current) if current else found.exclude(now_current)
+
+
+def get_agreement_for(request, agreement_id, *, keep: bool = False) -> Agreement:
+    """An agreement of the caller's organisation (any version): PermissionDenied for
+    those who may not see (or, keep=True, keep) agreements, Http404 for another
+    organisation's."""
+    require(request.user, "disclosures.keep_agreements" if keep else "disclosures.see_agreements")
+    agreement = agreements_visible_to(request.user, current=None).filter(pk=agreement_id).first()
+    if agreement is None:
+        raise Http404("No such agreement")
+    return agreement
+
+
 def get_partner_to_keep(request, partner_id) -> Partner:
     """A partner of the caller's organisation, for those who keep the directory:
     PermissionDenied for anyone else, Http404 for another organisation's partner."""
@@ -127,6 +161,11 @@ def get_partner_to_keep(request, partner_id) -> Partner:
 def get_decision_to_refer(request, decision_id, *, via: str = "page") -> SharingDecision:
     """The decision to share a referral starts from, if the caller may see it."""
     return get_decision_for(request, decision_id, action="opened decision to refer", via=via)
+
+
+def get_decision_for_told(request, decision_id, *, via: str = "page") -> SharingDecision:
+    """The decision to share something was told under, if the caller may see it."""
+    return get_decision_for(request, decision_id, action="opened decision to record told", via=via)
 
 
 def disclosures_about(request, person_id, *, via: str = "page"):

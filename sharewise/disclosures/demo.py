@@ -1,8 +1,13 @@
 """The seed's Example 3 in the demo: Dorothy Finch's nephew is taking her money. Her
-manager escalated the concern the same day; the lead has decided, with her agreement,
-to tell the council; the referral is started and ready to build. Her care record
-(medication, diagnoses, notes naming other residents) is exactly what an unguided
-referral would have sent."""
+manager escalated the concern the same day; the lead decided, with her agreement, to
+tell the council, and phoned the council's duty team and the police that day. The
+council acknowledged the call, opened a section 42 enquiry and has closed it; the
+police never acknowledged theirs, so it waits to be chased. The written referral is
+started and ready to build. Her care record (medication, diagnoses, notes naming other
+residents) is exactly what an unguided referral would have sent.
+
+The information-sharing agreements: one current (the council), one due for review soon
+(the police), one lapsed (children's services)."""
 
 from datetime import timedelta
 from types import SimpleNamespace
@@ -10,13 +15,17 @@ from types import SimpleNamespace
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from sharewise.audittrail import records, trail
 from sharewise.concerns import recording
 from sharewise.concerns.demo import _answers, _story_person
-from sharewise.disclosures import referrals
-from sharewise.disclosures.models import Partner, StaffContact
+from sharewise.disclosures import referrals, responses, told
+from sharewise.disclosures.models import Agreement, Partner, StaffContact
 from sharewise.organisations.models import Team
+from sharewise.patterns import operations
+from sharewise.patterns.models import Alert, AlertConcern, Outcome
 from sharewise.people.models import CareNote, Enrolment, Person
 from sharewise.sharing import decisions
+from sharewise.sharing.models import SharingDecision
 
 
 def extend_demo(org, today):
@@ -36,8 +45,12 @@ def extend_demo(org, today):
     _her_care_record(dorothy, neighbours)
     as_lead = SimpleNamespace(user=lead, META={"REMOTE_ADDR": "127.0.0.1"})
     decision = _decision_to_tell_the_council(as_lead, dorothy, concern)
-    council = _partner_directory(org, lead)
+    decision = _dated_back(as_lead, decision, concern.recorded_at + timedelta(hours=4))
+    _alerts_escalated(concern, lead, decision.decided_at)
+    council, police = _partner_directory(org, lead)
+    _agreements(org, lead, today)
     _contact_details(users)
+    _what_she_was_told_and_what_came_back(as_lead, decision, council, police, today)
     referral = referrals.start(as_lead, decision, "local_authority_adults", via="demo")
     referrals.change(
         as_lead,
@@ -46,7 +59,11 @@ def extend_demo(org, today):
         partner=council.pk,
         via="demo",
     )
-    return "Dorothy Finch's referral to the council is ready to build"
+    return (
+        "Dorothy Finch's referral to the council is ready to build; what she told the "
+        "council and the police, one acknowledged with a section 42 outcome, one to chase; "
+        "three information-sharing agreements"
+    )
 
 
 def _neighbours(day):
@@ -62,7 +79,7 @@ def _her_concern(org, day, dorothy, users, neighbours):
     """What she told the night carer, recorded by the day carer and escalated."""
     carer, night = users["carer.day"], users["carer.night"]
     a, b = neighbours
-    when = timezone.now() - timedelta(days=2, hours=3)
+    when = timezone.now() - timedelta(days=12, hours=3)
     concern = recording.record(
         None,
         org.pk,
@@ -171,7 +188,7 @@ def _contact_details(users):
 def _partner_directory(org, lead) -> Partner:
     """The three partners a care provider refers to most, one for each channel (the
     addresses are reserved for examples: nothing reaches a real service)."""
-    council, _, _ = (
+    council, _, police = (
         Partner.objects.create(organisation=org, added_by=lead, **data)
         for data in (
             {
@@ -197,4 +214,145 @@ def _partner_directory(org, lead) -> Partner:
             },
         )
     )
-    return council
+    return council, police
+
+
+def _dated_back(as_lead, decision, at):
+    """The lead decided the same day, hours after the manager escalated it: the demo's
+    history is written now, so the decision is dated back to then, and the trail
+    records that change with the decision's digest, as it would any other."""
+    SharingDecision.objects.filter(pk=decision.pk).update(decided_at=at)
+    decision.refresh_from_db()
+    trail.record_request(
+        as_lead,
+        "dated the demo's decision to when its story has it",
+        object_type="sharingdecision",
+        object_id=decision.pk,
+        person_id=decision.person_id,
+        organisation_id=decision.organisation_id,
+        detail={"via": "demo", records.DETAIL_KEY: records.digests_now(decision)},
+    )
+    return decision
+
+
+def _alerts_escalated(concern, lead, at):
+    """The lead escalated the alerts Dorothy's concern raised, when she decided."""
+    for alert in Alert.objects.needing_decision().filter(
+        pk__in=AlertConcern.objects.filter(concern=concern).values("alert_id")
+    ):
+        operations.decide(
+            None,
+            alert,
+            Outcome.ESCALATE,
+            "Financial abuse by her nephew, and Dorothy wants help: the council and the "
+            "police are told today.",
+            actor=lead,
+            at=at,
+        )
+
+
+def _agreements(org, lead, today):
+    """Three agreements: the council's current, the police's due for review within the
+    month, and children's services' lapsed last month."""
+    common = {"organisation": org, "added_by": lead, "article_6": ["e"], "article_9": ["g"]}
+    Agreement.objects.create(
+        **common,
+        partner_organisation="Northshire County Council",
+        title="Northshire adult safeguarding information-sharing agreement",
+        purposes=["enquiry"],
+        schedule_1=["para_18"],
+        secure_channel="Secure email to gcsx.gov.uk addresses; duty line for urgent calls",
+        starts_on=today - timedelta(days=400),
+        review_on=today + timedelta(days=330),
+        contact_name="Priya Shah, information governance lead",
+        contact_details="ig@northshire.gcsx.gov.uk.example",
+        document="NCC-ISA-2025-014",
+    )
+    Agreement.objects.create(
+        **common,
+        partner_organisation="Northshire Police",
+        title="Northshire Police public protection information-sharing protocol",
+        purposes=["crime"],
+        schedule_1=["para_10"],
+        secure_channel="Phone to the public protection unit; secure email for documents",
+        starts_on=today - timedelta(days=700),
+        review_on=today + timedelta(days=20),
+        contact_name="DS Mark Ellis, public protection unit",
+        contact_details="01632 960 555",
+        document="NP-PPU-ISP-7",
+    )
+    Agreement.objects.create(
+        **common,
+        partner_organisation="Northshire Children's Services",
+        title="Children's safeguarding partnership information-sharing agreement",
+        purposes=["child_protection"],
+        schedule_1=["para_18"],
+        secure_channel="The MASH portal",
+        starts_on=today - timedelta(days=1100),
+        review_on=today - timedelta(days=40),
+        contact_name="MASH business support",
+        document="NSCP-ISA-2023",
+    )
+
+
+def _what_she_was_told_and_what_came_back(as_lead, decision, council, police, today):
+    """The lead phoned the council's duty team and the police the day she decided. The
+    council acknowledged it the next day, opened an enquiry and closed it last week; the
+    police never acknowledged theirs."""
+    said = (
+        "Dorothy's nephew has taken about £300 from her purse on his visits and asked "
+        "for her bank card; she wants help to keep her money safe."
+    )
+    rang_council = told.record_told(
+        as_lead,
+        decision,
+        {
+            "partner_id": council.pk,
+            "recipient_name": "Duty social worker",
+            "channel": "phone",
+            "told_at": decision.decided_at + timedelta(hours=1),
+            "purpose": "enquiry",
+            "categories": ["financial"],
+            "what_said": said,
+        },
+        via="demo",
+    )
+    told.record_told(
+        as_lead,
+        decision,
+        {
+            "partner_id": police.pk,
+            "channel": "phone",
+            "told_at": decision.decided_at + timedelta(hours=2),
+            "purpose": "crime",
+            "categories": ["financial"],
+            "what_said": said + " Her nephew may be committing theft.",
+        },
+        via="demo",
+    )
+    responses.record(
+        as_lead,
+        rang_council,
+        "acknowledgement",
+        {
+            "acknowledged_at": rang_council.sent_at + timedelta(hours=20),
+            "acknowledged_by": "Duty social worker, adult safeguarding",
+            "their_reference": "ASC-2026-0411",
+        },
+        via="demo",
+    )
+    responses.record(
+        as_lead,
+        rang_council,
+        "outcome",
+        {
+            "enquiry_opened": True,
+            "enquiry_opened_on": today - timedelta(days=10),
+            "enquiry_outcome": "risk_reduced",
+            "enquiry_closed_on": today - timedelta(days=3),
+            "person_wanted": "To keep her money safe and still see her nephew",
+            "wanted_achieved": "partly",
+            "notes": "Her bank card is now kept by her daughter; visits continue in the lounge.",
+        },
+        via="demo",
+    )

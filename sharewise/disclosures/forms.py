@@ -196,6 +196,9 @@ def changes_from(post, built) -> dict:
         "redactions": redactions,
         "partner": post.get("partner") if "partner" in post else None,
         "typed": typed,
+        "no_agreement_reason": post.get("no_agreement_reason")
+        if "no_agreement_reason" in post
+        else None,
     }
 
 

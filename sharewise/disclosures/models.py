@@ -53,6 +53,61 @@ class Partner(models.Model):
         }.get(self.channel, "")
 
 
+class Agreement(models.Model):
+    """An information-sharing agreement with a partner organisation: who, for which
+    purposes and categories of information, on which lawful bases, by which secure
+    channel, until when. It is with the organisation as a whole (its name, as in the
+    partner directory), so it covers every team of that organisation, even one added
+    later. Never edited once made: a change is a new version that replaces it, so a
+    disclosure keeps saying which agreement, as it then stood, it rested on."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    partner_organisation = models.CharField("Partner organisation", max_length=200)
+    title = models.CharField("Title", max_length=200)
+    purposes = models.JSONField("Purposes", default=list)
+    categories = models.JSONField("Categories of information", default=list, blank=True)
+    article_6 = models.JSONField("UK GDPR Article 6 bases", default=list, blank=True)
+    article_9 = models.JSONField("UK GDPR Article 9 conditions", default=list, blank=True)
+    schedule_1 = models.JSONField("DPA 2018 Schedule 1 conditions", default=list, blank=True)
+    secure_channel = models.CharField("Secure channel", max_length=200)
+    starts_on = models.DateField("Start date")
+    review_on = models.DateField("Review date")
+    contact_name = models.CharField("Named contact", max_length=200)
+    contact_details = models.CharField("Contact's email or phone", max_length=200, blank=True)
+    document = models.CharField("Document reference or link", max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+    # Set when a new version replaced it, or when the lead retired it.
+    replaced_at = models.DateTimeField(null=True, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    CHANGEABLE = frozenset({"replaced_at", "retired_at"})
+
+    class Meta:
+        ordering = ["partner_organisation", "title", "-version", "id"]
+        indexes = [models.Index(fields=["organisation", "review_on"], name="agreement_review")]
+
+    def __str__(self):
+        return f"{self.title} (version {self.version})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            fields = kwargs.get("update_fields")
+            if fields is None or not set(fields) <= self.CHANGEABLE:
+                raise ValueError("An agreement is never edited: a change makes a new version")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_current(self) -> bool:
+        return self.replaced_at is None and self.retired_at is None
+
+
 class StaffContact(models.Model):
     """How a partner calls a referrer back: printed on every referral they send."""
 
@@ -100,6 +155,12 @@ class Referral(models.Model):
     channel = models.CharField(max_length=20, blank=True, choices=Channel.choices)
     # Reasons typed without the choice they belong to: kept until used or cleared.
     typed = models.JSONField(default=dict, blank=True)
+    # Why sharing is lawful although no current agreement covers it; the agreement it
+    # rests on is set when it is made final.
+    no_agreement_reason = models.TextField(blank=True)
+    agreement = models.ForeignKey(
+        Agreement, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -170,6 +231,14 @@ class Disclosure(models.Model):
         TOLD = "told", "Told by phone or in person"
         SUBJECT_ACCESS = "subject_access", "Subject access response"
 
+    # How something was told: the decision's channels, and two more ways of talking.
+    TOLD_CHANNELS = (
+        (Channel.PHONE, "Phone"),
+        (Channel.IN_PERSON, "In person or at a meeting"),
+        ("video", "Video call"),
+        ("other", "Another way"),
+    )
+
     class How(models.TextChoices):
         EMAIL = "email", "Accepted by the mail server"
         CONFIRMED = "confirmed", "Submitted, as confirmed by the sender"
@@ -205,10 +274,17 @@ class Disclosure(models.Model):
     recipient_role = models.CharField(max_length=200)
     recipient_name = models.CharField(max_length=200, blank=True)
     recipient_contact = models.CharField(max_length=200, blank=True)
-    channel = models.CharField(max_length=20, choices=Channel.choices)
+    channel = models.CharField(
+        max_length=20, choices=[*Channel.choices, ("video", "Video call"), ("other", "Another way")]
+    )
     partner = models.ForeignKey(
         Partner, null=True, blank=True, on_delete=models.PROTECT, related_name="disclosures"
     )
+    # The agreement it rested on, as it then stood, or why sharing was lawful without.
+    agreement = models.ForeignKey(
+        Agreement, null=True, blank=True, on_delete=models.PROTECT, related_name="disclosures"
+    )
+    no_agreement_reason = models.TextField(blank=True)
     sent_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -256,6 +332,68 @@ class Disclosure(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("A disclosure is never deleted")
+
+
+class Response(models.Model):
+    """What came back from a disclosure: the partner's acknowledgement, or the outcome
+    (for a section 42 concern, whether an enquiry opened, how it ended and whether what
+    the person wanted was achieved). Kept as a log: a correction is a new entry that
+    replaces the one before, which stays."""
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGEMENT = "acknowledgement", "Acknowledgement"
+        OUTCOME = "outcome", "Outcome"
+
+    class EnquiryOutcome(models.TextChoices):
+        RISK_REMOVED = "risk_removed", "Risk removed"
+        RISK_REDUCED = "risk_reduced", "Risk reduced"
+        RISK_REMAINS = "risk_remains", "Risk remains"
+        NO_FURTHER_ACTION = "no_further_action", "No further action"
+        REFERRED_ELSEWHERE = "referred_elsewhere", "Referred elsewhere"
+
+    class Achieved(models.TextChoices):
+        FULLY = "fully", "Fully achieved"
+        PARTLY = "partly", "Partly achieved"
+        NOT = "not", "Not achieved"
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.PROTECT, related_name="responses")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.CharField(max_length=200, blank=True)
+    their_reference = models.CharField(max_length=200, blank=True)
+    enquiry_opened = models.BooleanField(null=True, blank=True)
+    enquiry_opened_on = models.DateField(null=True, blank=True)
+    enquiry_outcome = models.CharField(max_length=30, blank=True, choices=EnquiryOutcome.choices)
+    enquiry_closed_on = models.DateField(null=True, blank=True)
+    person_wanted = models.TextField(blank=True)
+    wanted_achieved = models.CharField(max_length=10, blank=True, choices=Achieved.choices)
+    notes = models.TextField(blank=True)
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
+    )
+    correction_reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("A response is never changed: record a correction")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("A response is never deleted")
+
+
+class Chase(models.Model):
+    """The one reminder that a disclosure has not been acknowledged."""
+
+    disclosure = models.OneToOneField(Disclosure, on_delete=models.PROTECT, related_name="chase")
+    chased_at = models.DateTimeField(default=timezone.now)
 
 
 def referrals_for(user):

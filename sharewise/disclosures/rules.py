@@ -21,3 +21,11 @@ rules.add_perm(
     "disclosures.see_partners",
     is_team_manager | is_safeguarding_lead | is_data_protection_officer,
 )
+rules.add_perm("disclosures.keep_agreements", is_safeguarding_lead)
+rules.add_perm(
+    "disclosures.see_agreements",
+    is_team_manager | is_safeguarding_lead | is_data_protection_officer,
+)
+# Those who send (team managers, leads) record what came back, and what they told.
+rules.add_perm("disclosures.record_response", is_team_manager | is_safeguarding_lead)
+rules.add_perm("disclosures.record_told", is_team_manager | is_safeguarding_lead)

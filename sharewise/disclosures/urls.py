@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sharewise.disclosures.views import disclosures, partners, referrals
+from sharewise.disclosures.views import agreements, disclosures, partners, referrals, told
 
 urlpatterns = [
     path(
@@ -28,6 +28,27 @@ urlpatterns = [
         name="confirm_submitted",
     ),
     path("referrals/<int:referral_id>/reopen/", referrals.reopen_referral, name="reopen_referral"),
+    path("sharing-decisions/<int:decision_id>/told/new/", told.record_told, name="record_told"),
+    path(
+        "disclosures/<int:disclosure_id>/acknowledgement/",
+        told.record_response,
+        {"kind": "acknowledgement"},
+        name="record_acknowledgement",
+    ),
+    path(
+        "disclosures/<int:disclosure_id>/outcome/",
+        told.record_response,
+        {"kind": "outcome"},
+        name="record_outcome",
+    ),
+    path("agreements/", agreements.agreement_list, name="agreement_list"),
+    path("agreements/new/", agreements.add_agreement, name="add_agreement"),
+    path("agreements/<int:agreement_id>/", agreements.agreement_page, name="agreement"),
+    path(
+        "agreements/<int:agreement_id>/retire/",
+        agreements.retire_agreement,
+        name="retire_agreement",
+    ),
     path("partners/", partners.partner_list, name="partner_list"),
     path("partners/new/", partners.add_partner, name="add_partner"),
     path("partners/<int:partner_id>/", partners.edit_partner, name="edit_partner"),

@@ -176,7 +176,7 @@ def disclosure_unjustified(org_id: int, start, end, criterion: Criterion, now) -
     """Disclosures that sent a field beyond the minimum with no justification, or one
     shorter than the criterion's words."""
     rows = Disclosure.objects.filter(
-        organisation_id=org_id, sent_at__gte=start, sent_at__lt=end
+        organisation_id=org_id, kind=Disclosure.Kind.REFERRAL, sent_at__gte=start, sent_at__lt=end
     ).values_list(
         "id",
         "person_id",

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 
-from django.db.models import Count, Max, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from sharewise.audittrail import trail
 from sharewise.concerns.models import Concern
-from sharewise.disclosures.models import Disclosure
+from sharewise.disclosures.models import Disclosure, Response
 from sharewise.governance import measures
 from sharewise.governance.models import (
     Action,
@@ -182,10 +182,13 @@ def sharing_figures(organisation_id: int, start: date, end: date) -> dict:
 
 
 def disclosure_figures(organisation_id: int, start: date, end: date) -> dict:
+    """Referrals (the minimum and templates are theirs), what was told without one, and
+    what came back from both: acknowledgements, section 42 enquiries and outcomes."""
     lo, hi = bounds(start, end)
-    sent = Disclosure.objects.filter(
+    in_period = Disclosure.objects.filter(
         organisation_id=organisation_id, sent_at__gte=lo, sent_at__lt=hi
     )
+    sent = in_period.filter(kind=Disclosure.Kind.REFERRAL)
     counts = sent.order_by().aggregate(
         n=Count("pk"), within=Count("pk", filter=Q(beyond_minimum=0))
     )
@@ -205,6 +208,53 @@ def disclosure_figures(organisation_id: int, start: date, end: date) -> dict:
         "within_minimum": counts["within"],
         "beyond_minimum": counts["n"] - counts["within"],
         "by_template": list(by_template.values()),
+        "told": in_period.filter(kind=Disclosure.Kind.TOLD).count(),
+        **_came_back(organisation_id, in_period),
+    }
+
+
+def _came_back(organisation_id, in_period) -> dict:
+    """Of the referrals and told disclosures sent in the period: how many were
+    acknowledged (and within the policy's chase days), how many opened a section 42
+    enquiry, how the enquiries ended and whether what the person wanted was achieved,
+    as currently recorded (a correction counts, what it replaced does not)."""
+    _, policy = store.in_force(organisation_id, "referrals")
+    answered = in_period.filter(kind__in=(Disclosure.Kind.REFERRAL, Disclosure.Kind.TOLD))
+    now_recorded = Response.objects.filter(
+        disclosure=OuterRef("pk"), replaced_by__isnull=True
+    ).order_by("-recorded_at", "-id")
+    acked = answered.annotate(
+        acked_at=Subquery(
+            now_recorded.filter(kind=Response.Kind.ACKNOWLEDGEMENT).values("acknowledged_at")[:1]
+        )
+    ).order_by()
+    days = timedelta(days=policy.acknowledgement_chase_days)
+    ack = acked.aggregate(
+        n=Count("pk"),
+        acked=Count("pk", filter=Q(acked_at__isnull=False)),
+        in_time=Count("pk", filter=Q(acked_at__lte=F("sent_at") + days)),
+    )
+    outcomes = Response.objects.filter(
+        disclosure__in=answered.values("pk"),
+        kind=Response.Kind.OUTCOME,
+        replaced_by__isnull=True,
+    )
+    opened = outcomes.filter(enquiry_opened=True)
+    return {
+        "to_partners": ack["n"],
+        "acknowledged": ack["acked"],
+        "acknowledged_in_time": ack["in_time"],
+        "chase_days": policy.acknowledgement_chase_days,
+        "enquiries_opened": opened.count(),
+        "enquiries_not_opened": outcomes.filter(enquiry_opened=False).count(),
+        "by_enquiry_outcome": _listed(
+            _grouped(opened.exclude(enquiry_outcome=""), "enquiry_outcome"),
+            dict(Response.EnquiryOutcome.choices),
+        ),
+        "wanted_achieved": _listed(
+            _grouped(outcomes.exclude(wanted_achieved=""), "wanted_achieved"),
+            dict(Response.Achieved.choices),
+        ),
     }
 
 

@@ -166,23 +166,51 @@ def _disclosures_section(f: dict, t: int) -> Section:
     beyond = cells.add("beyond", f["beyond_minimum"])
     cells.group(sent, [within, beyond])
     templates = _counted(cells, "template", f["by_template"], sent)
-    return Section(
-        "disclosures",
-        "Disclosures",
-        [f"Referrals sent in the period: {cells.shown(sent)}."],
-        [
-            _block(cells, "Referrals sent by template", ["Template", "Sent"], templates),
+    told = cells.add("told", f.get("told", 0))
+    came_back = "to_partners" in f  # packs built before responses were kept lack them
+    if came_back:
+        partners = cells.add("to_partners", f["to_partners"])
+        acked = cells.add("acknowledged", f["acknowledged"])
+        in_time = cells.add("in_time", f["acknowledged_in_time"])
+        opened = cells.add("opened", f["enquiries_opened"])
+        not_opened = cells.add("not_opened", f["enquiries_not_opened"])
+        outcomes = _counted(cells, "outcome", f["by_enquiry_outcome"], None)
+        wanted = _counted(cells, "wanted", f["wanted_achieved"], None)
+    blocks = [
+        _block(cells, "Referrals sent by template", ["Template", "Sent"], templates),
+        _block(
+            cells,
+            "Referrals and the minimum needed",
+            ["What was sent", "Sent"],
+            [
+                ("No more than the minimum", within),
+                ("More than the minimum, with reasons", beyond),
+            ],
+        ),
+    ]
+    lead = [f"Referrals sent in the period: {cells.shown(sent)}."]
+    if "told" in f:
+        lead.append(
+            "Information told to partners without a referral (by phone or in person), "
+            f"recorded as disclosures: {cells.shown(told)}."
+        )
+    if came_back:
+        lead.append(
+            f"Of the {cells.shown(partners)} referrals and told disclosures, the partner "
+            f"acknowledged {cells.shown(acked)}, {cells.shown(in_time)} of them within "
+            f"{f['chase_days']} days. Section 42 enquiries opened: {cells.shown(opened)}; "
+            f"not opened: {cells.shown(not_opened)}."
+        )
+        blocks += [
+            _block(cells, "How section 42 enquiries ended", ["Outcome", "Enquiries"], outcomes),
             _block(
                 cells,
-                "Referrals and the minimum needed",
-                ["What was sent", "Sent"],
-                [
-                    ("No more than the minimum", within),
-                    ("More than the minimum, with reasons", beyond),
-                ],
+                "Whether what the person wanted was achieved",
+                ["Achieved", "Outcomes"],
+                wanted,
             ),
-        ],
-    )
+        ]
+    return Section("disclosures", "Disclosures", lead, blocks)
 
 
 def _audits_section(f: dict, t: int) -> Section:

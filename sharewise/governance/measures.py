@@ -117,8 +117,13 @@ def refusals_reviewed(organisation_id, start, end):
 
 
 def referrals_within_minimum(organisation_id, start, end):
+    # Only referrals have a minimum: what was told is free text, a subject access
+    # response the person's own.
     sent = Disclosure.objects.filter(
-        organisation_id=organisation_id, sent_at__gte=start, sent_at__lt=end
+        organisation_id=organisation_id,
+        kind=Disclosure.Kind.REFERRAL,
+        sent_at__gte=start,
+        sent_at__lt=end,
     )
     return _rate(sent, Q(beyond_minimum=0))
 

@@ -5,9 +5,10 @@ and disclosures.partners change; these routers only check and answer."""
 
 from ninja import Router
 
-from sharewise.api.disclosures import partners, records, referrals
+from sharewise.api.disclosures import agreements, partners, records, referrals
 
 router = Router()
 router.add_router("", referrals.router)
 router.add_router("", records.router)
 router.add_router("", partners.router)
+router.add_router("", agreements.router)

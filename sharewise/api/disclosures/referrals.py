@@ -124,6 +124,7 @@ def change_referral(request, referral_id: int, payload: ReferralChangeIn):
         inputs=dict(payload.inputs),
         redactions=[r.dict() for r in payload.redactions],
         partner=payload.partner_id,
+        no_agreement_reason=payload.no_agreement_reason,
         via="api",
     )
     return referral_out(_fresh(referral.pk))

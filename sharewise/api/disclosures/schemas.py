@@ -9,6 +9,7 @@ from ninja import Field, Schema
 from sharewise.api.inputs import Input
 from sharewise.disclosures import content as contentlib
 from sharewise.disclosures.models import Disclosure, Partner, Referral
+from sharewise.disclosures.referrals import agreement_cover
 from sharewise.organisations.models import staff_name
 
 
@@ -85,6 +86,13 @@ class ReferralOut(Schema):
     )
     beyond: list[str] = Field(description="Fields included beyond the minimum")
     deliveries: list[DeliveryOut] = Field(description="Each attempt to email it, newest first")
+    agreement_id: int | None = Field(
+        description="The current information-sharing agreement covering it, if any"
+    )
+    agreement_problem: str = Field(description="Why no current agreement covers it, or blank")
+    no_agreement_reason: str = Field(
+        description="Why sharing is lawful without a current agreement (needed to send then)"
+    )
     previewed: bool = Field(description="The last preview is what would be sent now")
     preview_sha256: str | None = Field(description="SHA-256 of the last preview's PDF")
 
@@ -125,6 +133,7 @@ def _spans(built) -> list[SpanOut]:
 
 def referral_out(referral: Referral) -> ReferralOut:
     built = contentlib.build(referral)
+    covering, cover = agreement_cover(referral)
     selection = built.selection
     return ReferralOut(
         id=referral.pk,
@@ -165,6 +174,9 @@ def referral_out(referral: Referral) -> ReferralOut:
         needs_dpo=selection.needs_dpo,
         beyond=list(selection.beyond),
         deliveries=deliveries_of(referral),
+        agreement_id=covering.pk if covering else None,
+        agreement_problem=cover.words,
+        no_agreement_reason=referral.no_agreement_reason,
         previewed=referral.preview_json is not None
         and referral.preview_json == built.content(referral),
         preview_sha256=referral.preview_sha256 or None,
@@ -195,6 +207,9 @@ class ReferralChangeIn(Input):
     partner_id: int | None = Field(
         None, description="Who it goes to: a partner from the directory (GET /partners)"
     )
+    no_agreement_reason: str | None = Field(
+        None, description="Why sharing is lawful when no current agreement covers it"
+    )
 
 
 class PreviewOut(Schema):
@@ -205,6 +220,7 @@ class PreviewOut(Schema):
 
 class DisclosureSummary(Schema):
     id: int
+    kind: str = Field(description="referral, told or subject_access")
     sent_at: datetime = Field(
         description="When the mail server accepted it, or when its sender says it was submitted"
     )
@@ -237,9 +253,10 @@ class DisclosurePage(Schema):
 
 class DisclosureOut(Schema):
     id: int
+    kind: str = Field(description="referral, told (by phone or in person) or subject_access")
     person_id: int
-    decision_id: int
-    referral_id: int
+    decision_id: int | None
+    referral_id: int | None
     template: str
     template_title: str
     content: dict
@@ -263,12 +280,17 @@ class DisclosureOut(Schema):
     receipt_reference: str = Field(description="The reference the partner gave")
     confirmed_by: str | None
     dpo_approved_by: str | None
-    pdf_url: str = Field(description="The frozen PDF, downloadable with the same token")
+    agreement_id: int | None = Field(description="The agreement version it rested on")
+    no_agreement_reason: str = Field(description="Why it was lawful without an agreement")
+    pdf_url: str | None = Field(
+        description="The frozen PDF, downloadable with the same token (none for what was told)"
+    )
 
 
 def summary(d: Disclosure) -> dict:
     return {
         "id": d.pk,
+        "kind": d.kind,
         "sent_at": d.sent_at,
         "delivery": d.delivery,
         "template_title": d.template_title,
@@ -284,6 +306,7 @@ def summary(d: Disclosure) -> dict:
 def disclosure_out(d: Disclosure) -> DisclosureOut:
     return DisclosureOut(
         id=d.pk,
+        kind=d.kind,
         person_id=d.person_id,
         decision_id=d.decision_id,
         referral_id=d.referral_id,
@@ -310,7 +333,9 @@ def disclosure_out(d: Disclosure) -> DisclosureOut:
         receipt_reference=d.receipt_reference,
         confirmed_by=name_of(d.confirmed_by),
         dpo_approved_by=name_of(d.dpo_approved_by),
-        pdf_url=reverse("api:disclosure_pdf_file", args=[d.pk]),
+        agreement_id=d.agreement_id,
+        no_agreement_reason=d.no_agreement_reason,
+        pdf_url=reverse("api:disclosure_pdf_file", args=[d.pk]) if d.pdf else None,
     )
 
 

@@ -29,6 +29,7 @@ def change(
     redactions=(),
     partner=None,
     typed=None,
+    no_agreement_reason=None,
     via="page",
 ):
     """Include or leave out fields (with reasons), fill in the sender's fields, redact or
@@ -47,11 +48,17 @@ def change(
             "Only what the sender fills in can be typed: " + ", ".join(sorted(unknown))
         ]
     chosen = _partner_chosen(errors, referral, partner)
+    if no_agreement_reason and len(no_agreement_reason.split()) < 3:
+        errors["no_agreement_reason"] = [
+            "Say in a few words why sharing is lawful without a current agreement"
+        ]
     if errors:
         raise ValidationError(errors)
     _apply(request, referral, choices, inputs, redactions, typed)
     if chosen is not None:
         choose_partner(referral, chosen)
+    if no_agreement_reason is not None:
+        referral.no_agreement_reason = no_agreement_reason.strip()
     referral.save()
     write_trail(
         request,

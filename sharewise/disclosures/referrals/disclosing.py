@@ -94,6 +94,8 @@ def disclose(request, referral, via, **delivered) -> Disclosure:
         recipient_contact=referral.recipient_contact,
         channel=referral.channel,
         partner=referral.partner,
+        agreement=referral.agreement,
+        no_agreement_reason="" if referral.agreement_id else referral.no_agreement_reason,
         sent_by=referral.final_by or referral.created_by,
         dpo_approved_by=referral.dpo_approved_by,
         **delivered,
@@ -114,6 +116,7 @@ def disclose(request, referral, via, **delivered) -> Disclosure:
             "fields": disclosure.sent_fields,
             "delivery": disclosure.delivery,
             "delivered_to": disclosure.delivered_to,
+            "agreement": disclosure.agreement_id,
             **(
                 {"reference": disclosure.receipt_reference, "by": disclosure.submitted_by_name}
                 if disclosure.receipt_reference

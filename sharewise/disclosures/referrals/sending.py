@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from sharewise.disclosures import agreements
 from sharewise.disclosures import content as contentlib
 from sharewise.disclosures.models import Delivery, Disclosure, Partner, Referral
 from sharewise.disclosures.referrals.building import write_trail
@@ -23,6 +24,16 @@ from sharewise.disclosures.referrals.disclosing import disclose
 
 # An attempt still "being sent" after this long is taken to have died with its request.
 STALE_ATTEMPT = timedelta(minutes=2)
+
+
+def agreement_cover(referral):
+    """(the agreement covering this referral today or None, why not)."""
+    return agreements.cover_for(
+        referral.organisation_id,
+        referral.recipient_organisation,
+        referral.purpose,
+        referral.categories,
+    )
 
 
 def send_problems(referral, built) -> dict[str, list[str]]:
@@ -46,6 +57,11 @@ def send_problems(referral, built) -> dict[str, list[str]]:
             "Secure email is not set up here: no mail server is configured, so nothing "
             "can be emailed. Ask your administrator to set one up, or send it to the "
             "partner's portal or by phone"
+        ]
+    _, cover = agreement_cover(referral)
+    if not cover.covered and len(referral.no_agreement_reason.split()) < 3:
+        errors["no_agreement_reason"] = [
+            f"{cover.words} Say why sharing is still lawful before you send it"
         ]
     for name, problem in contentlib.referrer_problems(referral).items():
         errors[name] = [problem]
@@ -98,7 +114,8 @@ def send(request, referral, *, via="page") -> Sending:
                 raise ValidationError(errors)
             referral.status = Referral.Status.FINAL
             referral.final_by = request.user
-            referral.save(update_fields=["status", "final_by"])
+            referral.agreement, _ = agreement_cover(referral)
+            referral.save(update_fields=["status", "final_by", "agreement"])
             write_trail(
                 request,
                 "made referral final",
@@ -186,7 +203,8 @@ def reopen(request, referral, *, via="page") -> Referral:
     _not_being_sent(referral)
     referral.status = Referral.Status.DRAFT
     referral.final_by = None
-    referral.save(update_fields=["status", "final_by"])
+    referral.agreement = None
+    referral.save(update_fields=["status", "final_by", "agreement"])
     write_trail(request, "reopened referral", referral, via)
     return referral
 

@@ -61,9 +61,47 @@ def directory(cast):
             found[channel] = Partner.objects.create(
                 organisation=cast.org, added_by=cast.sarah, channel=channel, **data
             )
+    agreements_with(cast, *(p.name for p in found.values()))
     return SimpleNamespace(
         council=found["secure_email"], mash=found["portal"], police=found["phone"]
     )
+
+
+def agreements_with(cast, *organisations, **terms):
+    """A current information-sharing agreement with each organisation, for every
+    purpose the referral templates name, unless one is already kept."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sharewise.disclosures.models import Agreement
+    from sharewise.policy import store
+
+    _, policy = store.in_force(cast.org.pk, "referrals")
+    purposes = sorted({p for t in policy.templates for p in t.purposes})
+    today = timezone.localdate()
+    made = []
+    for name in organisations:
+        if Agreement.objects.filter(organisation=cast.org, partner_organisation=name).exists():
+            continue
+        made.append(
+            Agreement.objects.create(
+                organisation=cast.org,
+                added_by=cast.sarah,
+                **{
+                    "partner_organisation": name,
+                    "title": f"Information sharing with {name}",
+                    "purposes": purposes,
+                    "article_6": ["e"],
+                    "secure_channel": "Secure email",
+                    "starts_on": today - timedelta(days=200),
+                    "review_on": today + timedelta(days=165),
+                    "contact_name": "Information governance team",
+                    **terms,
+                },
+            )
+        )
+    return made
 
 
 def example_3(cast, outcome="share_without_consent"):

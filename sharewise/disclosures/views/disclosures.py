@@ -2,16 +2,17 @@
 what has been shared about a person. Read through disclosures.access, as the API
 reads them; these pages only read, so they answer 405 to POST."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from sharewise.days import on_days
-from sharewise.disclosures import access
+from sharewise.disclosures import access, agreements, responses, told
 from sharewise.organisations.access import scope_for
 from sharewise.policy import store
 
@@ -23,12 +24,32 @@ def disclosure_page(request, disclosure_id):
     policy = store.validated(disclosure.policy_version)
     labels = {code: f.label for code, f in policy.fields.items()}
     minimum = set(disclosure.minimum_fields)
+    now = responses.current([disclosure.pk]).get(disclosure.pk, {})
+    corrected = responses.corrected(disclosure)
+    for r in corrected:
+        r.words = responses.words(r)
+    chase_days = policy.acknowledgement_chase_days
+    told_about = ""
+    if disclosure.kind == disclosure.Kind.TOLD:
+        words = agreements.choices_for(disclosure.organisation_id)
+        purpose = dict(words["purposes"]).get(disclosure.content.get("purpose"), "")
+        categories = [dict(words["categories"]).get(c, c) for c in disclosure.content["categories"]]
+        told_about = purpose + (": " + ", ".join(categories).lower() if categories else "")
     return render(
         request,
         "disclosures/disclosure.html",
         {
             "nav": "people",
             "x": disclosure,
+            "how": told.how_words(disclosure),
+            "told_about": told_about,
+            "ack": now.get("acknowledgement"),
+            "outcome": now.get("outcome"),
+            "outcome_words": responses.words(now["outcome"]) if "outcome" in now else "",
+            "corrected": corrected,
+            "chase_days": chase_days,
+            "chase_due": timezone.now() - disclosure.sent_at > timedelta(days=chase_days),
+            "can_record": request.user.has_perm("disclosures.record_response"),
             "person": disclosure.person,
             "c": disclosure.content,
             "beyond": [labels.get(c, c) for c in disclosure.sent_fields if c not in minimum],
@@ -88,6 +109,9 @@ def disclosure_log(request):
 def person_disclosures(request, person_id):
     """What has been shared about this person: ready for a subject access request."""
     person, found = access.disclosures_about(request, person_id)
+    found = list(found)
+    for x in found:
+        x.how = told.how_words(x)
     return render(
         request,
         "disclosures/person.html",

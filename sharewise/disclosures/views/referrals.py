@@ -65,7 +65,7 @@ def referral_page(request, referral_id):
     if referral.is_final and request.method == "GET":
         return redirect("referral_delivery", referral_id=referral.pk)
     built = contentlib.build(referral)
-    problems, posted = [], None
+    problems, posted, reason_error = [], None, ""
     if request.method == "POST":
         if referral.is_final:
             raise PermissionDenied
@@ -74,6 +74,7 @@ def referral_page(request, referral_id):
             referrals.change(request, referral, **changes_from(request.POST, built))
         except ValidationError as error:
             problems, posted = error.messages, request.POST
+            reason_error = " ".join(error.message_dict.get("no_agreement_reason", []))
         else:
             if request.POST.get("go") == "preview":
                 return redirect("referral_preview", referral_id=referral.pk)
@@ -82,7 +83,11 @@ def referral_page(request, referral_id):
     return render(
         request,
         "disclosures/referral.html",
-        {**_builder_context(referral, built, posted), "problems": problems},
+        {
+            **_builder_context(referral, built, posted),
+            "problems": problems,
+            "reason_error": reason_error,
+        },
     )
 
 
@@ -102,7 +107,13 @@ def _builder_context(referral, built, posted) -> dict:
         for code in built.originals
     }
     shown = as_typed(posted, referral, built)
+    agreement, cover = referrals.agreement_cover(referral)
     return {
+        "agreement": agreement,
+        "cover": cover,
+        "no_agreement_reason": posted.get("no_agreement_reason", "")
+        if posted is not None
+        else referral.no_agreement_reason,
         "nav": "people",
         "r": referral,
         "person": referral.person,

@@ -261,7 +261,8 @@ def test_every_figure_matches_the_records_counted_one_by_one(cast, period):
     assert Counter(d.article_6 for d in signed)["e"] == 1  # example 3
 
     sent = [d for d in Disclosure.objects.filter(organisation=org) if inside(d.sent_at, start, end)]
-    assert f["disclosures"] == {
+    referral_figures = ("sent", "within_minimum", "beyond_minimum", "by_template")
+    assert {k: f["disclosures"][k] for k in referral_figures} == {
         "sent": len(sent),
         "within_minimum": sum(d.beyond_minimum == 0 for d in sent),
         "beyond_minimum": sum(d.beyond_minimum > 0 for d in sent),

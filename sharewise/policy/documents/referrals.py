@@ -47,6 +47,10 @@ class ReferralTemplate(BaseModel):
 
 class ReferralPolicy(BaseModel):
     allowance: int = Field(2, ge=0, le=50)
+    # A disclosure to a partner not acknowledged after these days is chased, once.
+    acknowledgement_chase_days: int = Field(7, ge=1, le=90)
+    # The oversight dashboard lists agreements whose review date is this close.
+    agreement_review_days: int = Field(30, ge=0, le=365)
     fields: dict[str, ReferralField]
     templates: list[ReferralTemplate] = Field(min_length=1)
 
