@@ -122,7 +122,12 @@ def test_every_resource_from_the_demo_validates_and_matches_the_records(db, api)
     assert read > Person.objects.filter(merged_into__isnull=True).count()
     dorothy = Person.objects.get(pk=disclosure.person_id)
     found, _ = every_page(lead, f"{FHIR}/DocumentReference?patient={dorothy.pk}")
-    assert [d["id"] for d in found] == [str(disclosure.pk)]
+    held = Disclosure.objects.filter(person_id__in=dorothy.record_ids()).order_by("-sent_at", "-id")
+    assert [d["id"] for d in found] == [str(pk) for pk in held.values_list("pk", flat=True)]
+    assert str(disclosure.pk) in {d["id"] for d in found}
+    # What she told the council by phone is there as well as the referral: no PDF to link.
+    told = next(d for d in found if d["id"] != str(disclosure.pk))
+    assert "url" not in told["content"][0]["attachment"]
     waiting = Alert.objects.needing_decision().exclude(person=None)
     assert waiting.exists()
     flags, _ = every_page(lead, f"{FHIR}/Flag?patient={waiting.first().person_id}")
