@@ -56,8 +56,8 @@ class Entry(AppendOnly):
     detail = models.JSONField(default=dict, blank=True)
     # What the chain covers in place of the reason and detail, so that either can be
     # erased when a person's records are destroyed; "" on entries written before.
-    reason_sha256 = models.CharField(max_length=64, blank=True, default="")
-    detail_sha256 = models.CharField(max_length=64, blank=True, default="")
+    reason_sha256 = models.CharField(max_length=64, blank=True, default="", db_default="")
+    detail_sha256 = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name_plural = "entries"

@@ -8,11 +8,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="entry",
             name="reason_sha256",
-            field=models.CharField(blank=True, default="", max_length=64),
+            field=models.CharField(blank=True, db_default="", default="", max_length=64),
         ),
         migrations.AddField(
             model_name="entry",
             name="detail_sha256",
-            field=models.CharField(blank=True, default="", max_length=64),
+            field=models.CharField(blank=True, db_default="", default="", max_length=64),
         ),
     ]
