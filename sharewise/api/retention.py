@@ -16,41 +16,41 @@ from sharewise.retention.models import Destruction, LegalHold
 router = Router(tags=["Retention and destruction"])
 
 
-class RuleOut(Schema):
+class RetentionRuleOut(Schema):
     kind: str
     label: str
     due: date
     why: str
 
 
-class ReviewRowOut(Schema):
+class RetentionRowOut(Schema):
     person_id: int
     name: str
     due: date
-    rules: list[RuleOut]
+    rules: list[RetentionRuleOut]
     legal_hold_id: int | None
     waiting_destruction_id: int | None
 
 
-class ReviewOut(Schema):
+class RetentionReviewOut(Schema):
     on: date
     policy_version: int
-    due: list[ReviewRowOut]
-    held: list[ReviewRowOut]
+    due: list[RetentionRowOut]
+    held: list[RetentionRowOut]
     not_yet: int
 
 
-class HoldIn(Input):
+class LegalHoldIn(Input):
     reason: str = Field(
         description="Why the records must be kept, e.g. a Safeguarding Adults Review"
     )
 
 
-class LiftIn(Input):
+class LiftLegalHoldIn(Input):
     reason: str
 
 
-class HoldOut(Schema):
+class LegalHoldOut(Schema):
     id: int
     person_id: int
     reason: str
@@ -61,11 +61,11 @@ class HoldOut(Schema):
     lift_reason: str
 
 
-class ProposeIn(Input):
+class ProposeDestructionIn(Input):
     person_ids: list[int] = Field(description="People from the review list, each due and not held")
 
 
-class ApproveIn(Input):
+class ApproveDestructionIn(Input):
     note: str = Field(description="What the officer checked before approving")
 
 
@@ -86,19 +86,19 @@ class DestructionOut(Schema):
     certificate_url: str | None
 
 
-def _row(r) -> ReviewRowOut:
-    return ReviewRowOut(
+def _row(r) -> RetentionRowOut:
+    return RetentionRowOut(
         person_id=r.person.pk,
         name=r.person.name,
         due=r.on,
-        rules=[RuleOut(kind=d.code, label=d.label, due=d.on, why=d.why) for d in r.dues],
+        rules=[RetentionRuleOut(kind=d.code, label=d.label, due=d.on, why=d.why) for d in r.dues],
         legal_hold_id=r.hold.pk if r.hold else None,
         waiting_destruction_id=r.proposed.pk if r.proposed else None,
     )
 
 
-def _hold(h: LegalHold) -> HoldOut:
-    return HoldOut(
+def _hold(h: LegalHold) -> LegalHoldOut:
+    return LegalHoldOut(
         id=h.pk,
         person_id=h.person_id,
         reason=h.reason,
@@ -132,12 +132,12 @@ def _destruction(d: Destruction) -> DestructionOut:
 
 @router.get(
     "/retention/review",
-    response=ReviewOut,
+    response=RetentionReviewOut,
     summary="The data protection officer's review list: who is due for destruction, who is held",
 )
 def get_review(request):
     found = access.review_for(request, via="api")
-    return ReviewOut(
+    return RetentionReviewOut(
         on=found.on,
         policy_version=found.policy_version.version,
         due=[_row(r) for r in found.due],
@@ -146,7 +146,7 @@ def get_review(request):
     )
 
 
-@router.get("/legal-holds", response=list[HoldOut], summary="Legal holds, newest first")
+@router.get("/legal-holds", response=list[LegalHoldOut], summary="Legal holds, newest first")
 def list_holds(request, in_place: bool = True):
     holds = access.holds_visible_to(request.user)
     if in_place:
@@ -156,17 +156,17 @@ def list_holds(request, in_place: bool = True):
 
 @router.post(
     "/people/{person_id}/legal-holds",
-    response={201: HoldOut},
+    response={201: LegalHoldOut},
     summary="Place a legal hold: nothing about the person is destroyed while it is in place",
 )
-def place_hold(request, person_id: int, payload: HoldIn):
+def place_hold(request, person_id: int, payload: LegalHoldIn):
     operations.check_may_hold(request.user)
     person = get_person_for(request, person_id, action="viewed legal holds", via="api")
     return Status(201, _hold(operations.place_hold(request, person, payload.reason, via="api")))
 
 
-@router.post("/legal-holds/{hold_id}/lift", response=HoldOut, summary="Lift a legal hold")
-def lift_hold(request, hold_id: int, payload: LiftIn):
+@router.post("/legal-holds/{hold_id}/lift", response=LegalHoldOut, summary="Lift a legal hold")
+def lift_hold(request, hold_id: int, payload: LiftLegalHoldIn):
     hold = access.get_hold_for(request, hold_id)
     return _hold(operations.lift_hold(request, hold, payload.reason, via="api"))
 
@@ -176,7 +176,7 @@ def lift_hold(request, hold_id: int, payload: LiftIn):
     response={201: DestructionOut},
     summary="Propose destroying people's records (each due and not held)",
 )
-def propose(request, payload: ProposeIn):
+def propose(request, payload: ProposeDestructionIn):
     destruction = operations.propose(request, payload.person_ids, via="api")
     return Status(201, _destruction(destruction))
 
@@ -191,7 +191,7 @@ def get_destruction(request, destruction_id: int):
     response=DestructionOut,
     summary="The data protection officer approves, and the records are destroyed",
 )
-def approve(request, destruction_id: int, payload: ApproveIn):
+def approve(request, destruction_id: int, payload: ApproveDestructionIn):
     destruction = access.get_destruction_for(request, destruction_id, via="api")
     operations.check_may_approve(request.user)
     stepup.require_for_api(request, "approve a destruction")
