@@ -1,6 +1,8 @@
 """Legal holds, the data protection officer's monthly review and destructions with
 their certificates."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -8,6 +10,15 @@ from django.utils import timezone
 from sharewise.organisations.models import Organisation
 from sharewise.people.models import Person
 from sharewise.policy.models import PolicyVersion
+
+# The kinds of record in the users' words (the policy's own labels may be changed).
+RULE_LABELS = {
+    "adult_safeguarding": "Adult safeguarding records",
+    "children_safeguarding": "Children's safeguarding records",
+    "sharing_decisions": "Sharing decisions",
+    "disclosures": "Referrals and disclosures",
+    "audit_trail": "Audit trail text",
+}
 
 
 class LegalHold(models.Model):
@@ -96,3 +107,16 @@ class Destruction(models.Model):
 
     def __str__(self):
         return f"Destruction {self.pk}"
+
+    def due_rows(self) -> list[tuple[int, date | None, list[tuple[str, date, str]]]]:
+        """(person id, due date, [(kind of record, due date, why)]) as proposed, in id
+        order, for the page and the certificate."""
+        rows = []
+        for pid, due in sorted(self.dues.items(), key=lambda kv: int(kv[0])):
+            rules = [
+                (RULE_LABELS.get(code, code), date.fromisoformat(on), why)
+                for code, on, why in due.get("rules", [])
+            ]
+            on = date.fromisoformat(due["due"]) if due.get("due") else None
+            rows.append((int(pid), on, rules))
+        return rows

@@ -250,7 +250,6 @@ def certificate(destruction: Destruction, people: list[Person]) -> str:
             "d": destruction,
             "person_ids": [p.pk for p in people],
             "counts": sorted(destruction.counts.items()),
-            "dues": sorted(destruction.dues.items(), key=lambda kv: int(kv[0])),
             "approver": destruction.approved_by,
         },
     )

@@ -70,7 +70,6 @@ def destruction_page(request, destruction_id):
             "nav": "retention",
             "d": destruction,
             "form": form,
-            "dues": sorted(destruction.dues.items(), key=lambda kv: int(kv[0])),
             "counts": sorted(destruction.counts.items()),
         },
     )
