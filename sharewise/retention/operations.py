@@ -5,6 +5,8 @@ pages and the API alike, with the permission check and validation once."""
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -224,7 +226,29 @@ def carry_out(person_ids: list[int]) -> dict[str, int]:
         counts.update(module.destroy(ids))
     counts.update(trail.erase(ids, words))
     counts.update(_background_tasks(words))
+    counts.update(_sessions(words))
     return {k: v for k, v in counts.items() if v}
+
+
+def _sessions(words) -> dict[str, int]:
+    """Answers kept in a signed-in session (a form waiting for "confirm it's you")
+    that name them: the session is kept, the answers dropped. Sessions are encoded, so
+    each live one is read."""
+    from django.contrib.sessions.models import Session
+
+    if not words:
+        return {}
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    dropped = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=500):
+        data = session.get_decoded()
+        naming = [k for k, v in data.items() if pattern.search(json.dumps(v, default=str))]
+        if naming:
+            for key in naming:
+                del data[key]
+            Session.objects.filter(pk=session.pk).update(session_data=Session.objects.encode(data))
+            dropped += 1
+    return {"session answers naming them": dropped}
 
 
 def _background_tasks(words) -> dict[str, int]:

@@ -7,6 +7,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
@@ -16,7 +17,7 @@ from sharewise.audittrail import trail
 from sharewise.concerns import recording
 from sharewise.governance import evidence_figures
 from sharewise.people.models import Enrolment, Person
-from sharewise.retention import review
+from sharewise.retention import due, review
 from sharewise.retention.models import Destruction, LegalHold
 from tests.test_permission_matrix import build_world
 
@@ -100,6 +101,9 @@ def test_destroying_a_person_removes_them_everywhere_keeps_the_counts_and_the_tr
     twin = cast.alice.merged_records.get()
     pattern = _needles(["Alice Moore", f"{twin.given_name} {twin.family_name}"], "9434765919")
     assert _everywhere(pattern), "the scene names Alice"
+    kept = SessionStore()
+    kept.update({"step_up_kept": {"data": [["reason", ["Alice Moore is at risk"]]]}, "x": 1})
+    kept.create()
     before = _figures(cast)
 
     proposed = api(cast.sarah).post("/api/v1/destructions", {"person_ids": [cast.alice.pk]})
@@ -124,6 +128,8 @@ def test_destroying_a_person_removes_them_everywhere_keeps_the_counts_and_the_tr
 
     left = _everywhere(pattern)
     assert left == [], "\n".join(left)
+    # Sessions are encoded, so read: the kept answers naming her are gone, not the session.
+    assert SessionStore(kept.session_key).load() == {"x": 1}
     assert _figures(cast) == before
 
     trail.seal_pending(everything=True)
@@ -236,3 +242,35 @@ def test_the_sweep_makes_the_months_review_once_and_tells_the_officer(cast):
     assert cast.dennis.pk in made.due_ids
     told = Notification.objects.get(recipient=cast.david)
     assert "due for destruction" in told.message and "Dennis" not in told.message
+
+
+def test_the_lead_changes_a_retention_period_as_a_new_policy_version(cast, as_user):
+    from django.test import Client
+
+    from sharewise.organisations.models import ApiToken
+    from sharewise.policy import store
+
+    page = as_user(cast.sarah).get("/policy/retention/")
+    assert "Adult safeguarding records" in page.content.decode()
+    document = store.in_force(cast.org.pk, "retention")[0].document
+    adults = next(p for p in document["periods"] if p["code"] == "adult_safeguarding")
+    adults["years"] = 6
+    _, secret = ApiToken.issue(cast.sarah, "test", confirmed_at=timezone.now())
+    answer = Client().put(
+        "/api/v1/policies/retention",
+        {"document": document, "note": "Our Safeguarding Adults Board keeps six years"},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+    assert answer.status_code == 200, answer.content
+    version, policy = store.in_force(cast.org.pk, "retention")
+    assert version.version == 2 and policy.period("adult_safeguarding").years == 6
+    Enrolment.objects.filter(person=cast.dennis).update(
+        end_date=timezone.localdate() - timedelta(days=1)
+    )
+    (row,) = review.rows_for(cast.org.pk, [cast.dennis])
+    adult = next(d for d in row.dues if d.code == "adult_safeguarding")
+    left = timezone.localdate() - timedelta(days=1)
+    assert adult.on == due.add_years(left, 6)
+    # The person is due when the last of their kinds is: the trail's text, 8 years on.
+    assert row.on == max(d.on for d in row.dues) > adult.on
