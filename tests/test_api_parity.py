@@ -107,6 +107,12 @@ COVERED = {
     "lesson": ("POST /api/v1/lessons/{lesson_id}/actions",),
     "evidence_packs": ("POST /api/v1/evidence-packs",),
     # end of governance
+    # -- retention --
+    "propose_destruction": ("POST /api/v1/destructions",),
+    "destruction": ("POST /api/v1/destructions/{destruction_id}/approve",),
+    "legal_hold": ("POST /api/v1/people/{person_id}/legal-holds",),
+    "lift_legal_hold": ("POST /api/v1/legal-holds/{hold_id}/lift",),
+    # end of retention
 }
 
 BROWSER_ONLY = {

@@ -45,6 +45,8 @@ The rules the rows encode (need to know):
   leads; leads, auditors and the
   data protection officer keep the learning log and build evidence packs. Another
   organisation's records answer 404.
+- retention: the lead and the data protection officer see the review list, place and
+  lift legal holds and propose destruction; only the officer approves it.
 - sign-in and security (second factors, passkeys, one's own password): everyone signed
   in, for themselves only; a password reset link: anyone; resetting someone else's
   second factors or giving them a temporary password: administrators.
@@ -377,6 +379,19 @@ PAGE_MATRIX = {
     ("evidence_pack_pdf", "POST"):  (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("evidence_pack_html", "GET"):  (302, 403, 403, 403, 200, 200, 200, 403, 404),
     ("evidence_pack_html", "POST"): (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    # Retention: the lead and the officer; only the officer approves a destruction.
+    ("retention_review", "GET"):    (302, 403, 403, 403, 200, 200, 403, 403, 200),
+    ("retention_review", "POST"):   (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("propose_destruction", "GET"): (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("propose_destruction", "POST"): (302, 403, 403, 403, 302, 302, 403, 403, 302),
+    ("destruction", "GET"):         (302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("destruction", "POST"):        (302, 403, 403, 403, 403, 200, 403, 403, 404),
+    ("destruction_certificate", "GET"):  (302, 403, 403, 403, 404, 404, 403, 403, 404),
+    ("destruction_certificate", "POST"): (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("legal_hold", "GET"):          (302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("legal_hold", "POST"):         (302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("lift_legal_hold", "GET"):     (302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("lift_legal_hold", "POST"):    (302, 403, 403, 403, 200, 200, 403, 403, 404),
     ("healthz", "GET"):             (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("healthz", "POST"):            (405, 405, 405, 405, 405, 405, 405, 405, 405),
 }
@@ -562,6 +577,17 @@ API_MATRIX = {
     "GET /api/v1/fhir/DocumentReference/{document_id}": (401, 404, 404, 200, 200, 200, 404, 404, 404),
     "GET /api/v1/fhir/AuditEvent/{event_id}":  (401, 404, 404, 404, 200, 200, 404, 404, 404),
     # end of FHIR API rows
+    "GET /api/v1/retention/review":            (401, 403, 403, 403, 200, 200, 403, 403, 200),
+    "GET /api/v1/legal-holds":                 (401, 403, 403, 403, 200, 200, 403, 403, 200),
+    "POST /api/v1/people/{person_id}/legal-holds": (401, 403, 403, 403, 201, 201, 403, 403, 404),
+    "POST /api/v1/legal-holds/{hold_id}/lift": (401, 403, 403, 403, 200, 200, 403, 403, 404),
+    # Alice is still in our care, so not due; Olivia has no record of hers to name.
+    "POST /api/v1/destructions":               (401, 403, 403, 403, 422, 422, 403, 403, 422),
+    "GET /api/v1/destructions/{destruction_id}": (401, 403, 403, 403, 200, 200, 403, 403, 404),
+    # Dennis left 30 days ago: not due for years, so the officer is told so.
+    "POST /api/v1/destructions/{destruction_id}/approve": (401, 403, 403, 403, 403, 422, 403, 403, 404),
+    "GET /api/v1/destructions/{destruction_id}/certificate": (401, 403, 403, 403, 404, 404, 403, 403, 404),
+    # end of retention API rows
 }
 # fmt: on
 
@@ -823,6 +849,12 @@ def api_bodies(cast):
             "due": soon,
         },
         # (governance bodies above this line)
+        "POST /api/v1/people/{person_id}/legal-holds": {
+            "reason": "Safeguarding Adults Review under way"
+        },
+        "POST /api/v1/legal-holds/{hold_id}/lift": {"reason": "The review has reported"},
+        "POST /api/v1/destructions": {"person_ids": [cast.alice.pk]},
+        "POST /api/v1/destructions/{destruction_id}/approve": {"note": "Checked the list"},
         #
     }
 
@@ -945,6 +977,8 @@ def _ids(cast, user, grant, tokens):
         "session_id": cast.supervision.pk,
         "lesson_id": cast.lesson.pk,
         "pack_id": cast.pack.pk,
+        "hold_id": cast.hold.pk,
+        "destruction_id": cast.destruction.pk,
         "request_id": cast.role_request.pk,
         "link_id": cast.identity_link.pk,
         "form": "pdf",
@@ -1258,6 +1292,23 @@ def _governance_records(cast):
     )
 
 
+def _retention_records(cast):
+    """A legal hold on Bob's records (Sarah's), and a proposal to destroy Dennis's
+    records, waiting for the officer (not yet due: he left 30 days ago)."""
+    from sharewise.policy import store
+    from sharewise.retention.models import Destruction, LegalHold
+
+    cast.hold = LegalHold.objects.create(
+        organisation=cast.org, person=cast.bob, reason="Inquest", placed_by=cast.sarah
+    )
+    cast.destruction = Destruction.objects.create(
+        organisation=cast.org,
+        proposed_by=cast.sarah,
+        policy_version=store.in_force(cast.org.pk, "retention")[0],
+    )
+    cast.destruction.people.set([cast.dennis])
+
+
 def build_world(cast):
     """The records every route of the matrix is tried on (see the module docstring),
     added to the cast; returns (users by role, their API tokens, Tom's break-glass
@@ -1280,6 +1331,7 @@ def build_world(cast):
     )
     _sharing_records(cast)
     _governance_records(cast)
+    _retention_records(cast)
     users = {name: getattr(cast, name) for name in ROLES if name != "anonymous"}
     # Made just after proving who they are, as the most serious API actions need.
     tokens = {

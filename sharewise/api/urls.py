@@ -19,6 +19,7 @@ from sharewise.api import organisations as organisation_routes
 from sharewise.api import patterns as pattern_routes
 from sharewise.api import people as people_routes
 from sharewise.api import policy as policy_routes
+from sharewise.api import retention as retention_routes
 from sharewise.api import sharing as sharing_routes
 from sharewise.audittrail import trail
 from sharewise.organisations.access import scope_for
@@ -226,3 +227,4 @@ api.add_router("", sharing_routes.router)
 api.add_router("", disclosure_routes.router)
 api.add_router("", governance_routes.router)
 api.add_router("", fhir.router)
+api.add_router("", retention_routes.router)

@@ -9,6 +9,12 @@ requests append at once without queueing on one lock.
 Trails sealed before keying began keep their plain SHA-256 links up to a recorded
 position (keyed_from); they are checked as such and reported as unkeyed.
 
+Entries written since erasure began carry SHA-256 digests of their reason and detail
+(DIGESTS), and the chain covers those digests in place of the text: so the text about a
+person can be erased when their records are destroyed (it reads as "erased", never as
+changed), while any other change to it is still named. Older entries, without digests,
+are hashed over their text as before.
+
 A checkpoint (position, head hash, time), itself keyed, is kept outside the database so
 that removing the newest entries together with their seals is noticed too.
 """
@@ -40,6 +46,9 @@ FIELDS = (
     "reason",
     "detail",
 )
+# After FIELDS in an entry's values: digests of its reason and detail ("" when the entry
+# was written before entries carried them).
+DIGESTS = ("reason_sha256", "detail_sha256")
 
 
 class Key:
@@ -83,11 +92,43 @@ def _at(value: datetime | str) -> str:
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def text_digest(text: str) -> str:
+    return hashlib.sha256((text or "").encode()).hexdigest()
+
+
+def detail_digest(detail) -> str:
+    return hashlib.sha256(
+        _ENCODER.encode(detail if detail is not None else {}).encode()
+    ).hexdigest()
+
+
 def canonical(entry: tuple | list) -> bytes:
-    """Canonical bytes of one entry given as values in FIELDS order."""
+    """Canonical bytes of one entry given as values in FIELDS order, optionally followed
+    by DIGESTS. With digests, the reason and detail are replaced by them (and a marker
+    that makes the two forms differ in length, so neither can pass for the other)."""
     values = list(entry)
     values[1] = _at(values[1])
+    if len(values) > len(FIELDS):
+        digests = values[len(FIELDS) :]
+        values = values[: len(FIELDS)]
+        if digests[0]:
+            values[-2:] = digests
+            values.append("digested")
     return _ENCODER.encode(values).encode()
+
+
+def erased_or_intact(entry: tuple | list) -> str | None:
+    """What is wrong with a digested entry's reason and detail, or None: each must
+    still match its digest, or be erased (an empty reason, an empty detail)."""
+    if len(entry) <= len(FIELDS) or not entry[len(FIELDS)]:
+        return None
+    reason, detail = entry[len(FIELDS) - 2], entry[len(FIELDS) - 1]
+    reason_sha, detail_sha = entry[len(FIELDS)], entry[len(FIELDS) + 1]
+    if reason and text_digest(reason) != reason_sha:
+        return "altered: its reason does not match its digest"
+    if detail and detail_digest(detail) != detail_sha:
+        return "altered: its detail does not match its digest"
+    return None
 
 
 def link(key: Key, previous_hash: str, entry: tuple | list) -> str:
@@ -159,6 +200,8 @@ def verify(
                 Break(position, entry_id, "altered or reordered: hash does not match"),
                 previous_hash,
             )
+        if problem := erased_or_intact(entry):
+            return checked, Break(position, entry_id, problem), previous_hash
         previous_hash = stored_hash
         expected_position += 1
         checked += 1

@@ -1,8 +1,13 @@
 """Append-only audit trail. This app imports no other Sharewise app: callers pass
 plain ids and names, so the trail outlives any record it mentions."""
 
+import hashlib
+
 from django.db import models
 from django.utils import timezone
+
+_EMPTY_TEXT = hashlib.sha256(b"").hexdigest()
+_EMPTY_DETAIL = hashlib.sha256(b"{}").hexdigest()
 
 
 class AppendOnlyError(Exception):
@@ -49,6 +54,10 @@ class Entry(AppendOnly):
     client_address = models.GenericIPAddressField(null=True, blank=True)
     reason = models.TextField(blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    # What the chain covers in place of the reason and detail, so that either can be
+    # erased when a person's records are destroyed; "" on entries written before.
+    reason_sha256 = models.CharField(max_length=64, blank=True, default="", db_default="")
+    detail_sha256 = models.CharField(max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         verbose_name_plural = "entries"
@@ -69,9 +78,17 @@ class Entry(AppendOnly):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.object_type} {self.object_id}"
 
     def values(self):
-        from sharewise.audittrail.chain import FIELDS
+        from sharewise.audittrail.chain import DIGESTS, FIELDS
 
-        return tuple(getattr(self, f) for f in FIELDS)
+        return tuple(getattr(self, f) for f in (*FIELDS, *DIGESTS))
+
+    @property
+    def erased(self) -> bool:
+        """Whether its reason or detail was erased with a person's records."""
+        return bool(self.reason_sha256) and (
+            (not self.reason and self.reason_sha256 != _EMPTY_TEXT)
+            or (not self.detail and self.detail_sha256 != _EMPTY_DETAIL)
+        )
 
 
 class Seal(AppendOnly):

@@ -41,7 +41,7 @@ _STATEMENTS = {
 def sql(vendor: str) -> dict[str, str]:
     """_STATEMENTS for this database; every name comes from the models."""
     qn = connection.ops.quote_name
-    columns = [f"e.{qn(Entry._meta.get_field(f).column)}" for f in chain.FIELDS]
+    columns = [f"e.{qn(Entry._meta.get_field(f).column)}" for f in (*chain.FIELDS, *chain.DIGESTS)]
     # Entry times in forms that are quick to turn into chain.canonical()'s text (see
     # _db_datetime): psycopg's and Django's datetime loaders cost more than hashing.
     if vendor == "sqlite":
@@ -59,13 +59,15 @@ def sql(vendor: str) -> dict[str, str]:
 
 
 def entry_values(row, offset: int = 0) -> tuple:
-    """An entry's values in chain.FIELDS order, as the ORM would give them, from a
+    """An entry's values in chain.FIELDS then chain.DIGESTS order, as the ORM would give them, from a
     raw row holding them from offset on."""
     return (
         row[offset],
         _db_datetime(row[offset + 1]),
         *row[offset + 2 : offset + 11],
         _db_json(row[offset + 11]),
+        row[offset + 12] or "",
+        row[offset + 13] or "",
     )
 
 

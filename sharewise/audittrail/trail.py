@@ -6,12 +6,15 @@ touch the tables directly."""
 from __future__ import annotations
 
 import contextvars
+import json
 import logging
 import time
 from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from sharewise.audittrail import chain, statements
 from sharewise.audittrail.keys import trail_key
@@ -31,6 +34,7 @@ __all__ = [
     "start_request",
     "take_checkpoint",
     "take_wrote_flag",
+    "erase",
     "verify",
 ]
 
@@ -50,8 +54,18 @@ def note_via(**detail) -> None:
 
 
 def _detail(detail: dict | None) -> dict:
+    """The detail as the database will give it back (so its digest is the one a check
+    recomputes), with what the request came through."""
     via = _via.get()
-    return {**(detail or {}), **via} if via else detail or {}
+    found = {**(detail or {}), **via} if via else detail or {}
+    return json.loads(chain._ENCODER.encode(found))
+
+
+def _digests(reason: str, detail: dict) -> dict:
+    return {
+        "reason_sha256": chain.text_digest(reason),
+        "detail_sha256": chain.detail_digest(detail),
+    }
 
 
 _SEAL_LOCK_KEY = 7_310_442_001  # PostgreSQL advisory lock id for sealing
@@ -76,6 +90,7 @@ def record(
     reason: str = "",
     detail: dict | None = None,
 ) -> Entry:
+    detail = _detail(detail)
     entry = Entry.objects.create(
         actor_id=getattr(actor, "pk", None),
         actor=getattr(actor, "username", "") or "",
@@ -86,7 +101,8 @@ def record(
         organisation_id=organisation_id,
         client_address=address,
         reason=reason,
-        detail=_detail(detail),
+        detail=detail,
+        **_digests(reason, detail),
     )
     _wrote.set(True)
     return entry
@@ -101,7 +117,8 @@ def record_request(request, action: str, **fields) -> Entry:
     )
 
 
-_ENTRY_COLUMNS = chain.FIELDS[1:]  # every column but the id, in the chain's order
+# every column but the id, in the chain's order
+_ENTRY_COLUMNS = (*chain.FIELDS[1:], *chain.DIGESTS)
 
 
 def record_all(entries: list[dict]) -> None:
@@ -115,22 +132,26 @@ def record_all(entries: list[dict]) -> None:
     table = ops.quote_name(Entry._meta.db_table)
     columns = ", ".join(ops.quote_name(Entry._meta.get_field(c).column) for c in _ENTRY_COLUMNS)
     marks = ", ".join(["%s"] * len(_ENTRY_COLUMNS))
-    rows = [
-        (
-            at,
-            getattr(e.get("actor"), "pk", None),
-            getattr(e.get("actor"), "username", "") or "",
-            e["action"],
-            e.get("object_type", ""),
-            str(e.get("object_id", "")),
-            e.get("person_id"),
-            e.get("organisation_id"),
-            e.get("address"),
-            e.get("reason", ""),
-            ops.adapt_json_value(_detail(e.get("detail")), None),
+    rows = []
+    for e in entries:
+        detail = _detail(e.get("detail"))
+        reason = e.get("reason", "")
+        rows.append(
+            (
+                at,
+                getattr(e.get("actor"), "pk", None),
+                getattr(e.get("actor"), "username", "") or "",
+                e["action"],
+                e.get("object_type", ""),
+                str(e.get("object_id", "")),
+                e.get("person_id"),
+                e.get("organisation_id"),
+                e.get("address"),
+                reason,
+                ops.adapt_json_value(detail, None),
+                *_digests(reason, detail).values(),
+            )
         )
-        for e in entries
-    ]
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
     _wrote.set(True)
@@ -152,6 +173,8 @@ def record_reads(
     an alert; each person's own id when not given."""
     actor = request.user if request.user.is_authenticated else None
     now = datetime.now(UTC)
+    detail = _detail(detail)
+    digests = _digests(reason, detail)
     Entry.objects.bulk_create(
         Entry(
             at=now,
@@ -164,7 +187,8 @@ def record_reads(
             organisation_id=organisation_id,
             client_address=client_address(request),
             reason=reason,
-            detail=_detail(detail),
+            detail=detail,
+            **digests,
         )
         for person_id in person_ids
     )
@@ -262,3 +286,44 @@ def _checkpoint_quietly() -> None:
         take_checkpoint()
     except Exception:  # a request that has done its work must not fail for this
         logger.exception("Audit trail checkpoint could not be written")
+
+
+# Erasure -------------------------------------------------------------------------------
+
+
+def _mentioning(words: list[str]) -> Q:
+    """Entries whose reason or detail holds any of the words (as typed, and as JSON
+    escapes them where the database keeps the detail as text)."""
+    found = Q(pk__in=[])
+    for word in words:
+        for form in {word, json.dumps(word)[1:-1]}:
+            found |= Q(reason__icontains=form) | Q(detail_text__icontains=form)
+    return found
+
+
+def erase(person_ids: list[int], words: list[str]) -> dict[str, int]:
+    """Erase what the trail holds about these people, keeping every entry, its ids and
+    digests: the reason of each entry about them, and the reason or detail of any entry
+    that names them (a word: a name or an NHS number). The chain covers the digests, so
+    it verifies as before. Entries written before they carried digests cannot be
+    erased without breaking the chain: they are counted as kept.
+
+    The one sanctioned change to the trail, and so done with the queryset's own update
+    (the append-only manager refuses any other); on PostgreSQL the database allows an
+    update only when it erases (audittrail migration 0007)."""
+    words = [w for w in words if w]
+    entries = Entry.objects.annotate(detail_text=Cast("detail", TextField()))
+    about = entries.filter(person_id__in=person_ids)
+    naming = entries.filter(_mentioning(words)) if words else entries.none()
+    digested = Q(reason_sha256__gt="")
+    kept = (about.exclude(reason="") | naming).exclude(digested).count()
+    reasons = (about.exclude(reason="") | naming.exclude(reason="")).filter(digested)
+    details = naming.filter(digested).exclude(detail={})
+    erased_reasons = QuerySet.update(Entry.objects.filter(pk__in=reasons.values("pk")), reason="")
+    named = list(details.values_list("pk", flat=True))
+    erased_details = QuerySet.update(Entry.objects.filter(pk__in=named), detail={}) if named else 0
+    return {
+        "trail reasons erased": erased_reasons,
+        "trail details erased": erased_details,
+        "trail entries kept (written before erasure was possible)": kept,
+    }

@@ -36,6 +36,7 @@ def navigation(request):
             # Shown only while something waits, to keep the menu short.
             "approve_roles": _waiting_for_approval(user),
             "search_trail": user.has_perm("audittrail.search_trail"),
+            "retention": user.has_perm("retention.see_review"),
             "change_policy": user.has_perm("policy.change_policy"),
             "see_sharing": user.has_perm("sharing.see_decisions"),
             "import_concerns": user.has_perm("concerns.import_concerns"),

@@ -8,6 +8,7 @@ TITLES = {
     "appropriate_policy": "Appropriate policy document",
     "governance": "Audits, meetings and supervision",
     "access": "Sign-in and sessions",
+    "retention": "Retention of records",
 }
 ABOUT = {
     "recording": (
@@ -59,6 +60,13 @@ ABOUT["referrals"] = (
     "add before the data protection officer must countersign it. Adding a template or a "
     "field is done in the downloaded file."
 )
+ABOUT["retention"] = (
+    "How long each kind of record about a person is kept, and what the period runs from "
+    "(the last contact, or the close of the last enquiry), with the Records Management "
+    "Code of Practice's basis for each. People whose records are due appear on the data "
+    "protection officer's monthly review list; nothing is destroyed without the officer's "
+    "approval, or while a legal hold is in place."
+)
 MORE_IN_THE_FILE = {
     "recording": "adding or removing a category, shift, question or standard, and when a "
     "standard applies",
@@ -68,4 +76,5 @@ MORE_IN_THE_FILE = {
     "referrals": "adding a template or a field, each template's sections and its minimum",
     "governance": "adding a checklist question",
     "access": "",
+    "retention": "",
 }

@@ -318,3 +318,30 @@ def test_canonical_form_and_keyed_link_are_fixed():
     )
     assert chain.unkeyed_link(chain.GENESIS, entry) == hashlib.sha256(message).hexdigest()
     assert chain.link(KEY, chain.GENESIS, entry) == chain.link(KEY, chain.GENESIS, list(entry))
+
+
+def digested(entries):
+    """The same entries as written since they carry digests of their reason and detail."""
+    return [(*e, chain.text_digest(e[-2]), chain.detail_digest(e[-1])) for e in entries]
+
+
+@given(entries_strategy, st.data())
+def test_erasing_a_digested_entrys_text_keeps_the_chain_but_altering_it_is_named(raw, data):
+    entries = digested(entries_from(raw))
+    rows = rows_for(entries, chain.seal(KEY, chain.GENESIS, entries))
+    index = data.draw(st.integers(0, len(rows) - 1))
+    position, stored, entry_id, entry = rows[index]
+    erased = list(entry)
+    erased[10], erased[11] = "", {}
+    rows[index] = (position, stored, entry_id, tuple(erased))
+    assert chain.verify(rows, KEY)[1] is None
+
+    altered = list(entry)
+    altered[10] = data.draw(st.text(min_size=1).filter(lambda t: t != entry[10]))
+    rows[index] = (position, stored, entry_id, tuple(altered))
+    broken = chain.verify(rows, KEY)[1]
+    assert broken is not None and broken.position == position
+
+    # Pretending a digested entry was written before digests (dropping them) breaks it.
+    rows[index] = (position, stored, entry_id, tuple(entry[:12]))
+    assert chain.verify(rows, KEY)[1] is not None

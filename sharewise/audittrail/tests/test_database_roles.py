@@ -87,7 +87,11 @@ def test_the_application_role_adds_to_and_reads_the_trail_but_cannot_change_or_e
         "TRUNCATE audittrail_keyedsealing",
     }
     for statement in sorted(refused):
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"):
+        # The role may erase a destroyed person's text (the reason and detail columns);
+        # the trail's trigger refuses any other update of them.
+        with pytest.raises(
+            psycopg.errors.InsufficientPrivilege, match="permission denied|append-only"
+        ):
             with app.cursor() as cursor:
                 cursor.execute(statement)
     with connection.cursor() as cursor:

@@ -240,3 +240,38 @@ def test_checking_ranges_side_by_side_names_the_same_broken_entry():
                 cursor.execute("ALTER TABLE audittrail_seal ENABLE TRIGGER USER")
     assert (result.broken.position, result.broken.entry_id) == (position, entry_id)
     assert result.checked == 29
+
+
+def test_erasing_a_persons_text_keeps_the_chain_and_is_the_only_change_allowed(db):
+    """Destruction erases the reason of entries about a person, and any detail naming
+    them; the chain covers digests, so it verifies as before."""
+    from django.db.utils import DatabaseError
+
+    about = trail.record(action="placed legal hold", person_id=7, reason="Review into Ann Lee")
+    naming = trail.record(action="searched people", detail={"q": "Ann Lee", "page": 1})
+    other = trail.record(action="viewed record", person_id=8, reason="Covering a shift")
+    trail.seal_pending()
+    counts = trail.erase([7], ["Ann Lee"])
+    assert counts["trail reasons erased"] == 1 and counts["trail details erased"] == 1
+    assert Entry.objects.get(pk=about.pk).reason == ""
+    assert Entry.objects.get(pk=naming.pk).detail == {}
+    assert Entry.objects.get(pk=naming.pk).erased
+    assert Entry.objects.get(pk=other.pk).reason == "Covering a shift"
+    assert trail.verify().ok
+    if connection.vendor == "postgresql":
+        for sql in (
+            "UPDATE audittrail_entry SET reason = 'rewritten' WHERE id = %s",
+            "UPDATE audittrail_entry SET reason = '', action = 'x' WHERE id = %s",
+        ):
+            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, [other.pk])
+    # Text changed by any other means is named.
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE audittrail_entry DISABLE TRIGGER USER")
+        cursor.execute(
+            "UPDATE audittrail_entry SET reason = 'Covering for a friend' WHERE id = %s",
+            [other.pk],
+        )
+    assert "reason does not match" in trail.verify().broken.problem

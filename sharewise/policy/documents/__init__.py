@@ -51,6 +51,12 @@ from sharewise.policy.documents.referrals import (  # noqa: F401 - the kinds' na
     Section,
     WrittenPolicy,
 )
+from sharewise.policy.documents.retention import (  # noqa: F401 - the kinds' names
+    RECORD_TYPES,
+    RUNS_FROM,
+    Period,
+    RetentionPolicy,
+)
 from sharewise.policy.documents.sharing import (  # noqa: F401 - the kinds' names
     REQUIRED_GROUNDS,
     Article6,
@@ -77,6 +83,7 @@ KINDS = {
     "referrals": ReferralPolicy,
     "governance": GovernancePolicy,
     "access": AccessPolicy,
+    "retention": RetentionPolicy,
 }
 WRITTEN = ("information_sharing", "appropriate_policy")
 

@@ -57,7 +57,16 @@ ROLES = {
 }
 # Titles of choices by the setting's last key; the article letters come from the
 # decision framework's own descriptions of them.
-CHOICES = {"severity": SEVERITIES, "owner": OWNERS, "privileged_roles": ROLES}
+RUNS_FROM = {
+    "last_contact": "The last contact",
+    "last_enquiry_closed": "The close of the last enquiry",
+}
+CHOICES = {
+    "severity": SEVERITIES,
+    "owner": OWNERS,
+    "privileged_roles": ROLES,
+    "runs_from": RUNS_FROM,
+}
 
 RULE = {
     "enabled": Ask("enabled", "Switched on", "Off: this rule raises no alerts."),
@@ -400,6 +409,41 @@ FORMS: dict[str, tuple] = {
             (
                 Ask("refused_access.notice_after", "Refused requests that raise a notice"),
                 Ask("refused_access.window_minutes", "Minutes those requests are counted over"),
+            ),
+        ),
+    ),
+    "retention": (
+        Section(
+            "Review",
+            "The data protection officer's review list",
+            (Ask("review_day", "Day of the month the review list is made"),),
+        ),
+        Each(
+            "periods",
+            "How long records are kept",
+            "label",
+            (
+                Ask("label", "Kind of record"),
+                Ask("years", "Years kept"),
+                Ask(
+                    "runs_from",
+                    "The years run from",
+                    "The last contact, or the close of the last enquiry (the last contact "
+                    "when no enquiry is recorded).",
+                ),
+                Ask(
+                    "until_age",
+                    "Kept at least until this birthday",
+                    "For children's records; 0 for none.",
+                    only_if_set=True,
+                ),
+                Ask(
+                    "older_at",
+                    "One year more when this old at the last contact",
+                    only_if_set=True,
+                ),
+                Ask("years_after_death", "Years kept after death", only_if_set=True),
+                Ask("basis", "Why: the Code's period, or your local policy", long=True),
             ),
         ),
     ),

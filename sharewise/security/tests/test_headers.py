@@ -12,7 +12,11 @@ from conftest import CAST_PASSWORD
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 # Documents rendered into PDFs (WeasyPrint): never served as pages under the CSP.
-DOCUMENTS = {"disclosures/document.html", "governance/evidence_document.html"}
+DOCUMENTS = {
+    "disclosures/document.html",
+    "governance/evidence_document.html",
+    "retention/certificate.html",
+}
 
 
 @pytest.fixture
