@@ -7,7 +7,7 @@ date and the SHA-256 of what was sent, so the disclosure log and every count sta
 from django.db.models import QuerySet
 
 from sharewise.audittrail import records
-from sharewise.disclosures.models import Delivery, Disclosure, Referral
+from sharewise.disclosures.models import Delivery, Disclosure, Referral, Response
 from sharewise.people.destroying import blank_json, mentioning, redact, words_naming
 
 
@@ -17,9 +17,19 @@ def destroy(person_ids: list[int]) -> dict[str, int]:
     for r in referrals:
         r.choices, r.inputs, r.typed = blank_json(r.choices), blank_json(r.inputs), {}
         r.redactions, r.preview_json, r.preview_pdf, r.dpo_note = [], None, None, ""
+        r.no_agreement_reason = ""
     Referral.objects.bulk_update(
         referrals,
-        ["choices", "inputs", "typed", "redactions", "preview_json", "preview_pdf", "dpo_note"],
+        [
+            "choices",
+            "inputs",
+            "typed",
+            "redactions",
+            "preview_json",
+            "preview_pdf",
+            "dpo_note",
+            "no_agreement_reason",
+        ],
         batch_size=100,
     )
     # A disclosure is frozen (its save() refuses any change): destroying it past
@@ -33,11 +43,22 @@ def destroy(person_ids: list[int]) -> dict[str, int]:
             pdf=b"",
             justifications=blank_json(d.justifications),
             redactions=blank_json(d.redactions),
+            no_agreement_reason="",
         )
+    # What came back keeps its dates, outcome and whether it was achieved (the evidence
+    # pack counts them); what the person wanted and the notes go.
+    answered = Response.objects.filter(disclosure__person_id__in=person_ids)
+    responses = list(answered.values_list("pk", flat=True))
+    answered.update(person_wanted="", notes="", correction_reason="", acknowledged_by="")
     failures = list(Delivery.objects.filter(mentioning(("error",), words))) if words else []
     for f in failures:
         f.error = redact(f.error, words)
     Delivery.objects.bulk_update(failures, ["error"])
     records.rewritten(Referral, [r.pk for r in referrals])
     records.rewritten(Disclosure, [d.pk for d in disclosures])
-    return {"referrals": len(referrals), "disclosures": len(disclosures)}
+    records.rewritten(Response, responses)
+    return {
+        "referrals": len(referrals),
+        "disclosures": len(disclosures),
+        "responses from partners": len(responses),
+    }

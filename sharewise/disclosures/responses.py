@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from sharewise.audittrail import trail
@@ -198,17 +197,6 @@ def words(r: Response) -> str:
     if r.notes:
         parts.append(r.notes)
     return "; ".join(parts) + "."
-
-
-def last_enquiry_closed(person_ids) -> date | None:
-    """The day the last section 42 enquiry about these people closed, as currently
-    recorded (corrections count, what they replaced does not), or None."""
-    return Response.objects.filter(
-        disclosure__person_id__in=list(person_ids),
-        kind=Response.Kind.OUTCOME,
-        replaced_by__isnull=True,
-        enquiry_closed_on__isnull=False,
-    ).aggregate(last=Max("enquiry_closed_on"))["last"]
 
 
 def unacknowledged(organisation_id, sent_before):

@@ -10,7 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from sharewise.concerns.models import Amendment, ConcernPerson
-from sharewise.disclosures.models import Disclosure
+from sharewise.disclosures.models import Disclosure, Response
 from sharewise.people.models import Enrolment, Person
 from sharewise.retention import due
 from sharewise.sharing.models import SharingDecision
@@ -31,11 +31,19 @@ def _latest(into: dict, rows) -> None:
 
 
 def last_enquiry_closed(person_ids) -> dict[int, date]:
-    """When the last section 42 enquiry about each person was closed, where recorded.
-    Nothing records enquiries' outcomes yet: when disclosures record them, read the
-    latest closure date per person here (the rule already uses it for the kinds of
-    record whose period runs from it)."""
-    return {}
+    """When the last section 42 enquiry about each person closed, as currently recorded
+    on the outcomes partners sent back (a correction counts, what it replaced does not)."""
+    return dict(
+        Response.objects.filter(
+            disclosure__person_id__in=list(person_ids),
+            kind=Response.Kind.OUTCOME,
+            replaced_by__isnull=True,
+            enquiry_closed_on__isnull=False,
+        )
+        .values("disclosure__person_id")
+        .annotate(last=Max("enquiry_closed_on"))
+        .values_list("disclosure__person_id", "last")
+    )
 
 
 def gather(people) -> dict[int, due.Facts | None]:
@@ -92,7 +100,8 @@ def gather(people) -> dict[int, due.Facts | None]:
     )
     with_decisions = {owner[pid] for pid, _ in decided}
     with_disclosures = {owner[pid] for pid, _ in sent}
-    closed = last_enquiry_closed(every)
+    closed: dict[int, date] = {}
+    _latest(closed, ((owner[pid], when) for pid, when in last_enquiry_closed(every).items()))
     found = {}
     for p in people:
         if p.pk in in_care:

@@ -22,6 +22,7 @@ from sharewise.disclosures.tests.test_referrals import (
 from sharewise.governance import evidence_figures
 from sharewise.patterns import sweep as patterns_sweep
 from sharewise.patterns.models import Notification
+from sharewise.retention.facts import last_enquiry_closed
 
 
 def council_agreement(cast):
@@ -231,7 +232,7 @@ def test_a_section_42_outcome_appears_in_the_chronology(cast, as_user):
     assert "Section 42 outcome from Northshire County Council" in page
     assert "outcome: risk reduced" in page
     assert "what the person wanted (To keep her money safe): partly achieved" in page
-    assert responses.last_enquiry_closed([cast.alice.pk]) == today
+    assert last_enquiry_closed([cast.alice.pk]) == {cast.alice.pk: today}
 
 
 def test_a_correction_keeps_what_it_replaced(cast, api):

@@ -15,6 +15,8 @@ from django.utils import timezone
 from conftest import record_concern
 from sharewise.audittrail import trail
 from sharewise.concerns import recording
+from sharewise.disclosures import responses
+from sharewise.disclosures.models import Disclosure
 from sharewise.governance import evidence_figures
 from sharewise.people.models import Enrolment, Person
 from sharewise.retention import due, review
@@ -47,6 +49,22 @@ def _alice_with_a_history(cast, api):
     )
     record_concern(
         cast, person=cast.bob, team=cast.day, by=cast.tom, facts="Bob saw Alice Moore fall."
+    )
+    # What came back from the council names her too.
+    sent = Disclosure.objects.get(person=cast.alice, kind="referral")
+    responses.record(
+        SimpleNamespace(user=cast.sarah, META={}),
+        sent,
+        "outcome",
+        {
+            "enquiry_opened": True,
+            "enquiry_opened_on": timezone.localdate(),
+            "enquiry_outcome": "risk_reduced",
+            "enquiry_closed_on": timezone.localdate(),
+            "person_wanted": "Alice Moore wanted to stay at home",
+            "wanted_achieved": "fully",
+            "notes": "Alice Moore's daughter was told; NHS 9434765919",
+        },
     )
     assert api(cast.sarah).get(f"/api/v1/people/{cast.alice.pk}").status_code == 200
     assert api(cast.sarah).post("/api/v1/people/search", {"q": "Alice Moore"}).status_code == 200
