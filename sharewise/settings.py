@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "sharewise.sharing",
     "sharewise.disclosures",
     "sharewise.governance",
+    "sharewise.rights",
     "sharewise.api",
     "sharewise.security",
 ]
