@@ -40,7 +40,13 @@ def dashboard(request):
     return render(
         request,
         "patterns/dashboard.html",
-        {"nav": "oversight", "board": board, "heat_rows": rows, "now": timezone.now()},
+        {
+            "nav": "oversight",
+            "board": board,
+            "heat_rows": rows,
+            "now": timezone.now(),
+            "panels": panels.for_oversight(request),
+        },
     )
 
 

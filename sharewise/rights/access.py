@@ -4,10 +4,12 @@ them), 404 outside the caller's scope, and every read of a person's record writt
 the trail."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 
 from sharewise.people.access import get_person_for
+from sharewise.rights import exporting
 from sharewise.rights.models import Rectification, SubjectAccessRequest
+from sharewise.security import throttle
 
 REFUSALS = {
     "rights.see_requests": "Only the data protection officer and safeguarding leads see "
@@ -68,3 +70,24 @@ def get_person_to_ask_about(request, person_id, *, action: str, via: str = "page
     """The person a request is about: PermissionDenied first, then 404 out of scope."""
     require(request.user, "rights.see_requests")
     return get_person_for(request, person_id, action=action, via=via)
+
+
+def export_response(request, sar_id, form, *, via="page") -> HttpResponse:
+    """The prepared response as a download, PDF or JSON: the page and the API answer the
+    same bytes, and every download is on the trail."""
+    if form not in ("pdf", "json"):
+        raise Http404("Choose pdf or json")
+    sar = get_request_for(
+        request, sar_id, action=f"downloaded subject access export ({form})", via=via
+    )
+    if not sar.export_json:
+        raise Http404("Not prepared yet")
+    throttle.check_export(request)
+    if form == "pdf":
+        response = HttpResponse(bytes(sar.export_pdf), content_type="application/pdf")
+    else:
+        response = HttpResponse(
+            exporting.canonical(sar.export_json), content_type="application/json"
+        )
+    response["Content-Disposition"] = f'attachment; filename="subject-access-{sar.pk}.{form}"'
+    return response

@@ -5,7 +5,7 @@ through rights.operations, as the API's do; pages that only read answer 405 to P
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
@@ -27,7 +27,6 @@ from sharewise.rights.forms import (
     SendForm,
 )
 from sharewise.rights.models import Rectification, SubjectAccessRequest
-from sharewise.security import throttle
 
 STEP_FORMS = {
     "identity_form": IdentityForm,
@@ -262,31 +261,10 @@ def export_preview(request, sar_id):
     )
 
 
-def export_response(request, sar_id, form, *, via="page") -> HttpResponse:
-    """The prepared response as a download, PDF or JSON: the page and the API answer the
-    same bytes, and every download is on the trail."""
-    if form not in ("pdf", "json"):
-        raise Http404("Choose pdf or json")
-    sar = access.get_request_for(
-        request, sar_id, action=f"downloaded subject access export ({form})", via=via
-    )
-    if not sar.export_json:
-        raise Http404("Not prepared yet")
-    throttle.check_export(request)
-    if form == "pdf":
-        response = HttpResponse(bytes(sar.export_pdf), content_type="application/pdf")
-    else:
-        response = HttpResponse(
-            exporting.canonical(sar.export_json), content_type="application/json"
-        )
-    response["Content-Disposition"] = f'attachment; filename="subject-access-{sar.pk}.{form}"'
-    return response
-
-
 @login_required
 @require_safe
 def export_download(request, sar_id, form):
-    return export_response(request, sar_id, form)
+    return access.export_response(request, sar_id, form)
 
 
 def _concerns_about(person):

@@ -7,87 +7,295 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('concerns', '0011_uploads_in_the_database'),
-        ('disclosures', '0003_disclosure_kinds'),
-        ('organisations', '0008_temporary_password_and_token_confirmation'),
-        ('people', '0005_care_note_source_id'),
+        ("concerns", "0011_uploads_in_the_database"),
+        ("disclosures", "0003_disclosure_kinds"),
+        ("organisations", "0008_temporary_password_and_token_confirmation"),
+        ("people", "0005_care_note_source_id"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Rectification',
+            name="Rectification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requester_name', models.CharField(max_length=200, verbose_name='Name of who asked')),
-                ('received_on', models.DateField(verbose_name='Received on')),
-                ('what_is_wrong', models.TextField(verbose_name='What they say is wrong, and what it should say')),
-                ('status', models.CharField(choices=[('open', 'Waiting for a decision'), ('amended', 'Corrected by amendment'), ('refused', 'Refused')], default='open', max_length=20)),
-                ('outcome_reason', models.TextField(blank=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('logged_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('amendments', models.ManyToManyField(blank=True, related_name='rectifications', to='concerns.amendment')),
-                ('concern', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='concerns.concern')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('logged_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rectifications', to='people.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "requester_name",
+                    models.CharField(max_length=200, verbose_name="Name of who asked"),
+                ),
+                ("received_on", models.DateField(verbose_name="Received on")),
+                (
+                    "what_is_wrong",
+                    models.TextField(verbose_name="What they say is wrong, and what it should say"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Waiting for a decision"),
+                            ("amended", "Corrected by amendment"),
+                            ("refused", "Refused"),
+                        ],
+                        default="open",
+                        max_length=20,
+                    ),
+                ),
+                ("outcome_reason", models.TextField(blank=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("logged_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "amendments",
+                    models.ManyToManyField(
+                        blank=True, related_name="rectifications", to="concerns.amendment"
+                    ),
+                ),
+                (
+                    "concern",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="concerns.concern",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "logged_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rectifications",
+                        to="people.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_on', '-id'],
+                "ordering": ["-received_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SubjectAccessRequest',
+            name="SubjectAccessRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('requester', models.CharField(choices=[('person', 'The person themselves'), ('representative', 'Someone acting for them, with their authority')], max_length=20)),
-                ('requester_name', models.CharField(max_length=200, verbose_name='Name of who asked')),
-                ('relationship', models.CharField(blank=True, max_length=200, verbose_name='Their relationship to the person')),
-                ('authority', models.TextField(blank=True, verbose_name='Evidence of their authority to act')),
-                ('contact', models.CharField(max_length=300, verbose_name='Where to send the response')),
-                ('received_on', models.DateField(verbose_name='Received on')),
-                ('request_text', models.TextField(blank=True, verbose_name='What they asked for')),
-                ('logged_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('status', models.CharField(choices=[('received', 'Received'), ('identity_checked', 'Identity checked: being prepared'), ('with_dpo', 'With the data protection officer for review'), ('sent', 'Sent'), ('refused', 'Refused'), ('withdrawn', 'Withdrawn')], default='received', max_length=20)),
-                ('deadline', models.DateField()),
-                ('identity_method', models.TextField(blank=True, verbose_name='How their identity was verified')),
-                ('identity_checked_at', models.DateTimeField(blank=True, null=True)),
-                ('extension_months', models.PositiveSmallIntegerField(default=0)),
-                ('extension_reasons', models.TextField(blank=True)),
-                ('extension_told_on', models.DateField(blank=True, null=True)),
-                ('extended_at', models.DateTimeField(blank=True, null=True)),
-                ('export_json', models.JSONField(blank=True, null=True)),
-                ('export_pdf', models.BinaryField(blank=True, null=True)),
-                ('export_sha256', models.CharField(blank=True, help_text="Of the PDF's bytes", max_length=64)),
-                ('export_json_sha256', models.CharField(blank=True, max_length=64)),
-                ('redactions', models.JSONField(default=list, help_text='[{section, record, field, label, reason, party}]')),
-                ('prepared_at', models.DateTimeField(blank=True, null=True)),
-                ('dpo_approved_at', models.DateTimeField(blank=True, null=True)),
-                ('dpo_note', models.TextField(blank=True)),
-                ('dpo_approved_sha256', models.CharField(blank=True, max_length=64)),
-                ('channel', models.CharField(blank=True, choices=[('secure_email', 'Secure email'), ('portal', 'Online portal or form'), ('phone', 'Phone'), ('letter', 'Letter'), ('in_person', 'In person or at a meeting')], max_length=20)),
-                ('closed_reason', models.TextField(blank=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('due_soon_notified_at', models.DateTimeField(blank=True, null=True)),
-                ('overdue_notified_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('disclosure', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='subject_access', to='disclosures.disclosure')),
-                ('dpo_approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('extended_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('identity_checked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('logged_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='subject_access_requests', to='people.person')),
-                ('prepared_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "requester",
+                    models.CharField(
+                        choices=[
+                            ("person", "The person themselves"),
+                            ("representative", "Someone acting for them, with their authority"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "requester_name",
+                    models.CharField(max_length=200, verbose_name="Name of who asked"),
+                ),
+                (
+                    "relationship",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="Their relationship to the person"
+                    ),
+                ),
+                (
+                    "authority",
+                    models.TextField(blank=True, verbose_name="Evidence of their authority to act"),
+                ),
+                (
+                    "contact",
+                    models.CharField(max_length=300, verbose_name="Where to send the response"),
+                ),
+                ("received_on", models.DateField(verbose_name="Received on")),
+                ("request_text", models.TextField(blank=True, verbose_name="What they asked for")),
+                ("logged_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("identity_checked", "Identity checked: being prepared"),
+                            ("with_dpo", "With the data protection officer for review"),
+                            ("sent", "Sent"),
+                            ("refused", "Refused"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="received",
+                        max_length=20,
+                    ),
+                ),
+                ("deadline", models.DateField()),
+                (
+                    "identity_method",
+                    models.TextField(blank=True, verbose_name="How their identity was verified"),
+                ),
+                ("identity_checked_at", models.DateTimeField(blank=True, null=True)),
+                ("extension_months", models.PositiveSmallIntegerField(default=0)),
+                ("extension_reasons", models.TextField(blank=True)),
+                ("extension_told_on", models.DateField(blank=True, null=True)),
+                ("extended_at", models.DateTimeField(blank=True, null=True)),
+                ("export_json", models.JSONField(blank=True, null=True)),
+                ("export_pdf", models.BinaryField(blank=True, null=True)),
+                (
+                    "export_sha256",
+                    models.CharField(blank=True, help_text="Of the PDF's bytes", max_length=64),
+                ),
+                ("export_json_sha256", models.CharField(blank=True, max_length=64)),
+                (
+                    "redactions",
+                    models.JSONField(
+                        default=list, help_text="[{section, record, field, label, reason, party}]"
+                    ),
+                ),
+                ("prepared_at", models.DateTimeField(blank=True, null=True)),
+                ("dpo_approved_at", models.DateTimeField(blank=True, null=True)),
+                ("dpo_note", models.TextField(blank=True)),
+                ("dpo_approved_sha256", models.CharField(blank=True, max_length=64)),
+                (
+                    "channel",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("secure_email", "Secure email"),
+                            ("portal", "Online portal or form"),
+                            ("phone", "Phone"),
+                            ("letter", "Letter"),
+                            ("in_person", "In person or at a meeting"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("closed_reason", models.TextField(blank=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("due_soon_notified_at", models.DateTimeField(blank=True, null=True)),
+                ("overdue_notified_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "closed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "disclosure",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="subject_access",
+                        to="disclosures.disclosure",
+                    ),
+                ),
+                (
+                    "dpo_approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "extended_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "identity_checked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "logged_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="subject_access_requests",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "prepared_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['deadline', 'id'],
-                'indexes': [models.Index(fields=['organisation', 'status', 'deadline'], name='sar_open_due')],
+                "ordering": ["deadline", "id"],
+                "indexes": [
+                    models.Index(fields=["organisation", "status", "deadline"], name="sar_open_due")
+                ],
             },
         ),
     ]
