@@ -359,6 +359,41 @@ PAGE_MATRIX = {
     ("evidence_pack_pdf", "POST"):  (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("evidence_pack_html", "GET"):  (302, 403, 403, 403, 200, 200, 200, 403, 404),
     ("evidence_pack_html", "POST"): (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    # -- rights: subject access and rectification (the officer runs them, leads log and
+    # prepare; the world's request is prepared, not yet approved) --
+    ("subject_access_requests", "GET"):(302, 403, 403, 403, 200, 200, 403, 403, 200),
+    ("subject_access_requests", "POST"):(302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("person_rights", "GET"):        (302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("person_rights", "POST"):       (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("new_subject_access_request", "GET"):(302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("new_subject_access_request", "POST"):(302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("subject_access_request", "GET"):(302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("subject_access_request", "POST"):(302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("sar_identity", "GET"):         (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("sar_identity", "POST"):        (302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("sar_extend", "GET"):           (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("sar_extend", "POST"):          (302, 403, 403, 403, 403, 200, 403, 403, 403),
+    ("sar_prepare", "GET"):          (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("sar_prepare", "POST"):         (302, 403, 403, 403, 302, 302, 403, 403, 404),
+    ("sar_approve", "GET"):          (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("sar_approve", "POST"):         (302, 403, 403, 403, 403, 302, 403, 403, 403),
+    ("sar_send", "GET"):             (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("sar_send", "POST"):            (302, 403, 403, 403, 403, 200, 403, 403, 403),
+    ("sar_close", "GET"):            (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("sar_close", "POST"):           (302, 403, 403, 403, 403, 200, 403, 403, 403),
+    ("sar_preview", "GET"):          (302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("sar_preview", "POST"):         (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("sar_export", "GET"):           (302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("sar_export", "POST"):          (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("new_rectification", "GET"):    (302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("new_rectification", "POST"):   (302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("rectification", "GET"):        (302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("rectification", "POST"):       (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("rectification_correct", "GET"):(302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("rectification_correct", "POST"):(302, 403, 403, 403, 200, 403, 403, 403, 404),
+    ("rectification_refuse", "GET"): (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("rectification_refuse", "POST"):(302, 403, 403, 403, 200, 200, 403, 403, 404),
+    # end of rights
     ("healthz", "GET"):             (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("healthz", "POST"):            (405, 405, 405, 405, 405, 405, 405, 405, 405),
 }
@@ -520,6 +555,21 @@ API_MATRIX = {
     "POST /api/v1/lessons/{lesson_id}/actions": (401, 403, 403, 403, 201, 201, 201, 403, 404),
     "GET /api/v1/evidence-packs":              (401, 403, 403, 403, 200, 200, 200, 403, 200),
     # end of governance API rows
+    "GET /api/v1/subject-access-requests": (401, 403, 403, 403, 200, 200, 403, 403, 200),
+    "POST /api/v1/people/{person_id}/subject-access-requests": (401, 403, 403, 403, 201, 201, 403, 403, 404),
+    "GET /api/v1/subject-access-requests/{sar_id}": (401, 403, 403, 403, 200, 200, 403, 403, 404),
+    "POST /api/v1/subject-access-requests/{sar_id}/identity": (401, 403, 403, 403, 200, 200, 403, 403, 404),
+    "POST /api/v1/subject-access-requests/{sar_id}/extend": (401, 403, 403, 403, 403, 200, 403, 403, 403),
+    "POST /api/v1/subject-access-requests/{sar_id}/prepare": (401, 403, 403, 403, 200, 200, 403, 403, 404),
+    "POST /api/v1/subject-access-requests/{sar_id}/approve": (401, 403, 403, 403, 403, 200, 403, 403, 403),
+    "POST /api/v1/subject-access-requests/{sar_id}/send": (401, 403, 403, 403, 403, 422, 403, 403, 403),
+    "POST /api/v1/subject-access-requests/{sar_id}/close": (401, 403, 403, 403, 403, 200, 403, 403, 403),
+    "GET /api/v1/subject-access-requests/{sar_id}/export": (401, 403, 403, 403, 200, 200, 403, 403, 404),
+    "POST /api/v1/people/{person_id}/rectifications": (401, 403, 403, 403, 201, 201, 403, 403, 404),
+    "GET /api/v1/rectifications/{rectification_id}": (401, 403, 403, 403, 200, 200, 403, 403, 404),
+    "POST /api/v1/rectifications/{rectification_id}/amendments": (401, 403, 403, 403, 201, 403, 403, 403, 404),
+    "POST /api/v1/rectifications/{rectification_id}/refuse": (401, 403, 403, 403, 200, 200, 403, 403, 404),
+    # end of rights API rows
 }
 # fmt: on
 
@@ -758,6 +808,39 @@ def api_bodies(cast):
         },
         # (governance bodies above this line)
         #
+        "POST /api/v1/people/{person_id}/subject-access-requests": {
+            "requester": "person",
+            "requester_name": "Alice Moore",
+            "contact": "Room 4, Rose House",
+            "received_on": today,
+        },
+        "POST /api/v1/subject-access-requests/{sar_id}/identity": {"method": "Known to staff"},
+        "POST /api/v1/subject-access-requests/{sar_id}/extend": {
+            "months": 1,
+            "reasons": "Ten years of records across three services",
+            "told_on": today,
+        },
+        "POST /api/v1/subject-access-requests/{sar_id}/approve": {"note": "Checked"},
+        # valid, so the outcome shows who may send (not approved yet: 422)
+        "POST /api/v1/subject-access-requests/{sar_id}/send": {"channel": "letter"},
+        "POST /api/v1/subject-access-requests/{sar_id}/close": {
+            "outcome": "withdrawn",
+            "reason": "She asked us to stop: she has what she needs",
+        },
+        "POST /api/v1/people/{person_id}/rectifications": {
+            "requester_name": "Alice Moore",
+            "received_on": today,
+            "what_is_wrong": "The call bell was in reach that evening",
+        },
+        "POST /api/v1/rectifications/{rectification_id}/amendments": {
+            "changes": {"facts": "Alice's call bell was out of reach for an hour."},
+            "reason": "As Alice asked, confirmed by the night log",
+        },
+        "POST /api/v1/rectifications/{rectification_id}/refuse": {
+            "reason": "The night log confirms the record as written"
+        },
+        # (rights bodies above this line)
+        #
     }
 
 
@@ -881,6 +964,8 @@ def _ids(cast, user, grant, tokens):
         "request_id": cast.role_request.pk,
         "link_id": cast.identity_link.pk,
         "form": "pdf",
+        "sar_id": cast.sar.pk,
+        "rectification_id": cast.rectification.pk,
         "device_id": NO_SUCH_ID,
         "uidb64": "MQ",
         "token": "no-such-token",
@@ -1160,6 +1245,40 @@ def _governance_records(cast):
     )
 
 
+def _rights_records(cast):
+    """Alice's subject access request, her identity checked and the response prepared
+    (not yet approved), and her request to correct the first concern."""
+    from types import SimpleNamespace
+
+    from sharewise.rights import operations
+
+    def by(user):
+        return SimpleNamespace(user=user, META={})
+
+    cast.sar = operations.log_request(
+        by(cast.david),
+        cast.alice,
+        {
+            "requester": "person",
+            "requester_name": "Alice Moore",
+            "contact": "Room 4, Rose House",
+            "received_on": cast.today,
+        },
+    )
+    operations.check_identity(by(cast.sarah), cast.sar, "Known to staff")
+    cast.sar = operations.prepare(by(cast.sarah), cast.sar)
+    cast.rectification = operations.log_rectification(
+        by(cast.david),
+        cast.alice,
+        {
+            "requester_name": "Alice Moore",
+            "received_on": cast.today,
+            "concern_id": cast.concern.pk,
+            "what_is_wrong": "The call bell was in reach that evening",
+        },
+    )
+
+
 def build_world(cast):
     """The records every route of the matrix is tried on (see the module docstring),
     added to the cast; returns (users by role, their API tokens, Tom's break-glass
@@ -1182,6 +1301,7 @@ def build_world(cast):
     )
     _sharing_records(cast)
     _governance_records(cast)
+    _rights_records(cast)
     users = {name: getattr(cast, name) for name in ROLES if name != "anonymous"}
     # Made just after proving who they are, as the most serious API actions need.
     tokens = {
