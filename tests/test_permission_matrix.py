@@ -45,6 +45,9 @@ The rules the rows encode (need to know):
   leads; leads, auditors and the
   data protection officer keep the learning log and build evidence packs. Another
   organisation's records answer 404.
+- subject access and rectification requests: the data protection officer runs them
+  (extends the time, approves and sends the response, refuses or closes a request);
+  leads log and prepare them and correct records by amendment; nobody else sees them.
 - sign-in and security (second factors, passkeys, one's own password): everyone signed
   in, for themselves only; a password reset link: anyone; resetting someone else's
   second factors or giving them a temporary password: administrators.

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from sharewise.disclosures import content as referral_content
 from sharewise.disclosures import redaction
+from sharewise.organisations.models import Service, Team
 from sharewise.rights import gathering
 
 FORMAT = "sharewise-subject-access"
@@ -38,6 +39,25 @@ NOTES = [
 ]
 
 REASONS = gathering.REASONS
+# Our own structure and choices from lists, never free text: left as they are, so a
+# family name that is also a word of a service's name ("Rose House") stays.
+STRUCTURAL = frozenset(
+    {
+        "where_supported",
+        "service",
+        "team",
+        "shift",
+        "categories",
+        "severity",
+        "sharing_view",
+        "information_source",
+        "status",
+        "kind",
+        "role",
+        "channel",
+        "sha256",
+    }
+)
 # Left as they are: what the response says about itself.
 UNREDACTED = frozenset(
     {"format", "version", "notes", "redactions", "request", "produced_at", "organisation"}
@@ -75,27 +95,45 @@ def chronology(content: dict) -> list:
 # Other people's names -----------------------------------------------------------------
 
 
+def _structure_words(organisation_id) -> set[str]:
+    """The words of the organisation's service and team names ("rose", "house", "day")."""
+    names = [
+        *Service.objects.filter(organisation_id=organisation_id).values_list("name", flat=True),
+        *Team.objects.filter(service__organisation_id=organisation_id).values_list(
+            "name", flat=True
+        ),
+    ]
+    return {word.casefold() for name in names for word in re.findall(r"\w+", name)}
+
+
 def _parties(sar, source_staff) -> tuple[list[redaction.Party], set[str], set[str]]:
     """Everyone whose name comes out: every other person on the organisation's records
-    and the staff named as alleged sources; and the subject, whose names stay. A family
-    name alone counts as a name here (a response goes to the person, who may know who
-    is meant), so each also appears as a single-name party, always linked."""
-    parties = [
-        p for p in referral_content._parties(sar.organisation_id) if p.key.startswith("person:")
-    ]
-    staff = get_user_model().objects.filter(pk__in=source_staff)
+    and the staff named as alleged sources; and those whose names stay: the subject,
+    and the staff acting in their professional role (whose full names also shield a
+    family name they share with someone else, "Helen Marsh" beside an "Eileen Marsh").
+
+    A family name alone counts as a name here (a response goes to the person, who may
+    know who is meant), so each also appears as a single-name party, always linked;
+    except a family name that is a word of a service's or team's name ("Day",
+    "Rose"), which would otherwise take out "Day team" wherever it is written."""
+    known = referral_content._parties(sar.organisation_id)
+    parties = [p for p in known if p.key.startswith("person:")]
+    sources = {f"staff:{pk}" for pk in source_staff}
     parties += [
-        redaction.Party(f"staff:{u.pk}", u.first_name, u.last_name, "", "a member of staff")
-        for u in staff
-        if u.first_name or u.last_name
+        redaction.Party(p.key, p.given, p.family, "", "a member of staff")
+        for p in known
+        if p.key in sources
     ]
+    staff = [p for p in known if p.key.startswith("staff:") and p.key not in sources]
     keep = {f"person:{pk}" for pk in sar.person.record_ids()}
+    structure = _structure_words(sar.organisation_id)
     surnames = [
         redaction.Party(f"{p.key}:family", p.family, "", "", p.role)
         for p in parties
-        if p.family and p.given
+        if p.family and p.given and p.family.casefold() not in structure
     ]
-    return parties + surnames, keep | {f"{k}:family" for k in keep}, {s.key for s in surnames}
+    keep |= {f"{k}:family" for k in keep} | {p.key for p in staff}
+    return parties + surnames + staff, keep, {s.key for s in surnames}
 
 
 def _reason(key: str) -> str:
@@ -142,7 +180,8 @@ def redact(gatherer, content: dict, source_staff) -> None:
         if isinstance(value, dict):
             record = value.get("id", record) if isinstance(value.get("id"), int) else record
             return {
-                k: walk(v, section, record, f"{path}.{k}" if path else k) for k, v in value.items()
+                k: v if k in STRUCTURAL else walk(v, section, record, f"{path}.{k}" if path else k)
+                for k, v in value.items()
             }
         return value
 

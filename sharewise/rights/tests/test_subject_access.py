@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from conftest import record_concern
+from conftest import record_concern, signed_in
 from sharewise.audittrail.models import Entry
 from sharewise.concerns.models import Amendment, ConcernPerson
 from sharewise.disclosures.models import Disclosure
@@ -393,3 +393,26 @@ def test_destroying_blanks_what_was_said_and_sent_but_keeps_the_rows_and_dates(c
     assert "Moore" not in Rectification.objects.get(person=cast.alice).requester_name
     kept_for_bob.refresh_from_db()
     assert kept_for_bob.requester_name == "Alice Moore"
+
+
+def test_staff_in_their_role_and_the_services_names_stay_though_someone_shares_a_word(cast):
+    from sharewise.people.models import Person
+
+    for first, family in (("Eileen", "Marsh"), ("Lily", "Rose")):
+        Person.objects.create(
+            organisation=cast.org,
+            given_name=first,
+            family_name=family,
+            date_of_birth=cast.alice.date_of_birth,
+        )
+    record_concern(cast, facts="Eileen Marsh and Marsh's visitor were loud; Lily Rose slept.")
+    sar = scene.request_from_alice(cast)
+    content = exporting.gather(sar).content
+    text = json.dumps(content)
+    assert "Eileen" not in text and "Marsh's" not in text and "Lily Rose" not in text
+    assert "Rose House" in text  # a service, not Lily
+    assert content["concerns"][0]["recorded_by"] == "Nia Okafor"
+    # Helen Marsh, the team manager, read Alice's record: named, as staff are.
+    assert signed_in(cast.helen).get(reverse("person", args=[cast.alice.pk])).status_code == 200
+    reads = exporting.gather(sar).content["record_reads"]
+    assert any(r["staff"] == "Helen Marsh" for r in reads)
