@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from sharewise.audittrail import trail
+from sharewise.audittrail import records, trail
 from sharewise.concerns import recording
 from sharewise.concerns.models import Concern, ConcernPerson
 from sharewise.disclosures.models import Disclosure
@@ -273,6 +273,8 @@ def send(request, sar, channel: str, *, via="page") -> Disclosure:
         disclosure=disclosure.pk,
         sha256=disclosure.sha256,
         json_sha256=sar.export_json_sha256,
+        # The trail vouches for the disclosure as sent, as it does for referrals.
+        **{records.DETAIL_KEY: records.digests_now(disclosure)},
     )
     return disclosure
 

@@ -18,6 +18,7 @@ from conftest import record_concern, signed_in
 from sharewise.audittrail.models import Entry
 from sharewise.concerns.models import Amendment, ConcernPerson
 from sharewise.disclosures.models import Disclosure
+from sharewise.patterns import sweep as patterns_sweep
 from sharewise.patterns.models import Notification
 from sharewise.rights import destroying, exporting, operations, sweep
 from sharewise.rights.models import Rectification, SubjectAccessRequest
@@ -247,11 +248,9 @@ def test_the_sweep_tells_the_officer_once_when_due_and_once_when_overdue_naming_
     soon = scene.request_from_alice(cast, received_on=cast.today - timedelta(days=28))
     late = scene.request_from_alice(cast, received_on=cast.today - timedelta(days=40))
     now = timezone.now()
-    counts = dict(sweep.due(cast.org.pk, now))
-    assert counts == {
-        "subject access request(s) overdue notified": 1,
-        "subject access request(s) falling due notified": 1,
-    }
+    swept = patterns_sweep.run(now).more
+    assert swept["subject access request(s) overdue notified"] == 1
+    assert swept["subject access request(s) falling due notified"] == 1
     assert set(dict(sweep.due(cast.org.pk, now)).values()) == {0}
     told = Notification.objects.filter(recipient=cast.david)
     assert sorted(n.link for n in told) == sorted(
