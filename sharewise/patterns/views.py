@@ -45,7 +45,7 @@ def dashboard(request):
             "board": board,
             "heat_rows": rows,
             "now": timezone.now(),
-            "panels": panels.for_oversight(request),
+            "panels": panels.for_dashboard(request),
         },
     )
 

@@ -40,6 +40,11 @@ def for_decision(request, decision) -> list:
     ]
 
 
+def for_dashboard(request) -> list:
+    """What later apps add to the oversight dashboard (agreements due for review)."""
+    return [html for panel in hooks("panels", "dashboard_panel") if (html := panel(request))]
+
+
 def unseen_in_trail(request, entries) -> set[int]:
     """Ids of those trail entries this reader may not see on a person's record (about
     an alert they may not see, say): each app's panels.trail_unseen(request, entries)
@@ -59,9 +64,3 @@ def for_amendments(request, amendments) -> dict[int, list]:
         for amendment_id, html in notes(request, amendments).items():
             found.setdefault(amendment_id, []).append(html)
     return found
-
-
-def for_oversight(request) -> list:
-    """What later apps add to the oversight dashboard (subject access requests falling
-    due): each app's panels.oversight_panel(request) returns html or ""."""
-    return [html for panel in hooks("panels", "oversight_panel") if (html := panel(request))]

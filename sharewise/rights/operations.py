@@ -237,6 +237,7 @@ def send(request, sar, channel: str, *, via="page") -> Disclosure:
         if sar.requester == Requester.PERSON
         else f"{sar.requester_name}'s representative"
     )
+    sections = sorted(k for k in sar.export_json if k not in exporting.UNREDACTED)
     disclosure = Disclosure.objects.create(
         organisation_id=sar.organisation_id,
         person_id=sar.person_id,
@@ -247,7 +248,9 @@ def send(request, sar, channel: str, *, via="page") -> Disclosure:
         content=sar.export_json,
         pdf=bytes(sar.export_pdf),
         sha256=sar.export_sha256,
-        sent_fields=sorted(k for k in sar.export_json if k not in exporting.UNREDACTED),
+        # Everything held is what the law asks for: nothing is beyond the minimum.
+        minimum_fields=sections,
+        sent_fields=sections,
         redactions=sar.redactions,
         recipient_organisation=requester if sar.requester == Requester.PERSON else "",
         recipient_role=sar.get_requester_display()

@@ -82,7 +82,7 @@ def flagged(user, today=None) -> list:
     )
 
 
-def oversight_panel(request) -> str:
+def dashboard_panel(request) -> str:
     if not request.user.has_perm("rights.see_requests"):
         return ""
     found = flagged(request.user)

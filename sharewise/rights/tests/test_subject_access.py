@@ -145,7 +145,7 @@ def cast_with_story(cast):
     return cast
 
 
-def test_the_sha256_kept_is_of_the_pdf_bytes_sent_and_the_json_digest_too(cast):
+def test_the_sha256_kept_is_of_the_pdf_bytes_sent_and_the_json_digest_too(cast, as_user):
     s = scene.build(cast)
     sar = scene.ready_to_send(cast, s.sar)
     disclosure = operations.send(by(cast.david), sar, "letter")
@@ -160,6 +160,12 @@ def test_the_sha256_kept_is_of_the_pdf_bytes_sent_and_the_json_digest_too(cast):
     assert disclosure.recipient_name == "Alice Moore"
     assert disclosure.dpo_approved_by == cast.david
     assert bytes(disclosure.pdf).startswith(b"%PDF")
+    # It is in what has been shared about her, like any disclosure.
+    client = as_user(cast.david)
+    shared = client.get(reverse("person_disclosures", args=[cast.alice.pk])).content.decode()
+    assert "Subject access response" in shared
+    chronology = client.get(reverse("chronology", args=[cast.alice.pk])).content.decode()
+    assert "Subject access request" in chronology
 
 
 def test_every_redaction_is_kept_with_its_reason_in_the_response_and_on_the_request(cast):
