@@ -51,6 +51,9 @@ The rules the rows encode (need to know):
 - sign-in and security (second factors, passkeys, one's own password): everyone signed
   in, for themselves only; a password reset link: anyone; resetting someone else's
   second factors or giving them a temporary password: administrators.
+- the FHIR export: the same scope as the records it is made from (consents as their
+  records, flags as alerts, document references as disclosures, audit events as the
+  trail); its errors are FHIR OperationOutcomes.
 - not signed in: pages redirect to /sign-in/, the API answers 401 in JSON.
 
 Routes taking a person_id use Alice (Night team, Rose House); other_id is Bob, and
@@ -558,6 +561,21 @@ API_MATRIX = {
     "POST /api/v1/lessons/{lesson_id}/actions": (401, 403, 403, 403, 201, 201, 201, 403, 404),
     "GET /api/v1/evidence-packs":              (401, 403, 403, 403, 200, 200, 200, 403, 200),
     # end of governance API rows
+    # The FHIR export: the same scope as the records it is made from. Its metadata says
+    # only what may be asked, so anyone may read it; a search without ?patient= is
+    # refused (400) for everyone signed in (test_fhir_export.py searches with one).
+    "GET /api/v1/fhir/metadata":               (200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "GET /api/v1/fhir/Patient/{person_id}":    (401, 200, 404, 200, 200, 200, 404, 404, 404),
+    "GET /api/v1/fhir/Patient/{person_id}/$everything": (401, 200, 404, 200, 200, 200, 404, 404, 404),
+    "GET /api/v1/fhir/Consent":                (401, 400, 400, 400, 400, 400, 400, 400, 400),
+    "GET /api/v1/fhir/Flag":                   (401, 400, 400, 400, 400, 400, 400, 400, 400),
+    "GET /api/v1/fhir/DocumentReference":      (401, 400, 400, 400, 400, 400, 400, 400, 400),
+    "GET /api/v1/fhir/AuditEvent":             (401, 400, 400, 400, 400, 400, 400, 400, 400),
+    "GET /api/v1/fhir/Consent/{fhir_consent_id}": (401, 200, 404, 200, 200, 200, 404, 404, 404),
+    "GET /api/v1/fhir/Flag/{flag_id}":         (401, 404, 404, 200, 200, 404, 404, 404, 404),
+    "GET /api/v1/fhir/DocumentReference/{document_id}": (401, 404, 404, 200, 200, 200, 404, 404, 404),
+    "GET /api/v1/fhir/AuditEvent/{event_id}":  (401, 404, 404, 404, 200, 200, 404, 404, 404),
+    # end of FHIR API rows
     "GET /api/v1/subject-access-requests": (401, 403, 403, 403, 200, 200, 403, 403, 200),
     "POST /api/v1/people/{person_id}/subject-access-requests": (401, 403, 403, 403, 201, 201, 403, 403, 404),
     "GET /api/v1/subject-access-requests/{sar_id}": (401, 403, 403, 403, 200, 200, 403, 403, 404),
@@ -967,12 +985,24 @@ def _ids(cast, user, grant, tokens):
         "request_id": cast.role_request.pk,
         "link_id": cast.identity_link.pk,
         "form": "pdf",
+        # FHIR ids: Nia's record of Alice's refusal, Alice's alert as it shows on her
+        # record, and the trail's first entry about her.
+        "fhir_consent_id": f"consent-{cast.consent.pk}",
+        "flag_id": f"{cast.alert.pk}-{cast.alice.pk}",
+        "document_id": cast.disclosure.pk,
+        "event_id": _first_entry_about(cast.alice),
         "sar_id": cast.sar.pk,
         "rectification_id": cast.rectification.pk,
         "device_id": NO_SUCH_ID,
         "uidb64": "MQ",
         "token": "no-such-token",
     }
+
+
+def _first_entry_about(person):
+    from sharewise.audittrail.models import Entry
+
+    return Entry.objects.filter(person_id=person.pk).order_by("id").values_list("pk", flat=True)[0]
 
 
 def _call(client, method, path, body=None, *, secret=None, json_body=False):
@@ -1009,6 +1039,11 @@ def _status(response):
 
 def _api_error_problem(response):
     if response.status_code < 400:
+        return None
+    if response.get("Content-Type", "").startswith("application/fhir+json"):
+        body = response.json()
+        if body.get("resourceType") != "OperationOutcome" or not body.get("issue"):
+            return f"FHIR error is not an OperationOutcome: {response.content[:200]!r}"
         return None
     if not response.get("Content-Type", "").startswith("application/json"):
         return f"error is not JSON ({response.get('Content-Type')})"

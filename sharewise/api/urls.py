@@ -13,6 +13,7 @@ from ninja.security import HttpBearer, django_auth
 from sharewise.api import audittrail as audittrail_routes
 from sharewise.api import concerns as concern_routes
 from sharewise.api import disclosures as disclosure_routes
+from sharewise.api import fhir
 from sharewise.api import governance as governance_routes
 from sharewise.api import organisations as organisation_routes
 from sharewise.api import patterns as pattern_routes
@@ -125,6 +126,8 @@ api = SharewiseAPI(
 
 
 def _error(request, status, message, errors=None):
+    if fhir.is_fhir(request):
+        return fhir.outcome_response(status, message, errors)
     body = {"message": message}
     if errors is not None:
         body["errors"] = errors
@@ -223,4 +226,5 @@ api.add_router("", policy_routes.router)
 api.add_router("", sharing_routes.router)
 api.add_router("", disclosure_routes.router)
 api.add_router("", governance_routes.router)
+api.add_router("", fhir.router)
 api.add_router("", rights_routes.router)
