@@ -276,7 +276,7 @@ def test_care_workers_and_managers_are_refused_and_another_organisation_finds_no
         )
         assert api(user).get(f"/api/v1/subject-access-requests/{sar.pk}").status_code == 403
         person_page = as_user(user).get(reverse("person", args=[cast.alice.pk])).content.decode()
-        assert "Subject access requests" not in person_page
+        assert "Subject access" not in person_page
     assert (
         as_user(cast.olivia).get(reverse("subject_access_request", args=[sar.pk])).status_code
         == 404
@@ -285,6 +285,7 @@ def test_care_workers_and_managers_are_refused_and_another_organisation_finds_no
     assert api(cast.olivia).get("/api/v1/subject-access-requests").json() == []
     person_page = as_user(cast.david).get(reverse("person", args=[cast.alice.pk])).content.decode()
     assert reverse("person_rights", args=[cast.alice.pk]) in person_page
+    assert reverse("subject_access_requests") in person_page  # in the menu
 
 
 def test_every_read_of_the_export_is_on_the_trail(cast, as_user, api):
