@@ -119,6 +119,7 @@ def new_request(request, person_id):
 
 def _show(request, sar, **forms):
     context = {name: forms.get(name) or form() for name, form in STEP_FORMS.items()}
+    context["has_errors"] = any(f.errors for f in forms.values())
     context["send_form"].fields["channel"].initial = sar.channel or "letter"
     return render(
         request,
@@ -302,6 +303,7 @@ def _show_rectification(request, found, correction=None, refuse=None):
             "r": found,
             "person": found.person,
             "amendments": found.amendments.select_related("amended_by", "concern"),
+            "has_errors": bool((correction and correction.errors) or (refuse and refuse.errors)),
             "correction_form": correction or CorrectionForm(),
             "refuse_form": refuse or RefuseForm(),
             "can": request.user.has_perm("rights.prepare"),
