@@ -422,3 +422,13 @@ def test_staff_in_their_role_and_the_services_names_stay_though_someone_shares_a
     assert signed_in(cast.helen).get(reverse("person", args=[cast.alice.pk])).status_code == 200
     reads = exporting.gather(sar).content["record_reads"]
     assert any(r["staff"] == "Helen Marsh" for r in reads)
+
+
+def test_a_step_left_incomplete_says_what_to_fix_on_the_request_page(cast, as_user):
+    sar = scene.request_from_alice(cast)
+    response = as_user(cast.david).post(reverse("sar_extend", args=[sar.pk]), {"months": "1"})
+    page = response.content.decode()
+    assert response.status_code == 200 and "<title>Error:" in page
+    assert "Enter why more time is needed" in page
+    sar.refresh_from_db()
+    assert sar.extension_months == 0
