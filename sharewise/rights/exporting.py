@@ -156,6 +156,7 @@ def redact(gatherer, content: dict, source_staff) -> None:
         redaction.Party(p.key, p.given, p.family, p.preferred, labels[p.key].strip("[]"))
         for p in parties
     ]
+    linked |= (gatherer.linked | {f"staff:{pk}" for pk in source_staff}) - keep
     index = redaction.build_index(parties, linked=linked)
 
     def walk(value, section, record, path):

@@ -69,6 +69,9 @@ class Gatherer:
         self.org_id = sar.organisation_id
         self.redactions: list[dict] = []
         self.source_staff: set[int] = set()
+        # Others in the same concerns (named in them, or as the alleged source): their
+        # first names alone count as names, as they do for a referral.
+        self.linked: set[str] = set()
         self._names: dict[int, str] = {}
         _, recording = store.in_force(self.org_id, "recording")
         self.categories = recording.category_labels()
@@ -147,6 +150,14 @@ class Gatherer:
         )
         found = list(found)
         self.source_staff |= {c.source_staff_id for c in found if c.source_staff_id}
+        ids = [c.pk for c in found]
+        self.linked |= {
+            f"person:{pk}"
+            for pk in ConcernPerson.objects.filter(concern_id__in=ids).values_list(
+                "person_id", flat=True
+            )
+        }
+        self.linked |= {f"person:{c.source_person_id}" for c in found if c.source_person_id}
         for c in found:
             for a in c.amendments.all():
                 to = a.changes.get("source_staff", {}).get("to")

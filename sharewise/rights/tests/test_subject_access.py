@@ -432,3 +432,16 @@ def test_a_step_left_incomplete_says_what_to_fix_on_the_request_page(cast, as_us
     assert "Enter why more time is needed" in page
     sar.refresh_from_db()
     assert sar.extension_months == 0
+
+
+def test_the_first_name_alone_of_someone_in_the_same_concern_is_taken_out(cast):
+    record_concern(
+        cast,
+        facts="Bob pushed past her in the corridor; Alice said Bob does it every day.",
+        source_person=cast.bob,
+        source_kind="person_supported",
+    )
+    content = exporting.gather(scene.request_from_alice(cast)).content
+    facts = content["concerns"][0]["what_happened"]
+    assert "Bob" not in facts and "Alice said" in facts
+    assert content["concerns"][0]["alleged_source"] == "[another person]"
