@@ -16,7 +16,7 @@ from sharewise.rights.models import Rectification, SubjectAccessRequest
 router = Router(tags=["Subject access and rectification"])
 
 
-class RequestIn(Input):
+class SubjectAccessRequestIn(Input):
     requester: str = Field(description="person or representative")
     requester_name: str
     relationship: str = ""
@@ -26,7 +26,7 @@ class RequestIn(Input):
     request_text: str = ""
 
 
-class RequestOut(Schema):
+class SubjectAccessRequestOut(Schema):
     id: int
     person_id: int
     status: str
@@ -48,8 +48,8 @@ class RequestOut(Schema):
     closed_reason: str
 
 
-def _out(sar) -> RequestOut:
-    return RequestOut(
+def _out(sar) -> SubjectAccessRequestOut:
+    return SubjectAccessRequestOut(
         id=sar.pk,
         person_id=sar.person_id,
         status=sar.status,
@@ -72,13 +72,13 @@ def _out(sar) -> RequestOut:
     )
 
 
-def _fresh(sar) -> RequestOut:
+def _fresh(sar) -> SubjectAccessRequestOut:
     return _out(SubjectAccessRequest.objects.get(pk=sar.pk))
 
 
 @router.get(
     "/subject-access-requests",
-    response=list[RequestOut],
+    response=list[SubjectAccessRequestOut],
     summary="Subject access requests, by deadline (data protection officer, leads)",
     description="open=true for those still to answer; due tells which are overdue.",
 )
@@ -101,10 +101,10 @@ def list_requests(request, open: bool | None = None):
 
 @router.post(
     "/people/{person_id}/subject-access-requests",
-    response={201: RequestOut},
+    response={201: SubjectAccessRequestOut},
     summary="Log a subject access request about a person",
 )
-def log_request(request, person_id: int, payload: RequestIn):
+def log_request(request, person_id: int, payload: SubjectAccessRequestIn):
     access.require(request.user, "rights.prepare")
     person = access.get_person_to_ask_about(
         request, person_id, action="opened record to log subject access request", via="api"
@@ -113,7 +113,9 @@ def log_request(request, person_id: int, payload: RequestIn):
     return Status(201, _fresh(sar))
 
 
-@router.get("/subject-access-requests/{sar_id}", response=RequestOut, summary="One request")
+@router.get(
+    "/subject-access-requests/{sar_id}", response=SubjectAccessRequestOut, summary="One request"
+)
 def get_request(request, sar_id: int):
     return _out(access.get_request_for(request, sar_id, via="api"))
 
@@ -125,21 +127,21 @@ def _for_change(request, sar_id, perm):
     )
 
 
-class IdentityIn(Input):
+class IdentityCheckIn(Input):
     method: str = Field(description="How their identity was verified, and with what")
 
 
 @router.post(
     "/subject-access-requests/{sar_id}/identity",
-    response=RequestOut,
+    response=SubjectAccessRequestOut,
     summary="Record how who asked was verified",
 )
-def check_identity(request, sar_id: int, payload: IdentityIn):
+def check_identity(request, sar_id: int, payload: IdentityCheckIn):
     sar = _for_change(request, sar_id, "rights.prepare")
     return _fresh(operations.check_identity(request, sar, payload.method, via="api"))
 
 
-class ExtendIn(Input):
+class SubjectAccessExtensionIn(Input):
     months: int = Field(description="1 or 2 further months (2 in all at most)")
     reasons: str
     told_on: date = Field(description="When the person was told, within the first month")
@@ -147,10 +149,10 @@ class ExtendIn(Input):
 
 @router.post(
     "/subject-access-requests/{sar_id}/extend",
-    response=RequestOut,
+    response=SubjectAccessRequestOut,
     summary="Extend the time to answer, with the reasons (data protection officer)",
 )
-def extend(request, sar_id: int, payload: ExtendIn):
+def extend(request, sar_id: int, payload: SubjectAccessExtensionIn):
     sar = _for_change(request, sar_id, "rights.extend")
     return _fresh(
         operations.extend(request, sar, payload.months, payload.reasons, payload.told_on, via="api")
@@ -159,7 +161,7 @@ def extend(request, sar_id: int, payload: ExtendIn):
 
 @router.post(
     "/subject-access-requests/{sar_id}/prepare",
-    response=RequestOut,
+    response=SubjectAccessRequestOut,
     summary="Prepare the response (JSON and PDF, redacted) for the officer's review",
     description="Refused (422) until who asked is verified.",
 )
@@ -168,32 +170,32 @@ def prepare(request, sar_id: int):
     return _fresh(operations.prepare(request, sar, via="api"))
 
 
-class ApproveIn(Input):
+class SubjectAccessApprovalIn(Input):
     note: str = ""
 
 
 @router.post(
     "/subject-access-requests/{sar_id}/approve",
-    response=RequestOut,
+    response=SubjectAccessRequestOut,
     summary="Approve the prepared response exactly as it is (data protection officer)",
 )
-def approve(request, sar_id: int, payload: ApproveIn):
+def approve(request, sar_id: int, payload: SubjectAccessApprovalIn):
     access.require(request.user, "rights.approve")
     stepup.require_for_api(request, "approve a subject access response")
     sar = _for_change(request, sar_id, "rights.approve")
     return _fresh(operations.approve(request, sar, payload.note, via="api"))
 
 
-class SendIn(Input):
+class SubjectAccessSendIn(Input):
     channel: str = Field(description="secure_email, portal, phone, letter or in_person")
 
 
 @router.post(
     "/subject-access-requests/{sar_id}/send",
-    response=RequestOut,
+    response=SubjectAccessRequestOut,
     summary="Send the approved response: kept as a frozen disclosure with its SHA-256",
 )
-def send(request, sar_id: int, payload: SendIn):
+def send(request, sar_id: int, payload: SubjectAccessSendIn):
     access.require(request.user, "rights.send")
     stepup.require_for_api(request, "send a subject access response")
     sar = _for_change(request, sar_id, "rights.send")
@@ -201,17 +203,17 @@ def send(request, sar_id: int, payload: SendIn):
     return _fresh(sar)
 
 
-class CloseIn(Input):
+class SubjectAccessCloseIn(Input):
     outcome: str = Field(description="refused or withdrawn")
     reason: str
 
 
 @router.post(
     "/subject-access-requests/{sar_id}/close",
-    response=RequestOut,
+    response=SubjectAccessRequestOut,
     summary="Refuse the request, or record it withdrawn, with the reason",
 )
-def close(request, sar_id: int, payload: CloseIn):
+def close(request, sar_id: int, payload: SubjectAccessCloseIn):
     sar = _for_change(request, sar_id, "rights.close")
     return _fresh(operations.close(request, sar, payload.outcome, payload.reason, via="api"))
 
@@ -226,14 +228,14 @@ def export(request, sar_id: int):
     return access.export_response(request, sar_id, "json", via="api")
 
 
-class RectificationIn(Input):
+class RectificationRequestIn(Input):
     requester_name: str
     received_on: date
     concern_id: int | None = Field(None, description="The concern they say is wrong")
     what_is_wrong: str
 
 
-class RectificationOut(Schema):
+class RectificationRequestOut(Schema):
     id: int
     person_id: int
     status: str
@@ -245,9 +247,9 @@ class RectificationOut(Schema):
     amendment_ids: list[int]
 
 
-def _rectification(found) -> RectificationOut:
+def _rectification(found) -> RectificationRequestOut:
     found = Rectification.objects.get(pk=found.pk)
-    return RectificationOut(
+    return RectificationRequestOut(
         id=found.pk,
         person_id=found.person_id,
         status=found.status,
@@ -262,10 +264,10 @@ def _rectification(found) -> RectificationOut:
 
 @router.post(
     "/people/{person_id}/rectifications",
-    response={201: RectificationOut},
+    response={201: RectificationRequestOut},
     summary="Log a request to correct a person's record",
 )
-def log_rectification(request, person_id: int, payload: RectificationIn):
+def log_rectification(request, person_id: int, payload: RectificationRequestIn):
     access.require(request.user, "rights.prepare")
     person = access.get_person_to_ask_about(
         request, person_id, action="opened record to log rectification request", via="api"
@@ -275,13 +277,15 @@ def log_rectification(request, person_id: int, payload: RectificationIn):
 
 
 @router.get(
-    "/rectifications/{rectification_id}", response=RectificationOut, summary="One rectification"
+    "/rectifications/{rectification_id}",
+    response=RectificationRequestOut,
+    summary="One rectification",
 )
 def get_rectification(request, rectification_id: int):
     return _rectification(access.get_rectification_for(request, rectification_id, via="api"))
 
 
-class CorrectionIn(Input):
+class RectificationCorrectionIn(Input):
     concern_id: int | None = Field(None, description="Defaults to the request's concern")
     changes: dict = Field(description="{answer: new value}, as for a concern's amendments")
     reason: str
@@ -289,10 +293,10 @@ class CorrectionIn(Input):
 
 @router.post(
     "/rectifications/{rectification_id}/amendments",
-    response={201: RectificationOut},
+    response={201: RectificationRequestOut},
     summary="Correct the record by an amendment linked to the request",
 )
-def correct(request, rectification_id: int, payload: CorrectionIn):
+def correct(request, rectification_id: int, payload: RectificationCorrectionIn):
     access.require(request.user, "rights.prepare")
     found = access.get_rectification_for(
         request, rectification_id, action="opened rectification request to correct", via="api"
@@ -303,16 +307,16 @@ def correct(request, rectification_id: int, payload: CorrectionIn):
     return Status(201, _rectification(found))
 
 
-class RefuseIn(Input):
+class RectificationRefusalIn(Input):
     reason: str
 
 
 @router.post(
     "/rectifications/{rectification_id}/refuse",
-    response=RectificationOut,
+    response=RectificationRequestOut,
     summary="Refuse to correct the record, with the reasons",
 )
-def refuse(request, rectification_id: int, payload: RefuseIn):
+def refuse(request, rectification_id: int, payload: RectificationRefusalIn):
     access.require(request.user, "rights.prepare")
     found = access.get_rectification_for(
         request, rectification_id, action="opened rectification request to refuse", via="api"
