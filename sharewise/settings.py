@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "sharewise.disclosures",
     "sharewise.governance",
     "sharewise.retention",
+    "sharewise.rights",
     "sharewise.api",
     "sharewise.security",
 ]

@@ -133,6 +133,7 @@ urlpatterns = [
     path("", include("sharewise.disclosures.urls")),
     path("", include("sharewise.governance.urls")),
     path("", include("sharewise.retention.urls")),
+    path("", include("sharewise.rights.urls")),
     path("api/v1/", api.urls),
     path("healthz", security.healthz, name="healthz"),
 ]

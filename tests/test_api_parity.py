@@ -113,6 +113,18 @@ COVERED = {
     "legal_hold": ("POST /api/v1/people/{person_id}/legal-holds",),
     "lift_legal_hold": ("POST /api/v1/legal-holds/{hold_id}/lift",),
     # end of retention
+    # -- rights --
+    "new_subject_access_request": ("POST /api/v1/people/{person_id}/subject-access-requests",),
+    "sar_identity": ("POST /api/v1/subject-access-requests/{sar_id}/identity",),
+    "sar_extend": ("POST /api/v1/subject-access-requests/{sar_id}/extend",),
+    "sar_prepare": ("POST /api/v1/subject-access-requests/{sar_id}/prepare",),
+    "sar_approve": ("POST /api/v1/subject-access-requests/{sar_id}/approve",),
+    "sar_send": ("POST /api/v1/subject-access-requests/{sar_id}/send",),
+    "sar_close": ("POST /api/v1/subject-access-requests/{sar_id}/close",),
+    "new_rectification": ("POST /api/v1/people/{person_id}/rectifications",),
+    "rectification_correct": ("POST /api/v1/rectifications/{rectification_id}/amendments",),
+    "rectification_refuse": ("POST /api/v1/rectifications/{rectification_id}/refuse",),
+    # end of rights
 }
 
 BROWSER_ONLY = {

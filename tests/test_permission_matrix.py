@@ -47,6 +47,9 @@ The rules the rows encode (need to know):
   organisation's records answer 404.
 - retention: the lead and the data protection officer see the review list, place and
   lift legal holds and propose destruction; only the officer approves it.
+- subject access and rectification requests: the data protection officer runs them
+  (extends the time, approves and sends the response, refuses or closes a request);
+  leads log and prepare them and correct records by amendment; nobody else sees them.
 - sign-in and security (second factors, passkeys, one's own password): everyone signed
   in, for themselves only; a password reset link: anyone; resetting someone else's
   second factors or giving them a temporary password: administrators.
@@ -392,6 +395,41 @@ PAGE_MATRIX = {
     ("legal_hold", "POST"):         (302, 403, 403, 403, 200, 200, 403, 403, 404),
     ("lift_legal_hold", "GET"):     (302, 403, 403, 403, 200, 200, 403, 403, 404),
     ("lift_legal_hold", "POST"):    (302, 403, 403, 403, 200, 200, 403, 403, 404),
+    # -- rights: subject access and rectification (the officer runs them, leads log and
+    # prepare; the world's request is prepared, not yet approved) --
+    ("subject_access_requests", "GET"):(302, 403, 403, 403, 200, 200, 403, 403, 200),
+    ("subject_access_requests", "POST"):(302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("person_rights", "GET"):        (302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("person_rights", "POST"):       (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("new_subject_access_request", "GET"):(302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("new_subject_access_request", "POST"):(302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("subject_access_request", "GET"):(302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("subject_access_request", "POST"):(302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("sar_identity", "GET"):         (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("sar_identity", "POST"):        (302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("sar_extend", "GET"):           (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("sar_extend", "POST"):          (302, 403, 403, 403, 403, 200, 403, 403, 403),
+    ("sar_prepare", "GET"):          (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("sar_prepare", "POST"):         (302, 403, 403, 403, 302, 302, 403, 403, 404),
+    ("sar_approve", "GET"):          (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("sar_approve", "POST"):         (302, 403, 403, 403, 403, 302, 403, 403, 403),
+    ("sar_send", "GET"):             (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("sar_send", "POST"):            (302, 403, 403, 403, 403, 200, 403, 403, 403),
+    ("sar_close", "GET"):            (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("sar_close", "POST"):           (302, 403, 403, 403, 403, 200, 403, 403, 403),
+    ("sar_preview", "GET"):          (302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("sar_preview", "POST"):         (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("sar_export", "GET"):           (302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("sar_export", "POST"):          (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("new_rectification", "GET"):    (302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("new_rectification", "POST"):   (302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("rectification", "GET"):        (302, 403, 403, 403, 200, 200, 403, 403, 404),
+    ("rectification", "POST"):       (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("rectification_correct", "GET"):(302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("rectification_correct", "POST"):(302, 403, 403, 403, 200, 403, 403, 403, 404),
+    ("rectification_refuse", "GET"): (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("rectification_refuse", "POST"):(302, 403, 403, 403, 200, 200, 403, 403, 404),
+    # end of rights
     ("healthz", "GET"):             (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("healthz", "POST"):            (405, 405, 405, 405, 405, 405, 405, 405, 405),
 }
@@ -588,6 +626,21 @@ API_MATRIX = {
     "POST /api/v1/destructions/{destruction_id}/approve": (401, 403, 403, 403, 403, 422, 403, 403, 404),
     "GET /api/v1/destructions/{destruction_id}/certificate": (401, 403, 403, 403, 404, 404, 403, 403, 404),
     # end of retention API rows
+    "GET /api/v1/subject-access-requests": (401, 403, 403, 403, 200, 200, 403, 403, 200),
+    "POST /api/v1/people/{person_id}/subject-access-requests": (401, 403, 403, 403, 201, 201, 403, 403, 404),
+    "GET /api/v1/subject-access-requests/{sar_id}": (401, 403, 403, 403, 200, 200, 403, 403, 404),
+    "POST /api/v1/subject-access-requests/{sar_id}/identity": (401, 403, 403, 403, 200, 200, 403, 403, 404),
+    "POST /api/v1/subject-access-requests/{sar_id}/extend": (401, 403, 403, 403, 403, 200, 403, 403, 403),
+    "POST /api/v1/subject-access-requests/{sar_id}/prepare": (401, 403, 403, 403, 200, 200, 403, 403, 404),
+    "POST /api/v1/subject-access-requests/{sar_id}/approve": (401, 403, 403, 403, 403, 200, 403, 403, 403),
+    "POST /api/v1/subject-access-requests/{sar_id}/send": (401, 403, 403, 403, 403, 422, 403, 403, 403),
+    "POST /api/v1/subject-access-requests/{sar_id}/close": (401, 403, 403, 403, 403, 200, 403, 403, 403),
+    "GET /api/v1/subject-access-requests/{sar_id}/export": (401, 403, 403, 403, 200, 200, 403, 403, 404),
+    "POST /api/v1/people/{person_id}/rectifications": (401, 403, 403, 403, 201, 201, 403, 403, 404),
+    "GET /api/v1/rectifications/{rectification_id}": (401, 403, 403, 403, 200, 200, 403, 403, 404),
+    "POST /api/v1/rectifications/{rectification_id}/amendments": (401, 403, 403, 403, 201, 403, 403, 403, 404),
+    "POST /api/v1/rectifications/{rectification_id}/refuse": (401, 403, 403, 403, 200, 200, 403, 403, 404),
+    # end of rights API rows
 }
 # fmt: on
 
@@ -856,6 +909,39 @@ def api_bodies(cast):
         "POST /api/v1/destructions": {"person_ids": [cast.alice.pk]},
         "POST /api/v1/destructions/{destruction_id}/approve": {"note": "Checked the list"},
         #
+        "POST /api/v1/people/{person_id}/subject-access-requests": {
+            "requester": "person",
+            "requester_name": "Alice Moore",
+            "contact": "Room 4, Rose House",
+            "received_on": today,
+        },
+        "POST /api/v1/subject-access-requests/{sar_id}/identity": {"method": "Known to staff"},
+        "POST /api/v1/subject-access-requests/{sar_id}/extend": {
+            "months": 1,
+            "reasons": "Ten years of records across three services",
+            "told_on": today,
+        },
+        "POST /api/v1/subject-access-requests/{sar_id}/approve": {"note": "Checked"},
+        # valid, so the outcome shows who may send (not approved yet: 422)
+        "POST /api/v1/subject-access-requests/{sar_id}/send": {"channel": "letter"},
+        "POST /api/v1/subject-access-requests/{sar_id}/close": {
+            "outcome": "withdrawn",
+            "reason": "She asked us to stop: she has what she needs",
+        },
+        "POST /api/v1/people/{person_id}/rectifications": {
+            "requester_name": "Alice Moore",
+            "received_on": today,
+            "what_is_wrong": "The call bell was in reach that evening",
+        },
+        "POST /api/v1/rectifications/{rectification_id}/amendments": {
+            "changes": {"facts": "Alice's call bell was out of reach for an hour."},
+            "reason": "As Alice asked, confirmed by the night log",
+        },
+        "POST /api/v1/rectifications/{rectification_id}/refuse": {
+            "reason": "The night log confirms the record as written"
+        },
+        # (rights bodies above this line)
+        #
     }
 
 
@@ -988,6 +1074,8 @@ def _ids(cast, user, grant, tokens):
         "flag_id": f"{cast.alert.pk}-{cast.alice.pk}",
         "document_id": cast.disclosure.pk,
         "event_id": _first_entry_about(cast.alice),
+        "sar_id": cast.sar.pk,
+        "rectification_id": cast.rectification.pk,
         "device_id": NO_SUCH_ID,
         "uidb64": "MQ",
         "token": "no-such-token",
@@ -1309,6 +1397,40 @@ def _retention_records(cast):
     cast.destruction.people.set([cast.dennis])
 
 
+def _rights_records(cast):
+    """Alice's subject access request, her identity checked and the response prepared
+    (not yet approved), and her request to correct the first concern."""
+    from types import SimpleNamespace
+
+    from sharewise.rights import operations
+
+    def by(user):
+        return SimpleNamespace(user=user, META={})
+
+    cast.sar = operations.log_request(
+        by(cast.david),
+        cast.alice,
+        {
+            "requester": "person",
+            "requester_name": "Alice Moore",
+            "contact": "Room 4, Rose House",
+            "received_on": cast.today,
+        },
+    )
+    operations.check_identity(by(cast.sarah), cast.sar, "Known to staff")
+    cast.sar = operations.prepare(by(cast.sarah), cast.sar)
+    cast.rectification = operations.log_rectification(
+        by(cast.david),
+        cast.alice,
+        {
+            "requester_name": "Alice Moore",
+            "received_on": cast.today,
+            "concern_id": cast.concern.pk,
+            "what_is_wrong": "The call bell was in reach that evening",
+        },
+    )
+
+
 def build_world(cast):
     """The records every route of the matrix is tried on (see the module docstring),
     added to the cast; returns (users by role, their API tokens, Tom's break-glass
@@ -1332,6 +1454,7 @@ def build_world(cast):
     _sharing_records(cast)
     _governance_records(cast)
     _retention_records(cast)
+    _rights_records(cast)
     users = {name: getattr(cast, name) for name in ROLES if name != "anonymous"}
     # Made just after proving who they are, as the most serious API actions need.
     tokens = {

@@ -20,6 +20,7 @@ from sharewise.api import patterns as pattern_routes
 from sharewise.api import people as people_routes
 from sharewise.api import policy as policy_routes
 from sharewise.api import retention as retention_routes
+from sharewise.api import rights as rights_routes
 from sharewise.api import sharing as sharing_routes
 from sharewise.audittrail import trail
 from sharewise.organisations.access import scope_for
@@ -228,3 +229,4 @@ api.add_router("", disclosure_routes.router)
 api.add_router("", governance_routes.router)
 api.add_router("", fhir.router)
 api.add_router("", retention_routes.router)
+api.add_router("", rights_routes.router)

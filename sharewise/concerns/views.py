@@ -244,6 +244,9 @@ def concern_page(request, concern_id):
             )
             for k, change in a.changes.items()
         ]
+    notes = panels.for_amendments(request, amendments)
+    for a in amendments:
+        a.notes = notes.get(a.pk, [])
     visible = set(
         Person.objects.visible_to(request.user)
         .filter(concerns=concern)

@@ -46,5 +46,6 @@ def navigation(request):
             ),
             "review_concerns": bool(scope_for(user).managed_team_ids)
             or scope_for(user).has("safeguarding_lead"),
+            "subject_access": user.has_perm("rights.see_requests"),
         },
     }

@@ -53,3 +53,14 @@ def unseen_in_trail(request, entries) -> set[int]:
     for unseen in hooks("panels", "trail_unseen"):
         hidden |= unseen(request, entries)
     return hidden
+
+
+def for_amendments(request, amendments) -> dict[int, list]:
+    """Notes later apps add beside a concern's amendments (the rectification request one
+    was made for): each app's panels.amendment_notes(request, amendments) returns
+    {amendment id: html}."""
+    found: dict[int, list] = {}
+    for notes in hooks("panels", "amendment_notes"):
+        for amendment_id, html in notes(request, amendments).items():
+            found.setdefault(amendment_id, []).append(html)
+    return found
