@@ -20,6 +20,7 @@ from sharewise.disclosures.models import Disclosure
 from sharewise.governance import evidence_figures
 from sharewise.people.models import Enrolment, Person
 from sharewise.retention import due, review
+from sharewise.rights import operations as rights
 from sharewise.retention.models import Destruction, LegalHold
 from tests.test_permission_matrix import build_world
 
@@ -66,6 +67,19 @@ def _alice_with_a_history(cast, api):
             "notes": "Alice Moore's daughter was told; NHS 9434765919",
         },
     )
+    # She asked for her records, and the response was prepared: it names her throughout.
+    asked = rights.log_request(
+        SimpleNamespace(user=cast.david, META={}),
+        cast.alice,
+        {
+            "requester": "person",
+            "requester_name": "Alice Moore",
+            "contact": "Room 4, Rose House",
+            "received_on": timezone.localdate(),
+        },
+    )
+    rights.check_identity(SimpleNamespace(user=cast.sarah, META={}), asked, "Known to staff")
+    rights.prepare(SimpleNamespace(user=cast.sarah, META={}), asked)
     assert api(cast.sarah).get(f"/api/v1/people/{cast.alice.pk}").status_code == 200
     assert api(cast.sarah).post("/api/v1/people/search", {"q": "Alice Moore"}).status_code == 200
     # She left our care; her records' periods run from then.
