@@ -35,7 +35,10 @@ def test_the_officer_reviews_the_list_and_approves_a_destruction(
         placed_by=cast.sarah,
     )
     sign_in(page, live_server, cast.david)
-    page.get_by_role("link", name="Retention").first.click()
+    page.get_by_role("link", name="Data protection").click()
+    page.get_by_role("navigation", name="Data protection").get_by_role(
+        "link", name="Retention review and legal holds"
+    ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Retention review")
     due = page.get_by_role("table", name="People due for destruction, longest overdue first")
     expect(due).to_contain_text("Dennis Ward")

@@ -141,7 +141,13 @@ def document_reference(disclosure, export: Export, pdf_url: str) -> DocumentRefe
             {"coding": [coding(codes.CONFIDENTIALITY, "R", "restricted")]},
         ],
         content=[{"attachment": attachment}],
-        context={"related": [{"reference": f"Consent/decision-{disclosure.decision_id}"}]},
+        # A subject access response rests on the person's right of access, not on a
+        # decision to share.
+        context=(
+            {"related": [{"reference": f"Consent/decision-{disclosure.decision_id}"}]}
+            if disclosure.decision_id
+            else None
+        ),
     )
 
 

@@ -104,6 +104,11 @@ def test_every_resource_from_the_demo_validates_and_matches_the_records(db, api)
         assert len(kinds.pop("Flag", [])) == risk_of(lead_user, person)[1].count(), person
         documents = kinds.pop("DocumentReference", [])
         assert len(documents) == Disclosure.objects.filter(person_id__in=ids).count()
+        # Each points at the decision it rested on, if it rested on one (a subject
+        # access response does not).
+        for d in documents:
+            related = [r["reference"] for r in d.get("context", {}).get("related", [])]
+            assert all(r.split("-")[-1].isdigit() for r in related), related
         # The trail about them then, the export's own read included.
         events = kinds.pop("AuditEvent")
         assert len(events) == Entry.objects.filter(person_id__in=ids).count(), person

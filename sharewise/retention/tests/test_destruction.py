@@ -20,8 +20,8 @@ from sharewise.disclosures.models import Disclosure
 from sharewise.governance import evidence_figures
 from sharewise.people.models import Enrolment, Person
 from sharewise.retention import due, review
-from sharewise.rights import operations as rights
 from sharewise.retention.models import Destruction, LegalHold
+from sharewise.rights import operations as rights
 from tests.test_permission_matrix import build_world
 
 FAR = 30 * 366  # days on: every retention period the policy ships has run

@@ -9,6 +9,7 @@ from conftest import record_concern
 from sharewise.concerns.models import Amendment
 from sharewise.disclosures import referrals
 from sharewise.disclosures.models import Partner, StaffContact
+from sharewise.disclosures.tests.test_referrals import agreements_with
 from sharewise.rights import operations
 from sharewise.sharing import decisions
 
@@ -103,6 +104,7 @@ def build(cast):
         channel=Partner.Channel.SECURE_EMAIL,
         email="adults@northshire.example",
     )
+    agreements_with(cast, partner.name)
     s.decision = decisions.record_decision(by(cast.sarah), cast.alice, ANSWERS, DECISION)
     referral = referrals.start(by(cast.sarah), s.decision, "local_authority_adults")
     referral = referrals.change(

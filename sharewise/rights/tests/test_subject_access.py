@@ -258,7 +258,8 @@ def test_the_sweep_tells_the_officer_once_when_due_and_once_when_overdue_naming_
     assert swept["subject access request(s) overdue notified"] == 1
     assert swept["subject access request(s) falling due notified"] == 1
     assert set(dict(sweep.due(cast.org.pk, now)).values()) == {0}
-    told = Notification.objects.filter(recipient=cast.david)
+    # (The month's retention review is the officer's other notice.)
+    told = Notification.objects.filter(recipient=cast.david, link__startswith="/subject-access/")
     assert sorted(n.link for n in told) == sorted(
         reverse("subject_access_request", args=[x.pk]) for x in (soon, late)
     )
