@@ -6,6 +6,7 @@ dates, categories, severity, service, team and shift stay, so every count stays.
 from django.db.models import Q
 
 from sharewise.audittrail import records
+from sharewise.concerns.answers import TEXT_FIELDS
 from sharewise.concerns.models import (
     Amendment,
     Concern,
@@ -16,17 +17,8 @@ from sharewise.concerns.models import (
 )
 from sharewise.people.destroying import blank_json, mentioning, redact, redact_json, words_naming
 
-TEXT = (
-    "facts",
-    "persons_words",
-    "persons_wishes",
-    "sharing_view_reason",
-    "immediate_action",
-    "who_was_told",
-    "source_description",
-    "injury_location",
-    "reported_by",
-)
+# Every text answer a concern holds: what a recorder typed is what goes.
+TEXT = TEXT_FIELDS
 
 
 def _blank_changes(changes: dict) -> dict:
