@@ -192,6 +192,9 @@ def enrolments(
     return _bulk(Enrolment, made)
 
 
+ENTRY_COLUMNS = (*chain.FIELDS, *chain.DIGESTS)
+
+
 def trail(
     count: int,
     rng: random.Random,
@@ -222,6 +225,10 @@ def trail(
     first_id = (Entry.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     detail = {"via": "page"}
     detail_db = Entry._meta.get_field("detail").get_db_prep_save(detail, connection)
+    # Entries written now carry digests of their reason and detail, which the chain
+    # covers and verify checks; a trail from before keying has none.
+    no_digests = ("", "")
+    read_digests = no_digests if plain else (chain.text_digest(""), chain.detail_digest(detail))
     adapt_at = connection.ops.adapt_datetimefield_value  # the field's own prep is slow
     actions = ["viewed record", "viewed record", "viewed record", "listed people", "added person"]
     entry_rows, seal_rows = [], []
@@ -238,9 +245,12 @@ def trail(
                 detail,
                 detail_db,
             )
+            digests = read_digests
             if k in write_at:
                 action, object_type, object_id, person_id, this_detail = write_at[k]
                 this_db = prep_detail(this_detail, connection)
+                if not plain:
+                    digests = (chain.text_digest(""), chain.detail_digest(this_detail))
             values = (
                 entry_id,
                 at,
@@ -254,8 +264,9 @@ def trail(
                 f"10.0.{k % 200}.{k % 250 + 1}",
                 "",
                 this_detail,
+                *digests,
             )
-            entry_rows.append((entry_id, adapt_at(at), *values[2:11], this_db))
+            entry_rows.append((entry_id, adapt_at(at), *values[2:11], this_db, *digests))
             if sealed and plain:
                 previous = chain.unkeyed_link(previous, values)
                 position += 1
@@ -265,10 +276,10 @@ def trail(
                 position += 1
                 seal_rows.append((position, entry_id, previous))
             if len(entry_rows) >= 1_000:
-                _insert(Entry, chain.FIELDS, entry_rows)
+                _insert(Entry, ENTRY_COLUMNS, entry_rows)
                 _insert(Seal, ("position", "entry", "hash"), seal_rows)
                 entry_rows, seal_rows = [], []
-        _insert(Entry, chain.FIELDS, entry_rows)
+        _insert(Entry, ENTRY_COLUMNS, entry_rows)
         _insert(Seal, ("position", "entry", "hash"), seal_rows)
         _reset_sequence(Entry)
         if sealed and plain and not KeyedSealing.objects.exists():

@@ -16,6 +16,7 @@ DOCUMENTS = {
     "disclosures/document.html",
     "governance/evidence_document.html",
     "retention/certificate.html",
+    "rights/export_document.html",
 }
 
 
