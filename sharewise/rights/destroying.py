@@ -8,9 +8,8 @@ destroys it by its own rules."""
 
 from django.db import transaction
 
+from sharewise.people.destroying import GONE as REMOVED
 from sharewise.rights.models import Rectification, SubjectAccessRequest
-
-REMOVED = "[removed at the end of the retention period]"
 
 
 @transaction.atomic
