@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "sharewise.patterns",
     "sharewise.sharing",
     "sharewise.disclosures",
+    "sharewise.training",
     "sharewise.governance",
     "sharewise.retention",
     "sharewise.rights",

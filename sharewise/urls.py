@@ -131,6 +131,7 @@ urlpatterns = [
     path("", include("sharewise.patterns.urls")),
     path("", include("sharewise.sharing.urls")),
     path("", include("sharewise.disclosures.urls")),
+    path("", include("sharewise.training.urls")),
     path("", include("sharewise.governance.urls")),
     path("", include("sharewise.retention.urls")),
     path("", include("sharewise.rights.urls")),

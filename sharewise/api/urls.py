@@ -20,6 +20,7 @@ from sharewise.api import patterns as pattern_routes
 from sharewise.api import people as people_routes
 from sharewise.api import policy as policy_routes
 from sharewise.api import retention as retention_routes
+from sharewise.api import training as training_routes
 from sharewise.api import rights as rights_routes
 from sharewise.api import sharing as sharing_routes
 from sharewise.audittrail import trail
@@ -226,6 +227,7 @@ api.add_router("", pattern_routes.router)
 api.add_router("", policy_routes.router)
 api.add_router("", sharing_routes.router)
 api.add_router("", disclosure_routes.router)
+api.add_router("", training_routes.router)
 api.add_router("", governance_routes.router)
 api.add_router("", fhir.router)
 api.add_router("", retention_routes.router)

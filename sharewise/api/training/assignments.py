@@ -1,0 +1,3 @@
+"""Assignments and policy read receipts."""
+
+from sharewise.api.training.common import router  # noqa: F401

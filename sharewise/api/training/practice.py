@@ -1,0 +1,3 @@
+"""Practice cases and attempts."""
+
+from sharewise.api.training.common import router  # noqa: F401

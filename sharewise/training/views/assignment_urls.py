@@ -1,0 +1,3 @@
+"""Assignments, policy read receipts and Your training."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Practice cases and attempts."""
+
+urlpatterns = []
