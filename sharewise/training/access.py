@@ -1,0 +1,65 @@
+"""Whose training a member of staff may see, and fetching attempts and assignments
+within it. A member of staff sees their own; a team manager, staff working in the
+teams they manage; a safeguarding lead, everyone in their organisation. Outside that,
+an attempt or assignment is simply not found."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from sharewise.organisations.access import scope_for
+from sharewise.organisations.models import Membership, Role
+from sharewise.training.models import Assigned, Assignment, Attempt
+
+
+def staff_visible_to(user):
+    """The staff whose practice results, receipts and assignments `user` may see."""
+    User = get_user_model()
+    scope = scope_for(user)
+    if not scope.organisation_ids:
+        return User.objects.none()
+    seen = Q(pk=user.pk)
+    if scope.lead_org_ids:
+        seen |= Q(
+            pk__in=Membership.objects.filter(organisation_id__in=scope.lead_org_ids).values(
+                "user_id"
+            )
+        )
+    if scope.managed_team_ids:
+        seen |= Q(
+            pk__in=Membership.objects.filter(
+                Q(team_id__in=scope.managed_team_ids)
+                | Q(service__teams__in=scope.managed_team_ids),
+                role__in=[Role.CARE_WORKER, Role.TEAM_MANAGER],
+            ).values("user_id")
+        )
+    return User.objects.filter(seen).distinct()
+
+
+def attempts_visible_to(user):
+    return Attempt.objects.filter(
+        organisation_id__in=scope_for(user).organisation_ids,
+        staff__in=staff_visible_to(user).values("pk"),
+    )
+
+
+def get_attempt_for(request, attempt_id: int) -> Attempt:
+    return get_object_or_404(attempts_visible_to(request.user), pk=attempt_id)
+
+
+def assignments_visible_to(user):
+    """Leads see every assignment in their organisation; anyone else, the assignments
+    that reach them or staff they may see."""
+    scope = scope_for(user)
+    if scope.lead_org_ids:
+        return Assignment.objects.filter(organisation_id__in=scope.lead_org_ids)
+    reached = Assigned.objects.filter(staff__in=staff_visible_to(user).values("pk"))
+    return Assignment.objects.filter(
+        organisation_id__in=scope.organisation_ids, pk__in=reached.values("assignment_id")
+    )
+
+
+def get_assignment_for(request, assignment_id: int) -> Assignment:
+    return get_object_or_404(assignments_visible_to(request.user), pk=assignment_id)
