@@ -49,7 +49,8 @@ class AssignmentForm(NHSStyled, forms.Form):
         label="Named staff",
         required=False,
         queryset=get_user_model().objects.none(),
-        help_text="Hold Ctrl (or Cmd) to choose more than one",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Anyone else, by name",
     )
     due = DatePartsField(label="Due by", help_text="For example 27 3 2027")
     note = forms.CharField(

@@ -36,10 +36,13 @@ def mine(user, today=None) -> dict:
         }
         for a in assignments.open_for(user)
     ]
+    assigned_kinds = {t["assigned"].assignment.policy_kind for t in todo}
     attempts = Attempt.objects.filter(staff=user).order_by("-started_at", "-id")[:50]
     return {
         "todo": todo,
-        "to_confirm": receipts.to_confirm(user),
+        # A policy assigned to read shows once, as the assignment (it links to the
+        # same confirmation page).
+        "to_confirm": [c for c in receipts.to_confirm(user) if c.kind not in assigned_kinds],
         "receipts": [
             {"receipt": r, "title": applies.TITLES.get(r.kind, r.kind)}
             for r in Receipt.objects.filter(staff=user).order_by("-confirmed_at", "-id")[:50]
