@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "sharewise.organisations.context.navigation",
                 "sharewise.patterns.context.navigation",
+                "sharewise.training.context.navigation",
             ],
         },
     }

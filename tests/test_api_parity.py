@@ -107,6 +107,11 @@ COVERED = {
     "lesson": ("POST /api/v1/lessons/{lesson_id}/actions",),
     "evidence_packs": ("POST /api/v1/evidence-packs",),
     # end of governance
+    # -- training (assignments and read receipts) --
+    "new_assignment": ("POST /api/v1/training/assignments",),
+    "withdraw_assignment": ("POST /api/v1/training/assignments/{assignment_id}/withdraw",),
+    "confirm_policy": ("POST /api/v1/policy-receipts",),
+    # end of training (assignments and read receipts)
     # -- retention --
     "propose_destruction": ("POST /api/v1/destructions",),
     "destruction": ("POST /api/v1/destructions/{destruction_id}/approve",),
@@ -170,6 +175,11 @@ BROWSER_ONLY = {
     # end of disclosures
     # -- governance --
     # end of governance
+    # -- training (assignments and read receipts) --
+    "new_assignment": ("POST /api/v1/training/assignments",),
+    "withdraw_assignment": ("POST /api/v1/training/assignments/{assignment_id}/withdraw",),
+    "confirm_policy": ("POST /api/v1/policy-receipts",),
+    # end of training (assignments and read receipts)
 }
 
 # Where a page and its API operation rightly differ for one member of the cast.
@@ -191,6 +201,11 @@ DIFFERENCES = {
     # end of disclosures
     # -- governance --
     # end of governance
+    # -- training (assignments and read receipts) --
+    "new_assignment": ("POST /api/v1/training/assignments",),
+    "withdraw_assignment": ("POST /api/v1/training/assignments/{assignment_id}/withdraw",),
+    "confirm_policy": ("POST /api/v1/policy-receipts",),
+    # end of training (assignments and read receipts)
 }
 # fmt: on
 

@@ -382,6 +382,21 @@ PAGE_MATRIX = {
     ("evidence_pack_pdf", "POST"):  (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("evidence_pack_html", "GET"):  (302, 403, 403, 403, 200, 200, 200, 403, 404),
     ("evidence_pack_html", "POST"): (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    # Training (assignments, read receipts): everyone with a case role has Your
+    # training; the recording standards ask care workers, managers and leads to
+    # confirm; only a lead assigns (another organisation's assignment: 404).
+    ("your_training", "GET"):       (302, 200, 200, 200, 200, 200, 200, 403, 200),
+    ("your_training", "POST"):      (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("confirm_policy", "GET"):      (302, 200, 200, 200, 200, 403, 403, 403, 200),
+    ("confirm_policy", "POST"):     (302, 200, 200, 200, 200, 403, 403, 403, 200),
+    ("assignments", "GET"):         (302, 403, 403, 403, 200, 403, 403, 403, 200),
+    ("assignments", "POST"):        (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("new_assignment", "GET"):      (302, 403, 403, 403, 200, 403, 403, 403, 200),
+    ("new_assignment", "POST"):     (302, 403, 403, 403, 200, 403, 403, 403, 200),
+    ("assignment", "GET"):          (302, 403, 403, 403, 200, 403, 403, 403, 404),
+    ("assignment", "POST"):         (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("withdraw_assignment", "GET"): (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("withdraw_assignment", "POST"): (302, 403, 403, 403, 200, 403, 403, 403, 404),
     # Retention: the lead and the officer; only the officer approves a destruction.
     ("retention_review", "GET"):    (302, 403, 403, 403, 200, 200, 403, 403, 200),
     ("retention_review", "POST"):   (302, 405, 405, 405, 405, 405, 405, 405, 405),
@@ -600,6 +615,15 @@ API_MATRIX = {
     "POST /api/v1/lessons/{lesson_id}/actions": (401, 403, 403, 403, 201, 201, 201, 403, 404),
     "GET /api/v1/evidence-packs":              (401, 403, 403, 403, 200, 200, 200, 403, 200),
     # end of governance API rows
+    # Training assignments and read receipts (see the page rows).
+    "GET /api/v1/training/assignments":        (401, 403, 403, 403, 200, 403, 403, 403, 200),
+    "POST /api/v1/training/assignments":       (401, 403, 403, 403, 201, 403, 403, 403, 201),
+    "GET /api/v1/training/assignments/{assignment_id}": (401, 403, 403, 403, 200, 403, 403, 403, 404),
+    "POST /api/v1/training/assignments/{assignment_id}/withdraw": (401, 403, 403, 403, 200, 403, 403, 403, 404),
+    "GET /api/v1/training/mine":               (401, 200, 200, 200, 200, 200, 200, 403, 200),
+    "GET /api/v1/policy-receipts":             (401, 200, 200, 200, 200, 200, 200, 200, 200),
+    # the shipped version needs no confirmation (422) unless assigned to read (Night team)
+    "POST /api/v1/policy-receipts":            (401, 201, 422, 201, 422, 403, 403, 403, 422),
     # The FHIR export: the same scope as the records it is made from. Its metadata says
     # only what may be asked, so anyone may read it; a search without ?patient= is
     # refused (400) for everyone signed in (test_fhir_export.py searches with one).
@@ -902,6 +926,17 @@ def api_bodies(cast):
             "due": soon,
         },
         # (governance bodies above this line)
+        "POST /api/v1/training/assignments": {
+            "what": "policy",
+            "policy_kind": "recording",
+            "roles": ["safeguarding_lead"],
+            "due": soon,
+        },
+        "POST /api/v1/training/assignments/{assignment_id}/withdraw": {
+            "reason": "Replaced by a newer case"
+        },
+        "POST /api/v1/policy-receipts": {"kind": "recording", "version": 1},
+        # (training bodies above this line)
         "POST /api/v1/people/{person_id}/legal-holds": {
             "reason": "Safeguarding Adults Review under way"
         },
@@ -1062,6 +1097,7 @@ def _ids(cast, user, grant, tokens):
         "meeting_id": cast.meeting.pk,
         "session_id": cast.supervision.pk,
         "lesson_id": cast.lesson.pk,
+        "assignment_id": cast.training_assignment.pk,
         "pack_id": cast.pack.pk,
         "hold_id": cast.hold.pk,
         "destruction_id": cast.destruction.pk,
@@ -1380,6 +1416,23 @@ def _governance_records(cast):
     )
 
 
+def _training_records(cast):
+    """Sarah's assignment of the recording standards to read, to the Night team."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from sharewise.training import assignments
+
+    cast.training_assignment = assignments.assign(
+        SimpleNamespace(user=cast.sarah, META={}),
+        organisation_id=cast.org.pk,
+        what="policy",
+        policy_kind="recording",
+        due=cast.today + timedelta(days=14),
+        team_ids=[cast.night.pk],
+    )
+
+
 def _retention_records(cast):
     """A legal hold on Bob's records (Sarah's), and a proposal to destroy Dennis's
     records, waiting for the officer (not yet due: he left 30 days ago)."""
@@ -1453,6 +1506,7 @@ def build_world(cast):
     )
     _sharing_records(cast)
     _governance_records(cast)
+    _training_records(cast)
     _retention_records(cast)
     _rights_records(cast)
     users = {name: getattr(cast, name) for name in ROLES if name != "anonymous"}

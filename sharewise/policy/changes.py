@@ -3,10 +3,15 @@ pages and the API both save through `save`, so the same checks and versioning ap
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from pydantic import ValidationError as PolicyError
 
 from sharewise.audittrail import trail
 from sharewise.policy import documents, editing, store
+
+# Sent with `version` (the PolicyVersion saved) whenever a lead saves a new version,
+# by page, file or API, so apps above this one (training's read receipts) can act.
+version_saved = Signal()
 
 ONLY_LEADS = "Only safeguarding leads read and change the organisation's policies."
 
@@ -86,3 +91,4 @@ def record_change(request, saved, note, via="page"):
         reason=note,
         detail={"kind": saved.kind, "version": saved.version, "via": via},
     )
+    version_saved.send(sender=type(saved), version=saved, request=request)

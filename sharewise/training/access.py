@@ -63,3 +63,33 @@ def assignments_visible_to(user):
 
 def get_assignment_for(request, assignment_id: int) -> Assignment:
     return get_object_or_404(assignments_visible_to(request.user), pk=assignment_id)
+
+
+# --- Assignments and read receipts ---------------------------------------------------
+
+
+def receipts_visible_to(user):
+    """Read receipts of the staff `user` may see (their own; their teams' for a
+    manager; everyone's in the organisation for a lead)."""
+    from sharewise.training.models import Receipt
+
+    return Receipt.objects.filter(
+        organisation_id__in=scope_for(user).organisation_ids,
+        staff__in=staff_visible_to(user).values("pk"),
+    )
+
+
+def assignments_managed_by(user):
+    """The assignments a lead lists, opens and withdraws: every one in their
+    organisation. PermissionDenied for anyone else, before anything is looked up."""
+    from django.core.exceptions import PermissionDenied
+
+    from sharewise.training.assignments import ONLY_LEADS
+
+    if not user.has_perm("training.assign"):
+        raise PermissionDenied(ONLY_LEADS)
+    return Assignment.objects.filter(organisation_id__in=scope_for(user).lead_org_ids)
+
+
+def get_managed_assignment_for(request, assignment_id: int) -> Assignment:
+    return get_object_or_404(assignments_managed_by(request.user), pk=assignment_id)

@@ -7,4 +7,6 @@ class TrainingConfig(AppConfig):
     verbose_name = "Training"
 
     def ready(self):
-        from sharewise.training import rules  # noqa: F401
+        from sharewise.training import listeners, rules  # noqa: F401
+
+        listeners.connect()

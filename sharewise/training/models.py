@@ -104,6 +104,7 @@ class Assignment(models.Model):
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    withdrawn_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -153,3 +154,20 @@ class Assigned(models.Model):
 
     def __str__(self):
         return f"Assigned {self.pk}"
+
+
+class PolicyReminder(models.Model):
+    """That a member of staff was reminded to confirm a policy version they had not
+    confirmed after two weeks: kept so the sweep reminds them once."""
+
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    policy = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "policy"], name="policy_reminder_once")
+        ]
+
+    def __str__(self):
+        return f"Reminder {self.pk}"
