@@ -63,3 +63,23 @@ def assignments_visible_to(user):
 
 def get_assignment_for(request, assignment_id: int) -> Assignment:
     return get_object_or_404(assignments_visible_to(request.user), pk=assignment_id)
+
+
+# -- practice attempts --
+
+
+def get_own_attempt_for(request, attempt_id: int) -> Attempt:
+    """An attempt the signed-in member of staff is working on: their own; anyone
+    else's they may see is refused, and the rest not found."""
+    from django.core.exceptions import PermissionDenied
+
+    attempt = get_attempt_for(request, attempt_id)
+    if attempt.staff_id != request.user.pk:
+        raise PermissionDenied("Only the person practising answers their case")
+    return attempt
+
+
+def attempts_of(user, staff_id: int | None = None):
+    """The attempts `user` may see, of one member of staff when named."""
+    found = attempts_visible_to(user).select_related("staff")
+    return found.filter(staff_id=staff_id) if staff_id is not None else found
