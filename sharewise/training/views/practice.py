@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from sharewise.forms import NHSStyled, add_errors
 from sharewise.sharing import forms as f
@@ -146,6 +146,7 @@ def _concerns(case, recording):
 
 
 @login_required
+@require_GET
 def practice_list(request):
     _require(request)
     best = practice.best_scores(request.user)
@@ -173,14 +174,15 @@ def start_practice(request, code):
 def practice_attempt(request, attempt_id):
     """Working the case (its own member of staff, until finished), or its results."""
     _require(request)
-    attempt = access.get_attempt_for(request, attempt_id)
+    if request.method == "POST":
+        attempt = access.get_own_attempt_for(request, attempt_id)
+    else:
+        attempt = access.get_attempt_for(request, attempt_id)
     if attempt.finished_at is not None:
-        if request.method == "POST":
+        if request.method == "POST":  # kept as it was finished: never answered again
             return redirect("practice_attempt", attempt_id=attempt.pk)
         return _results(request, attempt)
     if attempt.staff_id != request.user.pk:
-        if request.method == "POST":
-            raise PermissionDenied("Only the person practising answers their case")
         return _results(request, attempt)
     case = practice.case_of(attempt)
     if case is None:
