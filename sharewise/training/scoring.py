@@ -148,12 +148,17 @@ def template_of(case: Case, referrals):
     return next(t for t in referrals.templates if t.code == case.referral.template)
 
 
-def selection_of(case: Case, referrals) -> minimum.Selection:
+def selection_of(case: Case, referrals, category_labels=None) -> minimum.Selection:
     """The real minimum-necessary selection for the case's referral, as the builder
     starts it: the template's minimum for its purpose and categories."""
     ref = case.referral
     return minimum.select(
-        referrals, template_of(case, referrals), ref.purpose, ref.categories, ref.record
+        referrals,
+        template_of(case, referrals),
+        ref.purpose,
+        ref.categories,
+        ref.record,
+        category_labels=category_labels,
     )
 
 
@@ -373,8 +378,10 @@ def _basis_point(case, decision, key_rec, choice, sharing, weight) -> Point:
     )
 
 
-def _referral_points(case, chosen, referrals, weights) -> tuple[list[Point], dict, bool]:
-    selection = selection_of(case, referrals)
+def _referral_points(case, chosen, referrals, recording, weights):
+    """(points, what the recipient would read, whether a whole record was sent)."""
+    labels = {c.code: c.label for c in recording.categories}
+    selection = selection_of(case, referrals, labels)
     fields = [c for c, _ in offered_fields(case, referrals) if c in set(chosen.get("fields") or ())]
     by_code = {f.code: f for f in selection.fields}
     beyond = [by_code[c] for c in fields if c not in selection.minimum]
@@ -470,7 +477,7 @@ def mark(case: Case, chosen: dict, sharing, referrals, recording) -> Marked:
     ]
     sent, whole = {}, False
     if case.referral is not None:
-        more, sent, whole = _referral_points(case, chosen, referrals, weights)
+        more, sent, whole = _referral_points(case, chosen, referrals, recording, weights)
         points += more
     total = sum(p.weight for p in points)
     earned = sum(p.weight for p in points if p.right)

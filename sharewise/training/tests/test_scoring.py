@@ -64,6 +64,7 @@ def test_sending_the_whole_care_record_scores_low_and_names_the_fields_beyond():
     for label in ("Care notes", "Medication", "Diagnoses", "NHS number"):
         assert label in beyond.why
     assert "A whole record is never part of a referral" in beyond.why
+    assert "Not needed for a referral about financial or material abuse" in beyond.why
     names = point(marked, "Other people's names")
     assert "Joan Ellery (another resident)" in names.why
     assert "Amira Shah (a care worker)" in names.why
