@@ -130,6 +130,10 @@ COVERED = {
     "rectification_correct": ("POST /api/v1/rectifications/{rectification_id}/amendments",),
     "rectification_refuse": ("POST /api/v1/rectifications/{rectification_id}/refuse",),
     # end of rights
+    # -- training: practice --
+    "start_practice": ("POST /api/v1/training/attempts",),
+    "practice_attempt": ("POST /api/v1/training/attempts/{attempt_id}/answers",),
+    # end of training practice
 }
 
 BROWSER_ONLY = {

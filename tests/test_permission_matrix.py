@@ -445,6 +445,14 @@ PAGE_MATRIX = {
     ("rectification_refuse", "GET"): (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("rectification_refuse", "POST"):(302, 403, 403, 403, 200, 200, 403, 403, 404),
     # end of rights
+    # -- training: practice (synthetic cases; nia's finished attempt) --
+    ("practice", "GET"):            (302, 200, 200, 200, 200, 200, 200, 403, 200),
+    ("practice", "POST"):           (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("start_practice", "GET"):      (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("start_practice", "POST"):     (302, 302, 302, 302, 302, 302, 302, 403, 302),
+    ("practice_attempt", "GET"):    (302, 200, 404, 200, 200, 404, 404, 403, 404),
+    ("practice_attempt", "POST"):   (302, 302, 404, 403, 403, 404, 404, 403, 404),
+    # end of training practice
     ("healthz", "GET"):             (200, 200, 200, 200, 200, 200, 200, 200, 200),
     ("healthz", "POST"):            (405, 405, 405, 405, 405, 405, 405, 405, 405),
 }
@@ -624,6 +632,15 @@ API_MATRIX = {
     "GET /api/v1/policy-receipts":             (401, 200, 200, 200, 200, 200, 200, 200, 200),
     # the shipped version needs no confirmation (422) unless assigned to read (Night team)
     "POST /api/v1/policy-receipts":            (401, 201, 422, 201, 422, 403, 403, 403, 422),
+    # Practice: anyone with a case role; an attempt is seen by its member of staff, their
+    # manager and the lead, and answered (once: nia's is finished, 422) only by its own.
+    "GET /api/v1/training/cases":              (401, 200, 200, 200, 200, 200, 200, 403, 200),
+    "GET /api/v1/training/cases/{code}":       (401, 200, 200, 200, 200, 200, 200, 403, 200),
+    "POST /api/v1/training/attempts":          (401, 201, 201, 201, 201, 201, 201, 403, 201),
+    "GET /api/v1/training/attempts":           (401, 200, 200, 200, 200, 200, 200, 403, 200),
+    "GET /api/v1/training/attempts/{attempt_id}": (401, 200, 404, 200, 200, 404, 404, 403, 404),
+    "POST /api/v1/training/attempts/{attempt_id}/answers": (401, 422, 404, 403, 403, 404, 404, 403, 404),
+    # end of training practice API rows
     # The FHIR export: the same scope as the records it is made from. Its metadata says
     # only what may be asked, so anyone may read it; a search without ?patient= is
     # refused (400) for everyone signed in (test_fhir_export.py searches with one).
@@ -977,6 +994,9 @@ def api_bodies(cast):
         },
         # (rights bodies above this line)
         #
+        "POST /api/v1/training/attempts": {"case_code": "refused_emotional_abuse"},
+        "POST /api/v1/training/attempts/{attempt_id}/answers": _practice_answers(),
+        # (training practice bodies above this line)
     }
 
 
@@ -1112,6 +1132,8 @@ def _ids(cast, user, grant, tokens):
         "event_id": _first_entry_about(cast.alice),
         "sar_id": cast.sar.pk,
         "rectification_id": cast.rectification.pk,
+        "code": "refused_emotional_abuse",
+        "attempt_id": cast.practice_attempt.pk,
         "device_id": NO_SUCH_ID,
         "uidb64": "MQ",
         "token": "no-such-token",
@@ -1484,6 +1506,28 @@ def _rights_records(cast):
     )
 
 
+def _practice_answers():
+    from sharewise.training.tests.practice_helpers import right_choices
+
+    _, chosen = right_choices("refused_emotional_abuse")
+    return {"answers": chosen["answers"], "decision": chosen["decision"]}
+
+
+def _practice_records(cast):
+    """Nia's finished attempt at a practice case."""
+    from sharewise.training.models import Attempt
+
+    cast.practice_attempt = Attempt.objects.create(
+        organisation=cast.org,
+        staff=cast.nia,
+        case_code="refused_emotional_abuse",
+        case_title="Margaret says no",
+        case_digest="0" * 64,
+        score=100,
+        finished_at=timezone.now(),
+    )
+
+
 def build_world(cast):
     """The records every route of the matrix is tried on (see the module docstring),
     added to the cast; returns (users by role, their API tokens, Tom's break-glass
@@ -1509,6 +1553,7 @@ def build_world(cast):
     _training_records(cast)
     _retention_records(cast)
     _rights_records(cast)
+    _practice_records(cast)
     users = {name: getattr(cast, name) for name in ROLES if name != "anonymous"}
     # Made just after proving who they are, as the most serious API actions need.
     tokens = {

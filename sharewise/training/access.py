@@ -6,12 +6,13 @@ an attempt or assignment is simply not found."""
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Membership, Role
-from sharewise.training.models import Assigned, Assignment, Attempt
+from sharewise.training.models import Assigned, Assignment, Attempt, Receipt
 
 
 def staff_visible_to(user):
@@ -71,8 +72,6 @@ def get_assignment_for(request, assignment_id: int) -> Assignment:
 def receipts_visible_to(user):
     """Read receipts of the staff `user` may see (their own; their teams' for a
     manager; everyone's in the organisation for a lead)."""
-    from sharewise.training.models import Receipt
-
     return Receipt.objects.filter(
         organisation_id__in=scope_for(user).organisation_ids,
         staff__in=staff_visible_to(user).values("pk"),
@@ -82,9 +81,7 @@ def receipts_visible_to(user):
 def assignments_managed_by(user):
     """The assignments a lead lists, opens and withdraws: every one in their
     organisation. PermissionDenied for anyone else, before anything is looked up."""
-    from django.core.exceptions import PermissionDenied
-
-    from sharewise.training.assignments import ONLY_LEADS
+    from sharewise.training.assignments import ONLY_LEADS  # assignments reads access
 
     if not user.has_perm("training.assign"):
         raise PermissionDenied(ONLY_LEADS)
@@ -93,3 +90,21 @@ def assignments_managed_by(user):
 
 def get_managed_assignment_for(request, assignment_id: int) -> Assignment:
     return get_object_or_404(assignments_managed_by(request.user), pk=assignment_id)
+
+
+# --- Practice attempts ---------------------------------------------------------------
+
+
+def get_own_attempt_for(request, attempt_id: int) -> Attempt:
+    """An attempt the signed-in member of staff is working on: their own; anyone
+    else's they may see is refused, and the rest not found."""
+    attempt = get_attempt_for(request, attempt_id)
+    if attempt.staff_id != request.user.pk:
+        raise PermissionDenied("Only the person practising answers their case")
+    return attempt
+
+
+def attempts_of(user, staff_id: int | None = None):
+    """The attempts `user` may see, of one member of staff when named."""
+    found = attempts_visible_to(user).select_related("staff")
+    return found.filter(staff_id=staff_id) if staff_id is not None else found
