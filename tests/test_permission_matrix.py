@@ -448,6 +448,8 @@ PAGE_MATRIX = {
     # -- training: practice (synthetic cases; nia's finished attempt) --
     ("practice", "GET"):            (302, 200, 200, 200, 200, 200, 200, 403, 200),
     ("practice", "POST"):           (302, 405, 405, 405, 405, 405, 405, 405, 405),
+    ("practice_case", "GET"):       (302, 200, 200, 200, 200, 200, 200, 403, 200),
+    ("practice_case", "POST"):      (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("start_practice", "GET"):      (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("start_practice", "POST"):     (302, 302, 302, 302, 302, 302, 302, 403, 302),
     ("practice_attempt", "GET"):    (302, 200, 404, 200, 200, 404, 404, 403, 404),

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Membership, Role
+from sharewise.training.assignments import ONLY_LEADS
 from sharewise.training.models import Assigned, Assignment, Attempt, Receipt
 
 
@@ -81,8 +82,6 @@ def receipts_visible_to(user):
 def assignments_managed_by(user):
     """The assignments a lead lists, opens and withdraws: every one in their
     organisation. PermissionDenied for anyone else, before anything is looked up."""
-    from sharewise.training.assignments import ONLY_LEADS  # assignments reads access
-
     if not user.has_perm("training.assign"):
         raise PermissionDenied(ONLY_LEADS)
     return Assignment.objects.filter(organisation_id__in=scope_for(user).lead_org_ids)

@@ -116,7 +116,7 @@ def _assignment_page(request, assignment, form=None):
     rows = [
         {
             "assigned": a,
-            "attempt_link": link("training_attempt", attempt_id=a.attempt_id)
+            "attempt_link": link("practice_attempt", attempt_id=a.attempt_id)
             if a.attempt_id
             else "",
         }

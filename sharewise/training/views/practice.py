@@ -160,6 +160,24 @@ def practice_list(request):
 
 
 @login_required
+@require_GET
+def practice_case(request, code):
+    """One case before it is started (where an assignment links): what it is about,
+    how the member of staff did before, and the button to start or carry on."""
+    _require(request)
+    case = casebook.get(code)
+    if case is None:
+        raise Http404("No such practice case")
+    tried = access.attempts_of(request.user, request.user.pk).filter(case_code=code)[:10]
+    unfinished = next((a for a in tried if a.finished_at is None), None)
+    return render(
+        request,
+        "training/practice_start.html",
+        {"case": case, "tried": tried, "unfinished": unfinished, "nav": "practice"},
+    )
+
+
+@login_required
 @require_POST
 def start_practice(request, code):
     _require(request)
