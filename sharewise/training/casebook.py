@@ -22,3 +22,8 @@ def _documents() -> dict[str, dict]:
 def titles() -> dict[str, str]:
     """Every case's code and title, in the order of their files."""
     return {code: d["title"] for code, d in _documents().items()}
+
+
+def failure_patterns() -> dict[str, str]:
+    """Every case's code and the failure pattern it trains against ("" when none)."""
+    return {code: d.get("failure_pattern") or "" for code, d in _documents().items()}
