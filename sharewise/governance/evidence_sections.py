@@ -292,7 +292,7 @@ def _measure_row(m: dict, t: int) -> list[str]:
     elif not both:
         change, result = "Not shown", "Too few records to tell"
     else:
-        change = f"{m['change']:+.1f}{'%' if unit == '%' else ' days'}"
+        change = f"{m['change']:+.1f}{'%' if unit == '%' else ' ' + (unit or 'days')}"
         result = "No change" if m["change"] == 0 else "Better" if m["improved"] else "Worse"
     if not m["after_complete"]:
         result += " (after period still running)"
