@@ -105,6 +105,8 @@ COVERED = {
     "new_supervision": ("POST /api/v1/supervisions",),
     "new_lesson": ("POST /api/v1/lessons",),
     "lesson": ("POST /api/v1/lessons/{lesson_id}/actions",),
+    "lesson_assign_training": ("POST /api/v1/lessons/{lesson_id}/training",),
+    "action_assign_training": ("POST /api/v1/actions/{action_id}/training",),
     "evidence_packs": ("POST /api/v1/evidence-packs",),
     # end of governance
     # -- training (assignments and read receipts) --

@@ -348,6 +348,9 @@ PAGE_MATRIX = {
     ("actions", "POST"):            (302, 405, 405, 405, 405, 405, 405, 405, 405),
     ("action", "GET"):              (302, 404, 404, 200, 200, 200, 200, 404, 404),
     ("action", "POST"):             (302, 404, 404, 200, 200, 403, 403, 404, 404),
+    # training is assigned from a finding's action or a lesson by leads only
+    ("action_assign_training", "GET"): (302, 403, 403, 403, 200, 403, 403, 403, 404),
+    ("action_assign_training", "POST"): (302, 403, 403, 403, 200, 403, 403, 403, 404),
     ("new_sample", "GET"):          (302, 403, 403, 403, 200, 403, 200, 403, 200),
     ("new_sample", "POST"):         (302, 403, 403, 403, 200, 403, 200, 403, 200),
     ("sample", "GET"):              (302, 403, 403, 403, 200, 403, 200, 403, 404),
@@ -374,6 +377,8 @@ PAGE_MATRIX = {
     ("new_lesson", "POST"):         (302, 403, 403, 403, 200, 200, 200, 403, 200),
     ("lesson", "GET"):              (302, 403, 403, 403, 200, 200, 200, 403, 404),
     ("lesson", "POST"):             (302, 403, 403, 403, 200, 200, 200, 403, 404),
+    ("lesson_assign_training", "GET"): (302, 403, 403, 403, 200, 403, 403, 403, 404),
+    ("lesson_assign_training", "POST"): (302, 403, 403, 403, 200, 403, 403, 403, 404),
     ("evidence_packs", "GET"):      (302, 403, 403, 403, 200, 200, 200, 403, 200),
     ("evidence_packs", "POST"):     (302, 403, 403, 403, 200, 200, 200, 403, 200),
     ("evidence_pack", "GET"):       (302, 403, 403, 403, 200, 200, 200, 403, 404),
@@ -623,6 +628,10 @@ API_MATRIX = {
     "GET /api/v1/supervisions/{session_id}":   (401, 200, 404, 200, 200, 404, 404, 404, 404),
     "GET /api/v1/lessons/{lesson_id}":         (401, 403, 403, 403, 200, 200, 200, 403, 404),
     "POST /api/v1/lessons/{lesson_id}/actions": (401, 403, 403, 403, 201, 201, 201, 403, 404),
+    "POST /api/v1/lessons/{lesson_id}/training": (401, 403, 403, 403, 201, 403, 403, 403, 404),
+    "POST /api/v1/actions/{action_id}/training": (401, 403, 403, 403, 201, 403, 403, 403, 404),
+    # a supervisor sees a supervisee's training before the session
+    "GET /api/v1/supervisions/staff/{user_id}/training": (401, 403, 403, 200, 200, 403, 403, 403, 404),
     "GET /api/v1/evidence-packs":              (401, 403, 403, 403, 200, 200, 200, 403, 200),
     # end of governance API rows
     # Training assignments and read receipts (see the page rows).
@@ -820,6 +829,18 @@ def api_bodies(cast):
             "responses": {"0": "It could be neglect at night, not just a busy shift."},
             "reflection": "I wrote what I saw but not what Alice said.",
             "learning": "Record the person's own words first.",
+        },
+        "POST /api/v1/lessons/{lesson_id}/training": {
+            "what": "policy",
+            "policy_kind": "information_sharing",
+            "roles": ["care_worker"],
+            "due": soon,
+        },
+        "POST /api/v1/actions/{action_id}/training": {
+            "what": "policy",
+            "policy_kind": "recording",
+            "team_ids": [cast.night.pk],
+            "due": soon,
         },
         "POST /api/v1/lessons": {
             "title": "Refusals accepted without escalation",

@@ -13,7 +13,7 @@ from django.utils import timezone
 from sharewise.audittrail import trail
 from sharewise.concerns.models import Concern
 from sharewise.governance import actions as actionlib
-from sharewise.governance import audits, evidence, learning, measures, meetings
+from sharewise.governance import assigning, audits, evidence, learning, measures, meetings
 from sharewise.governance import supervision as supervisionlib
 from sharewise.governance.models import (
     Action,
@@ -26,9 +26,13 @@ from sharewise.governance.models import (
     SampleItem,
     Supervision,
 )
+from sharewise.governance.suppression import rate_text, suppress
 from sharewise.organisations.access import scope_for
 from sharewise.people.models import Person
+from sharewise.policy import store
 from sharewise.sharing.models import SharingDecision
+from sharewise.training import access as training_access
+from sharewise.training import figures as training_figures
 
 SEES_FINDINGS = "Your role does not see audit findings."
 RUNS_AUDITS = "Only auditors and safeguarding leads run audits."
@@ -350,6 +354,16 @@ def supervision_material_for(request, staff) -> dict[str, list[dict]]:
     return work
 
 
+def supervisee_training_for(request, staff) -> dict | None:
+    """What the supervisor sees of the member of staff's training before the session:
+    practice results, read receipts and open assignments; None when the supervisor
+    may not see this person's training."""
+    org = organisation_for(request.user, "governance.supervise", SUPERVISES)
+    if not training_access.staff_visible_to(request.user).filter(pk=staff.pk).exists():
+        return None
+    return training_figures.staff_training(staff, org)
+
+
 def as_seen(user, sessions) -> list[Supervision]:
     """The sessions, each with `shown_items`: what was discussed as the user may see it
     (for lists, which name nobody to the trail)."""
@@ -407,7 +421,7 @@ def get_lesson_for(request, lesson_id) -> Lesson:
     )
     if lesson is None:
         raise Http404("No such lesson")
-    lesson.effect = measures.before_after(lesson)
+    lesson.effect = _shown(measures.before_after(lesson), lesson.organisation_id)
     return lesson
 
 
@@ -415,8 +429,62 @@ def with_effects(lessons) -> list[Lesson]:
     """The lessons, each with `effect`, its measure before and after."""
     lessons = list(lessons)
     for lesson in lessons:
-        lesson.effect = measures.before_after(lesson)
+        lesson.effect = _shown(measures.before_after(lesson), lesson.organisation_id)
     return lessons
+
+
+def _small_number(organisation_id: int) -> int:
+    return store.in_force(organisation_id, "governance")[1].small_number
+
+
+def _shown(effect: dict, organisation_id: int) -> dict:
+    """Practice scores are about a handful of staff: shown with small numbers held
+    back, as the evidence pack does."""
+    if effect["unit"] != "points":
+        return effect
+    t = _small_number(organisation_id)
+    return effect | {
+        "shown": {
+            "before": rate_text(effect["before"], effect["n_before"], "points", t),
+            "after": rate_text(effect["after"], effect["n_after"], "points", t),
+            "n_before": suppress(effect["n_before"], t),
+            "n_after": suppress(effect["n_after"], t),
+        }
+    }
+
+
+def training_from(request, source: str, obj) -> dict:
+    """What a lesson's or an action's page shows of training assigned from it: each
+    assignment with how many it reached and have done it, whether the reader may
+    assign more, and for a lesson whose measure can be split by who made the record,
+    that measure for staff who did the training against everyone else's, with small
+    numbers held back."""
+    org = obj.organisation_id
+    shown = {
+        "assigned": assigning.assigned_from(org, source, obj.pk),
+        "may_assign": request.user.has_perm("training.assign"),
+        "comparison": None,
+    }
+    if source == "lesson" and shown["assigned"]:
+        trained = training_figures.completed_staff(org, source, obj.pk)
+        found = measures.trained_against_untrained(obj, trained)
+        if found:
+            t = _small_number(org)
+            unit = found["unit"]
+            found["rows"] = [
+                (
+                    "Staff who did the training",
+                    rate_text(found["trained"], found["n_trained"], unit, t),
+                    suppress(found["n_trained"], t),
+                ),
+                (
+                    "Everyone else",
+                    rate_text(found["untrained"], found["n_untrained"], unit, t),
+                    suppress(found["n_untrained"], t),
+                ),
+            ]
+            shown["comparison"] = found
+    return shown
 
 
 def lesson_choices(user) -> tuple:

@@ -29,6 +29,7 @@ from sharewise.patterns.models import Outcome as AlertOutcome
 from sharewise.policy import store
 from sharewise.sharing.models import ConsentOutcome, SharingDecision
 from sharewise.sharing.models import Outcome as SharingOutcome
+from sharewise.training import figures as training
 
 SUPERVISED_ROLES = (Role.CARE_WORKER, Role.TEAM_MANAGER)
 
@@ -373,6 +374,17 @@ def learning_figures(organisation_id: int, start: date, end: date, now=None) -> 
     }
 
 
+def training_figures(organisation_id: int, start: date, end: date) -> dict:
+    """Training due in the period and whether done, practice by failure pattern, and
+    how many staff confirmed each policy in force at its end. Counts only: no names."""
+    lo, hi = bounds(start, end)
+    found = training.evidence(organisation_id, lo, hi)
+    patterns = dict(Lesson.Pattern.choices)
+    for row in found["attempts_by_pattern"]:
+        row["label"] = patterns.get(row["code"], row["code"].replace("_", " ").capitalize())
+    return found
+
+
 TOPICS = (
     ("concerns", "Counting concerns", concern_figures),
     ("alerts", "Counting alerts and their decisions", alert_figures),
@@ -381,6 +393,7 @@ TOPICS = (
     ("audits", "Counting audits and findings", audit_figures),
     ("supervision", "Counting supervision", supervision_figures),
     ("learning", "Measuring lessons and actions", learning_figures),
+    ("training", "Counting training", training_figures),
 )
 
 

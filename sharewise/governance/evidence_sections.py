@@ -292,7 +292,7 @@ def _measure_row(m: dict, t: int) -> list[str]:
     elif not both:
         change, result = "Not shown", "Too few records to tell"
     else:
-        change = f"{m['change']:+.1f}{'%' if unit == '%' else ' days'}"
+        change = f"{m['change']:+.1f}{'%' if unit == '%' else ' ' + (unit or 'days')}"
         result = "No change" if m["change"] == 0 else "Better" if m["improved"] else "Worse"
     if not m["after_complete"]:
         result += " (after period still running)"
@@ -361,6 +361,83 @@ def _learning_section(f: dict, t: int) -> Section:
     )
 
 
+def _training_section(f: dict, t: int) -> Section:
+    cells = Cells(t)
+    assigned = cells.add("assigned", f["assigned"])
+    done = cells.add("done", f["done"])
+    not_done = cells.add("not_done", f["not_done"])
+    on_time = cells.add("on_time", f["done_on_time"])
+    late = cells.add("late", f["done"] - f["done_on_time"])
+    overdue = cells.add("overdue", f["overdue"])
+    cells.group(assigned, [done, not_done])
+    cells.group(done, [on_time, late])
+    practice = []
+    for i, r in enumerate(f["attempts_by_pattern"]):
+        key = cells.add(f"attempts:{i}", r["attempts"])
+        practice.append((r, key))
+    staff = cells.add("staff", f["staff"])
+    confirmed = [(p, cells.add(f"policy:{p['kind']}", p["confirmed"])) for p in f["policies"]]
+    for p, key in confirmed:
+        asked = cells.add(f"asked:{p['kind']}", p["staff"])
+        cells.add(f"unconfirmed:{p['kind']}", p["staff"] - p["confirmed"])
+        cells.group(asked, [key, f"unconfirmed:{p['kind']}"])
+    policies = Block(
+        "Staff who confirmed reading the policy version in force at the end of the period, "
+        "of the staff it applies to",
+        ["Policy", "Staff confirmed", "Share of staff it applies to"],
+        [
+            [
+                p["label"] + ("" if p["version"] is None else f", version {p['version']}"),
+                cells.shown(key),
+                rate_text(
+                    100.0 * p["confirmed"] / p["staff"] if p["staff"] else None,
+                    p["staff"],
+                    "%",
+                    t,
+                ),
+            ]
+            for p, key in confirmed
+        ],
+    )
+    scores = Block(
+        "Practice cases finished in the period, by the failure pattern they train",
+        ["Failure pattern practised", "Attempts", "Mean score"],
+        [
+            [r["label"], cells.shown(key), rate_text(r["mean_score"], r["attempts"], "points", t)]
+            for r, key in practice
+        ],
+    )
+    return Section(
+        "training",
+        "Training",
+        [
+            f"Training due in the period, counted once per member of staff it reached: "
+            f"{cells.shown(assigned)}; done {cells.shown(done)} ({cells.shown(on_time)} "
+            f"by the day it was due); overdue now {cells.shown(overdue)}.",
+            f"Staff (everyone with a role but administrators): {cells.shown(staff)}.",
+        ],
+        [
+            _block(
+                cells,
+                "Training due in the period",
+                ["Training", "Count"],
+                [
+                    ("Done by the day it was due", on_time),
+                    ("Done late", late),
+                    ("Not done by the end of the period", not_done),
+                    ("Overdue now", overdue),
+                ],
+            ),
+            scores,
+            policies,
+        ],
+        [
+            "Practice cases are made up; scores are out of 100. Nobody is named: a mean "
+            "from fewer attempts than the small-number threshold is not shown."
+        ],
+    )
+
+
 SECTIONS = (
     ("concerns", _concerns_section),
     ("alerts", _alerts_section),
@@ -369,8 +446,12 @@ SECTIONS = (
     ("audits", _audits_section),
     ("supervision", _supervision_section),
     ("learning", _learning_section),
+    ("training", _training_section),
 )
 
 
 def sections(figures: dict, threshold: int) -> list[Section]:
-    return [build_section(figures[key], threshold) for key, build_section in SECTIONS]
+    # Packs made before training was counted have no training figures.
+    return [
+        build_section(figures[key], threshold) for key, build_section in SECTIONS if key in figures
+    ]

@@ -198,3 +198,48 @@ class SupervisionForm(Problems, forms.Form):
             "learning": d["learning"],
             "next_due": d["next_due"],
         }
+
+
+class AssignTrainingForm(NHSStyled, forms.Form):
+    """What to assign, to whom and by when; governance/assigning.py checks the choices
+    together (a case or a policy, and someone to give it to)."""
+
+    what = forms.ChoiceField(
+        label="What to assign",
+        choices=[("case", "A practice case"), ("policy", "A policy to read")],
+        widget=forms.RadioSelect,
+    )
+    case_code = forms.ChoiceField(label="Practice case", required=False)
+    policy_kind = forms.ChoiceField(label="Policy to read", required=False)
+    roles = forms.MultipleChoiceField(
+        label="Roles", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    team_ids = forms.MultipleChoiceField(
+        label="Teams",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave blank for the whole organisation",
+    )
+    staff_ids = forms.MultipleChoiceField(
+        label="Named staff", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    due = DatePartsField(label="Due by", help_text="For example 27 3 2027")
+    note = forms.CharField(
+        label="Note for staff", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, organisation_id, cases, policies, roles, teams, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["case_code"].choices = [("", "Choose a case")] + list(cases.items())
+        self.fields["policy_kind"].choices = [("", "Choose a policy")] + list(policies.items())
+        self.fields["roles"].choices = list(roles.items())
+        self.fields["team_ids"].choices = [(str(t.pk), str(t)) for t in teams]
+        self.fields["staff_ids"].choices = [
+            (str(u.pk), u.get_full_name() or u.username)
+            for u in staff_choices(organisation_id).exclude(
+                pk__in=Membership.objects.filter(role="administrator").values("user_id")
+            )
+        ]
+
+    def assignment(self) -> dict:
+        return dict(self.cleaned_data)

@@ -28,6 +28,7 @@ from sharewise.disclosures.models import Disclosure
 from sharewise.patterns.models import Alert, AlertConcern, AlertDecision
 from sharewise.policy import store
 from sharewise.sharing.models import ConsentOutcome, ConsentRecord, SharingDecision
+from sharewise.training import figures as training_figures
 
 DAY = 86400.0
 
@@ -52,9 +53,13 @@ def share(part, whole) -> float | None:
 class Measure:
     code: str
     label: str
-    unit: str  # "days" or "%"
+    unit: str  # "days", "%" or "points"
     better: str  # "lower" or "higher"
-    compute: Callable[[int, datetime, datetime], tuple[float | None, int]]
+    compute: Callable[..., tuple[float | None, int]]
+    # Measures of records each made by one member of staff can be split into those
+    # made by staff who did the training assigned from a lesson and those who did not.
+    staff_field: str = ""
+    needs_lesson: bool = False
 
 
 def _first_decisions(organisation_id: int, start: datetime, end: datetime):
@@ -96,7 +101,11 @@ def _rate(queryset, met: Q) -> tuple[float | None, int]:
     return share(counts["met"], counts["n"]), counts["n"]
 
 
-def refusals_reviewed(organisation_id, start, end):
+def _by(staff: Q | None) -> Q:
+    return staff if staff is not None else Q()
+
+
+def refusals_reviewed(organisation_id, start, end, staff=None):
     # Measured from when the person refused (asked_at), not when it was typed in.
     _, policy = store.in_force(organisation_id, "sharing")
     deadline = ExpressionWrapper(
@@ -107,16 +116,20 @@ def refusals_reviewed(organisation_id, start, end):
         decided_at__gte=OuterRef("asked_at"),
         decided_at__lte=deadline,
     ).exclude(status=SharingDecision.Status.DECLINED)
-    refusals = ConsentRecord.objects.filter(
-        organisation_id=organisation_id,
-        outcome__in=(ConsentOutcome.REFUSED, ConsentOutcome.WITHDRAWN),
-        asked_at__gte=start,
-        asked_at__lt=end,
-    ).annotate(followed=Exists(followed))
+    refusals = (
+        ConsentRecord.objects.filter(
+            organisation_id=organisation_id,
+            outcome__in=(ConsentOutcome.REFUSED, ConsentOutcome.WITHDRAWN),
+            asked_at__gte=start,
+            asked_at__lt=end,
+        )
+        .filter(_by(staff))
+        .annotate(followed=Exists(followed))
+    )
     return _rate(refusals, Q(followed=True))
 
 
-def referrals_within_minimum(organisation_id, start, end):
+def referrals_within_minimum(organisation_id, start, end, staff=None):
     # Only referrals have a minimum: what was told is free text, a subject access
     # response the person's own.
     sent = Disclosure.objects.filter(
@@ -124,7 +137,7 @@ def referrals_within_minimum(organisation_id, start, end):
         kind=Disclosure.Kind.REFERRAL,
         sent_at__gte=start,
         sent_at__lt=end,
-    )
+    ).filter(_by(staff))
     return _rate(sent, Q(beyond_minimum=0))
 
 
@@ -148,10 +161,20 @@ def concerns_reviewed_in_time(organisation_id, start, end):
     return _rate(judged, Q(review__reviewed_at__lte=F("review_due_at")))
 
 
-def recording_standards_met(organisation_id, start, end):
+def recording_standards_met(organisation_id, start, end, staff=None):
     # Required standards cannot be left unmet on the form, so the measure of practice
     # is whether the prompts that applied were answered too.
-    return _rate(_recorded(organisation_id, start, end), Q(unmet_standards=[], prompts_left=[]))
+    return _rate(
+        _recorded(organisation_id, start, end).filter(_by(staff)),
+        Q(unmet_standards=[], prompts_left=[]),
+    )
+
+
+def practice_scores(organisation_id, start, end, lesson=None):
+    """Mean score of practice attempts at the cases of the lesson's failure pattern."""
+    codes = training_figures.cases_of_pattern(lesson.failure_pattern) if lesson else []
+    mean, n = training_figures.mean_score(organisation_id, codes, start, end)
+    return (None if mean is None else float(mean)), n
 
 
 MEASURES: dict[str, Measure] = {
@@ -177,6 +200,7 @@ MEASURES: dict[str, Measure] = {
             "%",
             "higher",
             refusals_reviewed,
+            staff_field="recorded_by",
         ),
         Measure(
             "referrals_within_minimum",
@@ -184,6 +208,7 @@ MEASURES: dict[str, Measure] = {
             "%",
             "higher",
             referrals_within_minimum,
+            staff_field="sent_by",
         ),
         Measure(
             "concerns_reviewed_in_time",
@@ -198,6 +223,15 @@ MEASURES: dict[str, Measure] = {
             "%",
             "higher",
             recording_standards_met,
+            staff_field="recorded_by",
+        ),
+        Measure(
+            "practice_scores",
+            "Mean practice score on cases of the lesson's failure pattern",
+            "points",
+            "higher",
+            practice_scores,
+            needs_lesson=True,
         ),
     )
 }
@@ -232,10 +266,12 @@ def before_after(lesson, now: datetime | None = None) -> dict:
     }
     if measure is None:
         return result
-    before, n_before = measure.compute(lesson.organisation_id, changed - span, min(changed, now))
+    extra = (lesson,) if getattr(measure, "needs_lesson", False) else ()
+    org = lesson.organisation_id
+    before, n_before = measure.compute(org, changed - span, min(changed, now), *extra)
     after, n_after = (None, 0)
     if now > changed:
-        after, n_after = measure.compute(lesson.organisation_id, changed, min(after_end, now))
+        after, n_after = measure.compute(org, changed, min(after_end, now), *extra)
     before, after = _rounded(before), _rounded(after)
     result |= {"before": before, "after": after, "n_before": n_before, "n_after": n_after}
     if before is not None and after is not None:
@@ -243,3 +279,28 @@ def before_after(lesson, now: datetime | None = None) -> dict:
         result["change"] = change
         result["improved"] = change < 0 if measure.better == "lower" else change > 0
     return result
+
+
+def trained_against_untrained(lesson, trained_ids, now: datetime | None = None) -> dict | None:
+    """The lesson's measure after the change, for records made by staff who did the
+    training assigned from the lesson against those made by everyone else. None when
+    the measure cannot be split by who made the record."""
+    now = now or timezone.now()
+    measure = MEASURES.get(lesson.measure)
+    if measure is None or not measure.staff_field:
+        return None
+    changed = day_start(lesson.changed_on)
+    end = min(changed + timedelta(days=lesson.window_days), now)
+    if end <= changed:
+        return None
+    done = Q(**{f"{measure.staff_field}__in": sorted(trained_ids)})
+    trained, n_trained = measure.compute(lesson.organisation_id, changed, end, staff=done)
+    others, n_others = measure.compute(lesson.organisation_id, changed, end, staff=~done)
+    return {
+        "label": measure.label,
+        "unit": measure.unit,
+        "trained": _rounded(trained),
+        "n_trained": n_trained,
+        "untrained": _rounded(others),
+        "n_untrained": n_others,
+    }

@@ -41,6 +41,8 @@ def rate_text(value: float | None, n: int, unit: str, threshold: int) -> str:
         return too_few(threshold)
     if unit == "%":
         return GIVES_AWAY.format(threshold) if small_share(value, n, threshold) else f"{value:.1f}%"
+    if unit == "points":  # a mean practice score out of 100
+        return f"{value:.1f} points"
     return f"{value:.1f} days"
 
 

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from sharewise.governance.views import actions, audits, evidence, learning, meetings, supervision
+from sharewise.governance.views import (
+    actions,
+    assigning,
+    audits,
+    evidence,
+    learning,
+    meetings,
+    supervision,
+)
 
 urlpatterns = [
     path("governance/", audits.hub, name="governance"),
@@ -9,6 +17,11 @@ urlpatterns = [
     path("governance/findings/<int:finding_id>/", audits.finding_page, name="finding"),
     path("governance/actions/", actions.action_list, name="actions"),
     path("governance/actions/<int:action_id>/", actions.action_page, name="action"),
+    path(
+        "governance/actions/<int:action_id>/assign-training/",
+        assigning.assign_from_action,
+        name="action_assign_training",
+    ),
     path("governance/samples/new/", audits.new_sample, name="new_sample"),
     path("governance/samples/<int:sample_id>/", audits.sample_page, name="sample"),
     path("governance/samples/records/<int:item_id>/", audits.sample_item, name="sample_item"),
@@ -34,6 +47,11 @@ urlpatterns = [
     path("governance/learning/", learning.lesson_list, name="lessons"),
     path("governance/learning/new/", learning.new_lesson, name="new_lesson"),
     path("governance/learning/<int:lesson_id>/", learning.lesson_page, name="lesson"),
+    path(
+        "governance/learning/<int:lesson_id>/assign-training/",
+        assigning.assign_from_lesson,
+        name="lesson_assign_training",
+    ),
     path("governance/evidence-packs/", evidence.evidence_list, name="evidence_packs"),
     path("governance/evidence-packs/<int:pack_id>/", evidence.evidence_page, name="evidence_pack"),
     path(

@@ -21,10 +21,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 CASES = Path(__file__).parent / "cases"
 
+# The learning log's failure patterns (governance Lesson.Pattern), so a lesson's
+# practice measure picks the cases that train against its pattern.
 TRAINS = {
-    "refusal_not_escalated": "Consent treated as the only gate",
+    "consent": "Consent treated as the only gate",
     "fragmented": "Risk hidden across teams and shifts",
-    "oversharing": "Sharing more than the minimum",
+    "over_sharing": "Sharing more than the minimum",
     "none": "Weighing the decision",
 }
 
@@ -102,7 +104,7 @@ class Case(Strict):
     title: str = Field(min_length=5)
     brief: str = Field(min_length=20)
     kind: Literal["decision", "referral"]
-    trains: Literal["refusal_not_escalated", "fragmented", "oversharing", "none"]
+    trains: Literal["consent", "fragmented", "over_sharing", "none"]
     tags: list[str] = []
     person: Person
     concerns: list[Concern] = Field(min_length=1)
@@ -180,3 +182,9 @@ def get(code: str) -> Case | None:
 def titles() -> dict[str, str]:
     """Every case's code and title, in the order of their files."""
     return {code: case.title for code, case in cases().items()}
+
+
+def failure_patterns() -> dict[str, str]:
+    """Every case's code and the failure pattern it trains against, in the learning
+    log's codes ("" for a case that weighs the decision without one)."""
+    return {code: "" if c.trains == "none" else c.trains for code, c in cases().items()}

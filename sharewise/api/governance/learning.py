@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.http import Http404
 from ninja import Field, Query, Schema, Status
 
 from sharewise.api.governance.common import (
@@ -13,7 +14,7 @@ from sharewise.api.governance.common import (
 )
 from sharewise.api.inputs import Day, Input
 from sharewise.days import on_days
-from sharewise.governance import access, operations
+from sharewise.governance import access, assigning, operations
 from sharewise.governance.models import Lesson
 
 SINCE_CHANGES_ON_OR_AFTER = Query(None, alias="from", description="Changes on or after")
@@ -112,3 +113,60 @@ def add_lesson_action(request, lesson_id: int, payload: ActionIn):
         request, lesson, payload.description, owner, payload.due
     )
     return Status(201, action_out(action))
+
+
+class AssignTrainingIn(Input):
+    what: str = Field(description="case or policy")
+    case_code: str = ""
+    policy_kind: str = Field("", description=", ".join(assigning.policy_choices()))
+    roles: list[str] = Field([], description=", ".join(assigning.ROLES))
+    team_ids: list[int] = []
+    staff_ids: list[int] = []
+    due: date
+    note: str = ""
+
+
+class AssignedTrainingOut(Schema):
+    id: int
+    what: str
+    due: date
+    reached: int = Field(description="Staff it reaches")
+    done: int = Field(description="Of them, how many have done it")
+    overdue: bool
+    withdrawn: bool
+
+
+def assigned_out(org: int, source: str, source_id: int, assignment_id: int):
+    rows = assigning.assigned_from(org, source, source_id)
+    return next(AssignedTrainingOut(**r) for r in rows if r["id"] == assignment_id)
+
+
+@router.post(
+    "/lessons/{lesson_id}/training",
+    response={201: AssignedTrainingOut},
+    summary="Assign a practice case or a policy to read from a lesson (safeguarding leads)",
+)
+def assign_lesson_training(request, lesson_id: int, payload: AssignTrainingIn):
+    assigning.check_may_assign(request.user)
+    lesson = access.get_lesson_for(request, lesson_id)
+    made = assigning.assign_from(
+        request, lesson.organisation_id, "lesson", lesson.pk, payload.dict(), via="api"
+    )
+    return Status(201, assigned_out(lesson.organisation_id, "lesson", lesson.pk, made.pk))
+
+
+@router.post(
+    "/actions/{action_id}/training",
+    response={201: AssignedTrainingOut},
+    summary="Assign a practice case or a policy to read from an audit finding's action "
+    "(safeguarding leads)",
+)
+def assign_action_training(request, action_id: int, payload: AssignTrainingIn):
+    assigning.check_may_assign(request.user)
+    action = access.get_action_for(request, action_id, via="api")
+    if not action.finding_id:
+        raise Http404("Training is assigned from an audit finding's action")
+    made = assigning.assign_from(
+        request, action.organisation_id, "action", action.pk, payload.dict(), via="api"
+    )
+    return Status(201, assigned_out(action.organisation_id, "action", action.pk, made.pk))

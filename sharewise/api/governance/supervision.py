@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 
+from django.http import Http404
 from ninja import Field, Query, Schema, Status
 
 from sharewise.api.governance.common import PAGE_SIZE, router
@@ -96,3 +97,57 @@ def record_supervision(request, payload: SupervisionIn):
     staff = access.get_supervisee_for(request, payload.staff_id)
     session = operations.record_supervision(request, staff, payload.dict())
     return Status(201, _session_out(session))
+
+
+class PracticeResultOut(Schema):
+    id: int
+    case: str
+    case_code: str
+    score: int | None
+    at: datetime
+    points: list[str] = Field(description="The main feedback points, what went wrong first")
+    url: str = Field(description="The attempt's page, where there is one")
+
+
+class ReceiptOut(Schema):
+    kind: str
+    label: str
+    version: int
+    at: datetime | None = None
+
+
+class TrainingDueOut(Schema):
+    id: int
+    what: str
+    due: date
+    overdue: bool
+
+
+class SuperviseeTrainingOut(Schema):
+    staff_id: int
+    staff: str
+    attempts: list[PracticeResultOut]
+    confirmed: list[ReceiptOut] = Field(description="Policy versions they confirmed reading")
+    not_confirmed: list[ReceiptOut] = Field(description="Versions in force they have not")
+    assignments: list[TrainingDueOut] = Field(description="Training assigned and not done")
+
+
+@router.get(
+    "/supervisions/staff/{user_id}/training",
+    response=SuperviseeTrainingOut,
+    summary="Before a session: a supervisee's practice results, read receipts and "
+    "training still to do",
+)
+def get_supervisee_training(request, user_id: int):
+    staff = access.get_supervisee_for(request, user_id)
+    training = access.supervisee_training_for(request, staff)
+    if training is None:
+        raise Http404("No such member of staff")
+    return SuperviseeTrainingOut(
+        staff_id=staff.pk,
+        staff=staff_name(staff),
+        attempts=training["attempts"],
+        confirmed=training["confirmed"],
+        not_confirmed=training["not_confirmed"],
+        assignments=training["assignments"],
+    )

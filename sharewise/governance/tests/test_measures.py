@@ -280,7 +280,7 @@ def test_no_records_no_rate(cast):
 def test_every_measure_says_which_way_is_better():
     assert measures.CHOICES == [(code, m.label) for code, m in measures.MEASURES.items()]
     for m in measures.MEASURES.values():
-        assert (m.unit, m.better) in {("days", "lower"), ("%", "higher")}
+        assert (m.unit, m.better) in {("days", "lower"), ("%", "higher"), ("points", "higher")}
 
 
 # Before and after

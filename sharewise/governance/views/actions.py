@@ -60,6 +60,9 @@ def action_page(request, action_id):
             "a": action,
             "form": form,
             "may_complete": may_complete,
+            "training": access.training_from(request, "action", action)
+            if action.finding_id
+            else None,
             "today": timezone.localdate(),
         },
     )

@@ -60,6 +60,7 @@ def lesson_page(request, lesson_id):
             "effect": lesson.effect,
             "actions": lesson.actions.select_related("owner"),
             "versions": lesson.policy_versions.all(),
+            "training": access.training_from(request, "lesson", lesson),
             "form": form,
             "today": timezone.localdate(),
         },

@@ -45,6 +45,7 @@ def new_supervision(request, user_id):
             messages.success(request, f"Supervision with {staff.get_full_name()} recorded")
             return redirect("supervision_session", session_id=session.pk)
     work = access.supervision_material_for(request, staff)
+    training = access.supervisee_training_for(request, staff)
     posted = request.POST if request.method == "POST" else {}
     return render(
         request,
@@ -53,6 +54,7 @@ def new_supervision(request, user_id):
             "nav": "governance",
             "staff": staff,
             "work": work,
+            "training": training,
             "chosen": set(posted.getlist("items")) if posted else set(),
             "prompts": [
                 (i, p, posted.get(f"response_{i}", "") if posted else "")

@@ -16,7 +16,7 @@ CASES = casebook.read()
 def test_at_least_twelve_cases_ship_covering_what_the_issue_asks():
     assert len(CASES) >= 12
     trains = {c.trains for c in CASES.values()}
-    assert {"refusal_not_escalated", "fragmented", "oversharing"} <= trains
+    assert {"consent", "fragmented", "over_sharing"} <= trains
     tags = {t for c in CASES.values() for t in c.tags}
     assert {"children", "capacity", "staff_alleged_source", "sharing_would_be_wrong"} <= tags
     assert any(c.is_child for c in CASES.values())
