@@ -15,7 +15,7 @@ from django.utils.text import capfirst
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import Membership, Role, Team
 from sharewise.policy.models import PolicyVersion
-from sharewise.training import applies, assignments, casebook
+from sharewise.training import applies, assignments, casebook, receipts
 from sharewise.training.models import Assigned, Assignment, Attempt, Receipt
 
 STAFF_ROLES = (Role.CARE_WORKER, Role.TEAM_MANAGER)
@@ -170,13 +170,13 @@ def staff_training(staff, organisation_id: int, today: date | None = None, limit
             organisation_id=organisation_id, staff=staff, finished_at__isnull=False
         ).order_by("-finished_at", "-id")[:limit]
     ]
-    receipts = list(
+    confirmed = list(
         Receipt.objects.filter(organisation_id=organisation_id, staff=staff).order_by(
             "kind", "-version"
         )
     )
     not_confirmed = [
-        {"kind": c.kind, "label": c.title, "version": c.version.version}
+        {"kind": c.kind, "label": c.title, "version": c.version}
         for c in receipts.to_confirm(staff)
     ]
     open_ = [
@@ -204,7 +204,7 @@ def staff_training(staff, organisation_id: int, today: date | None = None, limit
                 "version": r.version,
                 "at": r.confirmed_at,
             }
-            for r in receipts
+            for r in confirmed
         ],
         "not_confirmed": not_confirmed,
         "assignments": open_,

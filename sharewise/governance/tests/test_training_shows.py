@@ -31,7 +31,7 @@ def test_the_supervisor_sees_scores_receipts_and_overdue_training_before_the_ses
     assert "Their training" in page
     assert "Sent the whole record" in page and "35%" in page
     assert "Fields sent beyond the minimum: diagnosis" in page
-    assert "Recording standards version 1: confirmed" in page
+    assert "Recording standards version 2: confirmed" in page
     assert "Not confirmed</strong> Information-sharing policy" in page
     assert "Overdue" in page
 
@@ -136,7 +136,7 @@ def test_assigning_from_a_lesson_records_the_source_and_shows_on_the_lesson(cast
     made = Assignment.objects.get()
     assert (made.source, made.source_id) == ("lesson", lesson.pk)
     page = client.get(f"/governance/learning/{lesson.pk}/").content.decode()
-    assert "Read: Information-sharing policy" in page
+    assert "Read the information-sharing policy" in page
     assert "0 of 3 staff" in page  # Nia, Tom, and Helen who manages both teams
 
 
@@ -153,7 +153,7 @@ def test_assigning_with_nobody_chosen_says_what_to_fix(cast, as_user):
             "due_2": due.year,
         },
     )
-    assert "Choose who it is for: roles, teams or named staff" in page.content.decode()
+    assert "Nobody matches: choose roles, teams or named staff" in page.content.decode()
     assert not Assignment.objects.exists()
 
 
@@ -179,7 +179,7 @@ def test_assigning_from_an_action_shows_on_the_action(cast, as_user, api):
     assert made.status_code == 201 and made.json()["reached"] == 1
     assert Assignment.objects.get().source == "action"
     page = as_user(cast.sarah).get(f"/governance/actions/{action.pk}/").content.decode()
-    assert "Read: Recording standards" in page and "0 of 1 staff" in page
+    assert "Read the recording standards" in page and "0 of 1 staff" in page
     body = {"what": "policy", "policy_kind": "recording", "staff_ids": [], "due": due}
     assert api(cast.nia).post(f"/api/v1/actions/{action.pk}/training", body).status_code == 403
     assert (
@@ -206,7 +206,7 @@ def test_the_evidence_packs_training_section_has_the_figures_and_no_names(cast):
     assert f["training"]["overdue"] == 1
     html = evidence.render_html(cast.org.name, today - timedelta(days=30), today, f, 5)
     section = html.split("Training")[-1]
-    assert "Information-sharing policy, version 1" in html
+    assert "Information-sharing policy, version 2" in html
     assert "Not shown: it would give away a count under 5" in html  # 6 of 7: one did not
     receipt(cast, cast.grace, "information_sharing")
     f = evidence.figures(cast.org.pk, today - timedelta(days=30), today)

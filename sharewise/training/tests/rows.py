@@ -63,8 +63,11 @@ def assignment(
 
 
 def policies_saved(cast):
-    """Every policy staff confirm saved for the organisation, as using it would."""
+    """Every policy staff confirm changed once since the shipped version, so it asks
+    the staff it applies to to confirm."""
     from sharewise.training.applies import KINDS as CONFIRM_KINDS
 
     for kind in CONFIRM_KINDS:
-        store.in_force(cast.org.pk, kind)
+        shipped, _ = store.in_force(cast.org.pk, kind)
+        # changed once: the shipped version asks nobody to confirm
+        store.save_version(cast.org.pk, kind, shipped.document, cast.sarah, "Changed")

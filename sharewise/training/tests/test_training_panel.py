@@ -12,12 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from sharewise.organisations.models import Membership, Role
 from sharewise.training import panels
 from sharewise.training.applies import KINDS as CONFIRM_KINDS
-from sharewise.training.tests.rows import assignment, attempt, receipt
+from sharewise.training.tests.rows import assignment, attempt, policies_saved, receipt
 
 
 def _story(cast):
     """Nia (Night) is overdue and scored 40; Tom (Day) has done his and scored 80, and
     confirmed every policy in force; Priya (Community North) scored 100."""
+    policies_saved(cast)
     assignment(cast, [cast.nia], due_in=-2)
     assignment(cast, [cast.tom], done=[cast.tom])
     attempt(cast, cast.nia, 40)
