@@ -176,8 +176,7 @@ def staff_training(staff, organisation_id: int, today: date | None = None, limit
         )
     )
     not_confirmed = [
-        {"kind": c.kind, "label": c.title, "version": c.version}
-        for c in receipts.to_confirm(staff)
+        {"kind": c.kind, "label": c.title, "version": c.version} for c in receipts.to_confirm(staff)
     ]
     open_ = [
         {
