@@ -26,10 +26,8 @@ from sharewise.governance.models import (
     SampleItem,
     Supervision,
 )
-from sharewise.governance.suppression import rate_text, suppress
 from sharewise.organisations.access import scope_for
 from sharewise.people.models import Person
-from sharewise.policy import store
 from sharewise.sharing.models import SharingDecision
 from sharewise.training import access as training_access
 from sharewise.training import figures as training_figures
@@ -421,7 +419,7 @@ def get_lesson_for(request, lesson_id) -> Lesson:
     )
     if lesson is None:
         raise Http404("No such lesson")
-    lesson.effect = _shown(measures.before_after(lesson), lesson.organisation_id)
+    lesson.effect = assigning.shown_effect(measures.before_after(lesson), lesson.organisation_id)
     return lesson
 
 
@@ -429,62 +427,10 @@ def with_effects(lessons) -> list[Lesson]:
     """The lessons, each with `effect`, its measure before and after."""
     lessons = list(lessons)
     for lesson in lessons:
-        lesson.effect = _shown(measures.before_after(lesson), lesson.organisation_id)
+        lesson.effect = assigning.shown_effect(
+            measures.before_after(lesson), lesson.organisation_id
+        )
     return lessons
-
-
-def _small_number(organisation_id: int) -> int:
-    return store.in_force(organisation_id, "governance")[1].small_number
-
-
-def _shown(effect: dict, organisation_id: int) -> dict:
-    """Practice scores are about a handful of staff: shown with small numbers held
-    back, as the evidence pack does."""
-    if effect["unit"] != "points":
-        return effect
-    t = _small_number(organisation_id)
-    return effect | {
-        "shown": {
-            "before": rate_text(effect["before"], effect["n_before"], "points", t),
-            "after": rate_text(effect["after"], effect["n_after"], "points", t),
-            "n_before": suppress(effect["n_before"], t),
-            "n_after": suppress(effect["n_after"], t),
-        }
-    }
-
-
-def training_from(request, source: str, obj) -> dict:
-    """What a lesson's or an action's page shows of training assigned from it: each
-    assignment with how many it reached and have done it, whether the reader may
-    assign more, and for a lesson whose measure can be split by who made the record,
-    that measure for staff who did the training against everyone else's, with small
-    numbers held back."""
-    org = obj.organisation_id
-    shown = {
-        "assigned": assigning.assigned_from(org, source, obj.pk),
-        "may_assign": request.user.has_perm("training.assign"),
-        "comparison": None,
-    }
-    if source == "lesson" and shown["assigned"]:
-        trained = training_figures.completed_staff(org, source, obj.pk)
-        found = measures.trained_against_untrained(obj, trained)
-        if found:
-            t = _small_number(org)
-            unit = found["unit"]
-            found["rows"] = [
-                (
-                    "Staff who did the training",
-                    rate_text(found["trained"], found["n_trained"], unit, t),
-                    suppress(found["n_trained"], t),
-                ),
-                (
-                    "Everyone else",
-                    rate_text(found["untrained"], found["n_untrained"], unit, t),
-                    suppress(found["n_untrained"], t),
-                ),
-            ]
-            shown["comparison"] = found
-    return shown
 
 
 def lesson_choices(user) -> tuple:

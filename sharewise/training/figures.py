@@ -281,9 +281,24 @@ def assignments_from(organisation_id: int, source: str, source_id: int, today=No
 def evidence(organisation_id: int, lo: datetime, hi: datetime, now=None) -> dict:
     """The period [lo, hi) in plain unsuppressed counts, naming nobody: assignments due
     in it and whether done, practice attempts and mean score by failure pattern, and
-    per policy staff confirm, the share of staff who confirmed the version in force at
-    the period's end."""
+    per policy staff confirm, the share of the staff it applies to who confirmed the
+    version in force at the period's end."""
     now = min(now or timezone.now(), hi)
+    staff_ids = (
+        Membership.objects.filter(organisation_id=organisation_id, user__is_active=True)
+        .exclude(role=Role.ADMINISTRATOR)
+        .values("user_id")
+        .distinct()
+    )
+    return {
+        **_assignments_due(organisation_id, lo, hi, now),
+        "attempts_by_pattern": _practice_by_pattern(organisation_id, lo, hi),
+        "staff": staff_ids.count(),
+        "policies": _policies_confirmed(organisation_id, hi, staff_ids),
+    }
+
+
+def _assignments_due(organisation_id: int, lo: datetime, hi: datetime, now) -> dict:
     due = Assigned.objects.filter(
         assignment__organisation_id=organisation_id,
         assignment__withdrawn_at__isnull=True,
@@ -302,6 +317,16 @@ def evidence(organisation_id: int, lo: datetime, hi: datetime, now=None) -> dict
         Q(completed_at__isnull=True) | Q(completed_at__gte=hi),
         assignment__due__lt=timezone.localdate(now),
     ).count()
+    return {
+        "assigned": counts["n"],
+        "done": counts["done"],
+        "done_on_time": counts["on_time"],
+        "not_done": counts["n"] - counts["done"],
+        "overdue": overdue,
+    }
+
+
+def _practice_by_pattern(organisation_id: int, lo: datetime, hi: datetime) -> list[dict]:
     patterns = casebook.failure_patterns()
     by_pattern: dict[str, dict] = {}
     for code, n, mean in (
@@ -319,13 +344,17 @@ def evidence(organisation_id: int, lo: datetime, hi: datetime, now=None) -> dict
         row = by_pattern.setdefault(pattern, {"code": pattern, "attempts": 0, "total": 0.0})
         row["attempts"] += n
         row["total"] += float(mean) * n
-    staff_ids = (
-        Membership.objects.filter(organisation_id=organisation_id, user__is_active=True)
-        .exclude(role=Role.ADMINISTRATOR)
-        .values("user_id")
-        .distinct()
-    )
-    staff = staff_ids.count()
+    return [
+        {
+            "code": r["code"],
+            "attempts": r["attempts"],
+            "mean_score": round(r["total"] / r["attempts"], 1) if r["attempts"] else None,
+        }
+        for r in sorted(by_pattern.values(), key=lambda r: r["code"])
+    ]
+
+
+def _policies_confirmed(organisation_id: int, hi: datetime, staff_ids) -> list[dict]:
     versions = in_force(organisation_id, at=hi)
     confirmed = dict(
         Receipt.objects.filter(
@@ -341,31 +370,15 @@ def evidence(organisation_id: int, lo: datetime, hi: datetime, now=None) -> dict
     asked = {
         kind: staff_ids.filter(role__in=applies.roles_for(kind)).count() for kind in applies.KINDS
     }
-    return {
-        "assigned": counts["n"],
-        "done": counts["done"],
-        "done_on_time": counts["on_time"],
-        "not_done": counts["n"] - counts["done"],
-        "overdue": overdue,
-        "attempts_by_pattern": [
-            {
-                "code": r["code"],
-                "attempts": r["attempts"],
-                "mean_score": round(r["total"] / r["attempts"], 1) if r["attempts"] else None,
-            }
-            for r in sorted(by_pattern.values(), key=lambda r: r["code"])
-        ],
-        "staff": staff,
-        "policies": [
-            {
-                "kind": kind,
-                "label": label,
-                "version": versions[kind].version if kind in versions else None,
-                "staff": asked[kind],
-                "confirmed": confirmed.get(kind, 0) if kind in versions else 0,
-            }
-            for kind, label in applies.TITLES.items()
-            # Asked from the first change on, or when a lead assigned it to read.
-            if (kind in versions and versions[kind].version > 1) or confirmed.get(kind)
-        ],
-    }
+    return [
+        {
+            "kind": kind,
+            "label": label,
+            "version": versions[kind].version if kind in versions else None,
+            "staff": asked[kind],
+            "confirmed": confirmed.get(kind, 0) if kind in versions else 0,
+        }
+        for kind, label in applies.TITLES.items()
+        # Asked from the first change on, or when a lead assigned it to read.
+        if (kind in versions and versions[kind].version > 1) or confirmed.get(kind)
+    ]

@@ -408,6 +408,7 @@ def _merge(page, url, cast):
 
 
 def _policy(page, url, cast):
+    page.get_by_role("button", name="More").click()
     page.get_by_role("link", name="Policy").click()
     expect(h1(page)).to_have_text("Recording policy")
     expect(page.get_by_label("Hours to review a concern", exact=True)).to_have_value("24")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from sharewise.forms import add_errors
-from sharewise.governance import access, operations
+from sharewise.governance import access, assigning, operations
 from sharewise.governance.forms import DoneForm
 
 
@@ -60,7 +60,7 @@ def action_page(request, action_id):
             "a": action,
             "form": form,
             "may_complete": may_complete,
-            "training": access.training_from(request, "action", action)
+            "training": assigning.training_from(request, "action", action)
             if action.finding_id
             else None,
             "today": timezone.localdate(),

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from sharewise.forms import add_errors
-from sharewise.governance import access, operations
+from sharewise.governance import access, assigning, operations
 from sharewise.governance.forms import ActionForm, LessonForm
 
 
@@ -60,7 +60,7 @@ def lesson_page(request, lesson_id):
             "effect": lesson.effect,
             "actions": lesson.actions.select_related("owner"),
             "versions": lesson.policy_versions.all(),
-            "training": access.training_from(request, "lesson", lesson),
+            "training": assigning.training_from(request, "lesson", lesson),
             "form": form,
             "today": timezone.localdate(),
         },
