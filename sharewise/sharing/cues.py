@@ -57,3 +57,17 @@ def find(texts: Iterable[tuple[str, str]], policy_cues) -> tuple[Cue, ...]:
                 Cue(cue.code, cue.ground, cue.question, tuple(words)[:5], tuple(where_found))
             )
     return tuple(found)
+
+
+def questions(texts, policy_cues, evidence: dict) -> list[Cue]:
+    """The cues still to ask about. Words that ask about a ground the record already
+    proposes are more evidence for it (added to `evidence`: ground -> what the record
+    shows -> where), not a second question about the same thing."""
+    asked = []
+    for cue in find(texts, policy_cues):
+        if evidence.get(cue.ground):
+            said = ", ".join(f"“{w}”" for w in cue.words)
+            evidence[cue.ground][f"The record says {said}"] += list(cue.evidence)
+        else:
+            asked.append(cue)
+    return asked

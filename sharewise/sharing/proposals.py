@@ -126,15 +126,7 @@ def read(concerns, alerts, *, chosen=(), at: datetime, sharing, recording) -> Re
     evidence: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
     categories, texts = _concern_evidence(rows, recording, evidence)
     staff = _alert_and_staff_evidence(concerns, alerts, evidence)
-    # Words that ask about a ground the record already proposes are more evidence for
-    # it, not a second question about the same thing.
-    cues = []
-    for cue in cuelib.find(texts, sharing.cues):
-        if evidence.get(cue.ground):
-            said = ", ".join(f"“{w}”" for w in cue.words)
-            evidence[cue.ground][f"The record says {said}"] += list(cue.evidence)
-        else:
-            cues.append(cue)
+    cues = cuelib.questions(texts, sharing.cues, evidence)
     known = {g.code for g in sharing.override_grounds}
     proposals = tuple(
         Proposal(ground, tuple(_shown(what, where) for what, where in found.items()))

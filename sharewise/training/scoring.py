@@ -98,13 +98,7 @@ def facts_of(case: Case, sharing, recording) -> framework.Facts:
             ].append(at)
         texts += [(at, concern.text), (at, concern.persons_words)]
     texts.append(("what they said", case.said))
-    cues = []
-    for cue in cuelib.find(texts, sharing.cues):
-        if evidence.get(cue.ground):
-            said = ", ".join(f"“{w}”" for w in cue.words)
-            evidence[cue.ground][f"The record says {said}"] += list(cue.evidence)
-        else:
-            cues.append(cue)
+    cues = cuelib.questions(texts, sharing.cues, evidence)
     known = {g.code for g in sharing.override_grounds}
     proposals = tuple(
         framework.Proposal(
