@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -167,7 +168,7 @@ def current(user, kind: str) -> ToConfirm:
     """The version in force of a policy this member of staff confirms, with what
     changed; PermissionDenied for a policy that is not for their roles."""
     if kind not in applies.KINDS:
-        raise PermissionDenied(NOT_YOURS)
+        raise Http404("There is no such policy to confirm")
     if not user.has_perm("training.practise") or kind not in kinds_for(user):
         raise PermissionDenied(NOT_YOURS)
     version, _ = store.in_force(_organisation_id(user), kind)
@@ -182,6 +183,13 @@ def confirm(request, kind: str, version_number: int, *, via: str = "page") -> Re
     that is not the one in force, one already confirmed, or the shipped version when
     nobody asked."""
     user = request.user
+    if kind not in applies.KINDS:
+        raise ValidationError(
+            {
+                "kind": f"There is no policy to confirm called {kind!r}: use one of "
+                + ", ".join(applies.KINDS)
+            }
+        )
     shown = current(user, kind)
     version = shown.policy
     if version_number != version.version:

@@ -152,7 +152,8 @@ def test_a_policy_not_for_your_role_is_refused(cast, as_user, api):
         == 403
     )
     assert as_user(cast.owen).get("/training/policies/information_sharing/").status_code == 403
-    assert as_user(cast.nia).get("/training/policies/patterns/").status_code == 403
+    # the pattern rules are not a policy staff confirm: there is no such page
+    assert as_user(cast.nia).get("/training/policies/patterns/").status_code == 404
     answer = api(cast.grace).post("/api/v1/policy-receipts", {"kind": "recording", "version": 2})
     assert answer.status_code == 403
 
@@ -188,3 +189,17 @@ def test_receipts_through_the_api(cast, api):
     only_tom = api(cast.sarah).get(f"/api/v1/policy-receipts?staff_id={cast.tom.pk}").json()
     assert [r["staff"] for r in only_tom] == ["Tom Bradley"]
     assert api(cast.olivia).get("/api/v1/policy-receipts").json() == []
+
+
+def test_a_policy_there_is_not_is_not_found_on_the_page_and_named_back_by_the_api(
+    cast, api, as_user
+):
+    assert as_user(cast.nia).get("/training/policies/bogus/").status_code == 404
+    refused = api(cast.nia).post("/api/v1/policy-receipts", {"kind": "bogus", "version": 1})
+    assert refused.status_code == 422
+    (error,) = refused.json()["errors"]
+    assert (
+        error["field"] == "kind"
+        and "There is no policy to confirm called 'bogus'" in (error["message"])
+    )
+    assert not Receipt.objects.exists()
