@@ -20,9 +20,9 @@ from sharewise.api import patterns as pattern_routes
 from sharewise.api import people as people_routes
 from sharewise.api import policy as policy_routes
 from sharewise.api import retention as retention_routes
-from sharewise.api import training as training_routes
 from sharewise.api import rights as rights_routes
 from sharewise.api import sharing as sharing_routes
+from sharewise.api import training as training_routes
 from sharewise.audittrail import trail
 from sharewise.organisations.access import scope_for
 from sharewise.organisations.models import ApiToken, ExpiredToken
