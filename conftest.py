@@ -321,3 +321,71 @@ def pytest_configure(config):
     from django.db.backends.signals import connection_created
 
     connection_created.connect(_allow_emptying_the_trail)
+    if config.pluginmanager.hasplugin("xdist"):
+        config.pluginmanager.register(_TheWorkersCount())
+
+
+# CI runs the suite twice, on PostgreSQL and on SQLite. A test that never touches the
+# database proves the same on both, so CI's PostgreSQL pass sets this and leaves such
+# tests to the SQLite pass, which (like `make test` anywhere else) runs everything.
+ONLY_DATABASE_TESTS = "SHAREWISE_ONLY_DATABASE_TESTS"
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_setup",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
+def touches_database(item):
+    """Whether a test may reach the database: pytest-django refuses it to any test
+    without one of these fixtures or the django_db mark (a fixture unblocking it asks
+    for django_db_setup first; django_db_blocker itself every test has). Tests marked
+    postgres (their own cluster, or the server's roles) stay whatever they ask for."""
+    return (
+        item.get_closest_marker("django_db") is not None
+        or item.get_closest_marker("postgres") is not None
+        or not DATABASE_FIXTURES.isdisjoint(getattr(item, "fixturenames", ()))
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    # The slowest tests start first, so that pytest-xdist's workers finish together
+    # rather than one running a long test alone at the end (sorted() keeps the order
+    # within each group, so a module's tests stay together).
+    items[:] = sorted(items, key=lambda item: item.get_closest_marker("slow") is None)
+    if not os.environ.get(ONLY_DATABASE_TESTS):
+        return
+    kept = [item for item in items if touches_database(item)]
+    left = [item for item in items if not touches_database(item)]
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+    config.stash[_left_to_the_other_pass] = len(left)
+    if hasattr(config, "workeroutput"):  # a pytest-xdist worker tells the controller
+        config.workeroutput["left_to_the_other_pass"] = len(left)
+
+
+_left_to_the_other_pass = pytest.StashKey[int]()
+
+
+class _TheWorkersCount:
+    """pytest-xdist's controller collects nothing itself: it hears how many tests a
+    worker left out (all workers collect the same tests, so any one of them will do)."""
+
+    @staticmethod
+    def pytest_testnodedown(node, error):
+        left = getattr(node, "workeroutput", {}).get("left_to_the_other_pass")
+        if left is not None:
+            node.config.stash[_left_to_the_other_pass] = left
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    left = config.stash.get(_left_to_the_other_pass, None)
+    if left is not None:
+        terminalreporter.write_line(
+            f"{ONLY_DATABASE_TESTS} is set: {left} tests that never touch the database "
+            "were deselected here; they run in the other pass (SQLite), like everything else."
+        )

@@ -82,6 +82,7 @@ def test_the_code_pattern_finds_codes_and_leaves_prose(html, found):
     assert codes_in(html) == found
 
 
+@pytest.mark.slow
 def test_no_page_shows_an_internal_code(cast):
     users, tokens, grant = build_world(cast)
     routes = page_routes()

@@ -34,6 +34,7 @@ BIN = Path(sys.executable).parent
 
 pytestmark = [
     pytest.mark.postgres,
+    pytest.mark.slow,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="production runs on PostgreSQL"),
 ]
 

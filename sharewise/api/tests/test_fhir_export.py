@@ -83,6 +83,7 @@ def _send_dorothys_referral():
     return referrals.send(lead, referral).disclosure
 
 
+@pytest.mark.slow
 def test_every_resource_from_the_demo_validates_and_matches_the_records(db, api):
     call_command("load_demo")
     disclosure = _send_dorothys_referral()

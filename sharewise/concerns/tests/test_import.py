@@ -107,6 +107,7 @@ def nothing_saved(cast):
 # The big file
 
 
+@pytest.mark.slow
 def test_a_10000_row_file_with_3_bad_rows_imports_nothing_then_the_corrected_file_imports_once(
     cast,
 ):

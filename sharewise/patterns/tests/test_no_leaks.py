@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from unittest import mock
 
+import pytest
 from django.db import transaction
 from django.test import RequestFactory
 from django.utils import timezone
@@ -290,6 +291,7 @@ def _record(cast, c, **extra):
     )
 
 
+@pytest.mark.slow
 @settings(
     max_examples=int(os.environ.get("SHAREWISE_LEAK_EXAMPLES", 3)),
     deadline=None,
