@@ -12,7 +12,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 from unittest import mock
 
-from bench import generate
+from bench import generate, training
 from bench.common import median_ms, migrate
 
 
@@ -1323,4 +1323,6 @@ BY_NAME = {
     "sign-in-checks-sqlite": sign_in_checks("sqlite"),
     "sign-in-checks-pg": sign_in_checks("pg"),
     "load": load,
+    "training-sqlite": training.training("sqlite"),
+    "training-pg": training.training("pg"),
 }

@@ -51,6 +51,8 @@ DATABASES = {
     "sign-in-checks-sqlite": "sqlite",
     "sign-in-checks-pg": "postgres",
     "load": "postgres-fast",
+    "training-sqlite": "sqlite",
+    "training-pg": "postgres",
 }
 NAMES = list(DATABASES)
 

@@ -109,7 +109,7 @@ class PracticeResultOut(Schema):
     url: str = Field(description="The attempt's page, where there is one")
 
 
-class ReceiptOut(Schema):
+class SuperviseeReceiptOut(Schema):
     kind: str
     label: str
     version: int
@@ -127,8 +127,10 @@ class SuperviseeTrainingOut(Schema):
     staff_id: int
     staff: str
     attempts: list[PracticeResultOut]
-    confirmed: list[ReceiptOut] = Field(description="Policy versions they confirmed reading")
-    not_confirmed: list[ReceiptOut] = Field(description="Versions in force they have not")
+    confirmed: list[SuperviseeReceiptOut] = Field(
+        description="Policy versions they confirmed reading"
+    )
+    not_confirmed: list[SuperviseeReceiptOut] = Field(description="Versions in force they have not")
     assignments: list[TrainingDueOut] = Field(description="Training assigned and not done")
 
 

@@ -195,7 +195,7 @@ class ReceiptOut(Schema):
     confirmed_at: datetime
 
 
-class AttemptOut(Schema):
+class YourAttemptOut(Schema):
     id: int
     case_code: str
     case_title: str
@@ -208,7 +208,7 @@ class MineOut(Schema):
     to_do: list[ToDoOut]
     to_confirm: list[ToConfirmOut]
     receipts: list[ReceiptOut]
-    attempts: list[AttemptOut]
+    attempts: list[YourAttemptOut]
 
 
 def _receipt_out(r: Receipt) -> ReceiptOut:
@@ -255,7 +255,7 @@ def my_training(request):
         ],
         receipts=[_receipt_out(r["receipt"]) for r in shown["receipts"]],
         attempts=[
-            AttemptOut(
+            YourAttemptOut(
                 id=a["attempt"].pk,
                 case_code=a["attempt"].case_code,
                 case_title=a["attempt"].case_title,

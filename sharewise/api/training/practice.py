@@ -30,7 +30,7 @@ class CaseSummary(Schema):
     tags: list[str]
 
 
-class CaseOut(CaseSummary):
+class PracticeCaseOut(CaseSummary):
     case: dict = Field(description="The case as staff see it: no answers key")
 
 
@@ -50,11 +50,11 @@ def _case(code):
     return case
 
 
-@router.get("/training/cases/{code}", response=CaseOut, summary="One practice case")
+@router.get("/training/cases/{code}", response=PracticeCaseOut, summary="One practice case")
 def get_case(request, code: str):
     _require(request.user)
     case = _case(code)
-    return CaseOut(
+    return PracticeCaseOut(
         **case.model_dump(include={"code", "title", "brief", "kind", "trains", "tags"}),
         case=case.shown(),
     )
@@ -66,7 +66,7 @@ class FeedbackOut(Schema):
     why: str
 
 
-class AttemptOut(Schema):
+class PracticeAttemptOut(Schema):
     id: int
     staff_id: int
     staff: str
@@ -82,8 +82,8 @@ class AttemptOut(Schema):
     )
 
 
-def _attempt_out(attempt: Attempt) -> AttemptOut:
-    return AttemptOut(
+def _attempt_out(attempt: Attempt) -> PracticeAttemptOut:
+    return PracticeAttemptOut(
         id=attempt.pk,
         staff_id=attempt.staff_id,
         staff=staff_name(attempt.staff),
@@ -104,7 +104,7 @@ class StartIn(Input):
 
 @router.post(
     "/training/attempts",
-    response={201: AttemptOut},
+    response={201: PracticeAttemptOut},
     summary="Start a practice attempt at a case",
 )
 def start_attempt(request, payload: StartIn):
@@ -121,7 +121,7 @@ class AttemptFilters(Schema):
 
 @router.get(
     "/training/attempts",
-    response=list[AttemptOut],
+    response=list[PracticeAttemptOut],
     summary="Practice attempts you may see (your own; your teams' as a manager; all as a lead)",
 )
 def list_attempts(request, filters: Query[AttemptFilters]):
@@ -129,7 +129,7 @@ def list_attempts(request, filters: Query[AttemptFilters]):
     return [_attempt_out(a) for a in access.attempts_of(request.user, filters.staff_id)[:200]]
 
 
-@router.get("/training/attempts/{attempt_id}", response=AttemptOut, summary="One attempt")
+@router.get("/training/attempts/{attempt_id}", response=PracticeAttemptOut, summary="One attempt")
 def get_attempt(request, attempt_id: int):
     _require(request.user)
     return _attempt_out(access.get_attempt_for(request, attempt_id))
@@ -157,7 +157,7 @@ class AttemptAnswersIn(Input):
 
 @router.post(
     "/training/attempts/{attempt_id}/answers",
-    response=AttemptOut,
+    response=PracticeAttemptOut,
     summary="Answer your practice attempt: returns the feedback and score",
     description="An attempt is answered once, by the member of staff practising.",
 )
